@@ -1,0 +1,163 @@
+/* testutil.c: small helpers shared by the Check suites. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+const char *
+tu_shared(void)
+{
+	const char *s = getenv("KBFIX_SHARED");
+	struct stat st;
+
+	if (s == NULL || stat(s, &st) != 0 || !S_ISDIR(st.st_mode))
+		return NULL;
+	return s;
+}
+
+void
+tu_need_shared(void)
+{
+	if (tu_shared() != NULL)
+		return;
+	if (getenv("CI") != NULL) {
+		fprintf(stderr, "../shared is missing (KBFIX_SHARED)\n");
+		exit(EXIT_FAILURE);
+	}
+	fprintf(stderr, "skipped: ../shared is missing (KBFIX_SHARED)\n");
+	exit(77);
+}
+
+char *
+tu_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	char *p = NULL;
+
+	if (t == NULL || *t == '\0')
+		t = "/tmp";
+	ck_assert_int_ge(asprintf(&p, "%s/kbfix-test-XXXXXX", t), 0);
+	ck_assert_msg(mkdtemp(p) != NULL, "mkdtemp: %s", strerror(errno));
+	return p;
+}
+
+void
+tu_rmrf(const char *path)
+{
+	char *cmd = NULL;
+
+	if (path == NULL)
+		return;
+	if (asprintf(&cmd, "rm -rf '%s'", path) >= 0) {
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove '%s'\n", path);
+	}
+	free(cmd);
+}
+
+char *
+tu_path(const char *dir, const char *name)
+{
+	char *p = NULL;
+
+	ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
+	return p;
+}
+
+void
+tu_unxz(const char *src, const char *dst)
+{
+	char *cmd = NULL;
+
+	ck_assert_int_ge(asprintf(&cmd, "xz -dc '%s' > '%s'", src, dst), 0);
+	ck_assert_msg(system(cmd) == 0, "cannot decompress '%s'", src);
+	free(cmd);
+}
+
+void
+tu_copy(const char *src, const char *dst)
+{
+	char *cmd = NULL;
+
+	ck_assert_int_ge(asprintf(&cmd, "cp -- '%s' '%s'", src, dst), 0);
+	ck_assert_msg(system(cmd) == 0, "cannot copy '%s'", src);
+	free(cmd);
+}
+
+char *
+tu_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0, r;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		if (cap - n < 65536) {
+			char *nb = realloc(buf, cap + 65536 + 1);
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+			cap += 65536;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+int
+tu_run(const char *cmd, char **out)
+{
+	FILE *p = popen(cmd, "r");
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m;
+	char chunk[8192];
+	size_t r;
+	int st;
+
+	ck_assert_msg(p != NULL, "popen '%s'", cmd);
+	m = open_memstream(&buf, &n);
+	while ((r = fread(chunk, 1, sizeof chunk, p)) > 0)
+		fwrite(chunk, 1, r, m);
+	fclose(m);
+	st = pclose(p);
+	if (out)
+		*out = buf;
+	else
+		free(buf);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+int
+tu_same_file(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *da = tu_read(a, &la), *db = tu_read(b, &lb);
+	int same = da && db && la == lb && memcmp(da, db, la) == 0;
+
+	free(da);
+	free(db);
+	return same;
+}

@@ -1,0 +1,40 @@
+/* testutil.h: small helpers shared by the Check suites. */
+#ifndef KBFIX_TESTUTIL_H
+#define KBFIX_TESTUTIL_H
+
+#include <stddef.h>
+
+/* The project's ../shared folder ($KBFIX_SHARED, set by make check), or
+ * NULL when it is not there (make distcheck builds away from it). */
+const char *tu_shared(void);
+
+/* For a suite's main(): exit 77 (automake's SKIP) when ../shared is
+ * missing, unless $CI is set, where a missing ../shared is a failure. */
+void tu_need_shared(void);
+
+/* A new empty folder under $TMPDIR; caller frees the string and removes
+ * the folder with tu_rmrf. Aborts the test on failure. */
+char *tu_tmpdir(void);
+void tu_rmrf(const char *path);
+
+/* DIR/NAME as a new string. */
+char *tu_path(const char *dir, const char *name);
+
+/* Decompress the .xz file SRC to DST. Aborts the test on failure. */
+void tu_unxz(const char *src, const char *dst);
+
+/* Copy SRC to DST. Aborts the test on failure. */
+void tu_copy(const char *src, const char *dst);
+
+/* The whole file, NUL-terminated; *LEN gets its size (may be NULL).
+ * NULL if it cannot be read. Caller frees. */
+char *tu_read(const char *path, size_t *len);
+
+/* Run CMD with /bin/sh; *OUT (if not NULL) gets its standard output, which
+ * the caller frees. Returns the exit status, or -1 if killed. */
+int tu_run(const char *cmd, char **out);
+
+/* Nonzero if the two files have the same bytes. */
+int tu_same_file(const char *a, const char *b);
+
+#endif
