@@ -1,0 +1,188 @@
+/* names.c: case-insensitive comparison and globbing of registry names. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#include "names.h"
+
+/* Decode one UTF-8 sequence at *S; invalid bytes decode as themselves
+ * (0xDC80 + byte, like Python's surrogateescape) so that any name still
+ * compares equal to itself only. */
+static uint32_t
+next_cp(const unsigned char **s)
+{
+	const unsigned char *p = *s;
+	uint32_t c = p[0];
+	int n, i;
+
+	if (c < 0x80) {
+		*s = p + 1;
+		return c;
+	}
+	if ((c & 0xE0) == 0xC0) {
+		n = 1;
+		c &= 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		n = 2;
+		c &= 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		n = 3;
+		c &= 0x07;
+	} else {
+		*s = p + 1;
+		return 0xDC00 + p[0];
+	}
+	for (i = 1; i <= n; i++) {
+		if ((p[i] & 0xC0) != 0x80) {
+			*s = p + 1;
+			return 0xDC00 + p[0];
+		}
+		c = (c << 6) | (p[i] & 0x3F);
+	}
+	*s = p + n + 1;
+	return c;
+}
+
+static locale_t
+utf8_locale(void)
+{
+	static locale_t loc;
+	static int tried;
+
+	if (!tried) {
+		tried = 1;
+		loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	return loc;
+}
+
+/* Windows upcases UTF-16 code units; outside the BMP nothing changes. */
+static uint32_t
+fold(uint32_t c)
+{
+	locale_t loc;
+
+	if (c < 0x80)
+		return (c >= 'a' && c <= 'z') ? c - 32 : c;
+	if (c > 0xFFFF)
+		return c;
+	loc = utf8_locale();
+	if (loc == (locale_t)0)
+		return c;
+	return (uint32_t)towupper_l((wint_t)c, loc);
+}
+
+int
+names_equal(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a;
+	const unsigned char *q = (const unsigned char *)b;
+
+	while (*p && *q) {
+		if (*p < 0x80 && *q < 0x80) {
+			if (fold(*p) != fold(*q))
+				return 0;
+			p++;
+			q++;
+			continue;
+		}
+		if (fold(next_cp(&p)) != fold(next_cp(&q)))
+			return 0;
+	}
+	return *p == '\0' && *q == '\0';
+}
+
+int
+names_is_pattern(const char *s)
+{
+	return strpbrk(s, "*?") != NULL;
+}
+
+/* Decode S into folded code points; *N gets the count.  Caller frees. */
+static uint32_t *
+decode(const char *s, size_t *n)
+{
+	size_t len = strlen(s), i = 0;
+	uint32_t *v = malloc((len + 1) * sizeof *v);
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (v == NULL)
+		return NULL;
+	while (*p)
+		v[i++] = fold(next_cp(&p));
+	*n = i;
+	return v;
+}
+
+int
+names_match(const char *pattern, const char *name)
+{
+	size_t np, nn, pi = 0, ni = 0, star_p = (size_t)-1, star_n = 0;
+	uint32_t *p, *s;
+	int ok = 0;
+
+	p = decode(pattern, &np);
+	s = decode(name, &nn);
+	if (p == NULL || s == NULL)
+		goto out;
+	/* The classic two-pointer glob: on a mismatch after a '*', retry
+	 * from one character further; linear-times-linear at worst. */
+	while (ni < nn) {
+		if (pi < np && (p[pi] == '?' || p[pi] == s[ni])) {
+			pi++;
+			ni++;
+		} else if (pi < np && p[pi] == '*') {
+			star_p = pi++;
+			star_n = ni;
+		} else if (star_p != (size_t)-1) {
+			pi = star_p + 1;
+			ni = ++star_n;
+		} else
+			goto out;
+	}
+	while (pi < np && p[pi] == '*')
+		pi++;
+	ok = pi == np;
+out:
+	free(p);
+	free(s);
+	return ok;
+}
+
+char *
+names_fold(const char *name)
+{
+	size_t len = strlen(name), o = 0;
+	const unsigned char *p = (const unsigned char *)name;
+	char *s = malloc(len * 2 + 4);
+
+	if (s == NULL)
+		return NULL;
+	while (*p) {
+		uint32_t c = fold(next_cp(&p));
+
+		if (c < 0x80)
+			s[o++] = (char)c;
+		else if (c < 0x800) {
+			s[o++] = (char)(0xC0 | c >> 6);
+			s[o++] = (char)(0x80 | (c & 0x3F));
+		} else if (c < 0x10000) {
+			s[o++] = (char)(0xE0 | c >> 12);
+			s[o++] = (char)(0x80 | (c >> 6 & 0x3F));
+			s[o++] = (char)(0x80 | (c & 0x3F));
+		} else {
+			s[o++] = (char)(0xF0 | c >> 18);
+			s[o++] = (char)(0x80 | (c >> 12 & 0x3F));
+			s[o++] = (char)(0x80 | (c >> 6 & 0x3F));
+			s[o++] = (char)(0x80 | (c & 0x3F));
+		}
+		if (o + 4 > len * 2 + 4)
+			break;
+	}
+	s[o] = '\0';
+	return s;
+}

@@ -1,0 +1,27 @@
+/* names.h: key and value names compared as Windows compares them.
+ *
+ * Windows compares names case-insensitively by upcasing each UTF-16 code
+ * unit; the KB articles themselves write "SMSPerfCountersFor" and
+ * "SMSPerfCountersfor" for the same keys.  hivex's own lookups fold ASCII
+ * only, so kbfix does its own comparisons.
+ */
+#ifndef KBFIX_NAMES_H
+#define KBFIX_NAMES_H
+
+/* Nonzero if the UTF-8 names A and B are equal ignoring case. */
+int names_equal(const char *a, const char *b);
+
+/* Nonzero if NAME matches the glob PATTERN ignoring case: '*' matches any
+ * run of characters, '?' one character; no other magic (backslash is an
+ * ordinary character, as in key names).  Runs in O(len(pattern) *
+ * len(name)) at worst: no backtracking blow-up on hostile patterns. */
+int names_match(const char *pattern, const char *name);
+
+/* NAME upcased as Windows compares it, as a new UTF-8 string (caller
+ * frees); NULL on out-of-memory. */
+char *names_fold(const char *name);
+
+/* Nonzero if S holds '*' or '?'. */
+int names_is_pattern(const char *s);
+
+#endif

@@ -1,0 +1,1719 @@
+/* plan.c: remedies + hives -> the ordered list of concrete changes.
+ *
+ * Reads only.  Each remedy is evaluated once per chosen control set (its
+ * paths that start with CurrentControlSet then mean that set); actions read
+ * the hive through the changes already planned, so that repeating an
+ * action, or planning again after apply, finds nothing left to do.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "plan.h"
+#include "winpath.h"
+
+/* Deepest key path kbfix follows: Windows allows 512 levels. */
+#define MAX_DEPTH 512
+
+/* A list of strings, for saved list entries. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+struct saved {
+	char *name;
+	struct strlist entries;
+};
+
+/* One key found by a path: its node (0 for a key that only the plan
+ * creates) and the spelling of each element. */
+struct match {
+	hive_node_h node;
+	char **elems;
+	size_t n;
+};
+
+struct matches {
+	struct match *v;
+	size_t n;
+};
+
+/* State of planning one remedy. */
+struct ctx {
+	struct plan *plan;
+	struct plan_entry *entry;
+	const struct target *t;
+	const struct remedy *r;
+	const struct control_set *cs;	/* NULL when not a SYSTEM remedy */
+	struct saved *saved;
+	size_t nsaved;
+	struct diag *d;
+	int failed;			/* a hive read failed */
+	char *why;			/* reason of the last condition */
+	int needs_folder;
+};
+
+/* ------------------------------------------------------------------ */
+/* small helpers */
+
+static char *
+xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int
+strlist_add(struct strlist *l, const char *s)
+{
+	char **nv = realloc(l->v, (l->n + 1) * sizeof *nv);
+
+	if (nv == NULL)
+		return -1;
+	l->v = nv;
+	if ((nv[l->n] = strdup(s)) == NULL)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static void
+strlist_free(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static int
+strlist_has(const struct strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (names_equal(l->v[i], s))
+			return 1;
+	return 0;
+}
+
+static void
+set_why(struct ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+set_why(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	free(c->why);
+	c->why = s;
+}
+
+static void
+entry_note(struct plan_entry *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+entry_note(struct plan_entry *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	char **nv;
+	size_t i;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s == NULL)
+		return;
+	for (i = 0; i < e->nnotes; i++) {
+		if (strcmp(e->notes[i], s) == 0) {
+			free(s);
+			return;
+		}
+	}
+	nv = realloc(e->notes, (e->nnotes + 1) * sizeof *nv);
+	if (nv == NULL) {
+		free(s);
+		return;
+	}
+	e->notes = nv;
+	nv[e->nnotes++] = s;
+}
+
+static void
+free_elems(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char **
+dup_elems(char *const *v, size_t n)
+{
+	char **o = calloc(n ? n : 1, sizeof *o);
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if ((o[i] = strdup(v[i])) == NULL) {
+			free_elems(o, i);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static void
+matches_free(struct matches *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free_elems(m->v[i].elems, m->v[i].n);
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+static int
+matches_add(struct matches *m, hive_node_h node, char *const *elems,
+    size_t n)
+{
+	struct match *nv = realloc(m->v, (m->n + 1) * sizeof *nv);
+
+	if (nv == NULL)
+		return -1;
+	m->v = nv;
+	nv[m->n].node = node;
+	nv[m->n].n = n;
+	if ((nv[m->n].elems = dup_elems(elems, n)) == NULL)
+		return -1;
+	m->n++;
+	return 0;
+}
+
+static int
+rvalue_copy(struct rvalue *dst, uint32_t type, const void *data, size_t len)
+{
+	dst->type = type;
+	dst->len = len;
+	dst->data = malloc(len ? len : 1);
+	if (dst->data == NULL)
+		return -1;
+	if (len)
+		memcpy(dst->data, data, len);
+	return 0;
+}
+
+char *
+plan_key_text(const struct hive *hv, char *const *key, size_t nkey)
+{
+	const char *root = hive_kind_reg_root(hv ? hv->kind : HIVE_UNKNOWN);
+	size_t len, i;
+	char *s, *p;
+
+	if (root == NULL)
+		root = "HKEY_LOCAL_MACHINE\\UNKNOWN";
+	len = strlen(root) + 1;
+	for (i = 0; i < nkey; i++)
+		len += strlen(key[i]) + 1;
+	s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	p = stpcpy(s, root);
+	for (i = 0; i < nkey; i++) {
+		*p++ = '\\';
+		p = stpcpy(p, key[i]);
+	}
+	return s;
+}
+
+const char *
+plan_status_name(enum entry_status s)
+{
+	switch (s) {
+	case ENTRY_APPLIES:
+		return "applies";
+	case ENTRY_DONE:
+		return "done";
+	case ENTRY_NOT_APPLICABLE:
+		return "not applicable";
+	case ENTRY_MISSING_HIVE:
+		return "missing hive";
+	case ENTRY_NEEDS_FOLDER:
+		return "needs folder";
+	case ENTRY_ADVISORY:
+		return "advisory";
+	case ENTRY_DRAFT:
+		return "draft";
+	}
+	return "?";
+}
+
+/* ------------------------------------------------------------------ */
+/* the plan as an overlay on the hive */
+
+static int
+same_prefix(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na > nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (!names_equal(a[i], b[i]))
+			return 0;
+	return 1;
+}
+
+/* Walk every change planned so far, in order, including the entry being
+ * built. */
+#define FOR_EACH_CHANGE(c, ch, ...)					\
+	do {								\
+		size_t e_, k_;						\
+		for (e_ = 0; e_ < (c)->plan->nentries; e_++) {		\
+			struct plan_entry *pe_ = &(c)->plan->entries[e_]; \
+			for (k_ = 0; k_ < pe_->nchanges; k_++) {	\
+				const struct change *ch = &pe_->changes[k_]; \
+				__VA_ARGS__				\
+			}						\
+		}							\
+	} while (0)
+
+/* What the plan says of key ELEMS: -1 deleted, 1 created, 0 nothing. */
+static int
+overlay_key(struct ctx *c, const struct hive *hv, char *const *elems,
+    size_t n)
+{
+	int st = 0;
+
+	FOR_EACH_CHANGE(c, ch, {
+		if (ch->hive != hv)
+			continue;
+		if (ch->kind == CHANGE_DELETE_KEY &&
+		    same_prefix(ch->key, ch->nkey, elems, n))
+			st = -1;
+		else if (ch->kind == CHANGE_CREATE_KEY &&
+		    ch->nkey == n && same_prefix(ch->key, n, elems, n))
+			st = 1;
+	});
+	return st;
+}
+
+/* What the plan says of value NAME of key ELEMS: -1 deleted (or its key),
+ * 1 set (*V points at the planned value), 0 nothing. */
+static int
+overlay_value(struct ctx *c, const struct hive *hv, char *const *elems,
+    size_t n, const char *name, const struct rvalue **v)
+{
+	int st = 0;
+
+	FOR_EACH_CHANGE(c, ch, {
+		if (ch->hive != hv)
+			continue;
+		if (ch->kind == CHANGE_DELETE_KEY &&
+		    same_prefix(ch->key, ch->nkey, elems, n)) {
+			st = -1;
+		} else if ((ch->kind == CHANGE_SET_VALUE ||
+		    ch->kind == CHANGE_DELETE_VALUE) && ch->nkey == n &&
+		    same_prefix(ch->key, n, elems, n) &&
+		    names_equal(ch->name, name)) {
+			st = ch->kind == CHANGE_SET_VALUE ? 1 : -1;
+			if (st == 1)
+				*v = &ch->new;
+		}
+	});
+	return st;
+}
+
+/* The current state of a value, hive and plan together.  Returns 1 and
+ * fills OUT (type, data copied; name as stored), 0 if absent, -1 on a
+ * read error. */
+static int
+read_value(struct ctx *c, struct hive *hv, const struct match *m,
+    const char *name, struct hive_value *out)
+{
+	const struct rvalue *pv = NULL;
+	int st = overlay_value(c, hv, m->elems, m->n, name, &pv);
+
+	memset(out, 0, sizeof *out);
+	if (st < 0)
+		return 0;
+	if (st > 0) {
+		if ((out->name = strdup(name)) == NULL)
+			return -1;
+		/* Keep the spelling the value has in the hive, if any. */
+		if (m->node != 0) {
+			struct hive_value hvv;
+			struct diag quiet;
+
+			diag_init(&quiet);
+			if (hive_value_get(hv, m->node, name, &hvv, &quiet) == 1) {
+				free(out->name);
+				out->name = hvv.name;
+				hvv.name = NULL;
+				hive_value_clear(&hvv);
+			}
+			diag_free(&quiet);
+		}
+		out->type = pv->type;
+		out->len = pv->len;
+		out->data = malloc(pv->len ? pv->len : 1);
+		if (out->data == NULL)
+			return -1;
+		memcpy(out->data, pv->data, pv->len);
+		return 1;
+	}
+	if (m->node == 0)
+		return 0;
+	st = hive_value_get(hv, m->node, name, out, c->d);
+	if (st < 0)
+		c->failed = 1;
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* path expansion */
+
+static struct hive *
+find_hive(const struct target *t, enum hive_kind k, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < t->nhives; i++)
+		if (t->hives[i]->kind == k)
+			return t->hives[i];
+	return NULL;
+}
+
+/* Nonzero if the remedy's path means CurrentControlSet. */
+static int
+is_ccs(const struct rpath *p)
+{
+	return p->hive == HIVE_SYSTEM && p->nelems > 0 &&
+	    names_equal(p->elems[0], "CurrentControlSet");
+}
+
+static int
+expand_rec(struct ctx *c, struct hive *hv, hive_node_h node,
+    const struct rpath *p, size_t i, char **acc, struct matches *out)
+{
+	const char *want;
+	int r = 0;
+
+	if (i == p->nelems) {
+		if (overlay_key(c, hv, acc, i) < 0)
+			return 0;
+		return matches_add(out, node, acc, i);
+	}
+	if (i >= MAX_DEPTH)
+		return 0;
+	want = p->elems[i];
+	if (i == 0 && is_ccs(p) && c->cs != NULL)
+		want = c->cs->name;
+	if (!names_is_pattern(want)) {
+		hive_node_h kid = node ? hive_child(hv, node, want) : 0;
+		char *kn = NULL;
+
+		if (kid != 0) {
+			kn = hivex_node_name(hv->h, kid);
+			if (kn == NULL) {
+				diag_error(c->d, hv->path, 0,
+				    "corrupt key name under '%s'", p->text);
+				c->failed = 1;
+				return -1;
+			}
+		} else {
+			/* Not in the hive: a key the plan creates still
+			 * counts. */
+			acc[i] = (char *)want;
+			if (overlay_key(c, hv, acc, i + 1) <= 0)
+				return 0;
+			return expand_rec(c, hv, 0, p, i + 1, acc, out);
+		}
+		acc[i] = kn;
+		r = expand_rec(c, hv, kid, p, i + 1, acc, out);
+		free(kn);
+		return r;
+	}
+	if (node == 0)
+		return 0;
+	{
+		hive_node_h *kids = hivex_node_children(hv->h, node);
+		size_t k;
+
+		if (kids == NULL) {
+			diag_error(c->d, hv->path, 0,
+			    "corrupt subkey list under '%s': %s", p->text,
+			    strerror(errno));
+			c->failed = 1;
+			return -1;
+		}
+		for (k = 0; kids[k] != 0 && r == 0; k++) {
+			char *kn = hivex_node_name(hv->h, kids[k]);
+
+			if (kn == NULL) {
+				diag_error(c->d, hv->path, 0,
+				    "corrupt key name under '%s'", p->text);
+				c->failed = 1;
+				r = -1;
+				break;
+			}
+			if (names_match(want, kn)) {
+				acc[i] = kn;
+				r = expand_rec(c, hv, kids[k], p, i + 1, acc,
+				    out);
+			}
+			free(kn);
+		}
+		free(kids);
+	}
+	return r;
+}
+
+/* Every existing key of HV that P names (planned creations included,
+ * planned deletions excluded), in hive order.  -1 on a read error. */
+static int
+expand(struct ctx *c, struct hive *hv, const struct rpath *p,
+    struct matches *out)
+{
+	char **acc;
+	int r;
+
+	memset(out, 0, sizeof *out);
+	if (p->nelems > MAX_DEPTH)
+		return 0;
+	acc = calloc(p->nelems + 1, sizeof *acc);
+	if (acc == NULL)
+		return -1;
+	r = expand_rec(c, hv, hv->root, p, 0, acc, out);
+	free(acc);
+	if (r < 0)
+		matches_free(out);
+	return r;
+}
+
+/* The hives of the target that hold paths of kind K: SYSTEM has one, a
+ * machine may have several users' NTUSER.DAT. */
+#define FOR_EACH_HIVE(c, k, hv, ...)					\
+	do {								\
+		size_t i_;						\
+		for (i_ = 0; i_ < (c)->t->nhives; i_++) {		\
+			struct hive *hv = (c)->t->hives[i_];		\
+			if (hv->kind != (k))				\
+				continue;				\
+			__VA_ARGS__					\
+		}							\
+	} while (0)
+
+/* ------------------------------------------------------------------ */
+/* conditions: 1 holds, 0 does not, -1 unknown here (needs the Windows
+ * folder), -2 error */
+
+static int eval(struct ctx *c, const struct cond *k);
+
+static char *
+shown_path(struct ctx *c, struct hive *hv, const struct rpath *p)
+{
+	/* The path as the user will find it: CurrentControlSet mapped. */
+	char **e;
+	char *s;
+	size_t i;
+
+	if (hv == NULL)
+		return xstrdup(p->text);
+	e = calloc(p->nelems + 1, sizeof *e);
+	if (e == NULL)
+		return NULL;
+	for (i = 0; i < p->nelems; i++)
+		e[i] = p->elems[i];
+	if (is_ccs(p) && c->cs)
+		e[0] = (char *)c->cs->name;
+	s = plan_key_text(hv, e, p->nelems);
+	free(e);
+	return s;
+}
+
+static int
+eval_key_exists(struct ctx *c, const struct cond *k)
+{
+	size_t total = 0;
+	int any_hive = 0;
+	char *shown = NULL;
+
+	FOR_EACH_HIVE(c, k->path.hive, hv, {
+		struct matches m;
+
+		any_hive = 1;
+		if (expand(c, hv, &k->path, &m) < 0)
+			return -2;
+		total += m.n;
+		matches_free(&m);
+		if (shown == NULL)
+			shown = shown_path(c, hv, &k->path);
+	});
+	if (!any_hive) {
+		set_why(c, "no %s hive to look in for '%s'",
+		    hive_kind_name(k->path.hive), k->path.text);
+		return 0;
+	}
+	if (names_is_pattern(k->path.text))
+		set_why(c, "%zu key%s match%s '%s'", total,
+		    total == 1 ? "" : "s", total == 1 ? "es" : "",
+		    shown ? shown : k->path.text);
+	else
+		set_why(c, "'%s' %s", shown ? shown : k->path.text,
+		    total ? "exists" : "does not exist");
+	free(shown);
+	return total > 0;
+}
+
+/* Text of a value for comparisons: strings decoded, DWORDs in decimal. */
+static char *
+value_text(const struct hive_value *v)
+{
+	char *s = hive_value_text(v);
+
+	if (s == NULL && v->type == REG_DWORD && v->len == 4) {
+		unsigned long x = v->data[0] | v->data[1] << 8 |
+		    v->data[2] << 16 | (unsigned long)v->data[3] << 24;
+
+		if (asprintf(&s, "%lu", x) < 0)
+			s = NULL;
+	}
+	return s;
+}
+
+/* Strings compare as text up to their first NUL (regedit and the Windows
+ * API ignore what follows); other types compare type and bytes. */
+static int
+value_equal(const struct hive_value *v, const struct rvalue *want)
+{
+	int string_type = v->type == REG_SZ || v->type == REG_EXPAND_SZ ||
+	    v->type == REG_LINK;
+
+	if (want->type == 0xFFFFFFFFu || (string_type && want->type == v->type)) {
+		struct hive_value w = { NULL, REG_SZ, want->data, want->len };
+		char *a, *b;
+		int eq;
+
+		if (!string_type)
+			return 0;
+		a = hive_value_text(v);
+		b = hive_value_text(&w);
+		eq = a && b && strcmp(a, b) == 0;
+		free(a);
+		free(b);
+		return eq;
+	}
+	return v->type == want->type && v->len == want->len &&
+	    (v->len == 0 || memcmp(v->data, want->data, v->len) == 0);
+}
+
+static int
+eval_value(struct ctx *c, const struct cond *k)
+{
+	int any_hive = 0, found = 0, holds = 0;
+	char *shown = NULL, *seen = NULL;
+
+	FOR_EACH_HIVE(c, k->path.hive, hv, {
+		struct matches m;
+		size_t j;
+
+		any_hive = 1;
+		if (expand(c, hv, &k->path, &m) < 0)
+			return -2;
+		if (shown == NULL)
+			shown = shown_path(c, hv, &k->path);
+		for (j = 0; j < m.n && !holds; j++) {
+			struct hive_value v;
+			int r = read_value(c, hv, &m.v[j], k->name, &v);
+
+			if (r < 0) {
+				matches_free(&m);
+				free(shown);
+				free(seen);
+				return -2;
+			}
+			if (r == 0)
+				continue;
+			found = 1;
+			if (k->kind == COND_VALUE_EXISTS)
+				holds = 1;
+			else if (k->kind == COND_VALUE_EQUALS)
+				holds = value_equal(&v, &k->value);
+			else {
+				char *t = value_text(&v);
+
+				holds = t && names_match(k->pattern, t);
+				free(t);
+			}
+			if (seen == NULL)
+				seen = value_text(&v);
+			hive_value_clear(&v);
+		}
+		matches_free(&m);
+	});
+	if (!any_hive)
+		set_why(c, "no %s hive to look in for '%s'",
+		    hive_kind_name(k->path.hive), k->path.text);
+	else if (!found)
+		set_why(c, "'%s' has no value '%s'",
+		    shown ? shown : k->path.text, k->name);
+	else if (k->kind == COND_VALUE_EXISTS)
+		set_why(c, "'%s' has a value '%s'",
+		    shown ? shown : k->path.text, k->name);
+	else if (seen)
+		set_why(c, "'%s' is \"%s\"%s", k->name, seen,
+		    holds ? "" : k->kind == COND_VALUE_MATCHES ?
+		    ", which does not match" : ", not the value looked for");
+	else
+		set_why(c, "'%s' %s", k->name, holds ? "matches" :
+		    "does not match");
+	free(shown);
+	free(seen);
+	return holds;
+}
+
+static int
+eval_file(struct ctx *c, const struct cond *k)
+{
+	char *path = NULL;
+	int exists = 0;
+
+	if (c->t->windir == NULL) {
+		c->needs_folder = 1;
+		set_why(c, "whether '%s' exists needs the Windows folder "
+		    "(give the folder as TARGET)", k->file);
+		return -1;
+	}
+	if (winpath_resolve(c->t->windir, k->file, &path, &exists, c->d) < 0)
+		return -2;
+	set_why(c, "'%s' %s", path, exists ? "exists" : "does not exist");
+	free(path);
+	return exists;
+}
+
+static int
+eval_arch(struct ctx *c, const struct cond *k)
+{
+	struct hive *hv = find_hive(c->t, HIVE_SYSTEM, 0);
+	char *elems[] = { "CurrentControlSet", "Control", "Session Manager",
+	    "Environment" };
+	struct rpath p = { HIVE_SYSTEM, elems, 4, NULL };
+	struct matches m;
+	struct hive_value v;
+	char *arch = NULL, *q;
+	int r, holds;
+
+	if (hv == NULL) {
+		set_why(c, "the architecture needs the SYSTEM hive");
+		return 0;
+	}
+	p.text = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment";
+	if (expand(c, hv, &p, &m) < 0)
+		return -2;
+	r = m.n ? read_value(c, hv, &m.v[0], "PROCESSOR_ARCHITECTURE", &v) : 0;
+	matches_free(&m);
+	if (r < 0)
+		return -2;
+	if (r == 0) {
+		set_why(c, "PROCESSOR_ARCHITECTURE is not set");
+		return 0;
+	}
+	arch = hive_value_text(&v);
+	hive_value_clear(&v);
+	if (arch == NULL) {
+		set_why(c, "PROCESSOR_ARCHITECTURE is not a string");
+		return 0;
+	}
+	for (q = arch; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	holds = strcmp(arch, k->arch) == 0;
+	set_why(c, "PROCESSOR_ARCHITECTURE is '%s'%s%s%s", arch,
+	    holds ? "" : ", not '", holds ? "" : k->arch, holds ? "" : "'");
+	free(arch);
+	return holds;
+}
+
+static int
+eval(struct ctx *c, const struct cond *k)
+{
+	size_t i;
+	int r, unknown = 0;
+
+	switch (k->kind) {
+	case COND_ALL:
+		for (i = 0; i < k->nchildren; i++) {
+			r = eval(c, &k->children[i]);
+			if (r == 0 || r == -2)
+				return r;
+			if (r == -1)
+				unknown = 1;
+		}
+		return unknown ? -1 : 1;
+	case COND_ANY:
+		for (i = 0; i < k->nchildren; i++) {
+			r = eval(c, &k->children[i]);
+			if (r == 1 || r == -2)
+				return r;
+			if (r == -1)
+				unknown = 1;
+		}
+		return unknown ? -1 : 0;
+	case COND_NOT:
+		if (k->nchildren == 0)
+			return 1;
+		r = eval(c, &k->children[0]);
+		if (r == 0 || r == 1) {
+			char *w = c->why;
+
+			c->why = NULL;
+			set_why(c, "not: %s", w ? w : "");
+			free(w);
+			return !r;
+		}
+		return r;
+	case COND_KEY_EXISTS:
+		return eval_key_exists(c, k);
+	case COND_VALUE_EXISTS:
+	case COND_VALUE_EQUALS:
+	case COND_VALUE_MATCHES:
+		return eval_value(c, k);
+	case COND_FILE_EXISTS:
+		return eval_file(c, k);
+	case COND_ARCHITECTURE:
+		return eval_arch(c, k);
+	}
+	return -2;
+}
+
+/* ------------------------------------------------------------------ */
+/* actions */
+
+static struct change *
+new_change(struct ctx *c, enum change_kind kind, struct hive *hv,
+    char *const *key, size_t nkey, long line)
+{
+	struct plan_entry *e = c->entry;
+	struct change *nv, *ch;
+
+	nv = realloc(e->changes, (e->nchanges + 1) * sizeof *nv);
+	if (nv == NULL)
+		return NULL;
+	e->changes = nv;
+	ch = &nv[e->nchanges];
+	memset(ch, 0, sizeof *ch);
+	ch->kind = kind;
+	ch->hive = hv;
+	ch->line = line;
+	if (key != NULL) {
+		if ((ch->key = dup_elems(key, nkey)) == NULL)
+			return NULL;
+		ch->nkey = nkey;
+	}
+	e->nchanges++;
+	return ch;
+}
+
+/* Make sure the key of M exists, planning CREATE_KEY for each missing
+ * level.  M->elems are spelled as the hive has them where it has them. */
+static int
+ensure_key(struct ctx *c, struct hive *hv, char *const *elems, size_t n,
+    long line)
+{
+	hive_node_h node = hv->root;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		hive_node_h kid = node ? hive_child(hv, node, elems[i]) : 0;
+		int ov = overlay_key(c, hv, elems, i + 1);
+
+		if (kid != 0 && ov >= 0) {
+			node = kid;
+			continue;
+		}
+		node = 0;
+		if (ov > 0)
+			continue;
+		if (new_change(c, CHANGE_CREATE_KEY, hv, elems, i + 1,
+		    line) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* Elements of path P with CurrentControlSet mapped, for keys to create. */
+static char **
+mapped_elems(struct ctx *c, const struct rpath *p)
+{
+	char **e = dup_elems(p->elems, p->nelems);
+
+	if (e != NULL && is_ccs(p) && c->cs != NULL) {
+		free(e[0]);
+		e[0] = strdup(c->cs->name);
+		if (e[0] == NULL) {
+			free_elems(e + 1, p->nelems - 1);
+			free(e);
+			return NULL;
+		}
+	}
+	return e;
+}
+
+/* Plan setting value NAME of the key of M to (TYPE, DATA, LEN), unless it
+ * already holds exactly that.  The value keeps the spelling of its name. */
+static int
+plan_set(struct ctx *c, struct hive *hv, const struct match *m,
+    const char *name, uint32_t type, const unsigned char *data, size_t len,
+    long line)
+{
+	struct hive_value cur;
+	struct change *ch;
+	int r = read_value(c, hv, m, name, &cur);
+
+	if (r < 0)
+		return -1;
+	if (r == 1 && cur.type == type && cur.len == len &&
+	    (len == 0 || memcmp(cur.data, data, len) == 0)) {
+		hive_value_clear(&cur);
+		return 0;
+	}
+	ch = new_change(c, CHANGE_SET_VALUE, hv, m->elems, m->n, line);
+	if (ch == NULL)
+		goto oom;
+	ch->node = m->node;
+	ch->name = strdup(r == 1 ? cur.name : name);
+	if (ch->name == NULL)
+		goto oom;
+	if (r == 1) {
+		ch->had_old = 1;
+		if (rvalue_copy(&ch->old, cur.type, cur.data, cur.len) < 0)
+			goto oom;
+	}
+	if (rvalue_copy(&ch->new, type, data, len) < 0)
+		goto oom;
+	hive_value_clear(&cur);
+	return 0;
+oom:
+	hive_value_clear(&cur);
+	return -1;
+}
+
+static int
+act_delete_key(struct ctx *c, const struct action *a)
+{
+	FOR_EACH_HIVE(c, a->path.hive, hv, {
+		struct matches m;
+		size_t j;
+
+		if (expand(c, hv, &a->path, &m) < 0)
+			return -1;
+		for (j = 0; j < m.n; j++) {
+			struct change *ch;
+
+			if (m.v[j].node == 0 || m.v[j].n == 0)
+				continue;
+			ch = new_change(c, CHANGE_DELETE_KEY, hv, m.v[j].elems,
+			    m.v[j].n, a->line);
+			if (ch == NULL) {
+				matches_free(&m);
+				return -1;
+			}
+			ch->node = m.v[j].node;
+		}
+		matches_free(&m);
+	});
+	return 0;
+}
+
+static int
+act_delete_value(struct ctx *c, const struct action *a)
+{
+	FOR_EACH_HIVE(c, a->path.hive, hv, {
+		struct matches m;
+		size_t j;
+
+		if (expand(c, hv, &a->path, &m) < 0)
+			return -1;
+		for (j = 0; j < m.n; j++) {
+			struct hive_value cur;
+			struct change *ch;
+			int r = read_value(c, hv, &m.v[j], a->name, &cur);
+
+			if (r < 0) {
+				matches_free(&m);
+				return -1;
+			}
+			if (r == 0)
+				continue;
+			ch = new_change(c, CHANGE_DELETE_VALUE, hv,
+			    m.v[j].elems, m.v[j].n, a->line);
+			if (ch == NULL || (ch->name = strdup(cur.name)) ==
+			    NULL || rvalue_copy(&ch->old, cur.type, cur.data,
+			    cur.len) < 0) {
+				hive_value_clear(&cur);
+				matches_free(&m);
+				return -1;
+			}
+			ch->node = m.v[j].node;
+			ch->had_old = 1;
+			hive_value_clear(&cur);
+		}
+		matches_free(&m);
+	});
+	return 0;
+}
+
+static int
+act_create_key(struct ctx *c, const struct action *a)
+{
+	char **e = mapped_elems(c, &a->path);
+	int r = 0;
+
+	if (e == NULL)
+		return -1;
+	FOR_EACH_HIVE(c, a->path.hive, hv, {
+		if (ensure_key(c, hv, e, a->path.nelems, a->line) < 0)
+			r = -1;
+	});
+	free_elems(e, a->path.nelems);
+	return r;
+}
+
+static int
+act_set_value(struct ctx *c, const struct action *a)
+{
+	FOR_EACH_HIVE(c, a->path.hive, hv, {
+		struct matches m;
+		size_t j;
+
+		if (expand(c, hv, &a->path, &m) < 0)
+			return -1;
+		if (m.n == 0 && a->create &&
+		    !names_is_pattern(a->path.text)) {
+			char **e = mapped_elems(c, &a->path);
+			struct match one = { 0, e, a->path.nelems };
+
+			if (e == NULL || ensure_key(c, hv, e, one.n,
+			    a->line) < 0 || plan_set(c, hv, &one, a->name,
+			    a->value.type, a->value.data, a->value.len,
+			    a->line) < 0) {
+				if (e)
+					free_elems(e, one.n);
+				return -1;
+			}
+			free_elems(e, one.n);
+		}
+		for (j = 0; j < m.n; j++) {
+			if (!a->create) {
+				struct hive_value cur;
+				int r = read_value(c, hv, &m.v[j], a->name,
+				    &cur);
+
+				if (r < 0) {
+					matches_free(&m);
+					return -1;
+				}
+				hive_value_clear(&cur);
+				if (r == 0)
+					continue;
+			}
+			if (plan_set(c, hv, &m.v[j], a->name, a->value.type,
+			    a->value.data, a->value.len, a->line) < 0) {
+				matches_free(&m);
+				return -1;
+			}
+		}
+		matches_free(&m);
+	});
+	return 0;
+}
+
+static struct saved *
+saved_get(struct ctx *c, const char *name, int create)
+{
+	struct saved *nv;
+	size_t i;
+
+	for (i = 0; i < c->nsaved; i++)
+		if (strcmp(c->saved[i].name, name) == 0)
+			return &c->saved[i];
+	if (!create)
+		return NULL;
+	nv = realloc(c->saved, (c->nsaved + 1) * sizeof *nv);
+	if (nv == NULL)
+		return NULL;
+	c->saved = nv;
+	memset(&nv[c->nsaved], 0, sizeof nv[c->nsaved]);
+	if ((nv[c->nsaved].name = strdup(name)) == NULL)
+		return NULL;
+	return &nv[c->nsaved++];
+}
+
+/* The drive letters SYSTEM\MountedDevices lists as local volumes
+ * ("\DosDevices\C:"), as a 26-entry table; -1 when there is no
+ * MountedDevices key, which the caller reports. */
+static int
+local_drives(struct ctx *c, int drives[26])
+{
+	struct hive *hv = find_hive(c->t, HIVE_SYSTEM, 0);
+	hive_node_h md;
+	hive_value_h *vals;
+	size_t i;
+
+	memset(drives, 0, 26 * sizeof *drives);
+	if (hv == NULL)
+		return -1;
+	md = hive_child(hv, hv->root, "MountedDevices");
+	if (md == 0 || overlay_key(c, hv, (char *[]){ "MountedDevices" },
+	    1) < 0)
+		return -1;
+	vals = hivex_node_values(hv->h, md);
+	if (vals == NULL)
+		return -1;
+	for (i = 0; vals[i] != 0; i++) {
+		char *k = hivex_value_key(hv->h, vals[i]);
+
+		if (k != NULL && strlen(k) == 14 &&
+		    strncasecmp(k, "\\DosDevices\\", 12) == 0 &&
+		    isalpha((unsigned char)k[12]) && k[13] == ':')
+			drives[toupper((unsigned char)k[12]) - 'A'] = 1;
+		free(k);
+	}
+	free(vals);
+	return 0;
+}
+
+/* A PATH entry that reaches the network: a UNC path, or a drive letter
+ * that is not a local volume. */
+static int
+is_network_entry(const char *e, const int drives[26], int have_drives)
+{
+	while (*e == ' ' || *e == '"')
+		e++;
+	if (e[0] == '\\' && e[1] == '\\')
+		return 1;
+	if (have_drives && isalpha((unsigned char)e[0]) && e[1] == ':')
+		return !drives[toupper((unsigned char)e[0]) - 'A'];
+	return 0;
+}
+
+static int
+split_list(const char *text, const char *sep, struct strlist *out)
+{
+	size_t sl = strlen(sep);
+	const char *p = text, *q;
+
+	memset(out, 0, sizeof *out);
+	if (*text == '\0')
+		return 0;
+	for (;;) {
+		char *piece;
+
+		q = sl ? strstr(p, sep) : NULL;
+		piece = q ? strndup(p, (size_t)(q - p)) : strdup(p);
+		if (piece == NULL)
+			return -1;
+		if (strlist_add(out, piece) < 0) {
+			free(piece);
+			return -1;
+		}
+		free(piece);
+		if (q == NULL)
+			break;
+		p = q + sl;
+	}
+	return 0;
+}
+
+static char *
+join_list(const struct strlist *l, const char *sep)
+{
+	size_t len = 1, i;
+	char *s, *p;
+
+	for (i = 0; i < l->n; i++)
+		len += strlen(l->v[i]) + strlen(sep);
+	s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	p = s;
+	*p = '\0';
+	for (i = 0; i < l->n; i++) {
+		if (i)
+			p = stpcpy(p, sep);
+		p = stpcpy(p, l->v[i]);
+	}
+	return s;
+}
+
+static int
+edit_one(struct ctx *c, const struct action *a, struct hive *hv,
+    const struct match *m, int creating)
+{
+	const char *sep = a->separator ? a->separator : ";";
+	struct hive_value cur;
+	struct strlist items = { NULL, 0 };
+	char *text = NULL, *joined = NULL;
+	uint32_t type;
+	int drives[26], have_drives = -1, r, rc = -1;
+	size_t i, j;
+
+	r = creating ? 0 : read_value(c, hv, m, a->name, &cur);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		memset(&cur, 0, sizeof cur);
+		if (!a->create)
+			return 0;
+		type = a->create_type ? a->create_type : REG_EXPAND_SZ;
+		text = strdup("");
+	} else {
+		type = cur.type;
+		text = hive_value_text(&cur);
+		if (text == NULL) {
+			char *k = plan_key_text(hv, m->elems, m->n);
+
+			entry_note(c->entry, "'%s' value '%s' is not a valid "
+			    "string: left as it is", k ? k : "?", cur.name);
+			free(k);
+			hive_value_clear(&cur);
+			return 0;
+		}
+	}
+	if (text == NULL || split_list(text, sep, &items) < 0)
+		goto out;
+	for (j = 0; j < a->nops; j++) {
+		const struct list_op *op = &a->ops[j];
+		struct saved *sv = NULL;
+
+		if (op->kind == LIST_REMOVE) {
+			if (op->save && (sv = saved_get(c, op->save, 1)) ==
+			    NULL)
+				goto out;
+			if (op->match == MATCH_NETWORK && have_drives == -1) {
+				have_drives = local_drives(c, drives) == 0;
+				if (!have_drives)
+					entry_note(c->entry, "SYSTEM\\MountedDevices "
+					    "is absent: only UNC entries are "
+					    "treated as network entries");
+			}
+			for (i = 0; i < items.n;) {
+				int hit = op->match == MATCH_NETWORK ?
+				    is_network_entry(items.v[i], drives,
+				    have_drives) :
+				    names_match(op->pattern, items.v[i]);
+
+				if (!hit) {
+					i++;
+					continue;
+				}
+				if (sv && !strlist_has(&sv->entries,
+				    items.v[i]) && strlist_add(&sv->entries,
+				    items.v[i]) < 0)
+					goto out;
+				free(items.v[i]);
+				memmove(&items.v[i], &items.v[i + 1],
+				    (items.n - i - 1) * sizeof *items.v);
+				items.n--;
+			}
+		} else {
+			struct strlist one = { NULL, 0 };
+			const struct strlist *add = &one;
+
+			if (op->from) {
+				sv = saved_get(c, op->from, 0);
+				if (sv == NULL)
+					continue;
+				add = &sv->entries;
+			} else if (op->entry && strlist_add(&one, op->entry) < 0)
+				goto out;
+			for (i = 0; i < add->n; i++) {
+				if (!strlist_has(&items, add->v[i]) &&
+				    strlist_add(&items, add->v[i]) < 0) {
+					strlist_free(&one);
+					goto out;
+				}
+			}
+			strlist_free(&one);
+		}
+	}
+	joined = join_list(&items, sep);
+	if (joined == NULL)
+		goto out;
+	if (strcmp(joined, text) != 0 || (r == 0 && items.n > 0)) {
+		unsigned char *data;
+		size_t len;
+
+		if (r == 0 && items.n == 0) {
+			rc = 0;
+			goto out;
+		}
+		if (hive_text_encode(joined, &data, &len) < 0)
+			goto out;
+		if (r == 0 && ensure_key(c, hv, m->elems, m->n, a->line) < 0) {
+			free(data);
+			goto out;
+		}
+		/* A string value that is not NUL-terminated as stored keeps
+		 * its form: only the text changes. */
+		rc = plan_set(c, hv, m, r ? cur.name : a->name, type, data,
+		    len, a->line);
+		free(data);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (r == 1)
+		hive_value_clear(&cur);
+	strlist_free(&items);
+	free(text);
+	free(joined);
+	return rc;
+}
+
+static int
+act_edit_list(struct ctx *c, const struct action *a)
+{
+	int any_hive = 0;
+
+	FOR_EACH_HIVE(c, a->path.hive, hv, {
+		struct matches m;
+		size_t j;
+
+		any_hive = 1;
+		if (expand(c, hv, &a->path, &m) < 0)
+			return -1;
+		if (m.n == 0 && a->create &&
+		    !names_is_pattern(a->path.text)) {
+			char **e = mapped_elems(c, &a->path);
+			struct match one = { 0, e, a->path.nelems };
+			int r;
+
+			if (e == NULL)
+				return -1;
+			r = edit_one(c, a, hv, &one, 1);
+			free_elems(e, one.n);
+			if (r < 0)
+				return -1;
+		}
+		for (j = 0; j < m.n; j++) {
+			if (edit_one(c, a, hv, &m.v[j], 0) < 0) {
+				matches_free(&m);
+				return -1;
+			}
+		}
+		matches_free(&m);
+	});
+	if (!any_hive) {
+		size_t j;
+
+		for (j = 0; j < a->nops; j++) {
+			struct saved *sv;
+
+			if (a->ops[j].kind != LIST_APPEND || !a->ops[j].from)
+				continue;
+			sv = saved_get(c, a->ops[j].from, 0);
+			if (sv && sv->entries.n > 0)
+				entry_note(c->entry, "no %s hive given: the "
+				    "entries removed are not added to '%s' "
+				    "(the undo file keeps them)",
+				    hive_kind_name(a->path.hive), a->path.text);
+		}
+	}
+	return 0;
+}
+
+static int
+act_file(struct ctx *c, const struct action *a)
+{
+	char *path = NULL, *to = NULL, *slash;
+	int exists = 0;
+	struct change *ch;
+	size_t j;
+
+	if (c->t->windir == NULL) {
+		c->needs_folder = 1;
+		return 0;
+	}
+	if (winpath_resolve(c->t->windir, a->file, &path, &exists, c->d) < 0) {
+		c->failed = 1;
+		return 0;
+	}
+	/* Already planned by another control set's pass? */
+	for (j = 0; j < c->entry->nchanges; j++) {
+		if (c->entry->changes[j].file &&
+		    strcmp(c->entry->changes[j].file, path) == 0)
+			exists = 0;
+	}
+	if (!exists) {
+		free(path);
+		return 0;
+	}
+	ch = new_change(c, a->kind == ACT_RENAME_FILE ? CHANGE_RENAME_FILE :
+	    CHANGE_DELETE_FILE, NULL, NULL, 0, a->line);
+	if (ch == NULL)
+		goto oom;
+	ch->file = path;
+	ch->winfile = strdup(a->file);
+	if (a->kind == ACT_RENAME_FILE) {
+		slash = strrchr(path, '/');
+		if (asprintf(&to, "%.*s/%s", (int)(slash - path), path,
+		    a->to) < 0)
+			goto oom;
+		ch->to = to;
+	}
+	return 0;
+oom:
+	return -1;
+}
+
+static int
+run_actions(struct ctx *c)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < c->r->nactions && r == 0 && !c->failed; i++) {
+		const struct action *a = &c->r->actions[i];
+
+		switch (a->kind) {
+		case ACT_DELETE_KEY:
+			r = act_delete_key(c, a);
+			break;
+		case ACT_DELETE_VALUE:
+			r = act_delete_value(c, a);
+			break;
+		case ACT_CREATE_KEY:
+			r = act_create_key(c, a);
+			break;
+		case ACT_SET_VALUE:
+			r = act_set_value(c, a);
+			break;
+		case ACT_EDIT_LIST:
+			r = act_edit_list(c, a);
+			break;
+		case ACT_RENAME_FILE:
+		case ACT_DELETE_FILE:
+			r = act_file(c, a);
+			break;
+		}
+	}
+	if (r < 0 && !c->failed) {
+		diag_error(c->d, c->r->file, 0, "out of memory");
+		c->failed = 1;
+	}
+	return c->failed ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+static int
+uses_ccs_cond(const struct cond *k)
+{
+	size_t i;
+
+	if (k->kind == COND_ARCHITECTURE || is_ccs(&k->path))
+		return 1;
+	for (i = 0; i < k->nchildren; i++)
+		if (uses_ccs_cond(&k->children[i]))
+			return 1;
+	return 0;
+}
+
+static int
+uses_ccs(const struct remedy *r)
+{
+	size_t i;
+
+	if (uses_ccs_cond(&r->when))
+		return 1;
+	for (i = 0; i < r->nactions; i++)
+		if (is_ccs(&r->actions[i].path))
+			return 1;
+	return 0;
+}
+
+static int
+has_file_actions(const struct remedy *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nactions; i++)
+		if (r->actions[i].kind == ACT_RENAME_FILE ||
+		    r->actions[i].kind == ACT_DELETE_FILE)
+			return 1;
+	return 0;
+}
+
+static void
+set_reason(struct plan_entry *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+set_reason(struct plan_entry *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	free(e->reason);
+	e->reason = s;
+}
+
+static int
+plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
+    const struct target *t, const struct plan_options *o, struct diag *d)
+{
+	struct ctx c;
+	struct control_set *sets = NULL;
+	size_t nsets = 0, i, j;
+	int holds_any = 0, unknown = 0, rc = 0;
+	char *why_not = NULL, *why = NULL;
+
+	e->remedy = r;
+	if (r->draft) {
+		e->status = ENTRY_DRAFT;
+		set_reason(e, "is a draft (draft=\"true\"): review it and "
+		    "remove the mark before use");
+		return 0;
+	}
+	for (i = 0; i < r->nhives; i++) {
+		if (!r->hive_optional[i] && find_hive(t, r->hives[i], 0) ==
+		    NULL) {
+			e->status = ENTRY_MISSING_HIVE;
+			set_reason(e, "needs the %s hive, which was not given",
+			    hive_kind_name(r->hives[i]));
+			return 0;
+		}
+	}
+	memset(&c, 0, sizeof c);
+	c.plan = p;
+	c.entry = e;
+	c.t = t;
+	c.r = r;
+	c.d = d;
+	if (uses_ccs(r)) {
+		struct hive *sys = find_hive(t, HIVE_SYSTEM, 0);
+
+		if (sys == NULL) {
+			e->status = ENTRY_MISSING_HIVE;
+			set_reason(e, "needs the SYSTEM hive, which was not "
+			    "given");
+			return 0;
+		}
+		if (hive_control_sets(sys, o && o->control_set ?
+		    o->control_set : "current", &sets, &nsets, d) < 0)
+			return -1;
+	}
+	for (i = 0; i < (nsets ? nsets : 1) && !c.failed; i++) {
+		int h;
+
+		c.cs = nsets ? &sets[i] : NULL;
+		free(c.why);
+		c.why = NULL;
+		h = eval(&c, &r->when);
+		if (h == -2) {
+			c.failed = 1;
+			break;
+		}
+		if (r->when.nchildren == 0)
+			set_why(&c, "no conditions");
+		if (h == 0) {
+			if (why_not == NULL)
+				why_not = c.why ? strdup(c.why) : NULL;
+			continue;
+		}
+		if (h == -1) {
+			unknown = 1;
+			if (why_not == NULL)
+				why_not = c.why ? strdup(c.why) : NULL;
+			continue;
+		}
+		holds_any = 1;
+		if (why == NULL)
+			why = c.why ? strdup(c.why) : NULL;
+		if (run_actions(&c) < 0)
+			break;
+	}
+	if (c.failed) {
+		rc = -1;
+		goto out;
+	}
+	if (nsets) {
+		size_t len = 0;
+		char *s;
+
+		for (i = 0; i < nsets; i++)
+			len += strlen(sets[i].name) + strlen(sets[i].label) + 6;
+		s = malloc(len + 1);
+		if (s != NULL) {
+			char *q = s;
+
+			for (i = 0; i < nsets; i++)
+				q += sprintf(q, "%s%s (%s)", i ? ", " : "",
+				    sets[i].name, sets[i].label);
+			/* One line per set would repeat the same label. */
+			if (nsets > 1 && strcmp(sets[0].label, "all") == 0) {
+				q = s;
+				for (i = 0; i < nsets; i++)
+					q += sprintf(q, "%s%s", i ? ", " : "",
+					    sets[i].name);
+				strcpy(q, " (all)");
+			}
+			e->control_sets = s;
+		}
+	}
+	if (holds_any) {
+		if (c.needs_folder && e->nchanges == 0) {
+			e->status = ENTRY_NEEDS_FOLDER;
+			set_reason(e, "its file actions need the Windows folder "
+			    "(give the folder as TARGET)");
+		} else if (e->nchanges > 0) {
+			e->status = ENTRY_APPLIES;
+			set_reason(e, "%s", why ? why : "conditions hold");
+			if (c.needs_folder)
+				entry_note(e, "its file actions need the Windows "
+				    "folder (give the folder as TARGET)");
+		} else if (r->advisory != NULL && r->nactions == 0) {
+			e->status = ENTRY_ADVISORY;
+			set_reason(e, "%s", why ? why : "detected");
+		} else {
+			e->status = ENTRY_DONE;
+			set_reason(e, "nothing left to change (%s)",
+			    why ? why : "conditions hold");
+		}
+	} else if (unknown) {
+		e->status = ENTRY_NEEDS_FOLDER;
+		set_reason(e, "%s", why_not ? why_not : "needs the Windows folder");
+	} else {
+		e->status = ENTRY_NOT_APPLICABLE;
+		set_reason(e, "%s", why_not ? why_not : "conditions do not hold");
+	}
+	if (has_file_actions(r) && t->windir == NULL &&
+	    e->status == ENTRY_APPLIES)
+		entry_note(e, "its file actions need the Windows folder");
+out:
+	for (j = 0; j < c.nsaved; j++) {
+		free(c.saved[j].name);
+		strlist_free(&c.saved[j].entries);
+	}
+	free(c.saved);
+	free(c.why);
+	free(why);
+	free(why_not);
+	free(sets);
+	return rc;
+}
+
+int
+plan_compute(struct remedy *const *remedies, size_t nremedies,
+    const struct target *t, const struct plan_options *o, struct plan **out,
+    struct diag *d)
+{
+	struct plan *p;
+	size_t i;
+
+	*out = NULL;
+	p = calloc(1, sizeof *p);
+	if (p == NULL)
+		goto oom;
+	p->entries = calloc(nremedies ? nremedies : 1, sizeof *p->entries);
+	if (p->entries == NULL)
+		goto oom;
+	for (i = 0; i < nremedies; i++) {
+		p->nentries = i + 1;
+		if (plan_one(p, &p->entries[i], remedies[i], t, o, d) < 0) {
+			plan_free(p);
+			return -1;
+		}
+	}
+	*out = p;
+	return 0;
+oom:
+	free(p);
+	diag_error(d, NULL, 0, "out of memory");
+	return -1;
+}
+
+size_t
+plan_nchanges(const struct plan *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; p && i < p->nentries; i++)
+		n += p->entries[i].nchanges;
+	return n;
+}
+
+int
+plan_touches(const struct plan *p, const struct hive *hv)
+{
+	size_t i, j;
+
+	for (i = 0; p && i < p->nentries; i++)
+		for (j = 0; j < p->entries[i].nchanges; j++)
+			if (p->entries[i].changes[j].hive == hv)
+				return 1;
+	return 0;
+}
+
+static void
+change_clear(struct change *ch)
+{
+	free_elems(ch->key, ch->nkey);
+	free(ch->name);
+	free(ch->old.data);
+	free(ch->new.data);
+	free(ch->file);
+	free(ch->to);
+	free(ch->winfile);
+}
+
+void
+plan_free(struct plan *p)
+{
+	size_t i, j;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nentries; i++) {
+		struct plan_entry *e = &p->entries[i];
+
+		for (j = 0; j < e->nchanges; j++)
+			change_clear(&e->changes[j]);
+		free(e->changes);
+		for (j = 0; j < e->nnotes; j++)
+			free(e->notes[j]);
+		free(e->notes);
+		free(e->reason);
+		free(e->control_sets);
+	}
+	free(p->entries);
+	free(p);
+}

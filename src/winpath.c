@@ -1,0 +1,160 @@
+/* winpath.c: Windows paths inside a copied Windows folder. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "winpath.h"
+
+/* The entry of DIRFD named NAME ignoring case; the spelling on disk is
+ * copied to FOUND.  Returns 1, 0 if none, -1 on error. */
+static int
+find_entry(int dirfd, const char *name, char *found, size_t sz)
+{
+	int fd = dup(dirfd);
+	DIR *dir;
+	struct dirent *de;
+	int r = 0;
+
+	if (fd < 0)
+		return -1;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return -1;
+	}
+	rewinddir(dir);
+	while ((de = readdir(dir)) != NULL) {
+		if (names_equal(de->d_name, name)) {
+			snprintf(found, sz, "%s", de->d_name);
+			r = 1;
+			break;
+		}
+	}
+	closedir(dir);
+	return r;
+}
+
+int
+winpath_resolve(const char *windir, const char *winpath, char **out,
+    int *exists, struct diag *d)
+{
+	static const char *const roots[] = { "%SystemRoot%", "%windir%" };
+	const char *rest = NULL;
+	char *copy = NULL, *elem, *save = NULL, *path = NULL;
+	int dirfd = -1, missing = 0;
+	size_t i;
+
+	*out = NULL;
+	*exists = 0;
+	for (i = 0; i < 2 && rest == NULL; i++) {
+		size_t l = strlen(roots[i]);
+		char head[16];
+
+		if (strlen(winpath) >= l) {
+			memcpy(head, winpath, l);
+			head[l] = '\0';
+			if (names_equal(head, roots[i]))
+				rest = winpath + l;
+		}
+	}
+	if (rest == NULL) {
+		diag_error(d, NULL, 0,
+		    "'%s': file paths must start with %%SystemRoot%%", winpath);
+		return -1;
+	}
+	dirfd = open(windir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		diag_error(d, NULL, 0, "cannot open '%s': %s", windir,
+		    strerror(errno));
+		return -1;
+	}
+	copy = strdup(rest);
+	path = strdup(windir);
+	if (copy == NULL || path == NULL)
+		goto oom;
+	for (elem = strtok_r(copy, "\\/", &save); elem != NULL;
+	    elem = strtok_r(NULL, "\\/", &save)) {
+		char found[256];
+		char *np = NULL;
+		struct stat st;
+		int r;
+
+		if (strcmp(elem, ".") == 0 || strcmp(elem, "..") == 0) {
+			diag_error(d, NULL, 0,
+			    "'%s': '%s' is not allowed in a file path",
+			    winpath, elem);
+			goto fail;
+		}
+		if (missing) {
+			r = 0;
+		} else if ((r = find_entry(dirfd, elem, found,
+		    sizeof found)) < 0) {
+			diag_error(d, NULL, 0, "cannot read '%s': %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		if (asprintf(&np, "%s/%s", path, r ? found : elem) < 0)
+			goto oom;
+		free(path);
+		path = np;
+		if (r == 0) {
+			missing = 1;
+			continue;
+		}
+		if (fstatat(dirfd, found, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			diag_error(d, NULL, 0, "cannot stat '%s': %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			diag_error(d, NULL, 0,
+			    "'%s' is a symbolic link: not followed", path);
+			goto fail;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int nfd = openat(dirfd, found, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+
+			if (nfd < 0) {
+				diag_error(d, NULL, 0, "cannot open '%s': %s",
+				    path, strerror(errno));
+				goto fail;
+			}
+			close(dirfd);
+			dirfd = nfd;
+			*exists = 1;
+		} else {
+			/* A file: it must be the last element. */
+			*exists = strtok_r(NULL, "\\/", &save) == NULL;
+			if (!*exists) {
+				diag_error(d, NULL, 0,
+				    "'%s': '%s' is not a folder", winpath,
+				    path);
+				goto fail;
+			}
+			break;
+		}
+	}
+	if (missing)
+		*exists = 0;
+	close(dirfd);
+	free(copy);
+	*out = path;
+	return 0;
+oom:
+	diag_error(d, NULL, 0, "out of memory");
+fail:
+	if (dirfd >= 0)
+		close(dirfd);
+	free(copy);
+	free(path);
+	return -1;
+}
