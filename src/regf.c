@@ -39,10 +39,18 @@
  *    segment but the last must be exactly a 16352-byte cell, and the last
  *    one is given at least 4 bytes of padding (round8(rest + 8)) or hivex
  *    reads it 4 bytes short.
- *  - libregf 20201007 only looks for "db" records from version 1.5 on
- *    (Windows from 1.4); in a 1.5 hive it takes the data cell of every
- *    value longer than 16344 bytes as a "db" record, so hivex's single
- *    big cells come out as garbage or errors there.
+ *  - Windows (ReactOS CmpIsKeyValueBig: Version >= HSYS_WHISTLER_BETA1,
+ *    16344 < length < 0x80000000) reads and writes "db" records from
+ *    version 1.4 on.  libregf 20201007 and reglookup only from 1.5: in a
+ *    1.5 hive libregf takes the data cell of every value longer than 16344
+ *    bytes as a "db" record and fails on hivex's single big cells
+ *    (regfexport exits 1); in a 1.4 hive both call a db value corrupt.
+ *    We follow Windows; 1.4 was only written by Windows XP beta 1.
+ *  - hivex 1.3.23 reads "db" values whole in any version, but every
+ *    hivex_node_set_value(s) on their key writes them back as one cell,
+ *    freeing the db cell and leaking its list and segments (they stay
+ *    allocated, unreachable).  hivex_commit bumps seq1 and sets seq2 to
+ *    it, and writes the plain XOR as checksum.
  */
 #include "config.h"
 
@@ -797,7 +805,8 @@ regf_finish(const char *path, uint32_t seq, struct diag *d)
 
 	/* Sort by data cell so that values sharing one cell (only in a
 	 * corrupt hive) share one db record, sized for the longest. */
-	qsort(vals, nvals, sizeof *vals, bigval_cmp);
+	if (nvals > 0)
+		qsort(vals, nvals, sizeof *vals, bigval_cmp);
 	for (i = 0; i < nvals; i++) {
 		uint32_t cell = vals[i].cell, cs, nseg, rest;
 		int alloc;

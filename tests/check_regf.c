@@ -831,9 +831,11 @@ START_TEST(test_finish_after_hivex_rewrite)
 }
 END_TEST
 
-/* Before version 1.4 Windows kept big values in one cell: so does
- * regf_finish, and libregf reads them so. */
-START_TEST(test_finish_old_version)
+/* Big data by version: before 1.4 Windows kept big values in one cell,
+ * and so does regf_finish (libregf reads them so); from 1.4 on it writes
+ * db records, which libregf and reglookup only look for from 1.5 on, so
+ * here hivex is the witness. */
+START_TEST(test_finish_by_version)
 {
 	char *dir = tu_tmpdir(), *e = tu_path(dir, "e"), *c = tu_path(dir,
 	    "c"), *out;
@@ -841,34 +843,71 @@ START_TEST(test_finish_old_version)
 	hive_set_value sv = { (char *)"big", 3, 40000, NULL };
 	struct diag d;
 	size_t l1, l2, size;
-	char *b1, *b2;
-	hive_h *h;
+	uint32_t minor;
 
 	sv.value = (char *)big;
-	diag_init(&d);
-	ck_assert_int_eq(regf_write_empty(e, "ROOT", &d), 0);
-	patch32(e, 24, 3);
-	h = hivex_open(e, HIVEX_OPEN_WRITE);
-	ck_assert_ptr_nonnull(h);
-	ck_assert_int_eq(hivex_node_set_value(h, hivex_root(h), &sv, 0), 0);
-	ck_assert_int_eq(hivex_commit(h, c, 0), 0);
-	hivex_close(h);
-	b1 = tu_read(c, &l1);
-	ck_assert_int_eq(regf_finish(c, 9, &d), 0);
-	ck_assert_uint_eq(d.n, 0);
-	diag_free(&d);
-	b2 = tu_read(c, &l2);
-	ck_assert_uint_eq(l1, l2);
-	ck_assert(memcmp(b1 + 512, b2 + 512, l1 - 512) == 0);
-	out = run_out(0, "regfexport '%s' 2>&1", c);
-	data = regfexport_value(out, "ROOT", "big", &size);
-	ck_assert_ptr_nonnull(data);
-	ck_assert_uint_eq(size, 40000);
-	ck_assert(memcmp(data, big, size) == 0);
-	free(data);
-	free(out);
-	free(b1);
-	free(b2);
+	for (minor = 3; minor <= 4; minor++) {
+		char *b1, *b2, *got;
+		hive_value_h val;
+		hive_type t;
+		hive_h *h;
+
+		unlink(e);
+		diag_init(&d);
+		ck_assert_int_eq(regf_write_empty(e, "ROOT", &d), 0);
+		patch32(e, 24, minor);
+		h = hivex_open(e, HIVEX_OPEN_WRITE);
+		ck_assert_ptr_nonnull(h);
+		ck_assert_int_eq(hivex_node_set_value(h, hivex_root(h), &sv,
+		    0), 0);
+		ck_assert_int_eq(hivex_commit(h, c, 0), 0);
+		hivex_close(h);
+		b1 = tu_read(c, &l1);
+		ck_assert_int_eq(regf_finish(c, 9, &d), 0);
+		ck_assert_uint_eq(d.n, 0);
+		diag_free(&d);
+		b2 = tu_read(c, &l2);
+
+		h = hivex_open(c, 0);
+		ck_assert_ptr_nonnull(h);
+		val = hivex_node_get_value(h, hivex_root(h), "big");
+		got = hivex_value_value(h, val, &t, &size);
+		ck_assert_ptr_nonnull(got);
+		ck_assert_uint_eq(size, 40000);
+		ck_assert(memcmp(got, big, size) == 0);
+		free(got);
+		{
+			size_t cl;
+			size_t off = hivex_value_data_cell_offset(h, val, &cl);
+
+			ck_assert_uint_ne(off, 0);
+			ck_assert_uint_lt(off + 6, l2);
+			ck_assert_int_eq(memcmp(b2 + off + 4, "db", 2) == 0,
+			    minor == 4);
+		}
+		hivex_close(h);
+
+		if (minor == 3) {
+			ck_assert_uint_eq(l1, l2);
+			ck_assert(memcmp(b1 + 512, b2 + 512, l1 - 512) == 0);
+			out = run_out(0, "regfexport '%s' 2>&1", c);
+			data = regfexport_value(out, "ROOT", "big", &size);
+			ck_assert_ptr_nonnull(data);
+			ck_assert_uint_eq(size, 40000);
+			ck_assert(memcmp(data, big, size) == 0);
+			free(data);
+			free(out);
+		} else {
+			/* One new bin: header 32, list 16, segments 16352,
+			 * 16352 and round8(7312 + 8), db 16: 40088 bytes in
+			 * ten pages. */
+			ck_assert_uint_eq(l2, l1 + 10 * 4096);
+			ck_assert_uint_eq(rd32((unsigned char *)b2 + 40),
+			    l2 - 4096);
+		}
+		free(b1);
+		free(b2);
+	}
 	free(big);
 	tu_rmrf(dir);
 	free(dir);
@@ -1057,7 +1096,7 @@ regf_suite(void)
 	tcase_add_test(tc, test_write_empty_names);
 	tcase_add_test(tc, test_finish_values);
 	tcase_add_test(tc, test_finish_after_hivex_rewrite);
-	tcase_add_test(tc, test_finish_old_version);
+	tcase_add_test(tc, test_finish_by_version);
 	tcase_add_test(tc, test_finish_header_only);
 	tcase_add_test(tc, test_finish_corrupt);
 	/* The real hive lives in ../shared: without it (make distcheck)
