@@ -761,6 +761,7 @@ regf_finish(const char *path, uint32_t seq, struct diag *d)
 	uint64_t fsize, need = 0, nbsize = 0;
 	uint32_t bins_end, new_end;
 	uint64_t ts;
+	ssize_t n;
 	int fd, rc = -1;
 
 	if ((fd = open_hive(path, O_RDWR, &fsize, d)) == -1)
@@ -789,10 +790,10 @@ regf_finish(const char *path, uint32_t seq, struct diag *d)
 		diag_error(d, NULL, 0, "out of memory reading '%s'", path);
 		goto out;
 	}
-	if (read_at(fd, buf, bins_end, 0, path, d) != (ssize_t)bins_end) {
-		if (d->nerrors == 0)
-			diag_error(d, NULL, 0, "cannot read '%s': short read",
-			    path);
+	if ((n = read_at(fd, buf, bins_end, 0, path, d)) < 0)
+		goto out;
+	if (n != (ssize_t)bins_end) {
+		diag_error(d, NULL, 0, "cannot read '%s': short read", path);
 		goto out;
 	}
 	if (scan_bins(buf, bins_end, bm, &vals, &nvals, path, d) == -1)
