@@ -9,6 +9,20 @@
  *    next line starts with two spaces.  Only hex data is ever wrapped.
  *  - hex(N) takes N in hex, any 32-bit type (hex(ffff0012) is real:
  *    Windows 8+ DriverDatabase properties).
+ *
+ * hivex facts (1.3.23) that shape regfile_apply:
+ *  - hivex_node_get_child folds ASCII case only ("cafÉ" misses "Café"):
+ *    keys and values are looked up here with a Unicode-aware compare.
+ *  - hivex_node_set_value matches names case-insensitively but stores the
+ *    caller's spelling; Windows keeps the existing name.  So values are
+ *    read, edited and set back with hivex_node_set_values.
+ *  - hivex_node_add_child gives the new key its parent's timestamp (never
+ *    the current time) and computes the "lh" hash of its name over UTF-8
+ *    bytes taken as signed chars, where Windows hashes upcased UTF-16
+ *    units: a non-ASCII key name created by hivex has a hash Windows
+ *    would not compute.
+ *  - hivex_node_set_values writes every value of the key as one cell,
+ *    big-data ("db") ones included: run regf_finish after hivex_commit.
  */
 #include "config.h"
 

@@ -330,7 +330,7 @@ START_TEST(test_mutations)
 		struct diag d;
 
 		memcpy(buf, src, n);
-		for (k = 0; k < 1 + round % 5; k++) {
+		for (k = 0; k < 1 + (size_t)round % 5; k++) {
 			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
 			i = (seed >> 33) % n;
 			buf[i] = (char)(seed >> 13);
