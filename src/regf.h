@@ -67,7 +67,12 @@ int regf_write_empty(const char *path, const char *root_name, struct diag *d);
  *    the single cell, as Windows did);
  *  - both sequence numbers set to SEQ (the caller passes one above the
  *    original's), the hive bins size checked against the file, the
- *    checksum recomputed with its special cases.
+ *    checksum recomputed with its special cases;
+ *  - a fresh timestamp, moved by 100 ns if needed so that the plain XOR
+ *    is never 0 or 0xFFFFFFFF (hivex, which checks the plain XOR, then
+ *    still opens the result).
+ * The stored checksum may be hivex's plain XOR.  Old single data cells
+ * are freed and zeroed.  No fsync: the caller's business.
  * Works on the file in place: call it on the temporary file, never on the
  * original.  Returns 0, or -1 with a message in D (the file is then not to
  * be used). */
