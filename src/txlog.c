@@ -107,22 +107,6 @@ seq_lt(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) < 0;
 }
 
-/* TEMPORARY: private copy until branch regf provides regf_checksum. */
-static uint32_t
-base_checksum(const unsigned char *b)
-{
-	uint32_t c = 0;
-	int i;
-
-	for (i = 0; i < 508; i += 4)
-		c ^= le32(b + i);
-	if (c == 0)
-		return 1;
-	if (c == 0xFFFFFFFFu)
-		return 0xFFFFFFFEu;
-	return c;
-}
-
 static uint32_t
 rotl(uint32_t x, int n)
 {
@@ -343,7 +327,7 @@ log_parse_base(struct log *l)
 		log_stop(l, END_DAMAGED, "no 'regf' signature");
 		return;
 	}
-	if (base_checksum(b) != le32(b + 508)) {
+	if (regf_checksum(b) != le32(b + 508)) {
 		log_stop(l, END_DAMAGED, "bad base block checksum");
 		return;
 	}
@@ -806,7 +790,7 @@ txlog_run(const char *hive_path, int build, unsigned char **out,
 		    "type %u: a transaction log?)", hive_path, le32(b + 28));
 		goto out;
 	}
-	pr.valid = base_checksum(b) == le32(b + 508);
+	pr.valid = regf_checksum(b) == le32(b + 508);
 	pr.seq1 = le32(b + 4);
 	pr.seq2 = le32(b + 8);
 	pr.bins_size = le32(b + 40);
@@ -931,7 +915,7 @@ txlog_run(const char *hive_path, int build, unsigned char **out,
 		put32(im.buf + 4, st->seq_after);
 		put32(im.buf + 8, st->seq_after);
 		put32(im.buf + 40, im.bins_size);
-		put32(im.buf + 508, base_checksum(im.buf));
+		put32(im.buf + 508, regf_checksum(im.buf));
 		st->bins_after = im.bins_size;
 		*out = im.buf;
 		*outlen = PRIMARY_BASE + (size_t)im.bins_size;
