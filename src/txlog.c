@@ -49,7 +49,7 @@
 struct entry {
 	size_t off;		/* in the log file */
 	uint32_t size;
-	uint32_t flags;		/* copy of the base block's Flags (offset 144) */
+	uint32_t flags;		/* copy of the base block's Flags (144) */
 	uint32_t seq;
 	uint32_t bins_size;
 	uint32_t npages;
@@ -592,8 +592,8 @@ replay_new(struct primary *pr, struct log *logs, size_t nlogs,
 			if (l->nents > 0 && !seq_lt(l->ents[l->nents - 1].seq,
 			    want)) {
 				free(l->f->stopped);
-				l->f->stopped = xasprintf("not applied: '%s' is "
-				    "damaged before it", halt_by);
+				l->f->stopped = xasprintf("not applied: '%s' "
+				    "is damaged before it", halt_by);
 			} else
 				l->f->stale = 1;
 			continue;
@@ -827,8 +827,8 @@ txlog_run(const char *hive_path, int build, unsigned char **out,
 		for (i = 0; i < nlogs; i++) {
 			if (!logs[i].badbase)
 				continue;
-			diag_error(d, NULL, 0, "'%s': %s: cannot tell whether it "
-			    "holds changes newer than the hive",
+			diag_error(d, NULL, 0, "'%s': %s: cannot tell whether "
+			    "it holds changes newer than the hive",
 			    logs[i].f->path, logs[i].f->stopped);
 			goto out;
 		}

