@@ -29,7 +29,9 @@ struct txlog_state {
 	size_t nfiles;
 	int pending;		/* some log holds data newer than the hive */
 	uint32_t seq_before;	/* the hive's sequence numbers before */
-	uint32_t seq_after;	/* ... and after a replay */
+	uint32_t seq_before2;	/* (primary, secondary) ... */
+	uint32_t seq_after;	/* ... and after a replay (both equal) */
+	uint32_t bins_after;	/* hive bins size after a replay */
 };
 
 /* Find the logs beside HIVE_PATH (HIVE.LOG, .LOG1, .LOG2 in any letter
