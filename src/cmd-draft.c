@@ -287,7 +287,7 @@ cmd_draft(int argc, char **argv)
 			rc = EXIT_TROUBLE;
 			continue;
 		}
-		if (dr->status == DRAFT_NONE) {
+		if (dr->status == DRAFT_NONE && dr->xml == NULL) {
 			fprintf(stderr, "kbfix: %s: no draft: %s\n",
 			    a->number, dr->reason);
 		} else if (outdir != NULL) {

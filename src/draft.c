@@ -193,6 +193,7 @@ enum rx {
 	RX_IMPERATIVE,
 	RX_WHERE,
 	RX_WARNS,
+	RX_FOLLOWING_KEY,
 	RX__COUNT
 };
 
@@ -271,13 +272,14 @@ static const char *rx_src[RX__COUNT] = {
 	    "^rename the new value to ([A-Za-z0-9_]+)\\.?$",
 	[RX_ADD_FOLLOWING] =
 	    "(add|create) the following (registry )?(value|values|entry|"
-	    "entries)|click add value",
+	    "entries)|(click|choose|select) add value|^add the following:?$",
 	[RX_NAV_START] =
 	    "^(start|run|open|launch|use)( the)? (registry editor|regedt32|"
 	    "regedit)",
 	[RX_NAV_END] =
 	    "^(quit|exit|close)( the)? (registry editor|regedt32|regedit)|"
 	    "^click ok\\.?$|^choose ok|^on the registry menu, click exit|"
+	    "^click ok and (then )?(quit|exit|close)|"
 	    "^click ok to save",
 	[RX_RESTART] =
 	    "(restart|reboot|shut down and (then )?restart)( the)? "
@@ -318,6 +320,11 @@ static const char *rx_src[RX__COUNT] = {
 	    "enable|turn|cancel|record|back up|reset|share|manually|go|"
 	    "locate|find|navigate|expand|repeat|update|wait|put|specify|"
 	    "look|test|remove|save|close|quit|exit|try|configure|get)\\b",
+	[RX_FOLLOWING_KEY] =
+	    "(go|navigate|locate|find|open|select|click|expand|browse|edit|"
+	    "modify)( to)? (the )?following (registry )?(key|subkey|entry|"
+	    "location)|following (key|subkey) in the registry|"
+	    "subtree, (go to|find) the( following)? (key|subkey)",
 	[RX_WARNS] =
 	    "may (not|prevent|cause|fail|stop|have|seriously)|impact|"
 	    "security|caution",
@@ -778,7 +785,8 @@ items_split(const struct article *a, const struct article_section *sec,
 			v = nv;
 			memset(&v[n], 0, sizeof(v[n]));
 			v[n].line = a->lines[i].no;
-			v[n].numbered = marker_len(t) > 0;
+			/* "- " bullets list notes as often as steps. */
+			v[n].numbered = marker_len(t) > 0 && t[0] != '-';
 			v[n].heading = i + 1 < end &&
 			    is_dash_rule(a->lines[i + 1].text);
 			n++;
@@ -1797,7 +1805,8 @@ do_sentences(struct state *st, struct item *it)
 			a.path = NULL;
 		/* The article leaves the new name open ("rename or
 		 * remove"): renaming keeps the file for an undo. */
-		if (asprintf(&a.to, "%s.old", file) < 0)
+		if (asprintf(&a.to, "%s.disabled-by-kbfix-%s", file,
+		    st->a->number) < 0)
 			a.to = NULL;
 		a.line = it->line;
 		a.note = "the article does not name the new file name";
@@ -1855,6 +1864,8 @@ do_context(struct state *st, struct item *it)
 		set_str(&st->value, cap(f, m, 1));
 		r = 1;
 	}
+	if (rx_match(&st->rx, RX_FOLLOWING_KEY, f, NULL))
+		r = 1;
 	if (rx_match(&st->rx, RX_ADD_FOLLOWING, f, NULL)) {
 		st->create = 1;
 		r = 1;
@@ -2218,10 +2229,11 @@ write_remedy(struct state *st, struct draft *dr, const char *procedure,
 	if (st->restart)
 		buf_add(&b, "  <restart/>\n");
 	if (st->nhives == 0) {
-		/* An advisory touches no hive, but the schema wants one:
-		 * SOFTWARE is where the product would be installed. */
+		/* A file change or an advisory names no hive, but the schema
+		 * wants one: SYSTEM, as the curated remedies do (the
+		 * conditions usually look for a service there). */
 		buf_add(&b, "  <!-- review: no hive is named by the article "
-		    "-->\n  <hive name=\"SOFTWARE\"/>\n");
+		    "-->\n  <hive name=\"SYSTEM\"/>\n");
 	}
 	for (i = 0; i < st->nhives; i++)
 		buf_printf(&b, "  <hive name=\"%s\"/>\n", st->hives[i]);
@@ -2378,7 +2390,7 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 		if (dr->reason == NULL)
 			goto oom;
 	}
-	if (dr->status != DRAFT_NONE &&
+	if ((dr->status != DRAFT_NONE || getenv("KBFIX_DRAFT_DEBUG")) &&
 	    (dr->xml = write_remedy(&st, dr, proc, advisory)) == NULL)
 		goto oom;
 	for (i = 0; i < nitems; i++)
