@@ -193,13 +193,16 @@ enum rx {
 	RX_IMPERATIVE,
 	RX_WHERE,
 	RX_WARNS,
+	RX_CHANGE_VERB,
+	RX_REFERENCE,
 	RX_FOLLOWING_KEY,
 	RX__COUNT
 };
 
 #define NAME_RE	"(\"([^\"]+)\"|([A-Za-z0-9_][A-Za-z0-9_. #-]*))"
 #define TYPE_RE	"(reg_sz|reg_expand_sz|reg_multi_sz|reg_dword|reg_binary)"
-#define DATA_RE	"(\"[^\"]*\"|[^ ,;\"]+)"
+/* A datum never ends with the sentence's full stop. */
+#define DATA_RE	"(\"[^\"]*\"|[^ ,;\"]*[^ ,;\".])"
 
 static const char *rx_src[RX__COUNT] = {
 	[RX_BOILER] =
@@ -272,7 +275,8 @@ static const char *rx_src[RX__COUNT] = {
 	    "^rename the new value to ([A-Za-z0-9_]+)\\.?$",
 	[RX_ADD_FOLLOWING] =
 	    "(add|create) the following (registry )?(value|values|entry|"
-	    "entries)|(click|choose|select) add value|^add the following:?$",
+	    "entries|setting|settings)|(click|choose|select) add value|"
+	    "^add the following:?$",
 	[RX_NAV_START] =
 	    "^(start|run|open|launch|use)( the)? (registry editor|regedt32|"
 	    "regedit)",
@@ -294,7 +298,7 @@ static const char *rx_src[RX__COUNT] = {
 	    "following registry change|(modify|edit) the registry|"
 	    "registry entry needs to be added",
 	[RX_REGFILE] =
-	    "\\.reg\\b|reg extension|regedit <",
+	    "\\.reg\\b|reg extension|regedit <|(the|following) command",
 	[RX_NOTVALUE] =
 	    " or |either|depending|appropriate|greater|less than|at least|"
 	    "same as|recorded|correct |proper|increase|reduce|<|>",
@@ -325,6 +329,11 @@ static const char *rx_src[RX__COUNT] = {
 	    "modify)( to)? (the )?following (registry )?(key|subkey|entry|"
 	    "location)|following (key|subkey) in the registry|"
 	    "subtree, (go to|find) the( following)? (key|subkey)",
+	[RX_REFERENCE] =
+	    "^Q[0-9]+ |^for (additional|more) information, (click|see|please)",
+	[RX_CHANGE_VERB] =
+	    "\\b(delete|remove|change|set|add|rename|modify|create|type|"
+	    "enter|increase|reduce|replace|clear)\\b",
 	[RX_WARNS] =
 	    "may (not|prevent|cause|fail|stop|have|seriously)|impact|"
 	    "security|caution",
@@ -500,6 +509,22 @@ is_placeholder(const char *e)
 	return 0;
 }
 
+/* Words the name slot of a sentence catches that are no value name:
+ * "remove the registry value ...", "set the new value to ...". */
+static int
+not_a_name(const char *n)
+{
+	static const char *words[] = { "registry", "following", "string",
+	    "dword", "data", "new", "default", "same", "key", "entry",
+	    "this", "that", "its", "binary" };
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(n, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 path_free(struct path *p)
 {
@@ -574,7 +599,18 @@ path_scan(const char *text, size_t start, int rootidx, const char *defroot,
 	int block, bracket = 0, rc = -1;
 
 	memset(p, 0, sizeof(*p));
+	/* A path alone on its line may hold spaces ("Client Services");
+	 * one that only happens to start a wrapped sentence line may not
+	 * ("...\Parameters registry\nkey"). */
 	block = at_line_start(text, s);
+	if (block) {
+		const char *l = s;
+
+		while (l > text && l[-1] != '\n')
+			l--;
+		if (l > text && !(l - 1 > text && l[-2] == ':'))
+			block = 0;
+	}
 	if (block && s > text && s[-1] == '[')
 		bracket = 1;
 	if (rootidx >= 0) {
@@ -1019,7 +1055,10 @@ act_same(const struct act *x, const struct act *y)
 	    ((x->name == NULL && y->name == NULL) ||
 	    (x->name && y->name && strcasecmp(x->name, y->name) == 0)) &&
 	    ((x->data == NULL && y->data == NULL) ||
-	    (x->data && y->data && strcmp(x->data, y->data) == 0));
+	    (x->data && y->data && (strcmp(x->data, y->data) == 0 ||
+	    (x->type && y->type && strcmp(x->type, "dword") == 0 &&
+	    strcmp(y->type, "dword") == 0 &&
+	    strtoul(x->data, NULL, 0) == strtoul(y->data, NULL, 0)))));
 }
 
 static void
@@ -1647,7 +1686,7 @@ do_sentences(struct state *st, struct item *it)
 			}
 			/* The name part must be a name, not a clause. */
 			if (*name == '\0' || strlen(name) > 64 ||
-			    is_placeholder(name) ||
+			    is_placeholder(name) || not_a_name(name) ||
 			    strncasecmp(name, "value of", 8) == 0 ||
 			    strncasecmp(name, "data", 4) == 0 ||
 			    strcasestr(name, " the ") != NULL) {
@@ -1757,7 +1796,7 @@ do_sentences(struct state *st, struct item *it)
 		if (key == NULL || strstr(f, " or ") != NULL ||
 		    strcasestr(f, "either") != NULL ||
 		    strcasestr(f, "value from") != NULL ||
-		    is_placeholder(name)) {
+		    is_placeholder(name) || not_a_name(trim_inplace(name))) {
 			free(name);
 			return -1;
 		}
@@ -2088,8 +2127,16 @@ do_item(struct state *st, struct item *it)
 		untranslated(st, it, 1);
 		return;
 	}
-	if (rc || rp > 0)
+	/* A key named in a sentence that also asks for a change the forms
+	 * above did not take ("Delete either A or B under the ... key") is
+	 * no mere context. */
+	if ((rc || rp > 0) && (f[strlen(f) - 1] == ':' ||
+	    !rx_match(&st->rx, RX_CHANGE_VERB, f, NULL)))
 		return;
+	if (rc || rp > 0) {
+		untranslated(st, it, 1);
+		return;
+	}
 	if (rx_match(&st->rx, RX_NAV_START, f, NULL) &&
 	    strlen(f) < 100 && !rx_match(&st->rx, RX_IMPERATIVE, f + 5, NULL))
 		return;
@@ -2107,13 +2154,24 @@ do_item(struct state *st, struct item *it)
 		st->restart = 1;
 		return;
 	}
-	if (!it->numbered && f[strlen(f) - 1] == ':' &&
-	    rx_match(&st->rx, RX_INTRO, f, NULL))
+	/* "... by doing the following:", "... change the following
+	 * entry:": what follows is the step. */
+	if (f[strlen(f) - 1] == ':' && it->npaths == 0 &&
+	    strcasestr(f, "following") != NULL && strlen(f) < 200 &&
+	    offline_reason(st, f) == NULL)
+		return;
+	if (!it->numbered && it->npaths == 0 && strlen(f) < 300 &&
+	    rx_match(&st->rx, RX_INTRO, f, NULL) &&
+	    offline_reason(st, f) == NULL)
+		return;
+	/* "Q288239 SMS: How to Obtain ...": a reference. */
+	if (!it->numbered && rx_match(&st->rx, RX_REFERENCE, f, NULL))
 		return;
 	if (!it->numbered && rx_match(&st->rx, RX_INTRO, f, NULL) &&
-	    !mentions_reg && strlen(f) < 200 && !isstep)
+	    !mentions_reg && strlen(f) < 200 && !isstep &&
+	    offline_reason(st, f) == NULL)
 		return;
-	if (!isstep && !mentions_reg) {
+	if (!isstep && !mentions_reg && offline_reason(st, f) == NULL) {
 		comment_item(st, it, "note from");
 		return;
 	}
@@ -2390,7 +2448,7 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 		if (dr->reason == NULL)
 			goto oom;
 	}
-	if ((dr->status != DRAFT_NONE || getenv("KBFIX_DRAFT_DEBUG")) &&
+	if (dr->status != DRAFT_NONE &&
 	    (dr->xml = write_remedy(&st, dr, proc, advisory)) == NULL)
 		goto oom;
 	for (i = 0; i < nitems; i++)
