@@ -69,6 +69,9 @@ struct cond {
 	char *name;		/* value name; "" is the default value */
 	struct rvalue value;	/* COND_VALUE_EQUALS; type 0xFFFFFFFF: any
 				 * string type, compared as text */
+	char *text;		/* COND_VALUE_EQUALS: the data attribute as
+				 * written (UTF-8), for text compares and
+				 * messages */
 	char *pattern;		/* COND_VALUE_MATCHES: glob, case-insensitive,
 				 * against the value's text */
 	char *file;		/* COND_FILE_EXISTS, as written */
@@ -119,6 +122,9 @@ struct action {
 	struct rpath path;
 	char *name;		/* value name; "" is the default value */
 	struct rvalue value;	/* ACT_SET_VALUE */
+	char *text;		/* ACT_SET_VALUE: the data as written (UTF-8;
+				 * multi-sz strings joined by '\n'), for
+				 * messages */
 	int create;		/* ACT_SET_VALUE, ACT_EDIT_LIST: create the key
 				 * and value when missing (attribute
 				 * create="true"); else a missing key or value
