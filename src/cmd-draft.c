@@ -19,6 +19,8 @@
 #include "cmd.h"
 #include "diag.h"
 #include "draft.h"
+#include "paths.h"
+#include "remedy.h"
 
 static void
 usage(void)
@@ -82,15 +84,28 @@ draft_file(const char *path, struct article **ap, struct diag *d)
 	return dr;
 }
 
-/* Nonzero if XML is a well-formed document.  Parsed without network,
- * DTD or entity expansion, like remedy files. */
+/* Nonzero if XML is a valid remedy: the loader's schema and semantic
+ * checks when the schema is found (SCHEMA non-NULL), else well-formed
+ * XML, parsed without network, DTD or entity expansion. */
 static int
-xml_ok(const char *xml)
+xml_ok(const char *xml, const char *name, const char *schema)
 {
-	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "draft.xml",
-	    "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING);
+	xmlDocPtr doc;
 
+	if (schema != NULL) {
+		struct remedy *r = NULL;
+		struct diag d;
+		int ok;
+
+		diag_init(&d);
+		ok = remedy_load_memory(xml, strlen(xml), name, schema, &r,
+		    &d) == 0 && remedy_check(r, &d) == 0;
+		remedy_free(r);
+		diag_free(&d);
+		return ok;
+	}
+	doc = xmlReadMemory(xml, (int)strlen(xml), name, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc == NULL)
 		return 0;
 	xmlFreeDoc(doc);
@@ -142,11 +157,18 @@ stats(const char *dir)
 	struct { char *reason; size_t n; } reasons[64];
 	size_t nreasons = 0;
 	int rc = EXIT_NOTHING;
+	char *schema = paths_schema();
+	struct stat st;
 
 	diag_init(&d);
+	if (schema != NULL && stat(schema, &st) != 0) {
+		free(schema);
+		schema = NULL;
+	}
 	if ((dp = opendir(dir)) == NULL) {
 		fprintf(stderr, "kbfix: error: cannot open '%s': %s\n", dir,
 		    strerror(errno));
+		free(schema);
 		return EXIT_TROUBLE;
 	}
 	while ((e = readdir(dp)) != NULL) {
@@ -186,7 +208,7 @@ stats(const char *dir)
 			continue;
 		}
 		why = dr->reason ? dr->reason : "";
-		if (dr->xml != NULL && !xml_ok(dr->xml)) {
+		if (dr->xml != NULL && !xml_ok(dr->xml, names[i], schema)) {
 			invalid++;
 			why = "INVALID XML";
 		}
@@ -226,8 +248,9 @@ stats(const char *dir)
 		printf("%-9s %4zu  %5.1f%%\n", draft_status_name(i), count[i],
 		    total ? 100.0 * (double)count[i] / (double)total : 0.0);
 	printf("%-9s %4zu\n", "total", total);
-	if (invalid > 0)
-		printf("%-9s %4zu\n", "invalid", invalid);
+	printf("%-9s %4zu  (%s)\n", "invalid", invalid, schema ?
+	    "checked by the remedy loader" : "well-formedness only: no "
+	    "schema found");
 	if (nreasons > 0)
 		printf("\nno draft, by reason:\n");
 	for (i = 0; i < nreasons; i++) {
@@ -242,6 +265,7 @@ stats(const char *dir)
 		diag_print(&d, stderr);
 	}
 	diag_free(&d);
+	free(schema);
 	return invalid > 0 ? EXIT_TROUBLE : rc;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "article.h"
 #include "cmd.h"
 #include "draft.h"
+#include "remedy.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -58,6 +60,41 @@ xml_valid(const char *xml)
 	}
 	xmlFreeDoc(doc);
 	return ok;
+}
+
+static char *
+schema_path(void)
+{
+	char *p = NULL;
+
+	ck_assert_int_ge(asprintf(&p, "%s/remedies/remedy.xsd", KBFIX_SRCDIR),
+	    0);
+	return p;
+}
+
+/* Load XML with the project's loader (schema and semantic checks). */
+static struct remedy *
+load_xml(const char *xml, const char *name)
+{
+	struct remedy *r = NULL;
+	struct diag d;
+	char *xsd = schema_path();
+	char *msgs = NULL;
+	size_t mlen = 0;
+	FILE *f;
+
+	diag_init(&d);
+	if (remedy_load_memory(xml, strlen(xml), name, xsd, &r, &d) == 0)
+		remedy_check(r, &d);
+	f = open_memstream(&msgs, &mlen);
+	diag_print(&d, f);
+	fclose(f);
+	ck_assert_msg(r != NULL && d.nerrors == 0, "%s:\n%s\n%s", name, msgs,
+	    xml);
+	free(msgs);
+	diag_free(&d);
+	free(xsd);
+	return r;
 }
 
 /* A purpose-written article in the plain form around WORKAROUND text. */
@@ -598,6 +635,72 @@ START_TEST(test_seeds)
 }
 END_TEST
 
+/* The draft, once its mark is removed, has the curated remedy's actions:
+ * same kind, hive and path (case-insensitive, as Windows looks keys up),
+ * name, type and data bytes. */
+static void
+check_same_actions(const char *seed, const char *curated)
+{
+	struct draft *dr = draft_seed(seed);
+	char *xml, *mark, *path = NULL, *xsd = schema_path();
+	struct remedy *got, *want = NULL;
+	struct diag d;
+	size_t i, k;
+
+	ck_assert_int_eq(dr->status, DRAFT_COMPLETE);
+	xml = strdup(dr->xml);
+	mark = strstr(strstr(xml, "<remedy "), " draft=\"true\"");
+	ck_assert_ptr_nonnull(mark);
+	memmove(mark, mark + 13, strlen(mark + 13) + 1);
+	got = load_xml(xml, seed);
+	ck_assert_int_eq(got->draft, 0);
+	diag_init(&d);
+	ck_assert_int_ge(asprintf(&path, "%s/remedies/%s", KBFIX_SRCDIR,
+	    curated), 0);
+	ck_assert_int_eq(remedy_load(path, xsd, &want, &d), 0);
+	ck_assert_uint_eq(got->nactions, want->nactions);
+	for (i = 0; i < got->nactions; i++) {
+		const struct action *g = &got->actions[i], *w = &want->actions[i];
+
+		ck_assert_int_eq(g->kind, w->kind);
+		ck_assert_int_eq(g->path.hive, w->path.hive);
+		ck_assert_uint_eq(g->path.nelems, w->path.nelems);
+		for (k = 0; k < g->path.nelems; k++)
+			ck_assert_msg(strcasecmp(g->path.elems[k],
+			    w->path.elems[k]) == 0, "%s: '%s' != '%s'", seed,
+			    g->path.elems[k], w->path.elems[k]);
+		if (w->name == NULL)
+			ck_assert_ptr_null(g->name);
+		else
+			ck_assert_str_eq(g->name, w->name);
+		ck_assert_uint_eq(g->value.type, w->value.type);
+		ck_assert_uint_eq(g->value.len, w->value.len);
+		if (w->value.len > 0)
+			ck_assert(memcmp(g->value.data, w->value.data,
+			    w->value.len) == 0);
+		ck_assert_int_eq(g->create, w->create);
+		if (w->file != NULL)
+			ck_assert_str_eq(g->file, w->file);
+		if (w->to != NULL)
+			ck_assert_str_eq(g->to, w->to);
+	}
+	remedy_free(got);
+	remedy_free(want);
+	diag_free(&d);
+	free(path);
+	free(xsd);
+	free(xml);
+	draft_free(dr);
+}
+
+START_TEST(test_same_as_curated)
+{
+	check_same_actions("seeds/Q267971.txt", "Q267971.xml");
+	check_same_actions("seeds/Q317061.txt", "Q317061.xml");
+	check_same_actions("seeds/Q268499.txt", "Q268499.xml");
+}
+END_TEST
+
 /* ------------------------------------------------------------ kb-sample */
 
 /* Every attribute value VALUE of the draft's actions named ATTR appears
@@ -709,8 +812,14 @@ START_TEST(test_kb_sample)
 		n++;
 		if (dr->status == DRAFT_NONE)
 			ck_assert_ptr_nonnull(dr->reason);
-		else
+		else {
+			struct remedy *r = load_xml(dr->xml, e->d_name);
+
+			ck_assert_int_eq(r->draft, 1);
+			ck_assert_uint_eq(r->nactions, dr->nactions);
+			remedy_free(r);
 			check_stated(buf, dr->xml, e->d_name);
+		}
 		draft_free(dr);
 		free(buf);
 		free(path);
@@ -816,7 +925,8 @@ START_TEST(test_cmd)
 		ck_assert_ptr_nonnull(strstr(out, "\nQ267971    complete        "
 		    "1        0  \n"));
 		ck_assert_ptr_nonnull(strstr(out, "\ntotal       98\n"));
-		ck_assert_ptr_null(strstr(out, "invalid"));
+		ck_assert_ptr_nonnull(strstr(out, "\ninvalid      0  (checked "
+		    "by the remedy loader)\n"));
 		free(out);
 		free(err);
 		free(sample);
@@ -844,6 +954,7 @@ draft_suite(void)
 	tcase_add_test(tc, test_not_recognised);
 	tcase_add_test(tc, test_partial);
 	tcase_add_test(tc2, test_seeds);
+	tcase_add_test(tc2, test_same_as_curated);
 	tcase_add_test(tc2, test_kb_sample);
 	tcase_add_test(tc2, test_cmd);
 	suite_add_tcase(s, tc);
