@@ -8,4 +8,8 @@
 #define EXIT_PENDING	1	/* changes pending */
 #define EXIT_TROUBLE	2	/* trouble: bad input, I/O error, usage */
 
+/* kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR: remedy
+ * drafts from KB articles (argv[0] is "draft").  Returns an exit code. */
+int cmd_draft(int argc, char **argv);
+
 #endif

@@ -1,0 +1,336 @@
+/* cmd-draft.c: kbfix draft [-o DIR] ARTICLE...  |  kbfix draft --stats DIR
+ *
+ * Prints the remedy draft of each article (or writes DIR/ID.xml), or runs
+ * over a folder of articles and tells how many gave a complete draft, a
+ * partial one, or none, and why.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libxml/parser.h>
+
+#include "article.h"
+#include "cmd.h"
+#include "diag.h"
+#include "draft.h"
+#include "paths.h"
+#include "remedy.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: kbfix draft [-o DIR] ARTICLE...\n"
+	    "       kbfix draft --stats DIR\n");
+}
+
+/* Read the whole of PATH (at most ARTICLE_MAX_BYTES + 1 bytes: more is an
+ * error the parser reports). */
+static char *
+slurp(const char *path, size_t *len, struct diag *d)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (f == NULL) {
+		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	buf = malloc((size_t)ARTICLE_MAX_BYTES + 2);
+	if (buf == NULL) {
+		fclose(f);
+		diag_error(d, NULL, 0, "out of memory");
+		return NULL;
+	}
+	n = fread(buf, 1, (size_t)ARTICLE_MAX_BYTES + 1, f);
+	if (ferror(f)) {
+		diag_error(d, NULL, 0, "cannot read '%s': %s", path,
+		    strerror(errno));
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Article file -> draft.  NULL with messages in D on trouble. */
+static struct draft *
+draft_file(const char *path, struct article **ap, struct diag *d)
+{
+	struct article *a = NULL;
+	struct draft *dr = NULL;
+	size_t len = 0;
+	char *buf;
+
+	*ap = NULL;
+	if ((buf = slurp(path, &len, d)) == NULL)
+		return NULL;
+	if (article_parse(buf, len, path, &a, d) == 0 &&
+	    draft_make(a, &dr, d) == 0)
+		*ap = a;
+	else
+		article_free(a);
+	free(buf);
+	return dr;
+}
+
+/* Nonzero if XML is a valid remedy: the loader's schema and semantic
+ * checks when the schema is found (SCHEMA non-NULL), else well-formed
+ * XML, parsed without network, DTD or entity expansion. */
+static int
+xml_ok(const char *xml, const char *name, const char *schema)
+{
+	xmlDocPtr doc;
+
+	if (schema != NULL) {
+		struct remedy *r = NULL;
+		struct diag d;
+		int ok;
+
+		diag_init(&d);
+		ok = remedy_load_memory(xml, strlen(xml), name, schema, &r,
+		    &d) == 0 && remedy_check(r, &d) == 0;
+		remedy_free(r);
+		diag_free(&d);
+		return ok;
+	}
+	doc = xmlReadMemory(xml, (int)strlen(xml), name, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL)
+		return 0;
+	xmlFreeDoc(doc);
+	return 1;
+}
+
+static int
+write_file(const char *dir, const char *id, const char *xml, struct diag *d)
+{
+	char *path = NULL;
+	FILE *f;
+	int rc = 0;
+
+	if (asprintf(&path, "%s/%s.xml", dir, id) < 0) {
+		diag_error(d, NULL, 0, "out of memory");
+		return -1;
+	}
+	if ((f = fopen(path, "w")) == NULL) {
+		diag_error(d, NULL, 0, "cannot create '%s': %s", path,
+		    strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (fputs(xml, f) == EOF)
+		rc = -1;
+	if (fclose(f) == EOF)
+		rc = -1;
+	if (rc == -1)
+		diag_error(d, NULL, 0, "cannot write '%s': %s", path,
+		    strerror(errno));
+	free(path);
+	return rc;
+}
+
+static int
+by_name(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int
+stats(const char *dir)
+{
+	struct diag d;
+	DIR *dp;
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, i, count[4] = { 0 }, invalid = 0, total = 0;
+	struct { char *reason; size_t n; } reasons[64];
+	size_t nreasons = 0;
+	int rc = EXIT_NOTHING;
+	char *schema = paths_schema();
+	struct stat st;
+
+	diag_init(&d);
+	if (schema != NULL && stat(schema, &st) != 0) {
+		free(schema);
+		schema = NULL;
+	}
+	if ((dp = opendir(dir)) == NULL) {
+		fprintf(stderr, "kbfix: error: cannot open '%s': %s\n", dir,
+		    strerror(errno));
+		free(schema);
+		return EXIT_TROUBLE;
+	}
+	while ((e = readdir(dp)) != NULL) {
+		size_t l = strlen(e->d_name);
+		char **nn;
+
+		if (l < 4 || (strcmp(e->d_name + l - 3, ".md") != 0 &&
+		    strcmp(e->d_name + l - 4, ".txt") != 0))
+			continue;
+		if ((nn = realloc(names, (n + 1) * sizeof(*nn))) == NULL)
+			break;
+		names = nn;
+		if ((names[n] = strdup(e->d_name)) != NULL)
+			n++;
+	}
+	closedir(dp);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), by_name);
+	printf("%-10s %-9s %7s %8s  %s\n", "article", "status", "actions",
+	    "comments", "reason");
+	for (i = 0; i < n; i++) {
+		char *path = NULL;
+		struct article *a = NULL;
+		struct draft *dr;
+		const char *why;
+		size_t k;
+
+		if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
+			break;
+		dr = draft_file(path, &a, &d);
+		total++;
+		if (dr == NULL) {
+			printf("%-10s %-9s %7s %8s  %s\n", names[i], "error",
+			    "-", "-", "cannot read or parse");
+			rc = EXIT_TROUBLE;
+			free(path);
+			continue;
+		}
+		why = dr->reason ? dr->reason : "";
+		if (dr->xml != NULL && !xml_ok(dr->xml, names[i], schema)) {
+			invalid++;
+			why = "INVALID XML";
+		}
+		printf("%-10s %-9s %7zu %8zu  %s\n", a->number,
+		    draft_status_name(dr->status), dr->nactions,
+		    dr->nuntranslated, why);
+		count[dr->status]++;
+		if (dr->status == DRAFT_NONE && dr->reason != NULL) {
+			/* Group "N registry steps not understood (first at
+			 * line L)" under one line of the summary. */
+			char *r = strdup(dr->reason), *p;
+
+			if (r != NULL && (p = strstr(r, " (first")) != NULL)
+				*p = '\0';
+			if (r != NULL && r[0] >= '0' && r[0] <= '9') {
+				p = strchr(r, ' ');
+				memmove(r, p + 1, strlen(p + 1) + 1);
+			}
+			for (k = 0; r != NULL && k < nreasons; k++)
+				if (strcmp(reasons[k].reason, r) == 0)
+					break;
+			if (r != NULL && k < nreasons) {
+				reasons[k].n++;
+				free(r);
+			} else if (r != NULL && nreasons < 64) {
+				reasons[nreasons].reason = r;
+				reasons[nreasons++].n = 1;
+			} else
+				free(r);
+		}
+		draft_free(dr);
+		article_free(a);
+		free(path);
+	}
+	printf("\n");
+	for (i = 0; i < 4; i++)
+		printf("%-9s %4zu  %5.1f%%\n", draft_status_name(i), count[i],
+		    total ? 100.0 * (double)count[i] / (double)total : 0.0);
+	printf("%-9s %4zu\n", "total", total);
+	printf("%-9s %4zu  (%s)\n", "invalid", invalid, schema ?
+	    "checked by the remedy loader" : "well-formedness only: no "
+	    "schema found");
+	if (nreasons > 0)
+		printf("\nno draft, by reason:\n");
+	for (i = 0; i < nreasons; i++) {
+		printf("  %4zu  %s\n", reasons[i].n, reasons[i].reason);
+		free(reasons[i].reason);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (d.n > 0) {
+		fflush(stdout);
+		diag_print(&d, stderr);
+	}
+	diag_free(&d);
+	free(schema);
+	return invalid > 0 ? EXIT_TROUBLE : rc;
+}
+
+int
+cmd_draft(int argc, char **argv)
+{
+	const char *outdir = NULL;
+	struct diag d;
+	int i, rc = EXIT_NOTHING;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--stats") == 0) {
+			if (i + 2 != argc) {
+				usage();
+				return EXIT_TROUBLE;
+			}
+			return stats(argv[i + 1]);
+		} else if (strcmp(argv[i], "-o") == 0) {
+			if (i + 1 >= argc) {
+				usage();
+				return EXIT_TROUBLE;
+			}
+			outdir = argv[++i];
+		} else if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			usage();
+			return EXIT_TROUBLE;
+		} else
+			break;
+	}
+	if (i >= argc) {
+		usage();
+		return EXIT_TROUBLE;
+	}
+	diag_init(&d);
+	for (; i < argc; i++) {
+		struct article *a = NULL;
+		struct draft *dr = draft_file(argv[i], &a, &d);
+
+		if (dr == NULL) {
+			rc = EXIT_TROUBLE;
+			continue;
+		}
+		if (dr->status == DRAFT_NONE && dr->xml == NULL) {
+			fprintf(stderr, "kbfix: %s: no draft: %s\n",
+			    a->number, dr->reason);
+		} else if (outdir != NULL) {
+			if (write_file(outdir, a->number, dr->xml, &d) == -1)
+				rc = EXIT_TROUBLE;
+			else
+				fprintf(stderr, "kbfix: %s: %s.xml: %s%s%s\n",
+				    a->number, a->number,
+				    draft_status_name(dr->status),
+				    dr->reason ? ": " : "",
+				    dr->reason ? dr->reason : "");
+		} else {
+			fputs(dr->xml, stdout);
+		}
+		draft_free(dr);
+		article_free(a);
+	}
+	fflush(stdout);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	return rc;
+}
