@@ -874,8 +874,7 @@ mapped_elems(struct ctx *c, const struct rpath *p)
 		free(e[0]);
 		e[0] = strdup(c->cs->name);
 		if (e[0] == NULL) {
-			free_elems(e + 1, p->nelems - 1);
-			free(e);
+			free_elems(e, p->nelems);
 			return NULL;
 		}
 	}
