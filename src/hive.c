@@ -314,21 +314,7 @@ hive_value_text(const struct hive_value *v)
 			i++;
 		} else if (c >= 0xDC00 && c < 0xE000)
 			goto bad;
-		if (c < 0x80)
-			s[o++] = (char)c;
-		else if (c < 0x800) {
-			s[o++] = (char)(0xC0 | c >> 6);
-			s[o++] = (char)(0x80 | (c & 0x3F));
-		} else if (c < 0x10000) {
-			s[o++] = (char)(0xE0 | c >> 12);
-			s[o++] = (char)(0x80 | (c >> 6 & 0x3F));
-			s[o++] = (char)(0x80 | (c & 0x3F));
-		} else {
-			s[o++] = (char)(0xF0 | c >> 18);
-			s[o++] = (char)(0x80 | (c >> 12 & 0x3F));
-			s[o++] = (char)(0x80 | (c >> 6 & 0x3F));
-			s[o++] = (char)(0x80 | (c & 0x3F));
-		}
+		o += names_utf8_put(c, s + o);
 	}
 	s[o] = '\0';
 	return s;

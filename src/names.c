@@ -163,26 +163,35 @@ names_fold(const char *name)
 	if (s == NULL)
 		return NULL;
 	while (*p) {
-		uint32_t c = fold(next_cp(&p));
-
-		if (c < 0x80)
-			s[o++] = (char)c;
-		else if (c < 0x800) {
-			s[o++] = (char)(0xC0 | c >> 6);
-			s[o++] = (char)(0x80 | (c & 0x3F));
-		} else if (c < 0x10000) {
-			s[o++] = (char)(0xE0 | c >> 12);
-			s[o++] = (char)(0x80 | (c >> 6 & 0x3F));
-			s[o++] = (char)(0x80 | (c & 0x3F));
-		} else {
-			s[o++] = (char)(0xF0 | c >> 18);
-			s[o++] = (char)(0x80 | (c >> 12 & 0x3F));
-			s[o++] = (char)(0x80 | (c >> 6 & 0x3F));
-			s[o++] = (char)(0x80 | (c & 0x3F));
-		}
+		o += names_utf8_put(fold(next_cp(&p)), s + o);
 		if (o + 4 > len * 2 + 4)
 			break;
 	}
 	s[o] = '\0';
 	return s;
+}
+
+size_t
+names_utf8_put(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | c >> 12);
+		out[1] = (char)(0x80 | (c >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | c >> 18);
+	out[1] = (char)(0x80 | (c >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (c >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
 }

@@ -8,6 +8,9 @@
 #ifndef KBFIX_NAMES_H
 #define KBFIX_NAMES_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* Nonzero if the UTF-8 names A and B are equal ignoring case. */
 int names_equal(const char *a, const char *b);
 
@@ -20,6 +23,10 @@ int names_match(const char *pattern, const char *name);
 /* NAME upcased as Windows compares it, as a new UTF-8 string (caller
  * frees); NULL on out-of-memory. */
 char *names_fold(const char *name);
+
+/* Write code point C as UTF-8 at OUT (room for 4 bytes); returns the
+ * number of bytes written. */
+size_t names_utf8_put(uint32_t c, char *out);
 
 /* Nonzero if S holds '*' or '?'. */
 int names_is_pattern(const char *s);

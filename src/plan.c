@@ -106,12 +106,14 @@ strlist_has(const struct strlist *l, const char *s)
 	return 0;
 }
 
+/* Replace the string in *SLOT with a formatted one (NULL on
+ * out-of-memory: a missing reason is better than a failed plan). */
 static void
-set_why(struct ctx *c, const char *fmt, ...)
+set_text(char **slot, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-set_why(struct ctx *c, const char *fmt, ...)
+set_text(char **slot, const char *fmt, ...)
 {
 	va_list ap;
 	char *s = NULL;
@@ -120,9 +122,12 @@ set_why(struct ctx *c, const char *fmt, ...)
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
 	va_end(ap);
-	free(c->why);
-	c->why = s;
+	free(*slot);
+	*slot = s;
 }
+
+#define set_why(c, ...)		set_text(&(c)->why, __VA_ARGS__)
+#define set_reason(e, ...)	set_text(&(e)->reason, __VA_ARGS__)
 
 static void
 entry_note(struct plan_entry *e, const char *fmt, ...)
@@ -1465,24 +1470,6 @@ has_file_actions(const struct remedy *r)
 		    r->actions[i].kind == ACT_DELETE_FILE)
 			return 1;
 	return 0;
-}
-
-static void
-set_reason(struct plan_entry *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_reason(struct plan_entry *e, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	free(e->reason);
-	e->reason = s;
 }
 
 static int
