@@ -1,0 +1,347 @@
+/* cmd-common.c: what the planning subcommands share: their options, the
+ * remedy library, and finding the hive files. */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "paths.h"
+
+/* An argument names a remedy when it is an ID (Q followed by digits, as KB
+ * numbers are written) or a remedy file.  Anything else is a TARGET: a hive
+ * named "Q123" in the current directory must be written "./Q123". */
+static int
+is_remedy_arg(const char *s)
+{
+	size_t l = strlen(s);
+
+	if ((s[0] == 'Q' || s[0] == 'q') && l > 1 &&
+	    strspn(s + 1, "0123456789") == l - 1)
+		return 1;
+	return l > 4 && strcasecmp(s + l - 4, ".xml") == 0;
+}
+
+static int
+need_arg(int argc, char **argv, int i, struct diag *d)
+{
+	if (i + 1 < argc)
+		return 1;
+	diag_error(d, NULL, 0, "option '%s' needs an argument", argv[i]);
+	return 0;
+}
+
+int
+cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
+{
+	int i, bad = 0, opts = 1;
+
+	memset(a, 0, sizeof *a);
+	a->control_set = "current";
+	a->format = RENDER_DIFF;
+	a->ids = calloc((size_t)argc + 1, sizeof *a->ids);
+	a->targets = calloc((size_t)argc + 1, sizeof *a->targets);
+	if (a->ids == NULL || a->targets == NULL) {
+		diag_error(d, NULL, 0, "out of memory");
+		return -1;
+	}
+	for (i = 1; i < argc; i++) {
+		const char *s = argv[i];
+
+		if (opts && strcmp(s, "--") == 0)
+			opts = 0;
+		else if (opts && strcmp(s, "--dry-run") == 0)
+			a->dry_run = 1;
+		else if (opts && strcmp(s, "--no-backup") == 0)
+			a->no_backup = 1;
+		else if (opts && strcmp(s, "--ignore-logs") == 0)
+			a->ignore_logs = 1;
+		else if (opts && (strcmp(s, "-q") == 0 ||
+		    strcmp(s, "--quiet") == 0))
+			a->quiet = 1;
+		else if (opts && strcmp(s, "--control-set") == 0) {
+			if (!need_arg(argc, argv, i, d)) {
+				bad = 1;
+				break;
+			}
+			a->control_set = argv[++i];
+			if (!hive_control_set_spec_ok(a->control_set)) {
+				diag_error(d, NULL, 0, "bad --control-set '%s'"
+				    " (current, default, lkg, failed, all or a"
+				    " number)", a->control_set);
+				bad = 1;
+			}
+		} else if (opts && strcmp(s, "--format") == 0) {
+			if (!need_arg(argc, argv, i, d)) {
+				bad = 1;
+				break;
+			}
+			s = argv[++i];
+			if (strcmp(s, "diff") == 0)
+				a->format = RENDER_DIFF;
+			else if (strcmp(s, "reg") == 0)
+				a->format = RENDER_REG;
+			else {
+				diag_error(d, NULL, 0, "unknown format '%s'"
+				    " (diff or reg)", s);
+				bad = 1;
+			}
+		} else if (opts && strcmp(s, "--backup-dir") == 0) {
+			if (!need_arg(argc, argv, i, d)) {
+				bad = 1;
+				break;
+			}
+			a->backup_dir = argv[++i];
+		} else if (opts && s[0] == '-' && s[1] != '\0') {
+			diag_error(d, NULL, 0, "unknown option '%s'", s);
+			bad = 1;
+		} else if (is_remedy_arg(s))
+			a->ids[a->nids++] = argv[i];
+		else
+			a->targets[a->ntargets++] = argv[i];
+	}
+	if (a->no_backup && a->backup_dir != NULL) {
+		diag_error(d, NULL, 0,
+		    "--no-backup and --backup-dir contradict each other");
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+void
+cmd_args_free(struct cmd_args *a)
+{
+	free(a->ids);
+	free(a->targets);
+	a->ids = a->targets = NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Append a copy of S to the NULL-terminated vector *V of *N strings. */
+static int
+strv_add(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 2) * sizeof **v);
+
+	if (nv == NULL)
+		return -1;
+	*v = nv;
+	if ((nv[*n] = strdup(s)) == NULL)
+		return -1;
+	nv[++*n] = NULL;
+	return 0;
+}
+
+void
+cmd_strings_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+cmd_remedies_load(char *const *ids, size_t nids, struct remedy ***out,
+    size_t *n, struct diag *d)
+{
+	char *dir = paths_remedy_dir(), *schema = paths_schema();
+	char **files = NULL;
+	size_t nf = 0, i;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (dir == NULL || schema == NULL) {
+		diag_error(d, NULL, 0, "out of memory");
+		rc = -1;
+		goto done;
+	}
+	if (nids == 0) {
+		DIR *dp = opendir(dir);
+		struct dirent *de;
+
+		if (dp == NULL) {
+			diag_error(d, NULL, 0, "cannot open remedy library"
+			    " '%s'", dir);
+			rc = -1;
+			goto done;
+		}
+		while ((de = readdir(dp)) != NULL) {
+			size_t l = strlen(de->d_name);
+			char *p;
+
+			if (l <= 4 || strcmp(de->d_name + l - 4, ".xml") != 0)
+				continue;
+			if (asprintf(&p, "%s/%s", dir, de->d_name) < 0 ||
+			    strv_add(&files, &nf, p) < 0) {
+				closedir(dp);
+				diag_error(d, NULL, 0, "out of memory");
+				rc = -1;
+				goto done;
+			}
+			free(p);
+		}
+		closedir(dp);
+		if (nf)
+			qsort(files, nf, sizeof *files, cmp_str);
+	} else {
+		for (i = 0; i < nids; i++) {
+			char *p = NULL;
+			int r;
+
+			if (strchr(ids[i], '/') || (strlen(ids[i]) > 4 &&
+			    strcasecmp(ids[i] + strlen(ids[i]) - 4, ".xml") == 0))
+				r = strv_add(&files, &nf, ids[i]);
+			else {
+				char up[64];
+				size_t k;
+
+				/* IDs are upper case in the library. */
+				for (k = 0; ids[i][k] && k + 1 < sizeof up; k++)
+					up[k] = ids[i][k] == 'q' ? 'Q' :
+					    ids[i][k];
+				up[k] = '\0';
+				r = asprintf(&p, "%s/%s.xml", dir, up) < 0 ? -1 :
+				    strv_add(&files, &nf, p);
+				if (r == 0) {
+					struct stat st;
+
+					if (stat(p, &st) < 0) {
+						diag_error(d, NULL, 0, "no"
+						    " remedy '%s' in the"
+						    " library '%s'", ids[i],
+						    dir);
+						rc = -1;
+					}
+				}
+				free(p);
+			}
+			if (r < 0) {
+				diag_error(d, NULL, 0, "out of memory");
+				rc = -1;
+				goto done;
+			}
+		}
+		if (rc < 0)
+			goto done;
+	}
+	if ((*out = calloc(nf + 1, sizeof **out)) == NULL) {
+		diag_error(d, NULL, 0, "out of memory");
+		rc = -1;
+		goto done;
+	}
+	for (i = 0; i < nf; i++) {
+		struct remedy *r = NULL;
+
+		/* Load them all, so every broken file is reported. */
+		if (remedy_load(files[i], schema, &r, d) < 0) {
+			rc = -1;
+			continue;
+		}
+		(*out)[(*n)++] = r;
+	}
+	if (rc < 0) {
+		cmd_remedies_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+done:
+	cmd_strings_free(files);
+	free(dir);
+	free(schema);
+	return rc;
+}
+
+void
+cmd_remedies_free(struct remedy **rs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; rs != NULL && i < n; i++)
+		remedy_free(rs[i]);
+	free(rs);
+}
+
+/* The file name a hive of kind K has in System32\config or a profile. */
+static const char *
+hive_file_name(enum hive_kind k)
+{
+	switch (k) {
+	case HIVE_NTUSER:
+		return "NTUSER.DAT";
+	case HIVE_USRCLASS:
+		return "UsrClass.dat";
+	case HIVE_AMCACHE:
+		return "Amcache.hve";
+	default:
+		return hive_kind_name(k);
+	}
+}
+
+int
+cmd_hive_paths(const struct cmd_args *a, struct remedy *const *rs,
+    size_t nrs, char ***out, size_t *n, struct diag *d)
+{
+	int want[HIVE__COUNT] = { 0 };
+	size_t i, j;
+	DIR *dp;
+	struct dirent *de;
+
+	*out = NULL;
+	*n = 0;
+	if (a->ntargets) {
+		for (i = 0; i < a->ntargets; i++)
+			if (strv_add(out, n, a->targets[i]) < 0)
+				goto oom;
+		return 0;
+	}
+	for (i = 0; i < nrs; i++)
+		for (j = 0; j < rs[i]->nhives; j++)
+			want[rs[i]->hives[j]] = 1;
+	if ((dp = opendir(".")) == NULL) {
+		diag_error(d, NULL, 0, "cannot open the current directory");
+		return -1;
+	}
+	/* Sorted by kind, not by readdir's order, so output is stable. */
+	for (j = 1; j < HIVE__COUNT; j++) {
+		if (!want[j])
+			continue;
+		rewinddir(dp);
+		while ((de = readdir(dp)) != NULL) {
+			struct stat st;
+
+			if (strcasecmp(de->d_name, hive_file_name(j)) != 0 ||
+			    stat(de->d_name, &st) < 0 || !S_ISREG(st.st_mode))
+				continue;
+			if (strv_add(out, n, de->d_name) < 0) {
+				closedir(dp);
+				goto oom;
+			}
+			break;
+		}
+	}
+	closedir(dp);
+	if (*n == 0) {
+		diag_error(d, NULL, 0, "no hive given, and none of the hives"
+		    " the remedies need is in the current directory");
+		return -1;
+	}
+	return 0;
+oom:
+	diag_error(d, NULL, 0, "out of memory");
+	cmd_strings_free(*out);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}

@@ -1,0 +1,101 @@
+/* cmd-plan.c: kbfix scan TARGET...  |  kbfix [apply] --dry-run TARGET...
+ *
+ * Both open the hives read-only, compute the plan and print it: scan one
+ * line per remedy saying whether and why it applies, the dry run the
+ * changes themselves.  Nothing is written.  Exit 1 when something would
+ * change, 0 when nothing would.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "plan.h"
+
+static int
+run(int argc, char **argv, int scan)
+{
+	struct cmd_args a;
+	struct remedy **rs = NULL;
+	struct hive **hives = NULL;
+	char **paths = NULL;
+	size_t nrs = 0, np = 0, nh = 0, i;
+	struct target t = { NULL, 0, NULL };
+	struct plan_options po;
+	struct plan *p = NULL;
+	struct diag d;
+	int rc = EXIT_TROUBLE, bad = 0;
+
+	diag_init(&d);
+	if (cmd_args_parse(argc, argv, &a, &d) < 0)
+		goto out;
+	if (cmd_remedies_load(a.ids, a.nids, &rs, &nrs, &d) < 0)
+		goto out;
+	if (cmd_hive_paths(&a, rs, nrs, &paths, &np, &d) < 0)
+		goto out;
+	if ((hives = calloc(np + 1, sizeof *hives)) == NULL) {
+		diag_error(&d, NULL, 0, "out of memory");
+		goto out;
+	}
+	/* Open them all, so that every bad file is reported at once. */
+	for (i = 0; i < np; i++) {
+		if (hive_open(paths[i], 0, &hives[nh], &d) == 0)
+			nh++;
+		else
+			bad = 1;
+	}
+	if (bad)
+		goto out;
+	t.hives = hives;
+	t.nhives = nh;
+	po.control_set = a.control_set;
+	if (plan_compute(rs, nrs, &t, &po, &p, &d) < 0)
+		goto out;
+	if (scan) {
+		for (i = 0; i < p->nentries; i++)
+			printf("%-10s %-15s %s\n", p->entries[i].remedy->id,
+			    plan_status_name(p->entries[i].status),
+			    p->entries[i].reason ? p->entries[i].reason : "");
+	} else {
+		/* A draft named on the command line is an error; drafts met
+		 * while running the whole library are only reported. */
+		for (i = 0; i < p->nentries; i++)
+			if (p->entries[i].status == ENTRY_DRAFT && a.nids) {
+				diag_error(&d, p->entries[i].remedy->file, 0,
+				    "%s", p->entries[i].reason);
+				goto out;
+			}
+		if (render_plan(stdout, p, a.format, &d) < 0)
+			goto out;
+	}
+	if (fflush(stdout) != 0) {
+		diag_error(&d, NULL, 0, "cannot write the output");
+		goto out;
+	}
+	rc = plan_nchanges(p) ? EXIT_PENDING : EXIT_NOTHING;
+out:
+	diag_print(&d, stderr);
+	diag_free(&d);
+	plan_free(p);
+	cmd_remedies_free(rs, nrs);
+	for (i = 0; i < nh; i++)
+		hive_close(hives[i]);
+	free(hives);
+	cmd_strings_free(paths);
+	cmd_args_free(&a);
+	return rc;
+}
+
+int
+cmd_scan(int argc, char **argv)
+{
+	return run(argc, argv, 1);
+}
+
+int
+cmd_dry_run(int argc, char **argv)
+{
+	return run(argc, argv, 0);
+}
