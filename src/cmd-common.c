@@ -345,3 +345,84 @@ oom:
 	*n = 0;
 	return -1;
 }
+
+/* "SYSTEM" or "SYSTEM, NTUSER": the kinds of hive the remedies RS name
+ * (required ones only when REQUIRED), into BUF. */
+static void
+kinds_text(struct remedy *const *rs, size_t nrs, int required, char *buf,
+    size_t size)
+{
+	int want[HIVE__COUNT] = { 0 };
+	size_t i, j, o = 0;
+
+	for (i = 0; i < nrs; i++)
+		for (j = 0; j < rs[i]->nhives; j++)
+			if (!required || !rs[i]->hive_optional[j])
+				want[rs[i]->hives[j]] = 1;
+	buf[0] = '\0';
+	for (j = 1; j < HIVE__COUNT && o < size; j++)
+		if (want[j])
+			o += (size_t)snprintf(buf + o, size - o, "%s%s",
+			    o ? ", " : "", hive_kind_name(j));
+}
+
+int
+cmd_hives_check(struct remedy *const *rs, size_t nrs,
+    struct hive *const *hives, size_t nh, struct diag *d)
+{
+	char kinds[128];
+	size_t i, j, k;
+	int rc = 0;
+
+	if (nrs == 0)
+		return 0;
+	kinds_text(rs, nrs, 0, kinds, sizeof kinds);
+	for (i = 0; i < nh; i++) {
+		int used = 0;
+
+		for (j = 0; j < nrs && !used; j++)
+			for (k = 0; k < rs[j]->nhives; k++)
+				if (rs[j]->hives[k] == hives[i]->kind)
+					used = 1;
+		if (used)
+			continue;
+		if (hives[i]->kind == HIVE_UNKNOWN)
+			diag_error(d, NULL, 0, "'%s' is no hive kbfix knows "
+			    "(none of the keys of a SYSTEM, SOFTWARE or user "
+			    "hive under its root); the remedies work on %s",
+			    hives[i]->path, kinds);
+		else
+			diag_error(d, NULL, 0, "'%s' is a hive of kind %s; the "
+			    "remedies work on %s", hives[i]->path,
+			    hive_kind_name(hives[i]->kind), kinds);
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+cmd_plan_check(const struct plan *p, int named, struct diag *d)
+{
+	const struct plan_entry *first = NULL;
+	size_t i, missing = 0;
+	int rc = 0;
+
+	for (i = 0; i < p->nentries; i++) {
+		if (p->entries[i].status != ENTRY_MISSING_HIVE)
+			continue;
+		if (missing++ == 0)
+			first = &p->entries[i];
+		if (named) {
+			diag_error(d, NULL, 0, "%s %s",
+			    p->entries[i].remedy->id, p->entries[i].reason);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && first != NULL && missing == p->nentries) {
+		diag_error(d, NULL, 0, "no remedy can run on the hives given: "
+		    "%s %s%s", first->remedy->id, first->reason,
+		    missing > 1 ? " (as do the others)" : "");
+		rc = -1;
+	}
+	return rc;
+}

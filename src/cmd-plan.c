@@ -46,12 +46,13 @@ run(int argc, char **argv, int scan)
 		else
 			bad = 1;
 	}
-	if (bad)
+	if (bad || cmd_hives_check(rs, nrs, hives, nh, &d) < 0)
 		goto out;
 	t.hives = hives;
 	t.nhives = nh;
 	po.control_set = a.control_set;
-	if (plan_compute(rs, nrs, &t, &po, &p, &d) < 0)
+	if (plan_compute(rs, nrs, &t, &po, &p, &d) < 0 ||
+	    cmd_plan_check(p, !scan && a.nids > 0, &d) < 0)
 		goto out;
 	if (scan) {
 		for (i = 0; i < p->nentries; i++)

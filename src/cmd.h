@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "hive.h"
+#include "plan.h"
 #include "remedy.h"
 #include "render.h"
 
@@ -58,6 +59,18 @@ void cmd_remedies_free(struct remedy **rs, size_t n);
 int cmd_hive_paths(const struct cmd_args *a, struct remedy *const *rs,
     size_t nrs, char ***out, size_t *n, struct diag *d);
 void cmd_strings_free(char **v);
+
+/* Refuse a hive that no remedy of RS works on (a SOFTWARE hive given to
+ * remedies of the SYSTEM hive is a mistake, not "nothing to do"): one
+ * line per such hive in D.  Returns 0 or -1. */
+int cmd_hives_check(struct remedy *const *rs, size_t nrs,
+    struct hive *const *hives, size_t nh, struct diag *d);
+
+/* Refuse plan P when no remedy could be checked for want of its hives
+ * (an NTUSER.DAT given alone to remedies that need SYSTEM) or, when NAMED
+ * (remedies were named on the command line, as for apply), when any of
+ * them could not.  Returns 0, or -1 with D. */
+int cmd_plan_check(const struct plan *p, int named, struct diag *d);
 
 /* The subcommands: ARGV[0] is the subcommand's name.  Each returns an exit
  * code. */

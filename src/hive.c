@@ -2,13 +2,51 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hive.h"
 #include "names.h"
+#include "regfcheck.h"
 #include "remedy.h"
+
+/* Map PATH read-only and run regf_check on it: hivex is only given hives
+ * whose reachable structure it reads safely (see regfcheck.h).  SIZE is
+ * the file size regf_header_read saw. */
+static int
+check_structure(const char *path, uint64_t size, struct diag *d)
+{
+	struct stat st;
+	void *map;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	/* A file that shrinks under a mapping faults on access. */
+	if (fstat(fd, &st) == -1 || (uint64_t)st.st_size != size) {
+		diag_error(d, NULL, 0, "'%s': changed while being read", path);
+		close(fd);
+		return -1;
+	}
+	map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		diag_error(d, NULL, 0, "cannot read '%s': %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	rc = regf_check(map, (size_t)size, path, d);
+	munmap(map, (size_t)size);
+	return rc;
+}
 
 int
 hive_open(const char *path, int flags, struct hive **out, struct diag *d)
@@ -23,7 +61,8 @@ hive_open(const char *path, int flags, struct hive **out, struct diag *d)
 		diag_error(d, NULL, 0, "out of memory");
 		return -1;
 	}
-	if (regf_header_read(path, &hv->hdr, d) < 0)
+	if (regf_header_read(path, &hv->hdr, d) < 0 ||
+	    check_structure(path, hv->hdr.file_size, d) < 0)
 		goto fail;
 	if (flags & HIVE_OPEN_WRITE)
 		hflags |= HIVEX_OPEN_WRITE;

@@ -678,13 +678,71 @@ start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		ctxt->node->line = (unsigned short)ld->scan_line;
 }
 
-/* Check the raw bytes: no NUL, strict UTF-8. */
+/* The encoding named by the XML declaration at the start of BUF (after a
+ * UTF-8 byte-order mark), into OUT; 0 if there is none. */
+static int
+declared_encoding(const unsigned char *buf, size_t len, char *out,
+    size_t size)
+{
+	const unsigned char *p = buf, *end, *e;
+	size_t n;
+
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	end = buf + len;
+	if (end - p < 5 || memcmp(p, "<?xml", 5) != 0)
+		return 0;
+	for (e = p; e + 1 < end && !(e[0] == '?' && e[1] == '>'); e++)
+		;
+	for (; p + 8 < e; p++) {
+		unsigned char q;
+
+		if (memcmp(p, "encoding", 8) != 0)
+			continue;
+		for (p += 8; p < e && (*p == ' ' || *p == '=' || *p == '\t' ||
+		    *p == '\r' || *p == '\n'); p++)
+			;
+		if (p >= e || (*p != '"' && *p != '\''))
+			return 0;
+		q = *p++;
+		for (n = 0; p + n < e && p[n] != q; n++)
+			;
+		if (n >= size)
+			n = size - 1;
+		memcpy(out, p, n);
+		out[n] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* Check the raw bytes: UTF-8 and said so (a UTF-16 file, or a declaration
+ * of another encoding, is refused by name rather than by its first odd
+ * byte; XML_PARSE_IGNORE_ENC would otherwise read a Latin-1 declaration
+ * as UTF-8), no NUL, strict UTF-8. */
 static int
 check_bytes(struct loader *ld)
 {
 	size_t i;
 	long line = 1;
+	char enc[64];
 
+	if (ld->len >= 2 && ((ld->buf[0] == 0xFF && ld->buf[1] == 0xFE) ||
+	    (ld->buf[0] == 0xFE && ld->buf[1] == 0xFF))) {
+		diag_error(ld->d, ld->name, 1, "UTF-16 text (it starts with a "
+		    "byte-order mark): remedy files must be UTF-8");
+		return -1;
+	}
+	if (declared_encoding(ld->buf, ld->len, enc, sizeof enc) &&
+	    strcasecmp(enc, "UTF-8") != 0) {
+		for (i = 0; enc[i] != '\0'; i++)
+			if ((unsigned char)enc[i] < 0x20 ||
+			    (unsigned char)enc[i] >= 0x7F)
+				enc[i] = '?';
+		diag_error(ld->d, ld->name, 1, "declared encoding '%s': remedy "
+		    "files must be UTF-8", enc);
+		return -1;
+	}
 	for (i = 0; i < ld->len;) {
 		uint32_t c;
 		size_t l;
@@ -1430,6 +1488,9 @@ convert_article(struct loader *ld, xmlNode *n, struct remedy *r)
 
 	check_attrs(ld, n, "number! modified");
 	set_once(ld, n, &r->article, attr(ld, n, "number"));
+	/* A second <article> is an error set_once reports; its attribute
+	 * must not leak the first one's. */
+	free(r->modified);
 	r->modified = attr(ld, n, "modified");
 	for (k = n->children; k != NULL; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE)

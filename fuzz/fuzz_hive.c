@@ -1,0 +1,104 @@
+/* fuzz_hive.c: libFuzzer harness for reading a hive: open, the bounded
+ * tree walk over every key and value, and the plan of every remedy of the
+ * library on it, rendered in both text formats; what "kbfix scan" and
+ * "kbfix --dry-run" do with a hive they are given.
+ *
+ * The input is the hive file, written to a temporary folder (hivex opens
+ * files, not memory).
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "hive.h"
+#include "plan.h"
+#include "regfile.h"
+#include "render.h"
+#include "tree.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char dir[] = "/tmp/kbfix-fuzz-hive-XXXXXX";
+static char path[64];
+static struct remedy **rs;
+static size_t nrs;
+static FILE *devnull;
+
+static void
+setup(void)
+{
+	struct diag d;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(path, sizeof path, "%s/SYSTEM", dir);
+	setenv("KBFIX_DATADIR", KBFIX_SRCDIR, 1);
+	diag_init(&d);
+	if (cmd_remedies_load(NULL, 0, &rs, &nrs, &d) < 0) {
+		diag_print(&d, stderr);
+		abort();
+	}
+	diag_free(&d);
+	if ((devnull = fopen("/dev/null", "w")) == NULL)
+		abort();
+}
+
+/* Everything a walk reads, turned into text as the renderers do. */
+static int
+visit(const struct hive *hv, hive_node_h node, char *const *p, size_t n,
+    const struct hive_value *vals, size_t nvals, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < nvals; i++) {
+		free(regfile_format_value(vals[i].name, vals[i].type,
+		    vals[i].data, vals[i].len));
+		free(hive_value_text(&vals[i]));
+	}
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const sets[] = { "current", "all" };
+	struct hive *hv = NULL;
+	struct diag d;
+	FILE *f;
+	size_t i;
+
+	if (rs == NULL)
+		setup();
+	if ((f = fopen(path, "wb")) == NULL)
+		abort();
+	if (size && fwrite(data, 1, size, f) != size)
+		abort();
+	if (fclose(f) != 0)
+		abort();
+
+	diag_init(&d);
+	if (hive_open(path, 0, &hv, &d) < 0)
+		goto out;
+	(void)tree_walk(hv, hv->root, NULL, 0, visit, NULL, &d);
+	for (i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+		struct target t = { &hv, 1, NULL };
+		struct plan_options o = { sets[i] };
+		struct plan *p = NULL;
+
+		if (plan_compute(rs, nrs, &t, &o, &p, &d) == 0) {
+			render_plan(devnull, p, RENDER_DIFF, &d);
+			render_plan(devnull, p, RENDER_REG, &d);
+		}
+		plan_free(p);
+	}
+out:
+	hive_close(hv);
+	diag_free(&d);
+	return 0;
+}

@@ -1,0 +1,574 @@
+/* regfcheck.c: check a hive's cells and key tree before hivex reads it.
+ *
+ * Layout facts (offsets in a cell count from its 4-byte size field; cell
+ * offsets stored in the file count from the first hive bin, file offset
+ * 4096), from the regf specification and hivex's lib/hivex-internal.h:
+ *   hive bin: "hbin", its own offset (4), its size (8), cells from 32;
+ *   cell: int32 size, negative when allocated, a multiple of 4 (Windows
+ *     uses 8) and at least 8 (hivex refuses smaller);
+ *   nk: "nk" (4), flags (6; 0x20 = name stored as Latin-1, else UTF-16LE),
+ *     subkey count (0x18), subkey list (0x20), value count (0x28), value
+ *     list (0x2C), name length in bytes (0x4C), name (0x50);
+ *   vk: "vk" (4), name length (6), data length (8; top bit = the data sits
+ *     in the next field itself, at most 4 bytes), data offset (0x0C), type
+ *     (0x10), flags (0x14; 1 = name stored as Latin-1), name (0x18);
+ *   lf, lh: count (6), then 8-byte entries (offset, hash) from 8;
+ *   ri: count (6), then 4-byte offsets of lf/lh lists from 8 (hivex reads
+ *     no "li" list, nor an ri inside an ri);
+ *   value list: no signature, 4-byte vk offsets from 4;
+ *   db: "db" (4), segment count (6), offset of the segment list (8), whose
+ *     cell holds 4-byte segment offsets from 4.  hivex uses a db record
+ *     when the data length does not fit in the data cell.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "regfcheck.h"
+#include "tree.h"
+
+#define BINS_START	4096
+
+struct frame {
+	size_t nk;		/* file offset of the key's cell */
+	size_t *kids;		/* file offsets of its subkeys' cells */
+	size_t nkids, next;
+};
+
+struct chk {
+	const unsigned char *b;
+	size_t len;		/* file size */
+	size_t end;		/* end of the hive bins */
+	const char *name;
+	struct diag *d;
+	unsigned char *used;	/* one bit per 4 bytes: an allocated cell
+				 * starts here */
+	unsigned char *seen;	/* ... a key reached from the root */
+	unsigned char *onpath;	/* ... a key on the current path */
+	struct frame stack[TREE_MAX_DEPTH + 1];
+	size_t depth;		/* frames in use - 1 */
+};
+
+static uint16_t
+get16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+#define BIT_SET(m, off)	((m)[(off) / 32] |= (unsigned char)(1u << ((off) / 4 % 8)))
+#define BIT_CLR(m, off)	((m)[(off) / 32] &= (unsigned char)~(1u << ((off) / 4 % 8)))
+#define BIT_TST(m, off)	((m)[(off) / 32] >> ((off) / 4 % 8) & 1)
+
+/* The size of the allocated cell at stored offset REL, or 0 if no
+ * allocated cell starts there.  *ABS gets its file offset. */
+static size_t
+cell_at(const struct chk *c, uint32_t rel, size_t *abs)
+{
+	size_t off = (size_t)rel + BINS_START;
+
+	if (rel >= c->end || off >= c->end || off % 4 != 0 ||
+	    !BIT_TST(c->used, off))
+		return 0;
+	*abs = off;
+	return (size_t)-(int32_t)get32(c->b + off);
+}
+
+static int
+has_sig(const struct chk *c, size_t off, const char *sig)
+{
+	return c->b[off + 4] == (unsigned char)sig[0] &&
+	    c->b[off + 5] == (unsigned char)sig[1];
+}
+
+/* Nonzero if the N bytes at P are UTF-16LE that iconv converts: an even
+ * length and no unpaired surrogate. */
+static int
+utf16_ok(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	if (n % 2 != 0)
+		return 0;
+	for (i = 0; i < n; i += 2) {
+		unsigned u = get16(p + i);
+
+		if (u >= 0xDC00 && u < 0xE000)
+			return 0;
+		if (u >= 0xD800 && u < 0xDC00) {
+			unsigned lo;
+
+			if (i + 2 >= n)
+				return 0;
+			lo = get16(p + i + 2);
+			if (lo < 0xDC00 || lo >= 0xE000)
+				return 0;
+			i += 2;
+		}
+	}
+	return 1;
+}
+
+/* A stored name as UTF-8 for messages, into OUT (SIZE bytes); anything
+ * undecodable becomes '?'. */
+static void
+name_text(const unsigned char *p, size_t n, int latin1, char *out,
+    size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 5 < size; i += latin1 ? 1 : 2) {
+		uint32_t ch;
+
+		if (latin1)
+			ch = p[i];
+		else if (i + 1 < n)
+			ch = get16(p + i);
+		else
+			ch = '?';
+		if (ch == 0 || (ch >= 0xD800 && ch < 0xE000))
+			ch = '?';
+		o += names_utf8_put(ch, out + o);
+	}
+	out[o] = '\0';
+}
+
+static void
+key_name(const struct chk *c, size_t nk, char *out, size_t size)
+{
+	size_t cl = (size_t)-(int32_t)get32(c->b + nk), n;
+
+	if (cl < 0x50) {
+		snprintf(out, size, "?");
+		return;
+	}
+	n = get16(c->b + nk + 0x4C);
+	if (0x50 + n > cl)
+		n = cl > 0x50 ? cl - 0x50 : 0;
+	name_text(c->b + nk + 0x50, n, get16(c->b + nk + 6) & 0x20, out,
+	    size);
+}
+
+/* The path of the key on stack level DEPTH, below the root, for messages:
+ * "ControlSet001\Services\Foo", "(root)"; long paths keep their first
+ * three and last two elements. */
+static char *
+path_text(const struct chk *c, size_t depth)
+{
+	char *s = malloc(6 * 260 + 16), *q = s;
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	if (depth == 0) {
+		strcpy(s, "(root)");
+		return s;
+	}
+	*q = '\0';
+	for (i = 1; i <= depth; i++) {
+		if (depth > 6 && i == 4) {
+			q += sprintf(q, "\\...");
+			i = depth - 2;
+			continue;
+		}
+		if (q != s)
+			*q++ = '\\';
+		key_name(c, c->stack[i].nk, q, 256);
+		q += strlen(q);
+	}
+	return s;
+}
+
+/* Report a problem of the key on stack level DEPTH. */
+static int
+key_error(struct chk *c, size_t depth, const char *what)
+{
+	char *p = path_text(c, depth);
+
+	diag_error(c->d, NULL, 0, "'%s': corrupt hive: key '%s': %s", c->name,
+	    p ? p : "?", what);
+	free(p);
+	return -1;
+}
+
+/* The hive bins and the cells in them; marks the allocated cells. */
+static int
+check_bins(struct chk *c)
+{
+	size_t off = BINS_START;
+
+	while (off < c->end) {
+		size_t size, cell, bin_end;
+
+		if (c->end - off < 32 || memcmp(c->b + off, "hbin", 4) != 0) {
+			diag_error(c->d, NULL, 0, "'%s': corrupt hive: no hive "
+			    "bin at offset 0x%zx", c->name, off);
+			return -1;
+		}
+		if (get32(c->b + off + 4) != off - BINS_START) {
+			diag_error(c->d, NULL, 0, "'%s': corrupt hive: the hive "
+			    "bin at offset 0x%zx says it is at 0x%zx", c->name,
+			    off, (size_t)get32(c->b + off + 4) + BINS_START);
+			return -1;
+		}
+		size = get32(c->b + off + 8);
+		if (size < 4096 || size % 4096 != 0 || size > c->end - off) {
+			diag_error(c->d, NULL, 0, "'%s': corrupt hive: the hive "
+			    "bin at offset 0x%zx has a bad size (0x%zx)", c->name,
+			    off, size);
+			return -1;
+		}
+		bin_end = off + size;
+		for (cell = off + 32; cell < bin_end; ) {
+			int32_t raw;
+			size_t cl;
+
+			if (bin_end - cell < 4) {
+				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
+				    "cell at offset 0x%zx runs past the end of "
+				    "its hive bin", c->name, cell);
+				return -1;
+			}
+			raw = (int32_t)get32(c->b + cell);
+			cl = raw < 0 ? (size_t)0 - (size_t)(int64_t)raw :
+			    (size_t)raw;
+			if (cl < 8 || cl % 4 != 0 || raw == INT32_MIN) {
+				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
+				    "cell at offset 0x%zx has a bad size (%ld)",
+				    c->name, cell, (long)raw);
+				return -1;
+			}
+			if (cl > bin_end - cell) {
+				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
+				    "cell at offset 0x%zx runs past the end of "
+				    "its hive bin", c->name, cell);
+				return -1;
+			}
+			if (raw < 0)
+				BIT_SET(c->used, cell);
+			cell += cl;
+		}
+		off = bin_end;
+	}
+	return 0;
+}
+
+/* Check value cell VK (the I-th of key at DEPTH). */
+static int
+check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
+{
+	char what[600], vn[260];
+	size_t n, dabs = 0, dl;
+	uint32_t len, dofs;
+	int latin1;
+
+	if (cl < 0x18 || 0x18 + (size_t)get16(c->b + vk + 6) > cl) {
+		snprintf(what, sizeof what, "the name of value %u runs past "
+		    "its cell", i + 1);
+		return key_error(c, depth, what);
+	}
+	n = get16(c->b + vk + 6);
+	len = get32(c->b + vk + 8);
+	dofs = get32(c->b + vk + 0x0C);
+	latin1 = get16(c->b + vk + 0x14) & 1;
+	if (!latin1 && !utf16_ok(c->b + vk + 0x18, n)) {
+		snprintf(what, sizeof what, "the name of value %u is not "
+		    "valid UTF-16", i + 1);
+		return key_error(c, depth, what);
+	}
+	name_text(c->b + vk + 0x18, n, latin1, vn, sizeof vn);
+	if (len & 0x80000000u) {
+		if ((len & 0x7FFFFFFF) > 4) {
+			snprintf(what, sizeof what, "value '%s' holds %u bytes "
+			    "inline (at most 4 fit)", vn, len & 0x7FFFFFFF);
+			return key_error(c, depth, what);
+		}
+		return 0;
+	}
+	if (len == 0)
+		return 0;
+	if ((dl = cell_at(c, dofs, &dabs)) == 0) {
+		snprintf(what, sizeof what, "the data of value '%s' (%u bytes)"
+		    " is not in a cell", vn, len);
+		return key_error(c, depth, what);
+	}
+	if (len <= dl - 4)
+		return 0;
+	/* Longer than its cell: only a big-data record may hold it. */
+	if (!has_sig(c, dabs, "db") || dl < 12) {
+		snprintf(what, sizeof what, "value '%s' claims %u bytes of "
+		    "data, its cell holds %zu", vn, len, dl - 4);
+		return key_error(c, depth, what);
+	}
+	{
+		uint16_t nseg = get16(c->b + dabs + 6);
+		size_t labs = 0, ll = cell_at(c, get32(c->b + dabs + 8), &labs);
+		uint32_t k;
+
+		if (ll == 0 || 4 + (size_t)nseg * 4 > ll) {
+			snprintf(what, sizeof what, "the segment list of value"
+			    " '%s' is not a cell of %u segments", vn, nseg);
+			return key_error(c, depth, what);
+		}
+		for (k = 0; k < nseg; k++) {
+			size_t sabs;
+
+			if (cell_at(c, get32(c->b + labs + 4 + 4 * k),
+			    &sabs) == 0) {
+				snprintf(what, sizeof what, "segment %u of "
+				    "value '%s' is not a cell", k + 1, vn);
+				return key_error(c, depth, what);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Add the nk cells of the lf/lh list at LABS (LL bytes) to F->kids. */
+static int
+add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
+    size_t ll, uint32_t want)
+{
+	char what[200];
+	size_t n = get16(c->b + labs + 6), k;
+
+	if (8 + n * 8 > ll) {
+		snprintf(what, sizeof what, "its subkey list at offset 0x%zx "
+		    "is shorter than its %zu entries", labs, n);
+		return key_error(c, depth, what);
+	}
+	for (k = 0; k < n; k++) {
+		size_t kabs, kl;
+
+		if (f->nkids >= want) {
+			snprintf(what, sizeof what, "its subkey lists hold "
+			    "more than its %u subkeys", want);
+			return key_error(c, depth, what);
+		}
+		kl = cell_at(c, get32(c->b + labs + 8 + 8 * k), &kabs);
+		if (kl == 0 || !has_sig(c, kabs, "nk")) {
+			snprintf(what, sizeof what, "subkey %zu is not a key "
+			    "cell", f->nkids + 1);
+			return key_error(c, depth, what);
+		}
+		f->kids[f->nkids++] = kabs;
+	}
+	return 0;
+}
+
+/* Check the key cell of stack level DEPTH (already in c->stack) and
+ * collect its subkeys. */
+static int
+check_key(struct chk *c, size_t depth)
+{
+	struct frame *f = &c->stack[depth];
+	size_t nk = f->nk, cl = (size_t)-(int32_t)get32(c->b + nk);
+	size_t n, labs = 0, ll;
+	uint32_t nsub, nval, i;
+	char what[200];
+
+	if (cl < 0x50 || 0x50 + (size_t)get16(c->b + nk + 0x4C) > cl)
+		return key_error(c, depth, "its name runs past its cell");
+	n = get16(c->b + nk + 0x4C);
+	if (!(get16(c->b + nk + 6) & 0x20) && !utf16_ok(c->b + nk + 0x50, n))
+		return key_error(c, depth, "its name is not valid UTF-16");
+	nval = get32(c->b + nk + 0x28);
+	if (nval > REGFCHECK_MAX_VALUES) {
+		snprintf(what, sizeof what, "%u values, more than kbfix reads"
+		    " (%d)", nval, REGFCHECK_MAX_VALUES);
+		return key_error(c, depth, what);
+	}
+	if (nval > 0) {
+		ll = cell_at(c, get32(c->b + nk + 0x2C), &labs);
+		if (ll == 0 || 4 + (size_t)nval * 4 > ll) {
+			snprintf(what, sizeof what, "its value list is not a "
+			    "cell of %u values", nval);
+			return key_error(c, depth, what);
+		}
+		for (i = 0; i < nval; i++) {
+			size_t vabs, vl;
+
+			vl = cell_at(c, get32(c->b + labs + 4 + 4 * i), &vabs);
+			if (vl == 0 || !has_sig(c, vabs, "vk")) {
+				snprintf(what, sizeof what, "value %u is not a "
+				    "value cell", i + 1);
+				return key_error(c, depth, what);
+			}
+			if (check_value(c, depth, vabs, vl, i) < 0)
+				return -1;
+		}
+	}
+	nsub = get32(c->b + nk + 0x18);
+	if (nsub == 0)
+		return 0;
+	if (nsub > REGFCHECK_MAX_SUBKEYS) {
+		snprintf(what, sizeof what, "%u subkeys, more than kbfix reads"
+		    " (%d)", nsub, REGFCHECK_MAX_SUBKEYS);
+		return key_error(c, depth, what);
+	}
+	if (depth >= TREE_MAX_DEPTH) {
+		char *p = path_text(c, depth);
+
+		diag_error(c->d, NULL, 0, "'%s': corrupt hive: keys nested "
+		    "deeper than %d levels (under '%s')", c->name,
+		    TREE_MAX_DEPTH, p ? p : "?");
+		free(p);
+		return -1;
+	}
+	ll = cell_at(c, get32(c->b + nk + 0x20), &labs);
+	if (ll == 0)
+		return key_error(c, depth, "its subkey list is not a cell");
+	if ((f->kids = malloc(nsub * sizeof *f->kids)) == NULL) {
+		diag_error(c->d, NULL, 0, "out of memory");
+		return -1;
+	}
+	if (has_sig(c, labs, "lf") || has_sig(c, labs, "lh")) {
+		if (add_leaf(c, depth, f, labs, ll, nsub) < 0)
+			return -1;
+	} else if (has_sig(c, labs, "ri")) {
+		size_t k, nl = get16(c->b + labs + 6);
+
+		if (8 + nl * 4 > ll)
+			return key_error(c, depth, "its subkey index is "
+			    "shorter than its entries");
+		for (k = 0; k < nl; k++) {
+			size_t sabs, sl;
+
+			sl = cell_at(c, get32(c->b + labs + 8 + 4 * k), &sabs);
+			if (sl == 0 || !(has_sig(c, sabs, "lf") ||
+			    has_sig(c, sabs, "lh")))
+				return key_error(c, depth, "its subkey index "
+				    "points at something other than an lf or "
+				    "lh list");
+			if (add_leaf(c, depth, f, sabs, sl, nsub) < 0)
+				return -1;
+		}
+	} else {
+		snprintf(what, sizeof what, "its subkey list has an unknown "
+		    "type ('%c%c')", c->b[labs + 4] >= 0x20 &&
+		    c->b[labs + 4] < 0x7F ? c->b[labs + 4] : '?',
+		    c->b[labs + 5] >= 0x20 && c->b[labs + 5] < 0x7F ?
+		    c->b[labs + 5] : '?');
+		return key_error(c, depth, what);
+	}
+	if (f->nkids != nsub) {
+		snprintf(what, sizeof what, "it counts %u subkeys, its lists "
+		    "hold %zu", nsub, f->nkids);
+		return key_error(c, depth, what);
+	}
+	return 0;
+}
+
+/* Depth-first over the key tree, without recursion. */
+static int
+walk(struct chk *c, size_t root)
+{
+	c->depth = 0;
+	c->stack[0].nk = root;
+	BIT_SET(c->seen, root);
+	BIT_SET(c->onpath, root);
+	if (check_key(c, 0) < 0)
+		return -1;
+	for (;;) {
+		struct frame *f = &c->stack[c->depth];
+		size_t kid;
+
+		if (f->next == f->nkids) {
+			BIT_CLR(c->onpath, f->nk);
+			free(f->kids);
+			f->kids = NULL;
+			if (c->depth == 0)
+				return 0;
+			c->depth--;
+			continue;
+		}
+		kid = f->kids[f->next++];
+		if (BIT_TST(c->onpath, kid) || BIT_TST(c->seen, kid)) {
+			char *p = path_text(c, c->depth), an[260];
+			int loop = BIT_TST(c->onpath, kid);
+
+			key_name(c, kid, an, sizeof an);
+			if (loop)
+				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
+				    "key '%s' lists its own ancestor '%s' as a "
+				    "subkey", c->name, p ? p : "?", an);
+			else
+				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
+				    "key '%s' lists '%s', a subkey of another "
+				    "key", c->name, p ? p : "?", an);
+			free(p);
+			return -1;
+		}
+		BIT_SET(c->seen, kid);
+		BIT_SET(c->onpath, kid);
+		c->depth++;
+		c->stack[c->depth].nk = kid;
+		c->stack[c->depth].kids = NULL;
+		c->stack[c->depth].nkids = c->stack[c->depth].next = 0;
+		if (check_key(c, c->depth) < 0)
+			return -1;
+	}
+}
+
+int
+regf_check(const unsigned char *buf, size_t len, const char *name,
+    struct diag *d)
+{
+	struct chk *c;
+	size_t root = 0, i, mlen;
+	int rc = -1;
+
+	if (len < BINS_START) {
+		diag_error(d, NULL, 0, "'%s': truncated base block", name);
+		return -1;
+	}
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		goto oom;
+	c->b = buf;
+	c->len = len;
+	c->end = BINS_START + (size_t)get32(buf + 40);
+	if (c->end > len || c->end < BINS_START) {
+		diag_error(d, NULL, 0, "'%s': hive bins size past the end of "
+		    "the file", name);
+		free(c);
+		return -1;
+	}
+	c->name = name;
+	c->d = d;
+	mlen = len / 32 + 1;
+	if ((c->used = calloc(mlen, 1)) == NULL ||
+	    (c->seen = calloc(mlen, 1)) == NULL ||
+	    (c->onpath = calloc(mlen, 1)) == NULL)
+		goto oom;
+	if (check_bins(c) < 0)
+		goto out;
+	if (cell_at(c, get32(buf + 36), &root) == 0 ||
+	    !has_sig(c, root, "nk")) {
+		diag_error(d, NULL, 0, "'%s': corrupt hive: no root key at "
+		    "offset 0x%zx", name, (size_t)get32(buf + 36) + BINS_START);
+		goto out;
+	}
+	rc = walk(c, root);
+out:
+	if (c != NULL) {
+		for (i = 0; i <= TREE_MAX_DEPTH; i++)
+			free(c->stack[i].kids);
+		free(c->used);
+		free(c->seen);
+		free(c->onpath);
+		free(c);
+	}
+	return rc;
+oom:
+	diag_error(d, NULL, 0, "out of memory");
+	goto out;
+}
