@@ -24,19 +24,34 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[] = "/tmp/kbfix-fuzz-hive-XXXXXX";
-static char path[64];
+static char dir[256];
+static char path[300];
 static struct remedy **rs;
 static size_t nrs;
 static FILE *devnull;
 
+/* Leave no temporary files behind (make check replays this). */
+static void
+cleanup(void)
+{
+	unlink(path);
+	rmdir(dir);
+	cmd_remedies_free(rs, nrs);
+	if (devnull != NULL)
+		fclose(devnull);
+}
+
 static void
 setup(void)
 {
+	const char *t = getenv("TMPDIR");
 	struct diag d;
 
+	snprintf(dir, sizeof dir, "%s/kbfix-fuzz-hive-XXXXXX",
+	    t != NULL && *t != '\0' ? t : P_tmpdir);
 	if (mkdtemp(dir) == NULL)
 		abort();
+	atexit(cleanup);
 	snprintf(path, sizeof path, "%s/SYSTEM", dir);
 	setenv("KBFIX_DATADIR", KBFIX_SRCDIR, 1);
 	diag_init(&d);

@@ -21,8 +21,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[] = "/tmp/kbfix-fuzz-txlog-XXXXXX";
-static char hive[64], log1[64], log2[64];
+static char dir[256];
+static char hive_path[300], log1_path[300], log2_path[300];
 static unsigned char *empty;	/* the empty hive's bytes */
 static size_t empty_len;
 
@@ -49,22 +49,37 @@ put_file(const char *path, const void *buf, size_t len)
 	return fclose(f);
 }
 
+/* Leave no temporary files behind (make check replays this). */
+static void
+cleanup(void)
+{
+	unlink(hive_path);
+	unlink(log1_path);
+	unlink(log2_path);
+	rmdir(dir);
+	free(empty);
+}
+
 static void
 setup(void)
 {
+	const char *t = getenv("TMPDIR");
 	struct diag d;
 	FILE *f;
 
+	snprintf(dir, sizeof dir, "%s/kbfix-fuzz-txlog-XXXXXX",
+	    t != NULL && *t != '\0' ? t : P_tmpdir);
 	if (mkdtemp(dir) == NULL)
 		abort();
-	snprintf(hive, sizeof hive, "%s/SYSTEM", dir);
-	snprintf(log1, sizeof log1, "%s/SYSTEM.LOG1", dir);
-	snprintf(log2, sizeof log2, "%s/SYSTEM.LOG2", dir);
+	atexit(cleanup);
+	snprintf(hive_path, sizeof hive_path, "%s/SYSTEM", dir);
+	snprintf(log1_path, sizeof log1_path, "%s/SYSTEM.LOG1", dir);
+	snprintf(log2_path, sizeof log2_path, "%s/SYSTEM.LOG2", dir);
 	diag_init(&d);
-	if (regf_write_empty(hive, "ROOT", &d) < 0)
+	if (regf_write_empty(hive_path, "ROOT", &d) < 0)
 		abort();
 	diag_free(&d);
-	if ((f = fopen(hive, "rb")) == NULL)
+	if ((f = fopen(hive_path, "rb")) == NULL)
 		abort();
 	fseek(f, 0, SEEK_END);
 	empty_len = (size_t)ftell(f);
@@ -97,19 +112,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	put32(empty + 4, seq + 1);
 	put32(empty + 8, seq);
 	put32(empty + 508, regf_checksum(empty));
-	if (put_file(hive, empty, empty_len) < 0 ||
-	    put_file(log1, data, n) < 0)
+	if (put_file(hive_path, empty, empty_len) < 0 ||
+	    put_file(log1_path, data, n) < 0)
 		abort();
-	unlink(log2);
-	if (size > n && put_file(log2, data + n, size - n) < 0)
+	unlink(log2_path);
+	if (size > n && put_file(log2_path, data + n, size - n) < 0)
 		abort();
 
 	diag_init(&d);
 	memset(&st, 0, sizeof st);
-	txlog_inspect(hive, &st, &d);
+	txlog_inspect(hive_path, &st, &d);
 	txlog_state_free(&st);
 	memset(&st, 0, sizeof st);
-	if (txlog_recover(hive, &img, &imglen, &st, &d) == 0) {
+	if (txlog_recover(hive_path, &img, &imglen, &st, &d) == 0) {
 		struct regf_header h;
 
 		/* What recover hands on must itself read as a hive. */
