@@ -226,7 +226,17 @@ read_value(const struct hive *hv, hive_value_h vh, struct hive_value *v,
 		    "corrupt value name at offset 0x%zx", (size_t)vh);
 		return -1;
 	}
+	len = 0;
 	data = hivex_value_value(hv->h, vh, &t, &len);
+	if (data == NULL && errno == ERANGE) {
+		/* hivex refuses values over 8,000,000 bytes (its
+		 * HIVEX_MAX_VALUE_LEN); regf_check saw the data is there. */
+		diag_error(d, hv->path, 0, "value '%s' is too large to read "
+		    "(%zu bytes)", v->name, len);
+		free(v->name);
+		v->name = NULL;
+		return -1;
+	}
 	if (data == NULL) {
 		diag_error(d, hv->path, 0, "corrupt data of value '%s': %s",
 		    v->name, strerror(errno));

@@ -312,6 +312,7 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 	{
 		uint16_t nseg = get16(c->b + dabs + 6);
 		size_t labs = 0, ll = cell_at(c, get32(c->b + dabs + 8), &labs);
+		size_t room = 0;
 		uint32_t k;
 
 		if (ll == 0 || 4 + (size_t)nseg * 4 > ll) {
@@ -320,14 +321,23 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 			return key_error(c, depth, what);
 		}
 		for (k = 0; k < nseg; k++) {
-			size_t sabs;
+			size_t sabs, sl;
 
-			if (cell_at(c, get32(c->b + labs + 4 + 4 * k),
-			    &sabs) == 0) {
+			sl = cell_at(c, get32(c->b + labs + 4 + 4 * k), &sabs);
+			if (sl == 0) {
 				snprintf(what, sizeof what, "segment %u of "
 				    "value '%s' is not a cell", k + 1, vn);
 				return key_error(c, depth, what);
 			}
+			room += sl - 4;
+		}
+		/* Each segment's cell holds its share of the data (Windows:
+		 * 16,344 bytes, the last one less). */
+		if (room < len) {
+			snprintf(what, sizeof what, "value '%s' claims %u bytes "
+			    "of data, its big-data segments hold %zu", vn, len,
+			    room);
+			return key_error(c, depth, what);
 		}
 	}
 	return 0;

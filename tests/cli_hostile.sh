@@ -132,6 +132,11 @@ mk vpast value-past-end "$CS\\EXIFS\\Parameters" Mode &&
     run vpast SYSTEM "the data of value 'Mode' (18 bytes) is not in a cell"
 mk vhuge value-too-long "$CS\\EXIFS\\Parameters" Mode &&
     run vhuge SYSTEM "value 'Mode' claims 2147483632 bytes of data"
+# A big-data value (the fixture's 40,000-byte "Counter Layout") claiming
+# 9,000,000 bytes over the same segments.
+mk vbig value-length 'ControlSet001\Services\SMSPerfCountersForC:_SMS_BIN_I386_SMSPERF.DLL\Performance' \
+    'Counter Layout' 9000000 &&
+    run vbig SYSTEM "value 'Counter Layout' claims 9000000 bytes of data, its big-data segments hold"
 mk vinline inline-too-long "$CS\\EXIFS\\Parameters" IoThreads &&
     run vinline SYSTEM "value 'IoThreads' holds 200 bytes inline"
 

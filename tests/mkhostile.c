@@ -40,6 +40,8 @@
  *   value-past-end KEY V  V's data offset points past the end of the file
  *   value-too-long KEY V  V's data length claims 2 GiB, its cell is small
  *   inline-too-long KEY V V's data length says 200 bytes held inline
+ *   value-length KEY V N  V's data length set to N (V is not inline: for
+ *                         a big-data value, its segments stay as they are)
  *   dword KEY V N         the DWORD value V (data inline) set to N, e.g.
  *                         Select\Current to a missing control set or 0
  *
@@ -270,6 +272,12 @@ main(int argc, char **argv)
 		if (get32(v + 8) & 0x80000000u)
 			die("value is inline", argv[5]);
 		put32(v + 8, 0x7FFFFFF0u);
+	} else if (strcmp(kind, "value-length") == 0 && argc == 7) {
+		hive_value_h v = value_at(argv[4], argv[5]);
+
+		if (get32(v + 8) & 0x80000000u)
+			die("value is inline", argv[5]);
+		put32(v + 8, (uint32_t)strtoul(argv[6], NULL, 0) & 0x7FFFFFFF);
 	} else if (strcmp(kind, "inline-too-long") == 0 && argc == 6) {
 		put32(value_at(argv[4], argv[5]) + 8, 0x80000000u | 200);
 	} else if (strcmp(kind, "dword") == 0 && argc == 7) {
