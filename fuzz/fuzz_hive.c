@@ -4,7 +4,7 @@
  * "kbfix --dry-run" do with a hive they are given.
  *
  * The input is the hive file, written to a temporary folder (hivex opens
- * files, not memory).
+ * files, not memory) with its base block checksum made right.
  */
 #include "config.h"
 
@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "hive.h"
 #include "plan.h"
+#include "regf.h"
 #include "regfile.h"
 #include "render.h"
 #include "tree.h"
@@ -92,7 +93,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	if ((f = fopen(path, "wb")) == NULL)
 		abort();
-	if (size && fwrite(data, 1, size, f) != size)
+	/* Inputs of a base block and more get a right checksum, so that
+	 * mutations reach the hive bins instead of stopping there. */
+	if (size >= REGF_BASE_BLOCK_SIZE) {
+		unsigned char sum[4];
+		uint32_t c = regf_checksum(data);
+
+		sum[0] = c & 0xFF;
+		sum[1] = c >> 8 & 0xFF;
+		sum[2] = c >> 16 & 0xFF;
+		sum[3] = c >> 24 & 0xFF;
+		if (fwrite(data, 1, 508, f) != 508 || fwrite(sum, 1, 4, f) != 4 ||
+		    fwrite(data + 512, 1, size - 512, f) != size - 512)
+			abort();
+	} else if (size && fwrite(data, 1, size, f) != size)
 		abort();
 	if (fclose(f) != 0)
 		abort();

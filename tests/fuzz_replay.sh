@@ -7,7 +7,7 @@
 # put in front of each run when set.
 set -u
 pass=0 fail=0
-for name in remedy regfile article txlog hive; do
+for name in remedy regfile article draft txlog hive; do
 	files=
 	for d in "$top_srcdir/tests/fuzz/$name" "$top_srcdir/fuzz/corpus/$name"
 	do
