@@ -14,6 +14,9 @@ usage(FILE *f)
 	    "       kbfix show ID...\n"
 	    "       kbfix scan [--control-set CS] [ID...] [TARGET...]\n"
 	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [ID...] [TARGET...]\n"
+	    "       kbfix apply [--backup-dir DIR | --no-backup] [--ignore-logs] [-q]\n"
+	    "                   [--control-set CS] [ID...] [TARGET...]\n"
+	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] UNDOFILE HIVE\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
 	    "       kbfix --help | --version\n"
 	    "See kbfix(1).\n");
@@ -26,6 +29,8 @@ static const struct {
 	{ "list", cmd_list },
 	{ "show", cmd_show },
 	{ "scan", cmd_scan },
+	{ "apply", cmd_apply },
+	{ "undo", cmd_undo },
 	{ "draft", cmd_draft },
 };
 
