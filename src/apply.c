@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,8 @@ apply_clean_stale(const char *hive_path, struct diag *d)
 	char *dir = dir_of(hive_path), *base = base_of(hive_path), *pre = NULL;
 	DIR *dp = NULL;
 	struct dirent *de;
+	struct stat hst;
+	size_t bl;
 	int r = -1;
 
 	if (dir == NULL || base == NULL || asprintf(&pre, "%s.kbfix-tmp-",
@@ -169,16 +172,43 @@ apply_clean_stale(const char *hive_path, struct diag *d)
 		    hive_path, strerror(errno));
 		goto out;
 	}
+	if (stat(hive_path, &hst) < 0) {
+		diag_error(d, NULL, 0, "cannot open '%s': %s", hive_path,
+		    strerror(errno));
+		goto out;
+	}
+	bl = strlen(base);
 	while ((de = readdir(dp)) != NULL) {
-		char *p;
+		const char *nm = de->d_name;
+		size_t l = strlen(nm);
+		struct stat st;
+		char *p, *u;
 
-		if (strncmp(de->d_name, pre, strlen(pre)) != 0)
+		if (asprintf(&p, "%s%s", dir, nm) < 0)
 			continue;
-		if (asprintf(&p, "%s%s", dir, de->d_name) < 0)
-			continue;
-		if (unlink(p) == 0)
-			diag_note(d, NULL, 0, "removed '%s', left by an "
-			    "interrupted kbfix", p);
+		if (strncmp(nm, pre, strlen(pre)) == 0) {
+			if (unlink(p) == 0)
+				diag_note(d, NULL, 0, "removed '%s', left by "
+				    "an interrupted kbfix", p);
+		} else if (strncmp(nm, base, bl) == 0 &&
+		    strncmp(nm + bl, ".kbfix-", 7) == 0 && l > 4 &&
+		    strcmp(nm + l - 4, ".bak") == 0 && lstat(p, &st) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_ino == hst.st_ino &&
+		    st.st_dev == hst.st_dev) {
+			/* A backup that is the hive itself (the same inode):
+			 * a run killed between making it and the rename.
+			 * It keeps nothing; its undo file undoes nothing. */
+			if (unlink(p) == 0)
+				diag_note(d, NULL, 0, "removed '%s', left by "
+				    "an interrupted kbfix", p);
+			if (asprintf(&u, "%.*s-undo.reg", (int)(strlen(p) - 4),
+			    p) >= 0) {
+				if (unlink(u) == 0)
+					diag_note(d, NULL, 0, "removed '%s', "
+					    "left by an interrupted kbfix", u);
+				free(u);
+			}
+		}
 		free(p);
 	}
 	r = 0;
@@ -528,6 +558,10 @@ keep_original(struct apply_file *f, const struct plan *p,
 		f->undo = f->backup = NULL;
 		goto out;
 	}
+	/* Until the hive is replaced, an interrupted run removes them. */
+	lock_temp_add(f->undo);
+	if (f->backup)
+		lock_temp_add(f->backup);
 	if ((u = fdopen(fd, "w")) == NULL)
 		goto oom;
 	fd = -1;
@@ -551,10 +585,14 @@ out:
 	if (fd >= 0)
 		close(fd);
 	if (r < 0) {
-		if (f->undo)
+		if (f->undo) {
 			unlink(f->undo);
-		if (f->backup)
+			lock_temp_forget(f->undo);
+		}
+		if (f->backup) {
 			unlink(f->backup);
+			lock_temp_forget(f->backup);
+		}
 		free(f->undo);
 		free(f->backup);
 		f->undo = f->backup = NULL;
@@ -613,10 +651,14 @@ unkeep(struct apply_file *f)
 {
 	size_t i;
 
-	if (f->undo)
+	if (f->undo) {
 		unlink(f->undo);
-	if (f->backup)
+		lock_temp_forget(f->undo);
+	}
+	if (f->backup) {
 		unlink(f->backup);
+		lock_temp_forget(f->backup);
+	}
 	free(f->undo);
 	free(f->backup);
 	f->undo = f->backup = NULL;
@@ -629,6 +671,21 @@ unkeep(struct apply_file *f)
 	f->moved_logs = NULL;
 }
 
+/* Is one of SIGS pending? */
+static int
+interrupted(const sigset_t *sigs)
+{
+	sigset_t pend;
+	int s;
+
+	if (sigpending(&pend) < 0)
+		return 0;
+	for (s = 1; s < NSIG; s++)
+		if (sigismember(sigs, s) == 1 && sigismember(&pend, s) == 1)
+			return 1;
+	return 0;
+}
+
 int
 apply_commit(struct apply_job *j, const struct plan *p,
     const struct apply_options *o, struct diag *d)
@@ -636,7 +693,9 @@ apply_commit(struct apply_job *j, const struct plan *p,
 	char buf[32];
 	const char *stamp = o->stamp ? o->stamp : now_stamp(buf, sizeof buf);
 	struct apply_options keep = *o;
+	sigset_t sigs, old;
 	size_t i, k, done = 0;
+	int blocked = 0;
 
 	/* Backups and undo files of every hive first: a failure here
 	 * leaves every hive as it was.  The backup is made even with
@@ -647,6 +706,15 @@ apply_commit(struct apply_job *j, const struct plan *p,
 		if (keep_original(&j->files[i], p, &keep, stamp, d) < 0 ||
 		    keep_logs(&j->files[i], o, stamp, d) < 0)
 			goto fail;
+	/* From the first rename to the last, SIGINT, SIGTERM and SIGHUP
+	 * wait: one arriving meanwhile rolls every hive back, then is
+	 * delivered; the handler then removes the temporary files. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, &old);
+	blocked = 1;
 	for (i = 0; i < j->nfiles; i++) {
 		struct apply_file *f = &j->files[i];
 		char *dir;
@@ -667,6 +735,10 @@ apply_commit(struct apply_job *j, const struct plan *p,
 		}
 		free(dir);
 	}
+	if (interrupted(&sigs)) {
+		diag_error(d, NULL, 0, "interrupted");
+		goto fail;
+	}
 	/* The logs go last: until the new hive is in place they still
 	 * belong to the old one. */
 	for (i = 0; i < j->nfiles; i++) {
@@ -677,6 +749,9 @@ apply_commit(struct apply_job *j, const struct plan *p,
 				diag_warning(d, NULL, 0, "cannot remove the log "
 				    "'%s' (kept as '%s'): %s", f->logs[k],
 				    f->moved_logs[k], strerror(errno));
+		lock_temp_forget(f->undo);
+		if (f->backup != NULL)
+			lock_temp_forget(f->backup);
 		if (o->no_backup && f->backup != NULL) {
 			unlink(f->backup);
 			free(f->backup);
@@ -684,6 +759,7 @@ apply_commit(struct apply_job *j, const struct plan *p,
 		}
 	}
 	j->committed = 1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 fail:
 	/* Put back the hives already replaced, from their backups; the
@@ -706,6 +782,8 @@ fail:
 	}
 	for (k = 0; k < j->nfiles; k++)
 		unkeep(&j->files[k]);
+	if (blocked)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	return -1;
 }
 

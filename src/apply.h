@@ -65,7 +65,9 @@ typedef int (*apply_replan_fn)(void *arg, const struct target *after,
 
 /* Remove the temporary files of HIVE_PATH ("NAME.kbfix-tmp-XXXXXX" beside
  * it) that a kbfix killed before its rename left behind (SIGKILL and power
- * loss cannot be caught).  Only with the hive's lock held: then no other
+ * loss cannot be caught), and backups beside it that are the hive itself
+ * (same inode: killed between the backup and the rename) with their undo
+ * files.  Only with the hive's lock held: then no other
  * kbfix is using them.  Each removal is a note in D.  Returns 0 or -1. */
 int apply_clean_stale(const char *hive_path, struct diag *d);
 
