@@ -76,6 +76,14 @@ fold(uint32_t c)
 	return (uint32_t)towupper_l((wint_t)c, loc);
 }
 
+uint16_t
+names_upcase_unit(uint16_t u)
+{
+	uint32_t c = fold(u);
+
+	return c > 0xFFFF ? u : (uint16_t)c;
+}
+
 int
 names_equal(const char *a, const char *b)
 {
