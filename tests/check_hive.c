@@ -187,7 +187,8 @@ START_TEST(test_detect)
 			    "\\SystemRoot\\System32\\Config\\DEFAULT"),
 			    HIVE_DEFAULT);
 			ck_assert_int_eq(hive_detect(hv->h, hv->root,
-			    "\\??\\C:\\Documents and Settings\\pat\\NTUSER.DAT"),
+			    "\\??\\C:\\Documents and Settings\\pat\\"
+			    "NTUSER.DAT"),
 			    HIVE_NTUSER);
 			ck_assert_int_eq(hive_detect(hv->h, hv->root, NULL),
 			    HIVE_NTUSER);
@@ -217,7 +218,8 @@ START_TEST(test_detect_built)
 		  "[HKEY_LOCAL_MACHINE\\SYSTEM\\Classes]\n", HIVE_SOFTWARE },
 		{ "[HKEY_LOCAL_MACHINE\\SYSTEM\\Local Settings]\n",
 		    HIVE_USRCLASS },
-		{ "[HKEY_LOCAL_MACHINE\\SYSTEM\\Root\\InventoryApplicationFile]\n",
+		{ "[HKEY_LOCAL_MACHINE\\SYSTEM\\Root\\"
+		  "InventoryApplicationFile]\n",
 		    HIVE_AMCACHE },
 		/* A SYSTEM hive that lost its Select is still one. */
 		{ "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services]\n",
@@ -407,7 +409,8 @@ START_TEST(test_value_get)
 	ck_assert_int_eq(hive_value_get(hv, cafe, "NA\xc3\x8fVE", &v, &d), 1);
 	ck_assert_str_eq(v.name, "Na\xc3\xafve");
 	t = hive_value_text(&v);
-	ck_assert_str_eq(t, "\xc3\x9cn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x82\xac");
+	ck_assert_str_eq(t,
+	    "\xc3\x9cn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x82\xac");
 	free(t);
 	hive_value_clear(&v);
 	ck_assert_uint_eq(d.nerrors, 0);

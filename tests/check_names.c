@@ -53,7 +53,8 @@ START_TEST(test_equal_non_ascii)
 	ck_assert(names_equal("\xc3\xa4", "\xc3\x84"));		/* ä Ä */
 	ck_assert(names_equal("Caf\xc3\xa9", "CAF\xc3\x89"));	/* Café */
 	ck_assert(names_equal("\xc3\xbf", "\xc5\xb8"));		/* ÿ Ÿ */
-	ck_assert(names_equal("\xd0\xb4\xd0\xb0", "\xd0\x94\xd0\x90"));	/* да ДА */
+	/* да ДА */
+	ck_assert(names_equal("\xd0\xb4\xd0\xb0", "\xd0\x94\xd0\x90"));
 	ck_assert(names_equal("\xcf\x83", "\xce\xa3"));		/* σ Σ */
 	ck_assert(!names_equal("\xc3\xa4", "a"));		/* ä a */
 	ck_assert(!names_equal("\xc3\x84", "A"));		/* Ä A */
@@ -107,7 +108,8 @@ START_TEST(test_fold)
 	fold_is("i\xc4\xb0", "I\xc4\xb0");			/* İ stays */
 	fold_is("\xc3\xbf", "\xc5\xb8");	/* ÿ (2 bytes) -> Ÿ (2 bytes) */
 	/* A fold that grows the UTF-8: ɐ (2 bytes) -> Ɐ (3 bytes). */
-	fold_is("\xc9\x90\xc9\x90\xc9\x90", "\xe2\xb1\xaf\xe2\xb1\xaf\xe2\xb1\xaf");
+	fold_is("\xc9\x90\xc9\x90\xc9\x90",
+	    "\xe2\xb1\xaf\xe2\xb1\xaf\xe2\xb1\xaf");
 	fold_is("\xf0\x9f\x98\x80x", "\xf0\x9f\x98\x80X");	/* emoji */
 	/* names_equal and names_fold agree. */
 	{

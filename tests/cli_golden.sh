@@ -52,7 +52,9 @@ check() {
 	    2> "$tmp/out/stderr")
 	rc=$?
 	{
-		printf '$ %skbfix %s\n' "$( [ "$dir" = . ] || printf 'cd %s && ' "$dir")" "$*"
+		pre=
+		[ "$dir" = . ] || pre="cd $dir && "
+		printf '$ %skbfix %s\n' "$pre" "$*"
 		printf '[stdout]\n'
 		section "$tmp/out/stdout"
 		printf '[stderr]\n'
