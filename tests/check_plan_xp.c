@@ -197,6 +197,30 @@ START_TEST(test_untouched_hive)
 }
 END_TEST
 
+/* The user's hive of the same machine is told apart by its content, and
+ * the SYSTEM remedies do not run on it. */
+START_TEST(test_ntuser)
+{
+	char *xz = tu_path(tu_shared(), "hives-real/xp-sp3/NTUSER.DAT.xz");
+	char *path = tu_path(dir, "NTUSER.DAT");
+	struct hive *hv;
+	struct remedy *r;
+	struct plan *p;
+
+	tu_unxz(xz, path);
+	hv = open_path(path);
+	ck_assert_int_eq(hv->kind, HIVE_NTUSER);
+	p = plan_of(hv, "Q267971", NULL, &r);
+	ck_assert_int_eq(p->entries[0].status, ENTRY_MISSING_HIVE);
+	ck_assert_uint_eq(p->entries[0].nchanges, 0);
+	plan_free(p);
+	remedy_free(r);
+	hive_close(hv);
+	free(path);
+	free(xz);
+}
+END_TEST
+
 START_TEST(test_q267971)
 {
 	struct hive *hv;
@@ -322,6 +346,7 @@ xp_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_untouched_hive);
+	tcase_add_test(tc, test_ntuser);
 	tcase_add_test(tc, test_q267971);
 	tcase_add_test(tc, test_q317061);
 	tcase_add_test(tc, test_dry_run);
