@@ -474,11 +474,19 @@ fail:
 
 /* ---------------------------------------------------------------- stage 2 */
 
+/* The UTC time that names backups and undo files: now, or
+ * SOURCE_DATE_EPOCH when set (the reproducible-builds convention), which
+ * the golden-file tests use to get the same names on every run. */
 static char *
 now_stamp(char *buf, size_t n)
 {
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	time_t now = time(NULL);
 	struct tm tm;
+
+	if (sde != NULL && *sde != '\0' && strspn(sde, "0123456789") ==
+	    strlen(sde))
+		now = (time_t)strtoll(sde, NULL, 10);
 
 	gmtime_r(&now, &tm);
 	strftime(buf, n, "%Y%m%dT%H%M%SZ", &tm);

@@ -42,7 +42,7 @@ cmd_apply(int argc, char **argv)
 	struct cmd_hives h = { 0 };
 	struct remedy **rs = NULL;
 	char **paths = NULL;
-	size_t nrs = 0, np = 0, i;
+	size_t nrs = 0, np = 0;
 	struct target t = { NULL, 0, NULL };
 	struct plan_options po;
 	struct replan_arg ra;
@@ -64,12 +64,8 @@ cmd_apply(int argc, char **argv)
 	po.control_set = a.control_set;
 	if (plan_compute(rs, nrs, &t, &po, &p, &d) < 0)
 		goto out;
-	for (i = 0; i < p->nentries; i++)
-		if (p->entries[i].status == ENTRY_DRAFT && a.nids) {
-			diag_error(&d, p->entries[i].remedy->file, 0, "%s",
-			    p->entries[i].reason);
-			goto out;
-		}
+	if (a.nids && cmd_named_refused(p, &d) < 0)
+		goto out;
 	if (!a.quiet && render_plan(stdout, p, RENDER_DIFF, &d) < 0)
 		goto out;
 	if (plan_nchanges(p) == 0) {

@@ -61,12 +61,8 @@ run(int argc, char **argv, int scan)
 	} else {
 		/* A draft named on the command line is an error; drafts met
 		 * while running the whole library are only reported. */
-		for (i = 0; i < p->nentries; i++)
-			if (p->entries[i].status == ENTRY_DRAFT && a.nids) {
-				diag_error(&d, p->entries[i].remedy->file, 0,
-				    "%s", p->entries[i].reason);
-				goto out;
-			}
+		if (a.nids && cmd_named_refused(p, &d) < 0)
+			goto out;
 		if (render_plan(stdout, p, a.format, &d) < 0)
 			goto out;
 	}

@@ -62,6 +62,12 @@ int cmd_hive_paths(const struct cmd_args *a, struct remedy *const *rs,
     size_t nrs, char ***out, size_t *n, struct diag *d);
 void cmd_strings_free(char **v);
 
+/* The remedies named on the command line must each be usable: a draft, or
+ * one whose hive was not given, is an error (when the whole library runs,
+ * they are only reported).  Returns 0, or -1 with every such remedy in
+ * D. */
+int cmd_named_refused(const struct plan *p, struct diag *d);
+
 /* The hives a writing command works on, locked and opened read-only. */
 struct cmd_hives {
 	struct hive **hives;

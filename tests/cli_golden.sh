@@ -112,6 +112,22 @@ check err-unknown-id-show . show Q999999
 check err-no-hive-here empty --dry-run Q267971
 check err-unknown-option . --dry-run --frobnicate SYSTEM
 check err-unknown-format . --dry-run --format json SYSTEM
+check err-hive-not-given . --dry-run Q267971 user/NTUSER.DAT
+
+# Apply and undo, in a folder of their own; SOURCE_DATE_EPOCH fixes the
+# time in the names of backups and undo files.
+mkdir "$tmp/a"
+cp "$tmp/w/SYSTEM" "$tmp/a/SYSTEM"
+ln -s "$top_srcdir/remedies" "$tmp/a/remedies"
+SOURCE_DATE_EPOCH=1700000000
+export SOURCE_DATE_EPOCH
+check apply ../a apply Q267971 Q317061 SYSTEM
+check apply-again ../a apply Q267971 Q317061 SYSTEM
+check undo-dry-run ../a undo --dry-run SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM
+check undo ../a undo -q SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM
+check undo-again ../a undo SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM
+check err-apply-hive-not-given ../a apply Q317061 NOPE
+unset SOURCE_DATE_EPOCH
 
 # Nothing may have been written.
 cmp -s "$tmp/w/SYSTEM" "$tmp/SYSTEM.orig" || {
