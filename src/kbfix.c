@@ -13,7 +13,8 @@ usage(FILE *f)
 	    "usage: kbfix list\n"
 	    "       kbfix show ID...\n"
 	    "       kbfix scan [--control-set CS] [ID...] [TARGET...]\n"
-	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [ID...] [TARGET...]\n"
+	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [--ignore-logs] [ID...] [TARGET...]\n"
+	    "       kbfix recover HIVE -o OUT\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
 	    "       kbfix --help | --version\n"
 	    "See kbfix(1).\n");
@@ -27,6 +28,7 @@ static const struct {
 	{ "show", cmd_show },
 	{ "scan", cmd_scan },
 	{ "draft", cmd_draft },
+	{ "recover", cmd_recover },
 };
 
 int
