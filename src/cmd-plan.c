@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "plan.h"
+#include "recover.h"
 
 static int
 run(int argc, char **argv, int scan)
@@ -20,6 +21,7 @@ run(int argc, char **argv, int scan)
 	struct cmd_args a;
 	struct remedy **rs = NULL;
 	struct hive **hives = NULL;
+	struct recovery *recs = NULL;
 	char **paths = NULL;
 	size_t nrs = 0, np = 0, nh = 0, i;
 	struct target t = { NULL, 0, NULL };
@@ -35,13 +37,16 @@ run(int argc, char **argv, int scan)
 		goto out;
 	if (cmd_hive_paths(&a, rs, nrs, &paths, &np, &d) < 0)
 		goto out;
-	if ((hives = calloc(np + 1, sizeof *hives)) == NULL) {
+	if ((hives = calloc(np + 1, sizeof *hives)) == NULL ||
+	    (recs = calloc(np + 1, sizeof *recs)) == NULL) {
 		diag_error(&d, NULL, 0, "out of memory");
 		goto out;
 	}
-	/* Open them all, so that every bad file is reported at once. */
+	/* Open them all, so that every bad file is reported at once.  A
+	 * dirty hive is planned on its logs' replay, in a temporary file. */
 	for (i = 0; i < np; i++) {
-		if (hive_open(paths[i], 0, &hives[nh], &d) == 0)
+		if (recover_hive_open(paths[i], a.ignore_logs, 0, &recs[nh],
+		    &hives[nh], &d) == 0)
 			nh++;
 		else
 			bad = 1;
@@ -76,9 +81,12 @@ out:
 	diag_free(&d);
 	plan_free(p);
 	cmd_remedies_free(rs, nrs);
-	for (i = 0; i < nh; i++)
+	for (i = 0; i < nh; i++) {
 		hive_close(hives[i]);
+		recover_free(&recs[i]);
+	}
 	free(hives);
+	free(recs);
 	cmd_strings_free(paths);
 	cmd_args_free(&a);
 	return rc;

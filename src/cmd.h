@@ -101,5 +101,6 @@ int cmd_dry_run(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_draft(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
 
 #endif

@@ -13,10 +13,11 @@ usage(FILE *f)
 	    "usage: kbfix list\n"
 	    "       kbfix show ID...\n"
 	    "       kbfix scan [--control-set CS] [ID...] [TARGET...]\n"
-	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [ID...] [TARGET...]\n"
+	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [--ignore-logs] [ID...] [TARGET...]\n"
 	    "       kbfix apply [--backup-dir DIR | --no-backup] [--ignore-logs] [-q]\n"
 	    "                   [--control-set CS] [ID...] [TARGET...]\n"
 	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] UNDOFILE HIVE\n"
+	    "       kbfix recover HIVE -o OUT\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
 	    "       kbfix --help | --version\n"
 	    "See kbfix(1).\n");
@@ -32,6 +33,7 @@ static const struct {
 	{ "apply", cmd_apply },
 	{ "undo", cmd_undo },
 	{ "draft", cmd_draft },
+	{ "recover", cmd_recover },
 };
 
 int
