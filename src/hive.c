@@ -18,7 +18,10 @@ hive_open(const char *path, int flags, struct hive **out, struct diag *d)
 
 	*out = NULL;
 	hv = calloc(1, sizeof *hv);
-	if (hv == NULL || (hv->path = strdup(path)) == NULL) {
+	if (hv == NULL || (hv->path = strdup(path)) == NULL ||
+	    (hv->file = strdup(path)) == NULL) {
+		if (hv != NULL)
+			free(hv->path);
 		free(hv);
 		diag_error(d, NULL, 0, "out of memory");
 		return -1;
@@ -80,6 +83,7 @@ hive_close(struct hive *hv)
 	if (hv->h)
 		hivex_close(hv->h);
 	free(hv->path);
+	free(hv->file);
 	free(hv);
 }
 
