@@ -583,7 +583,9 @@ eval_key_exists(struct ctx *c, const struct cond *k)
 		    hive_kind_name(k->path.hive), k->path.text);
 		return 0;
 	}
-	if (names_is_pattern(k->path.text))
+	if (names_is_pattern(k->path.text) && total == 0)
+		set_why(c, "no key matches '%s'", shown ? shown : k->path.text);
+	else if (names_is_pattern(k->path.text))
 		set_why(c, "%zu key%s match%s '%s'", total,
 		    total == 1 ? "" : "s", total == 1 ? "es" : "",
 		    shown ? shown : k->path.text);
@@ -639,7 +641,7 @@ value_equal(const struct hive_value *v, const struct rvalue *want)
 static int
 eval_value(struct ctx *c, const struct cond *k)
 {
-	int any_hive = 0, found = 0, holds = 0;
+	int any_hive = 0, any_key = 0, found = 0, holds = 0;
 	char *shown = NULL, *seen = NULL;
 
 	FOR_EACH_HIVE(c, k->path.hive, hv, {
@@ -649,6 +651,8 @@ eval_value(struct ctx *c, const struct cond *k)
 		any_hive = 1;
 		if (expand(c, hv, &k->path, &m) < 0)
 			return -2;
+		if (m.n)
+			any_key = 1;
 		if (shown == NULL)
 			shown = shown_path(c, hv, &k->path);
 		for (j = 0; j < m.n && !holds; j++) {
@@ -680,25 +684,165 @@ eval_value(struct ctx *c, const struct cond *k)
 		}
 		matches_free(&m);
 	});
+	/* Each reason is a plain statement of fact, so that it reads right
+	 * under <not> too: 'DriveLetter' of '...' is "M", not "". */
 	if (!any_hive)
 		set_why(c, "no %s hive to look in for '%s'",
 		    hive_kind_name(k->path.hive), k->path.text);
+	else if (!any_key)
+		set_why(c, "'%s' does not exist", shown ? shown : k->path.text);
 	else if (!found)
 		set_why(c, "'%s' has no value '%s'",
 		    shown ? shown : k->path.text, k->name);
 	else if (k->kind == COND_VALUE_EXISTS)
 		set_why(c, "'%s' has a value '%s'",
 		    shown ? shown : k->path.text, k->name);
+	else if (seen && k->kind == COND_VALUE_MATCHES)
+		set_why(c, "'%s' of '%s' is \"%s\", which %s '%s'", k->name,
+		    shown ? shown : k->path.text, seen,
+		    holds ? "matches" : "does not match", k->pattern);
+	else if (seen && !holds && k->text != NULL)
+		set_why(c, "'%s' of '%s' is \"%s\", not \"%s\"", k->name,
+		    shown ? shown : k->path.text, seen, k->text);
 	else if (seen)
-		set_why(c, "'%s' is \"%s\"%s", k->name, seen,
-		    holds ? "" : k->kind == COND_VALUE_MATCHES ?
-		    ", which does not match" : ", not the value looked for");
+		set_why(c, "'%s' of '%s' is \"%s\"%s", k->name,
+		    shown ? shown : k->path.text, seen, holds ? "" :
+		    ", of another type than the one looked for");
 	else
-		set_why(c, "'%s' %s", k->name, holds ? "matches" :
-		    "does not match");
+		set_why(c, "'%s' of '%s' %s", k->name,
+		    shown ? shown : k->path.text, k->kind == COND_VALUE_MATCHES ?
+		    (holds ? "matches" : "does not match") :
+		    (holds ? "holds the data looked for" :
+		    "does not hold the data looked for"));
 	free(shown);
 	free(seen);
 	return holds;
+}
+
+static int local_drives(struct ctx *c, int drives[26]);
+static int is_network_entry(const char *e, const int drives[26],
+    int have_drives);
+static int split_list(const char *text, const char *sep,
+    struct strlist *out);
+static char *join_list(const struct strlist *l, const char *sep);
+
+/* MountedDevices once per remedy: -1 not read yet, 0 absent, 1 read.  The
+ * note is what the article's test needs when it is missing. */
+static int
+network_drives(struct ctx *c, int drives[26])
+{
+	int have = local_drives(c, drives) == 0;
+
+	if (!have)
+		entry_note(c->entry, "SYSTEM\\MountedDevices is absent: only "
+		    "UNC entries are treated as network entries");
+	return have;
+}
+
+static int
+eval_list(struct ctx *c, const struct cond *k)
+{
+	const char *sep = k->separator ? k->separator : ";";
+	int any_hive = 0, any_key = 0, found = 0, have_drives = -1, r;
+	int drives[26];
+	struct strlist hits = { NULL, 0 };
+	char *shown = NULL, *list = NULL;
+
+	FOR_EACH_HIVE(c, k->path.hive, hv, {
+		struct matches m;
+		size_t j, e;
+
+		any_hive = 1;
+		if (expand(c, hv, &k->path, &m) < 0)
+			goto fail;
+		if (m.n)
+			any_key = 1;
+		if (shown == NULL)
+			shown = shown_path(c, hv, &k->path);
+		for (j = 0; j < m.n; j++) {
+			struct hive_value v;
+			struct strlist items;
+			char *t;
+
+			r = read_value(c, hv, &m.v[j], k->name, &v);
+
+			if (r < 0) {
+				matches_free(&m);
+				goto fail;
+			}
+			if (r == 0)
+				continue;
+			found = 1;
+			t = hive_value_text(&v);
+			hive_value_clear(&v);
+			if (t == NULL)
+				continue;
+			if (split_list(t, sep, &items) < 0) {
+				free(t);
+				matches_free(&m);
+				goto oom;
+			}
+			free(t);
+			if (k->match == MATCH_NETWORK && have_drives == -1)
+				have_drives = network_drives(c, drives);
+			for (e = 0; e < items.n; e++) {
+				int hit = k->match == MATCH_NETWORK ?
+				    is_network_entry(items.v[e], drives,
+				    have_drives) : names_match(k->pattern,
+				    items.v[e]);
+
+				if (hit && !strlist_has(&hits, items.v[e]) &&
+				    strlist_add(&hits, items.v[e]) < 0) {
+					strlist_free(&items);
+					matches_free(&m);
+					goto oom;
+				}
+			}
+			strlist_free(&items);
+		}
+		matches_free(&m);
+	});
+	if (!any_hive)
+		set_why(c, "no %s hive to look in for '%s'",
+		    hive_kind_name(k->path.hive), k->path.text);
+	else if (!any_key)
+		set_why(c, "'%s' does not exist", shown ? shown : k->path.text);
+	else if (!found)
+		set_why(c, "'%s' has no value '%s'",
+		    shown ? shown : k->path.text, k->name);
+	else if (hits.n > 0) {
+		list = join_list(&hits, "', '");
+		if (k->match == MATCH_NETWORK)
+			set_why(c, "'%s' of '%s' holds %s network entr%s: '%s'",
+			    k->name, shown ? shown : k->path.text,
+			    hits.n == 1 ? "a" : "these", hits.n == 1 ? "y" :
+			    "ies", list ? list : "?");
+		else
+			set_why(c, "'%s' of '%s' holds entr%s matching '%s': "
+			    "'%s'", k->name, shown ? shown : k->path.text,
+			    hits.n == 1 ? "y" : "ies", k->pattern,
+			    list ? list : "?");
+	} else if (k->match == MATCH_NETWORK)
+		set_why(c, "'%s' of '%s' holds no network entry (%s)", k->name,
+		    shown ? shown : k->path.text, have_drives == 0 ?
+		    "no UNC path; without MountedDevices, drive letters count "
+		    "as local" : "no UNC path, no drive letter that "
+		    "MountedDevices does not list");
+	else
+		set_why(c, "'%s' of '%s' holds no entry matching '%s'",
+		    k->name, shown ? shown : k->path.text, k->pattern);
+	r = found && hits.n > 0;
+	free(list);
+	free(shown);
+	strlist_free(&hits);
+	return r;
+oom:
+	diag_error(c->d, c->r->file, k->line, "out of memory");
+	c->failed = 1;
+fail:
+	free(shown);
+	strlist_free(&hits);
+	return -2;
 }
 
 static int
@@ -709,8 +853,8 @@ eval_file(struct ctx *c, const struct cond *k)
 
 	if (c->t->windir == NULL) {
 		c->needs_folder = 1;
-		set_why(c, "whether '%s' exists needs the Windows folder "
-		    "(give the folder as TARGET)", k->file);
+		set_why(c, "whether '%s' exists can only be seen in the "
+		    "Windows folder, and only hives were given", k->file);
 		return -1;
 	}
 	if (winpath_resolve(c->t->windir, k->file, &path, &exists, c->d) < 0)
@@ -767,38 +911,48 @@ eval(struct ctx *c, const struct cond *k)
 {
 	size_t i;
 	int r, unknown = 0;
+	char *acc;
 
 	switch (k->kind) {
 	case COND_ALL:
-		for (i = 0; i < k->nchildren; i++) {
-			r = eval(c, &k->children[i]);
-			if (r == 0 || r == -2)
-				return r;
-			if (r == -1)
-				unknown = 1;
-		}
-		return unknown ? -1 : 1;
 	case COND_ANY:
+		/* The reason of an <all> that holds (or an <any> that does
+		 * not) is every child's reason, joined; otherwise it is the
+		 * reason of the child that decided. */
+		acc = NULL;
 		for (i = 0; i < k->nchildren; i++) {
 			r = eval(c, &k->children[i]);
-			if (r == 1 || r == -2)
+			if (r == -2 || r == (k->kind == COND_ALL ? 0 : 1)) {
+				free(acc);
 				return r;
+			}
 			if (r == -1)
 				unknown = 1;
+			if (c->why != NULL) {
+				char *j = NULL;
+
+				if (asprintf(&j, "%s%s%s", acc ? acc : "",
+				    acc ? "; " : "", c->why) < 0)
+					j = NULL;
+				free(acc);
+				acc = j;
+			}
 		}
-		return unknown ? -1 : 0;
+		if (acc != NULL) {
+			free(c->why);
+			c->why = acc;
+		}
+		if (unknown)
+			return -1;
+		return k->kind == COND_ALL;
 	case COND_NOT:
+		/* The child's reason is a statement of fact that explains
+		 * the negation as well. */
 		if (k->nchildren == 0)
 			return 1;
 		r = eval(c, &k->children[0]);
-		if (r == 0 || r == 1) {
-			char *w = c->why;
-
-			c->why = NULL;
-			set_why(c, "not: %s", w ? w : "");
-			free(w);
+		if (r == 0 || r == 1)
 			return !r;
-		}
 		return r;
 	case COND_KEY_EXISTS:
 		return eval_key_exists(c, k);
@@ -806,6 +960,8 @@ eval(struct ctx *c, const struct cond *k)
 	case COND_VALUE_EQUALS:
 	case COND_VALUE_MATCHES:
 		return eval_value(c, k);
+	case COND_LIST_CONTAINS:
+		return eval_list(c, k);
 	case COND_FILE_EXISTS:
 		return eval_file(c, k);
 	case COND_ARCHITECTURE:
@@ -1217,13 +1373,8 @@ edit_one(struct ctx *c, const struct action *a, struct hive *hv,
 			if (op->save && (sv = saved_get(c, op->save, 1)) ==
 			    NULL)
 				goto out;
-			if (op->match == MATCH_NETWORK && have_drives == -1) {
-				have_drives = local_drives(c, drives) == 0;
-				if (!have_drives)
-					entry_note(c->entry, "SYSTEM\\MountedDevices "
-					    "is absent: only UNC entries are "
-					    "treated as network entries");
-			}
+			if (op->match == MATCH_NETWORK && have_drives == -1)
+				have_drives = network_drives(c, drives);
 			for (i = 0; i < items.n;) {
 				int hit = op->match == MATCH_NETWORK ?
 				    is_network_entry(items.v[i], drives,
@@ -1336,15 +1487,22 @@ act_edit_list(struct ctx *c, const struct action *a)
 
 		for (j = 0; j < a->nops; j++) {
 			struct saved *sv;
+			char *l;
 
 			if (a->ops[j].kind != LIST_APPEND || !a->ops[j].from)
 				continue;
+
 			sv = saved_get(c, a->ops[j].from, 0);
-			if (sv && sv->entries.n > 0)
-				entry_note(c->entry, "no %s hive given: the "
-				    "entries removed are not added to '%s' "
-				    "(the undo file keeps them)",
-				    hive_kind_name(a->path.hive), a->path.text);
+			if (sv == NULL || sv->entries.n == 0)
+				continue;
+			/* Name them: they leave the hive that is given and
+			 * reach no other, so the user must carry them. */
+			l = join_list(&sv->entries, "', '");
+			entry_note(c->entry, "no %s hive given: the entries "
+			    "removed ('%s') are not added to '%s' of '%s'",
+			    hive_kind_name(a->path.hive), l ? l : "?",
+			    a->name, a->path.text);
+			free(l);
 		}
 	}
 	return 0;
@@ -1578,14 +1736,15 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 	if (holds_any) {
 		if (c.needs_folder && e->nchanges == 0) {
 			e->status = ENTRY_NEEDS_FOLDER;
-			set_reason(e, "its file actions need the Windows folder "
-			    "(give the folder as TARGET)");
+			set_reason(e, "%s%sits file actions need the Windows "
+			    "folder, and only hives were given", why ? why : "",
+			    why ? "; " : "");
 		} else if (e->nchanges > 0) {
 			e->status = ENTRY_APPLIES;
 			set_reason(e, "%s", why ? why : "conditions hold");
 			if (c.needs_folder)
 				entry_note(e, "its file actions need the Windows "
-				    "folder (give the folder as TARGET)");
+				    "folder, and only hives were given");
 		} else if (r->advisory != NULL && r->nactions == 0) {
 			e->status = ENTRY_ADVISORY;
 			set_reason(e, "%s", why ? why : "detected");
@@ -1603,7 +1762,8 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 	}
 	if (has_file_actions(r) && t->windir == NULL &&
 	    e->status == ENTRY_APPLIES)
-		entry_note(e, "its file actions need the Windows folder");
+		entry_note(e, "its file actions need the Windows folder, "
+		    "and only hives were given");
 out:
 	for (j = 0; j < c.nsaved; j++) {
 		free(c.saved[j].name);
