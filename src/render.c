@@ -273,8 +273,11 @@ render_plan(FILE *f, const struct plan *p, enum render_format fmt,
 		    e->status != ENTRY_NEEDS_FOLDER)
 			continue;
 		if (fmt == RENDER_REG) {
-			if (e->nchanges == 0)
+			if (e->nchanges == 0) {
+				fprintf(f, "; %s: %s: no change\n\n",
+				    e->remedy->id, plan_status_name(e->status));
 				continue;
+			}
 			r = render_reg_entry(f, e);
 		} else {
 			if (!first)

@@ -1,0 +1,67 @@
+#!/bin/sh
+# The five seed remedies through the command line, at the plan level: what
+# scan says of each and why, and what the dry run shows, compared with the
+# golden files in tests/seeds/ (KBFIX_UPDATE_GOLDEN=1 rewrites them).  The
+# hives are named relative to the build tree, as the golden files show them,
+# and must come out of every run byte-identical.
+set -u
+golden="$top_srcdir/tests/seeds"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cd "$top_builddir" || exit 1
+h=tests/hives
+for f in system/SYSTEM system-clean/SYSTEM system-alpha/SYSTEM \
+    system-sms12/SYSTEM ntuser/NTUSER.DAT ntuser-path/NTUSER.DAT; do
+	mkdir -p "$tmp/before/$(dirname "$f")"
+	cp "$h/$f" "$tmp/before/$f" || exit 1
+done
+pass=0 fail=0
+
+# run NAME WANT-EXIT ARGS...: stdout and stderr against tests/seeds/NAME.out
+run() {
+	name=$1 want=$2
+	shift 2
+	"$KBFIX" "$@" > "$tmp/$name.out" 2>&1
+	rc=$?
+	if [ -n "${KBFIX_UPDATE_GOLDEN-}" ]; then
+		cp "$tmp/$name.out" "$golden/$name.out"
+	fi
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL $name: exit $rc, want $want"
+		cat "$tmp/$name.out"
+		fail=$((fail + 1))
+	elif ! diff -u "$golden/$name.out" "$tmp/$name.out"; then
+		echo "FAIL $name: output differs from tests/seeds/$name.out"
+		fail=$((fail + 1))
+	else
+		pass=$((pass + 1))
+	fi
+}
+
+# scan: one line per remedy, with the reason.
+run scan-system 1 scan $h/system/SYSTEM $h/ntuser/NTUSER.DAT
+run scan-clean 0 scan $h/system-clean/SYSTEM $h/ntuser/NTUSER.DAT
+run scan-alpha 1 scan $h/system-alpha/SYSTEM
+run scan-sms12 1 scan $h/system-sms12/SYSTEM
+# Q256211: network entries out of the system PATH, into the user's.
+run Q256211-system 1 --dry-run Q256211 $h/system/SYSTEM
+run Q256211-ntuser 1 --dry-run Q256211 $h/system/SYSTEM $h/ntuser/NTUSER.DAT
+run Q256211-ntuser-path 1 apply --dry-run Q256211 $h/ntuser-path/NTUSER.DAT \
+    $h/system/SYSTEM
+run Q256211-clean 0 --dry-run Q256211 $h/system-clean/SYSTEM \
+    $h/ntuser/NTUSER.DAT
+# Q268499: a hive alone cannot tell whether Nmperf.dll is there.
+run Q268499-alpha 0 --dry-run Q268499 $h/system-alpha/SYSTEM
+run Q268499-x86 0 --dry-run Q268499 $h/system/SYSTEM
+# Q195936: an advisory; it says so and changes nothing.
+run Q195936-sms12 0 --dry-run Q195936 $h/system-sms12/SYSTEM
+run Q195936-reg 0 --dry-run --format reg Q195936 $h/system-sms12/SYSTEM
+
+for f in system/SYSTEM system-clean/SYSTEM system-alpha/SYSTEM \
+    system-sms12/SYSTEM ntuser/NTUSER.DAT ntuser-path/NTUSER.DAT; do
+	if ! cmp -s "$h/$f" "$tmp/before/$f"; then
+		echo "FAIL: $h/$f changed"
+		fail=$((fail + 1))
+	fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
