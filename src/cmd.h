@@ -66,5 +66,6 @@ int cmd_show(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_dry_run(int argc, char **argv);
 int cmd_draft(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif

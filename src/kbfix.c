@@ -15,6 +15,7 @@ usage(FILE *f)
 	    "       kbfix scan [--control-set CS] [ID...] [TARGET...]\n"
 	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [ID...] [TARGET...]\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
+	    "       kbfix validate [-q] [--tests DIR] [FILE|ID...]\n"
 	    "       kbfix --help | --version\n"
 	    "See kbfix(1).\n");
 }
@@ -27,6 +28,7 @@ static const struct {
 	{ "show", cmd_show },
 	{ "scan", cmd_scan },
 	{ "draft", cmd_draft },
+	{ "validate", cmd_validate },
 };
 
 int

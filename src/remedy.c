@@ -334,7 +334,9 @@ rvalue_encode(uint32_t type, const char *text, struct rvalue *v,
 			}
 			while (i + run < n && hexval(s[i + run]) >= 0)
 				run++;
-			if (run == 0) {
+			/* "0g" is not hex, whatever the count of digits. */
+			if (run == 0 || (i + run < n &&
+			    strchr(" ,\t\n\r", s[i + run]) == NULL)) {
 				free(buf);
 				*err = "not hex bytes";
 				return -1;

@@ -581,6 +581,8 @@ START_TEST(test_rvalue_encode)
 	    "number out of range");
 	expect_encode_err(REG_BINARY, "012", "odd number of hex digits");
 	expect_encode_err(REG_BINARY, "zz", "not hex bytes");
+	expect_encode_err(REG_BINARY, "0g", "not hex bytes");
+	expect_encode_err(REG_BINARY, "01 0g", "not hex bytes");
 }
 END_TEST
 

@@ -37,6 +37,12 @@ run() {
 	fi
 }
 
+# Q267971: every SMSPerfCountersFor* key of the current control set, in
+# .reg form (the diff shows their 40,000-byte values in full).
+run Q267971-reg 1 --dry-run --format reg Q267971 $h/system/SYSTEM
+# Q317061: DriveLetter blank, an empty REG_SZ.
+run Q317061-system 1 --dry-run Q317061 $h/system/SYSTEM
+run Q317061-clean 0 --dry-run Q317061 $h/system-clean/SYSTEM
 # scan: one line per remedy, with the reason.
 run scan-system 1 scan $h/system/SYSTEM $h/ntuser/NTUSER.DAT
 run scan-clean 0 scan $h/system-clean/SYSTEM $h/ntuser/NTUSER.DAT
