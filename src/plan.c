@@ -596,53 +596,137 @@ eval_key_exists(struct ctx *c, const struct cond *k)
 	return total > 0;
 }
 
-/* Text of a value for comparisons: strings decoded, DWORDs in decimal. */
+/* The strings of a REG_MULTI_SZ joined by '\n', up to the empty string
+ * that ends the list (or the data's end); NULL if not valid UTF-16. */
+static char *
+multi_sz_text(const struct hive_value *v)
+{
+	size_t i = 0, j, n = v->len / 2, len = 0;
+	char *out = strdup(""), *part, *grown;
+
+	while (out != NULL && i < n) {
+		struct hive_value one = { NULL, REG_SZ, NULL, 0 };
+
+		for (j = i; j < n && (v->data[2 * j] | v->data[2 * j + 1]); j++)
+			;
+		if (j == i)
+			break;
+		one.data = v->data + 2 * i;
+		one.len = (j - i) * 2;
+		part = hive_value_text(&one);
+		grown = part ? realloc(out, len + strlen(part) + 2) : NULL;
+		if (grown == NULL) {
+			free(part);
+			free(out);
+			return NULL;
+		}
+		out = grown;
+		if (len)
+			out[len++] = '\n';
+		strcpy(out + len, part);
+		len += strlen(part);
+		free(part);
+		i = j + 1;
+	}
+	return out;
+}
+
+/* Text of a value for comparisons: strings decoded, the strings of a
+ * multi-sz one per line, DWORDs and QWORDs in decimal. */
 static char *
 value_text(const struct hive_value *v)
 {
 	char *s = hive_value_text(v);
+	unsigned long long x = 0;
+	size_t i;
 
-	if (s == NULL && v->type == REG_DWORD && v->len == 4) {
-		unsigned long x = v->data[0] | v->data[1] << 8 |
-		    v->data[2] << 16 | (unsigned long)v->data[3] << 24;
-
-		if (asprintf(&s, "%lu", x) < 0)
+	if (s != NULL)
+		return s;
+	if (v->type == REG_MULTI_SZ)
+		return multi_sz_text(v);
+	if ((v->type == REG_DWORD && v->len == 4) ||
+	    (v->type == REG_QWORD && v->len == 8)) {
+		for (i = v->len; i > 0; i--)
+			x = x << 8 | v->data[i - 1];
+		if (asprintf(&s, "%llu", x) < 0)
 			s = NULL;
 	}
 	return s;
 }
 
-/* Strings compare as text up to their first NUL (regedit and the Windows
- * API ignore what follows); other types compare type and bytes. */
 static int
-value_equal(const struct hive_value *v, const struct rvalue *want)
+is_string_type(uint32_t t)
 {
-	int string_type = v->type == REG_SZ || v->type == REG_EXPAND_SZ ||
-	    v->type == REG_LINK;
+	return t == REG_SZ || t == REG_EXPAND_SZ || t == REG_LINK ||
+	    t == REG_MULTI_SZ;
+}
 
-	if (want->type == 0xFFFFFFFFu || (string_type && want->type == v->type)) {
-		struct hive_value w = { NULL, REG_SZ, want->data, want->len };
-		char *a, *b;
+/* Strings compare as text up to their first NUL (regedit and the Windows
+ * API ignore what follows), against the data as the remedy wrote it; a
+ * multi-sz as its strings one per line.  Other types compare type and
+ * bytes. */
+static int
+value_equal(const struct hive_value *v, const struct cond *k)
+{
+	const struct rvalue *want = &k->value;
+
+	if (want->type == 0xFFFFFFFFu || (is_string_type(v->type) &&
+	    want->type == v->type)) {
+		char *a;
 		int eq;
 
-		if (!string_type)
+		if (!is_string_type(v->type) || k->text == NULL)
 			return 0;
-		a = hive_value_text(v);
-		b = hive_value_text(&w);
-		eq = a && b && strcmp(a, b) == 0;
+		a = value_text(v);
+		eq = a != NULL && strcmp(a, k->text) == 0;
 		free(a);
-		free(b);
 		return eq;
 	}
 	return v->type == want->type && v->len == want->len &&
 	    (v->len == 0 || memcmp(v->data, want->data, v->len) == 0);
 }
 
+/* A glob against a value's text; a multi-sz matches when one of its
+ * strings does. */
+static int
+value_matches(const struct hive_value *v, const char *pattern)
+{
+	char *t = value_text(v), *line, *save = NULL;
+	int hit = 0;
+
+	if (t == NULL)
+		return 0;
+	if (v->type != REG_MULTI_SZ)
+		hit = names_match(pattern, t);
+	else
+		for (line = strtok_r(t, "\n", &save); line && !hit;
+		    line = strtok_r(NULL, "\n", &save))
+			hit = names_match(pattern, line);
+	free(t);
+	return hit;
+}
+
+/* A type as remedies write it (type="multi-sz"), for reasons. */
+static const char *
+type_word(uint32_t t, char buf[16])
+{
+	static const char *const names[] = { "none", "sz", "expand-sz",
+	    "binary", "dword", "dword-be", "link", "multi-sz" };
+
+	if (t < sizeof names / sizeof names[0])
+		return names[t];
+	if (t == REG_QWORD)
+		return "qword";
+	snprintf(buf, 16, "0x%x", (unsigned)t);
+	return buf;
+}
+
 static int
 eval_value(struct ctx *c, const struct cond *k)
 {
 	int any_hive = 0, any_key = 0, found = 0, holds = 0;
-	char *shown = NULL, *seen = NULL;
+	char *shown = NULL, *seen = NULL, tb1[16], tb2[16];
+	uint32_t seen_type = 0;
 
 	FOR_EACH_HIVE(c, k->path.hive, hv, {
 		struct matches m;
@@ -671,15 +755,14 @@ eval_value(struct ctx *c, const struct cond *k)
 			if (k->kind == COND_VALUE_EXISTS)
 				holds = 1;
 			else if (k->kind == COND_VALUE_EQUALS)
-				holds = value_equal(&v, &k->value);
-			else {
-				char *t = value_text(&v);
-
-				holds = t && names_match(k->pattern, t);
-				free(t);
-			}
-			if (seen == NULL)
+				holds = value_equal(&v, k);
+			else
+				holds = value_matches(&v, k->pattern);
+			if (seen == NULL || holds) {
+				free(seen);
 				seen = value_text(&v);
+				seen_type = v.type;
+			}
 			hive_value_clear(&v);
 		}
 		matches_free(&m);
@@ -697,6 +780,11 @@ eval_value(struct ctx *c, const struct cond *k)
 	else if (k->kind == COND_VALUE_EXISTS)
 		set_why(c, "'%s' has a value '%s'",
 		    shown ? shown : k->path.text, k->name);
+	else if (k->kind == COND_VALUE_EQUALS && !holds &&
+	    k->value.type != 0xFFFFFFFFu && seen_type != k->value.type)
+		set_why(c, "'%s' of '%s' is of type %s, not %s", k->name,
+		    shown ? shown : k->path.text, type_word(seen_type, tb1),
+		    type_word(k->value.type, tb2));
 	else if (seen && k->kind == COND_VALUE_MATCHES)
 		set_why(c, "'%s' of '%s' is \"%s\", which %s '%s'", k->name,
 		    shown ? shown : k->path.text, seen,

@@ -88,6 +88,37 @@ run_plan(struct run *u, const char *id, const char *windir, const char *cs,
 	free(schema);
 }
 
+/* The same for a remedy given as XML: an advisory with conditions COND
+ * on SYSTEM, so that its status says whether they hold. */
+static void
+run_cond(struct run *u, const char *cond, const char *hive)
+{
+	const char *src = env_or("top_srcdir", KBFIX_SRCDIR);
+	char *schema = NULL, *xml = NULL;
+	struct target t;
+	struct plan_options o = { NULL };
+
+	memset(u, 0, sizeof *u);
+	diag_init(&u->d);
+	ck_assert_int_ge(asprintf(&schema, "%s/remedies/remedy.xsd", src), 0);
+	ck_assert_int_ge(asprintf(&xml,
+	    "<remedy xmlns=\"urn:kbfix:remedy:1\" id=\"T\"><title>t</title>"
+	    "<article number=\"Q1\"><product>p</product><symptom>s</symptom>"
+	    "</article><summary>s</summary><hive name=\"SYSTEM\"/>"
+	    "<when>%s</when><advisory>a</advisory></remedy>", cond), 0);
+	ck_assert_int_eq(remedy_load_memory(xml, strlen(xml), "t.xml", schema,
+	    &u->r, &u->d), 0);
+	ck_assert_int_eq(hive_open(hive, 0, &u->hv[0], &u->d), 0);
+	u->nh = 1;
+	t.hives = u->hv;
+	t.nhives = 1;
+	t.windir = NULL;
+	ck_assert_int_eq(plan_compute(&u->r, 1, &t, &o, &u->p, &u->d), 0);
+	u->e = &u->p->entries[0];
+	free(schema);
+	free(xml);
+}
+
 static void
 run_free(struct run *u)
 {
@@ -672,6 +703,80 @@ START_TEST(test_q317061_drive_letter)
 }
 END_TEST
 
+/* ------------------------------------------- conditions on value types */
+
+#define SVC "HKLM\\SYSTEM\\CurrentControlSet\\Services\\"
+
+/* Condition COND holds on the fixture (1) or not (0); the reason must
+ * hold WHY. */
+static void
+expect_cond(const char *cond, int holds, const char *why)
+{
+	struct run u;
+	char *sys = fixture("system/SYSTEM");
+
+	run_cond(&u, cond, sys);
+	ck_assert_msg(u.e->status == (holds ? ENTRY_ADVISORY :
+	    ENTRY_NOT_APPLICABLE), "%s: %s", cond, u.e->reason);
+	ck_assert_msg(strstr(u.e->reason, why) != NULL, "%s: reason '%s'",
+	    cond, u.e->reason);
+	run_free(&u);
+	free(sys);
+}
+
+/* A multi-sz is its strings one per line; a QWORD its decimal number;
+ * string data compare case-sensitively, names and globs do not. */
+START_TEST(test_value_types)
+{
+	expect_cond("<value-matches path=\"" SVC "Dhcp\" "
+	    "name=\"DependOnService\" pattern=\"afd\"/>", 1,
+	    "'DependOnService' of 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002"
+	    "\\Services\\Dhcp' is \"Tcpip\nAfd\nNetBT\", which matches 'afd'");
+	expect_cond("<value-matches path=\"" SVC "Dhcp\" "
+	    "name=\"DependOnService\" pattern=\"Afd*\"/>", 1, "matches");
+	expect_cond("<value-matches path=\"" SVC "Dhcp\" "
+	    "name=\"DependOnService\" pattern=\"Tcp\"/>", 0,
+	    "does not match 'Tcp'");
+	expect_cond("<value-equals path=\"" SVC "Dhcp\" "
+	    "name=\"DependOnService\" data=\"Tcpip&#10;Afd&#10;NetBT\"/>",
+	    1, "is \"Tcpip\nAfd\nNetBT\"");
+	expect_cond("<value-equals path=\"" SVC "Dhcp\" "
+	    "name=\"DependOnService\" type=\"multi-sz\" "
+	    "data=\"Tcpip&#10;Afd&#10;NetBT\"/>", 1, "NetBT");
+	expect_cond("<value-equals path=\"" SVC "Dhcp\" "
+	    "name=\"DependOnService\" type=\"sz\" "
+	    "data=\"Tcpip&#10;Afd&#10;NetBT\"/>", 0,
+	    "Dhcp' is of type multi-sz, not sz");
+	expect_cond("<value-matches path=\"" SVC "W32Time\\Config\" "
+	    "name=\"lastsynctime\" pattern=\"125918528639620728\"/>", 1,
+	    "is \"125918528639620728\"");
+	expect_cond("<value-equals path=\"" SVC "W32Time\\Config\" "
+	    "name=\"LastSyncTime\" type=\"qword\" "
+	    "data=\"0x01bf5a3c12345678\"/>", 1, "LastSyncTime");
+	expect_cond("<value-equals path=\"" SVC "EXIFS\\Parameters\" "
+	    "name=\"DriveLetter\" data=\"m\"/>", 0,
+	    "'DriveLetter' of 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002"
+	    "\\Services\\EXIFS\\Parameters' is \"M\", not \"m\"");
+	expect_cond("<value-exists path=\"" SVC "Nothing\" name=\"x\"/>", 0,
+	    "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\"
+	    "Nothing' does not exist");
+	/* <all> that holds gives every reason; <any> that fails too. */
+	expect_cond("<all><key-exists path=\"" SVC "Dhcp\"/>"
+	    "<key-exists path=\"" SVC "Tcpip\"/></all>", 1,
+	    "Dhcp' exists; 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\"
+	    "Services\\Tcpip' exists");
+	expect_cond("<any><key-exists path=\"" SVC "A\"/>"
+	    "<key-exists path=\"" SVC "B\"/></any>", 0,
+	    "A' does not exist; 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002"
+	    "\\Services\\B' does not exist");
+	expect_cond("<not><key-exists path=\"" SVC "A\"/></not>", 1,
+	    "Services\\A' does not exist");
+	expect_cond("<list-contains path=\"" SVC "Dhcp\" name=\"ImagePath\" "
+	    "separator=\" \" pattern=\"-K\"/>", 1,
+	    "holds entry matching '-K': '-k'");
+}
+END_TEST
+
 static Suite *
 seeds_suite(void)
 {
@@ -700,6 +805,10 @@ seeds_suite(void)
 	tc = tcase_create("Q267971 Q317061");
 	tcase_add_test(tc, test_q267971_keys);
 	tcase_add_test(tc, test_q317061_drive_letter);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("conditions");
+	tcase_add_test(tc, test_value_types);
 	suite_add_tcase(s, tc);
 	return s;
 }
