@@ -62,6 +62,27 @@ run Q268499-x86 0 --dry-run Q268499 $h/system/SYSTEM
 run Q195936-sms12 0 --dry-run Q195936 $h/system-sms12/SYSTEM
 run Q195936-reg 0 --dry-run --format reg Q195936 $h/system-sms12/SYSTEM
 
+# show: the article's symptom, what the remedy does, its warnings and the
+# WORKAROUND it encodes; an advisory says that it changes nothing.
+# has ID TEXT: the output of "kbfix show ID" holds the line TEXT.
+has() {
+	if "$KBFIX" show "$1" | grep -qxF -- "$2"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: kbfix show $1 has no line '$2'"
+		fail=$((fail + 1))
+	fi
+}
+has Q317061 'Symptom, as the article states it:'
+has Q317061 'Warning: Microsoft Outlook Web Access (OWA) may not function properly while the Exchange 2000 IFS drive is hidden.'
+has Q317061 '3. Change the data value to be blank (remove the "M" and do not leave a space).'
+has Q317061 'Restart needed: yes'
+has Q268499 '  the processor is alpha'
+has Q268499 '  rename the file %SystemRoot%\System32\Nmperf.dll to Nmperf.dll.disabled-by-kbfix-Q268499'
+has Q256211 '    remove network entries (UNC paths and drive letters that are not local volumes) (kept for later)'
+has Q195936 'Changes: none (an advisory: kbfix changes nothing)'
+has Q195936 '  Executive service runs from SITE.SRV).  If its package distribution'
+
 for f in system/SYSTEM system-clean/SYSTEM system-alpha/SYSTEM \
     system-sms12/SYSTEM ntuser/NTUSER.DAT ntuser-path/NTUSER.DAT; do
 	if ! cmp -s "$h/$f" "$tmp/before/$f"; then
