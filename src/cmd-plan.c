@@ -70,6 +70,19 @@ run(int argc, char **argv, int scan)
 			goto out;
 		if (render_plan(stdout, p, a.format, &d) < 0)
 			goto out;
+		/* A remedy asked for by name that changes nothing says why,
+		 * so that an empty dry run is never mistaken for a fix. */
+		for (i = 0; a.nids && a.format == RENDER_DIFF &&
+		    i < p->nentries; i++) {
+			const struct plan_entry *e = &p->entries[i];
+
+			if (e->nchanges || e->status == ENTRY_ADVISORY ||
+			    e->status == ENTRY_NEEDS_FOLDER)
+				continue;
+			printf("# %s: %s: %s\n", e->remedy->id,
+			    plan_status_name(e->status),
+			    e->reason ? e->reason : "");
+		}
 	}
 	if (fflush(stdout) != 0) {
 		diag_error(&d, NULL, 0, "cannot write the output");

@@ -105,5 +105,6 @@ int cmd_apply(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_draft(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif

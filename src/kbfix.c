@@ -19,6 +19,7 @@ usage(FILE *f)
 	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] UNDOFILE HIVE\n"
 	    "       kbfix recover HIVE -o OUT\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
+	    "       kbfix validate [-q] [--tests DIR] [FILE|ID...]\n"
 	    "       kbfix --help | --version\n"
 	    "See kbfix(1).\n");
 }
@@ -34,6 +35,7 @@ static const struct {
 	{ "undo", cmd_undo },
 	{ "draft", cmd_draft },
 	{ "recover", cmd_recover },
+	{ "validate", cmd_validate },
 };
 
 int
