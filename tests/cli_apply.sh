@@ -8,35 +8,7 @@ H="$top_builddir/tests/hives"
 MKHIVE="$top_builddir/tests/mkhive"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail=0
-n=0
-
-bad() {
-	echo "FAIL: $*" >&2
-	fail=1
-}
-
-ok() {
-	n=$((n + 1))
-}
-
-# Every key and value (path, type, data) as reglookup reads it, sorted,
-# without the key times (hivex does not update them).
-listing() {
-	reglookup -H "$1" 2>/dev/null | sed 's/,[^,]*$//' | LC_ALL=C sort
-}
-
-# The whole hive exported by libregf, a parser stricter than hivex.
-witness() {
-	if ! regfexport "$1" > "$tmp/regfexport.out" 2>&1 ||
-	    grep -q '^Unable\|libregf_' "$tmp/regfexport.out"; then
-		bad "regfexport cannot read $1: $(grep -m1 '^Unable\|libregf_' \
-		    "$tmp/regfexport.out")"
-	fi
-	reglookup -H "$1" > /dev/null 2>"$tmp/reglookup.err" ||
-	    bad "reglookup cannot read $1"
-	ok
-}
+. "$top_srcdir/tests/clilib.sh"
 
 # --- apply Q267971 then Q317061 on the fixture (Current = 2) ------------
 d="$tmp/a"
