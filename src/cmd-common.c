@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "paths.h"
+#include "plan.h"
 
 /* An argument names a remedy when it is an ID (Q followed by digits, as KB
  * numbers are written) or a remedy file.  Anything else is a TARGET: a hive
@@ -401,28 +402,43 @@ cmd_hives_check(struct remedy *const *rs, size_t nrs,
 }
 
 int
-cmd_plan_check(const struct plan *p, int named, struct diag *d)
+cmd_plan_check(const struct plan *p, struct diag *d)
 {
 	const struct plan_entry *first = NULL;
 	size_t i, missing = 0;
-	int rc = 0;
 
 	for (i = 0; i < p->nentries; i++) {
 		if (p->entries[i].status != ENTRY_MISSING_HIVE)
 			continue;
 		if (missing++ == 0)
 			first = &p->entries[i];
-		if (named) {
-			diag_error(d, NULL, 0, "%s %s",
-			    p->entries[i].remedy->id, p->entries[i].reason);
-			rc = -1;
+	}
+	if (first == NULL || missing != p->nentries)
+		return 0;
+	diag_error(d, NULL, 0, "no remedy can run on the hives given: %s %s%s",
+	    first->remedy->id, first->reason,
+	    missing > 1 ? " (as do the others)" : "");
+	return -1;
+}
+
+int
+cmd_named_refused(const struct plan *p, struct diag *d)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < p->nentries; i++) {
+		const struct plan_entry *e = &p->entries[i];
+
+		if (e->status == ENTRY_DRAFT) {
+			diag_error(d, e->remedy->file, e->remedy->line, "%s",
+			    e->reason);
+			r = -1;
+		} else if (e->status == ENTRY_MISSING_HIVE) {
+			diag_error(d, NULL, 0, "%s %s", e->remedy->id,
+			    e->reason);
+			r = -1;
 		}
 	}
-	if (rc == 0 && first != NULL && missing == p->nentries) {
-		diag_error(d, NULL, 0, "no remedy can run on the hives given: "
-		    "%s %s%s", first->remedy->id, first->reason,
-		    missing > 1 ? " (as do the others)" : "");
-		rc = -1;
-	}
-	return rc;
+	return r;
 }

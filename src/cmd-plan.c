@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "plan.h"
+#include "recover.h"
 
 static int
 run(int argc, char **argv, int scan)
@@ -20,6 +21,7 @@ run(int argc, char **argv, int scan)
 	struct cmd_args a;
 	struct remedy **rs = NULL;
 	struct hive **hives = NULL;
+	struct recovery *recs = NULL;
 	char **paths = NULL;
 	size_t nrs = 0, np = 0, nh = 0, i;
 	struct target t = { NULL, 0, NULL };
@@ -35,24 +37,31 @@ run(int argc, char **argv, int scan)
 		goto out;
 	if (cmd_hive_paths(&a, rs, nrs, &paths, &np, &d) < 0)
 		goto out;
-	if ((hives = calloc(np + 1, sizeof *hives)) == NULL) {
+	if ((hives = calloc(np + 1, sizeof *hives)) == NULL ||
+	    (recs = calloc(np + 1, sizeof *recs)) == NULL) {
 		diag_error(&d, NULL, 0, "out of memory");
 		goto out;
 	}
-	/* Open them all, so that every bad file is reported at once. */
+	/* Open them all, so that every bad file is reported at once.  A
+	 * dirty hive is planned on its logs' replay, in a temporary file. */
 	for (i = 0; i < np; i++) {
-		if (hive_open(paths[i], 0, &hives[nh], &d) == 0)
+		if (recover_hive_open(paths[i], a.ignore_logs, 0, &recs[nh],
+		    &hives[nh], &d) == 0)
 			nh++;
 		else
 			bad = 1;
 	}
-	if (bad || cmd_hives_check(rs, nrs, hives, nh, &d) < 0)
+	/* A remedy named is refused by name when its hive is missing
+	 * (cmd_named_refused); the whole library refuses a hive none of
+	 * its remedies works on. */
+	if (bad || (a.nids == 0 &&
+	    cmd_hives_check(rs, nrs, hives, nh, &d) < 0))
 		goto out;
 	t.hives = hives;
 	t.nhives = nh;
 	po.control_set = a.control_set;
 	if (plan_compute(rs, nrs, &t, &po, &p, &d) < 0 ||
-	    cmd_plan_check(p, !scan && a.nids > 0, &d) < 0)
+	    (a.nids == 0 && cmd_plan_check(p, &d) < 0))
 		goto out;
 	if (scan) {
 		for (i = 0; i < p->nentries; i++)
@@ -62,14 +71,23 @@ run(int argc, char **argv, int scan)
 	} else {
 		/* A draft named on the command line is an error; drafts met
 		 * while running the whole library are only reported. */
-		for (i = 0; i < p->nentries; i++)
-			if (p->entries[i].status == ENTRY_DRAFT && a.nids) {
-				diag_error(&d, p->entries[i].remedy->file, 0,
-				    "%s", p->entries[i].reason);
-				goto out;
-			}
+		if (a.nids && cmd_named_refused(p, &d) < 0)
+			goto out;
 		if (render_plan(stdout, p, a.format, &d) < 0)
 			goto out;
+		/* A remedy asked for by name that changes nothing says why,
+		 * so that an empty dry run is never mistaken for a fix. */
+		for (i = 0; a.nids && a.format == RENDER_DIFF &&
+		    i < p->nentries; i++) {
+			const struct plan_entry *e = &p->entries[i];
+
+			if (e->nchanges || e->status == ENTRY_ADVISORY ||
+			    e->status == ENTRY_NEEDS_FOLDER)
+				continue;
+			printf("# %s: %s: %s\n", e->remedy->id,
+			    plan_status_name(e->status),
+			    e->reason ? e->reason : "");
+		}
 	}
 	if (fflush(stdout) != 0) {
 		diag_error(&d, NULL, 0, "cannot write the output");
@@ -81,9 +99,12 @@ out:
 	diag_free(&d);
 	plan_free(p);
 	cmd_remedies_free(rs, nrs);
-	for (i = 0; i < nh; i++)
+	for (i = 0; i < nh; i++) {
 		hive_close(hives[i]);
+		recover_free(&recs[i]);
+	}
 	free(hives);
+	free(recs);
 	cmd_strings_free(paths);
 	cmd_args_free(&a);
 	return rc;

@@ -13,8 +13,13 @@ usage(FILE *f)
 	    "usage: kbfix list\n"
 	    "       kbfix show ID...\n"
 	    "       kbfix scan [--control-set CS] [ID...] [TARGET...]\n"
-	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [ID...] [TARGET...]\n"
+	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [--ignore-logs] [ID...] [TARGET...]\n"
+	    "       kbfix apply [--backup-dir DIR | --no-backup] [--ignore-logs] [-q]\n"
+	    "                   [--control-set CS] [ID...] [TARGET...]\n"
+	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] UNDOFILE HIVE\n"
+	    "       kbfix recover HIVE -o OUT\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
+	    "       kbfix validate [-q] [--tests DIR] [FILE|ID...]\n"
 	    "       kbfix --help | --version\n"
 	    "See kbfix(1).\n");
 }
@@ -26,7 +31,11 @@ static const struct {
 	{ "list", cmd_list },
 	{ "show", cmd_show },
 	{ "scan", cmd_scan },
+	{ "apply", cmd_apply },
+	{ "undo", cmd_undo },
 	{ "draft", cmd_draft },
+	{ "recover", cmd_recover },
+	{ "validate", cmd_validate },
 };
 
 int

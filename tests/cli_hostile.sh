@@ -102,7 +102,7 @@ mk fixed truncate-fixed 8192 &&
 mkdir -p "$tmp/text" && cp "$top_srcdir/README.md" "$tmp/text/SYSTEM"
 run text SYSTEM "not a registry hive (no 'regf' signature)"
 mkdir -p "$tmp/folder/SYSTEM"
-run folder SYSTEM "is a directory, not a registry hive"
+run folder SYSTEM "'SYSTEM': not a regular file"
 
 # The base block and the hive bins.
 mk checksum checksum && run checksum SYSTEM "bad base block checksum"
