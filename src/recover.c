@@ -275,8 +275,15 @@ recover_hive_open(const char *hive_path, int ignore_logs, int flags,
 	}
 	if (recover_temp(hive_path, r, d) < 0)
 		return -1;
-	if (r->path == NULL)
-		return hive_open(hive_path, flags, hv, d);
+	if (r->path == NULL) {
+		/* Clean: R holds only what the logs said; a caller frees the
+		 * recoveries of the hives that opened, not of this one. */
+		if (hive_open(hive_path, flags, hv, d) < 0) {
+			recover_free(r);
+			return -1;
+		}
+		return 0;
+	}
 	if (hive_open(r->path, flags, hv, d) < 0)
 		goto fail;
 	if ((name = strdup(hive_path)) == NULL ||
