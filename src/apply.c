@@ -490,6 +490,23 @@ now_stamp(char *buf, size_t n)
 	return buf;
 }
 
+/* Remove F's backup and undo file (made by this run, not yet needed). */
+static void
+drop_kept(struct apply_file *f)
+{
+	if (f->undo) {
+		unlink(f->undo);
+		lock_temp_forget(f->undo);
+	}
+	if (f->backup) {
+		unlink(f->backup);
+		lock_temp_forget(f->backup);
+	}
+	free(f->undo);
+	free(f->backup);
+	f->undo = f->backup = NULL;
+}
+
 /* Backup and undo file of F, named after STAMP in DIR; "-2", "-3"... when
  * an earlier run of the same second left its own. */
 static int
@@ -589,19 +606,8 @@ out:
 	}
 	if (fd >= 0)
 		close(fd);
-	if (r < 0) {
-		if (f->undo) {
-			unlink(f->undo);
-			lock_temp_forget(f->undo);
-		}
-		if (f->backup) {
-			unlink(f->backup);
-			lock_temp_forget(f->backup);
-		}
-		free(f->undo);
-		free(f->backup);
-		f->undo = f->backup = NULL;
-	}
+	if (r < 0)
+		drop_kept(f);
 	free(stem);
 	free(dir);
 	free(base);
@@ -656,17 +662,7 @@ unkeep(struct apply_file *f)
 {
 	size_t i;
 
-	if (f->undo) {
-		unlink(f->undo);
-		lock_temp_forget(f->undo);
-	}
-	if (f->backup) {
-		unlink(f->backup);
-		lock_temp_forget(f->backup);
-	}
-	free(f->undo);
-	free(f->backup);
-	f->undo = f->backup = NULL;
+	drop_kept(f);
 	for (i = 0; f->moved_logs && i < f->nlogs; i++) {
 		if (f->moved_logs[i])
 			unlink(f->moved_logs[i]);

@@ -10,24 +10,10 @@ H="$top_builddir/tests/hives"
 SHIM="$top_builddir/tests/faultshim.so"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail=0
-n=0
+. "$top_srcdir/tests/clilib.sh"
 # A sanitizer build wants its runtime first; the shim then comes second.
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 export ASAN_OPTIONS
-
-bad() {
-	echo "FAIL: $*" >&2
-	fail=1
-}
-
-ok() {
-	n=$((n + 1))
-}
-
-listing() {
-	reglookup -H "$1" 2>/dev/null | sed 's/,[^,]*$//' | LC_ALL=C sort
-}
 
 # fresh DIR: a folder holding only a copy of the fixture.
 fresh() {

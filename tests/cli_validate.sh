@@ -3,7 +3,7 @@
 # every file as FILE:LINE: error: MSG, in the order of the lines, and exit
 # 2; the library itself validates, each remedy with a test in tests/seeds.
 # A remedy with three mistakes gets the same three messages and exit 2 from
-# the dry run (apply loads remedies the same way).
+# the dry run and from apply, which writes nothing.
 set -u
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$top_srcdir" || exit 1
@@ -24,12 +24,15 @@ tests/validate/Q1000001.xml:20: error: Element 'delete-keys': This element is no
 "$KBFIX" validate -q tests/validate/Q1000001.xml > "$tmp/v" 2>&1; rc=$?
 [ $rc -eq 2 ] && ok || ko "validate Q1000001: exit $rc, want 2"
 [ "$(grep -c ': error: ' "$tmp/v")" -eq 4 ] && ok || ko "validate Q1000001: $(cat "$tmp/v")"
-for cmd in "--dry-run" "apply --dry-run"; do
+cp "$hive" "$tmp/SYSTEM"
+for cmd in "--dry-run" "apply --dry-run" "apply"; do
 	# shellcheck disable=SC2086
-	"$KBFIX" $cmd tests/validate/Q1000001.xml "$hive" > "$tmp/d" 2>&1; rc=$?
+	"$KBFIX" $cmd tests/validate/Q1000001.xml "$tmp/SYSTEM" > "$tmp/d" 2>&1; rc=$?
 	[ $rc -eq 2 ] && ok || ko "$cmd: exit $rc, want 2"
 	[ "$(sort "$tmp/d")" = "$three" ] && ok || ko "$cmd: $(cat "$tmp/d")"
 done
+cmp -s "$hive" "$tmp/SYSTEM" && [ "$(ls "$tmp" | grep -c kbfix)" -eq 0 ] &&
+    ok || ko "apply of a broken remedy wrote something"
 
 # The library validates, and has a test of each remedy.
 "$KBFIX" validate -q --tests tests/seeds > "$tmp/lib" 2>&1; rc=$?

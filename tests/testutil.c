@@ -13,6 +13,9 @@
 #include <hivex.h>
 
 #include "diag.h"
+#include "hive.h"
+
+#include "diag.h"
 #include "regf.h"
 #include "regfile.h"
 #include "testutil.h"
@@ -227,4 +230,59 @@ tu_reg_merge(const char *path, const char *prefix, const char *reg)
 	diag_free(&d);
 	ck_assert_msg(r == 0, "'%s' is not a hive", path);
 	merge(path, prefix, reg, (h.seq1 > h.seq2 ? h.seq1 : h.seq2) + 1);
+}
+
+int
+tu_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static const char *
+env_dir(const char *var, const char *def)
+{
+	const char *s = getenv(var);
+
+	return s != NULL && *s != '\0' ? s : def;
+}
+
+const char *
+tu_srcdir(void)
+{
+	return env_dir("top_srcdir", KBFIX_SRCDIR);
+}
+
+const char *
+tu_builddir(void)
+{
+	return env_dir("top_builddir", KBFIX_BUILDDIR);
+}
+
+char *
+tu_fixture(const char *rel)
+{
+	char *p = NULL;
+
+	ck_assert_int_ge(asprintf(&p, "%s/tests/hives/%s", tu_builddir(),
+	    rel), 0);
+	return p;
+}
+
+struct hive *
+tu_hive_open(const char *path)
+{
+	struct hive *hv = NULL;
+	struct diag d;
+
+	diag_init(&d);
+	ck_assert_msg(hive_open(path, 0, &hv, &d) == 0, "'%s': %s", path,
+	    d.n ? d.items[0].msg : "?");
+	diag_free(&d);
+	return hv;
 }
