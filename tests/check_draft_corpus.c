@@ -111,7 +111,7 @@ check_same_actions(const char *seed, const char *curated)
 	got = dt_load_xml(xml, seed);
 	ck_assert_int_eq(got->draft, 0);
 	diag_init(&d);
-	ck_assert_int_ge(asprintf(&path, "%s/remedies/%s", KBFIX_SRCDIR,
+	ck_assert_int_ge(asprintf(&path, "%s/remedies/%s", tu_srcdir(),
 	    curated), 0);
 	ck_assert_int_eq(remedy_load(path, xsd, &want, &d), 0);
 	ck_assert_uint_eq(got->nactions, want->nactions);
@@ -264,8 +264,7 @@ corpus_read(size_t *n)
 	struct judged *v = NULL;
 
 	*n = 0;
-	ck_assert_int_ge(asprintf(&path, "%s/tests/draft-corpus.txt",
-	    KBFIX_SRCDIR), 0);
+	path = tu_path(tu_srcdir(), "tests/draft-corpus.txt");
 	text = tu_read(path, NULL);
 	ck_assert_msg(text != NULL, "cannot read %s", path);
 	for (line = strtok_r(text, "\n", &save); line != NULL;
@@ -568,15 +567,11 @@ corpus_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	tu_need_shared();
 	dt_schema_load();
-	sr = srunner_create(corpus_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = tu_run_suite(corpus_suite());
 	dt_schema_free();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }
