@@ -407,7 +407,6 @@ START_TEST(test_kb_sample)
 		    "in kb-sample", judged[i].id);
 	ck_assert_uint_eq(n, 98);
 	ck_assert_uint_eq(njudged, 98);
-	ck_assert_uint_eq(exact, count[DRAFT_COMPLETE] + missed);
 	fprintf(stderr, "kb-sample: %zu complete, %zu partial, %zu none of "
 	    "%zu; %zu judged exact, %zu of them not drafted complete\n",
 	    count[DRAFT_COMPLETE], count[DRAFT_PARTIAL], count[DRAFT_NONE],
