@@ -12,13 +12,20 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: kbfix list\n"
 	    "       kbfix show ID...\n"
-	    "       kbfix scan [--control-set CS] [ID...] [TARGET...]\n"
-	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [ID...] [TARGET...]\n"
-	    "       kbfix apply [--backup-dir DIR | --no-backup] [--ignore-logs] [-q]\n"
-	    "                   [--control-set CS] [ID...] [TARGET...]\n"
-	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] UNDOFILE HIVE\n"
+	    "       kbfix scan [--format json] [--control-set CS] [--audit FILE]\n"
+	    "                  [ID...] [TARGET...]\n"
+	    "       kbfix --dry-run [--format diff|reg|json] [--control-set CS]\n"
+	    "                  [--audit FILE] [ID...] [TARGET...]\n"
+	    "       kbfix apply [--backup-dir DIR | --no-backup] [--output DIR]\n"
+	    "                  [--audit FILE] [--ignore-logs] [-q] [--control-set CS]\n"
+	    "                  [ID...] [TARGET...]\n"
+	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] [--output DIR]\n"
+	    "                  [--audit FILE] UNDOFILE HIVE|FOLDER\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
 	    "       kbfix --help | --version\n"
+	    "A TARGET is a hive file (the files given together are one machine) or a\n"
+	    "folder (one machine each): a volume holding Windows or WINNT, a Windows\n"
+	    "folder, or a folder of hive files.\n"
 	    "See kbfix(1).\n");
 }
 
