@@ -118,6 +118,11 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 		else
 			a->targets[a->ntargets++] = argv[i];
 	}
+	if (a->output != NULL && a->backup_dir != NULL) {
+		diag_error(d, NULL, 0, "--backup-dir has no use with --output: "
+		    "the target itself is the original");
+		bad = 1;
+	}
 	if (a->no_backup && a->backup_dir != NULL) {
 		diag_error(d, NULL, 0,
 		    "--no-backup and --backup-dir contradict each other");

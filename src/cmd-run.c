@@ -86,7 +86,7 @@ cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
     struct diag *d)
 {
 	static char dot[] = ".";
-	char *out_real = NULL;
+	char *out_real = NULL, *audit_real = NULL;
 	size_t i, j, nfiles = 0;
 	int bad = 0;
 
@@ -130,6 +130,13 @@ cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
 		cmd_targets_free(ts);
 		return -1;
 	}
+	if (a->audit != NULL && (audit_real = real_path(a->audit)) == NULL) {
+		diag_error(d, NULL, 0, "cannot place the audit log '%s': %s",
+		    a->audit, strerror(errno));
+		free(out_real);
+		cmd_targets_free(ts);
+		return -1;
+	}
 	for (i = 0; i < ts->n; i++) {
 		struct cmd_target *t = &ts->v[i];
 		char *tr, *b;
@@ -140,6 +147,12 @@ cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
 				diag_error(d, NULL, 0, "the output folder '%s' "
 				    "is inside the target '%s', which kbfix must "
 				    "not write to", a->output, t->folder);
+				bad = 1;
+			}
+			if (audit_real != NULL && inside(audit_real, tr)) {
+				diag_error(d, NULL, 0, "the audit log '%s' is "
+				    "inside the target '%s', which kbfix must "
+				    "not write to", a->audit, t->folder);
 				bad = 1;
 			}
 			free(tr);
@@ -172,6 +185,7 @@ cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
 			}
 	}
 	free(out_real);
+	free(audit_real);
 	if (bad) {
 		cmd_targets_free(ts);
 		return -1;
@@ -179,6 +193,7 @@ cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
 	return 0;
 oom:
 	free(out_real);
+	free(audit_real);
 	cmd_targets_free(ts);
 	diag_error(d, NULL, 0, "out of memory");
 	return -1;

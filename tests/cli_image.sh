@@ -242,6 +242,11 @@ grep -q "exists: kbfix does not overwrite" again.err ||
 grep -q "is inside the target 'xp'" inside.err ||
     bad "--output inside: $(cat inside.err)"
 [ -e xp/out ] && bad "--output inside: a folder was made"
+"$KBFIX" apply -q --output "$tmp/out2" --audit xp/audit.jsonl xp \
+    > /dev/null 2> inside2.err; rc=$?
+[ $rc -eq 2 ] && grep -q "audit log 'xp/audit.jsonl' is inside the target" \
+    inside2.err || bad "--audit inside the target: exit $rc"
+[ -e xp/audit.jsonl ] || [ -e "$tmp/out2" ] && bad "--audit inside: written"
 ok
 
 # --- apply in place, on copies; then undo everything ------------------------
