@@ -41,7 +41,6 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	struct replan_arg ra;
 	struct cmd_write_opts w;
 	struct plan *p = NULL;
-	size_t i;
 
 	o->rc = EXIT_TROUBLE;
 	o->nchanges = 0;
@@ -50,12 +49,8 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	po.control_set = a->control_set;
 	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0)
 		goto out;
-	for (i = 0; i < p->nentries; i++)
-		if (p->entries[i].status == ENTRY_DRAFT && a->nids) {
-			diag_error(d, p->entries[i].remedy->file, 0, "%s",
-			    p->entries[i].reason);
-			goto out;
-		}
+	if (a->nids && cmd_named_refused(p, d) < 0)
+		goto out;
 	if (!a->quiet && render_plan(out, p, RENDER_DIFF, d) < 0)
 		goto out;
 	if (plan_nchanges(p) == 0) {

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "paths.h"
+#include "plan.h"
 
 /* An argument names a remedy when it is an ID (Q followed by digits, as KB
  * numbers are written) or a remedy file.  Anything else is a TARGET: a hive
@@ -160,8 +161,8 @@ strv_add(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-static void
-strv_free(char **v)
+void
+cmd_strings_free(char **v)
 {
 	size_t i;
 
@@ -276,7 +277,7 @@ cmd_remedies_load(char *const *ids, size_t nids, struct remedy ***out,
 		*n = 0;
 	}
 done:
-	strv_free(files);
+	cmd_strings_free(files);
 	free(dir);
 	free(schema);
 	return rc;
@@ -301,4 +302,26 @@ cmd_hives_wanted(struct remedy *const *rs, size_t nrs, int want[HIVE__COUNT])
 	for (i = 0; i < nrs; i++)
 		for (j = 0; j < rs[i]->nhives; j++)
 			want[rs[i]->hives[j]] = 1;
+}
+
+int
+cmd_named_refused(const struct plan *p, struct diag *d)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < p->nentries; i++) {
+		const struct plan_entry *e = &p->entries[i];
+
+		if (e->status == ENTRY_DRAFT) {
+			diag_error(d, e->remedy->file, e->remedy->line, "%s",
+			    e->reason);
+			r = -1;
+		} else if (e->status == ENTRY_MISSING_HIVE) {
+			diag_error(d, NULL, 0, "%s %s", e->remedy->id,
+			    e->reason);
+			r = -1;
+		}
+	}
+	return r;
 }

@@ -39,14 +39,11 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	po.control_set = a->control_set;
 	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0)
 		goto out;
-	/* A draft named on the command line is an error; drafts met while
-	 * running the whole library are only reported. */
-	for (i = 0; r->mode == CMD_DRY_RUN && i < p->nentries; i++)
-		if (p->entries[i].status == ENTRY_DRAFT && a->nids) {
-			diag_error(d, p->entries[i].remedy->file, 0, "%s",
-			    p->entries[i].reason);
-			goto out;
-		}
+	/* A draft or a remedy without its hive named on the command line is
+	 * an error; those met while running the whole library are only
+	 * reported. */
+	if (r->mode == CMD_DRY_RUN && a->nids && cmd_named_refused(p, d) < 0)
+		goto out;
 	if (a->format == RENDER_JSON) {
 		if (render_json(out, p, &info, d) < 0)
 			goto out;
@@ -56,8 +53,23 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 			    p->entries[i].remedy->id,
 			    plan_status_name(p->entries[i].status),
 			    p->entries[i].reason ? p->entries[i].reason : "");
-	} else if (render_plan(out, p, a->format, d) < 0)
-		goto out;
+	} else {
+		if (render_plan(out, p, a->format, d) < 0)
+			goto out;
+		/* A remedy asked for by name that changes nothing says why,
+		 * so that an empty dry run is never mistaken for a fix. */
+		for (i = 0; a->nids && a->format == RENDER_DIFF &&
+		    i < p->nentries; i++) {
+			const struct plan_entry *e = &p->entries[i];
+
+			if (e->nchanges || e->status == ENTRY_ADVISORY ||
+			    e->status == ENTRY_NEEDS_FOLDER)
+				continue;
+			fprintf(out, "# %s: %s: %s\n", e->remedy->id,
+			    plan_status_name(e->status),
+			    e->reason ? e->reason : "");
+		}
+	}
 	if (fflush(out) != 0) {
 		diag_error(d, NULL, 0, "cannot write the output");
 		goto out;

@@ -238,14 +238,17 @@ cmd_machine_open(const struct cmd_args *a, const struct cmd_target *t,
 		m->t.nhives = m->locked.n;
 		return 0;
 	}
-	if ((m->hives = calloc(m->im->nhives + 1, sizeof *m->hives)) == NULL) {
+	if ((m->hives = calloc(m->im->nhives + 1, sizeof *m->hives)) == NULL ||
+	    (m->recs = calloc(m->im->nhives + 1, sizeof *m->recs)) == NULL) {
 		diag_error(d, NULL, 0, "out of memory");
 		cmd_machine_close(m);
 		return -1;
 	}
-	/* Open them all, so that every bad file is reported at once. */
+	/* Open them all, so that every bad file is reported at once.  A
+	 * dirty hive is planned on its logs' replay, in a temporary file. */
 	for (i = 0; i < m->im->nhives; i++) {
-		if (hive_open(m->im->hives[i], 0, &m->hives[m->nhives], d) == 0)
+		if (recover_hive_open(m->im->hives[i], a->ignore_logs, 0,
+		    &m->recs[m->nhives], &m->hives[m->nhives], d) == 0)
 			m->nhives++;
 		else
 			bad = 1;
@@ -264,9 +267,12 @@ cmd_machine_close(struct cmd_machine *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->nhives; i++)
+	for (i = 0; i < m->nhives; i++) {
 		hive_close(m->hives[i]);
+		recover_free(&m->recs[i]);
+	}
 	free(m->hives);
+	free(m->recs);
 	cmd_hives_release(&m->locked);
 	image_free(m->im);
 	memset(m, 0, sizeof *m);

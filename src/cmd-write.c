@@ -1,5 +1,6 @@
-/* cmd-write.c: what apply and undo share: locking and opening the hives,
- * refusing dirty ones, and the safe write with its report. */
+/* cmd-write.c: what apply and undo share: locking and opening the hives
+ * (dirty ones on the replay of their logs), and the safe write with its
+ * report. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,48 +13,6 @@
 
 #include "cmd.h"
 #include "json.h"
-#include "txlog.h"
-
-/* Why the hive at HV must not be edited as it is, or NULL.  Caller frees. */
-static char *
-dirty_reason(const struct hive *hv, struct diag *d)
-{
-	struct txlog_state st;
-	char *why = NULL, *logs = NULL;
-	size_t i;
-
-	if (txlog_inspect(hv->path, &st, d) < 0)
-		return strdup("its transaction logs cannot be read");
-	for (i = 0; st.pending && i < st.nfiles; i++) {
-		char *nl;
-
-		if (st.files[i].stale)
-			continue;
-		if (asprintf(&nl, "%s%s'%s'", logs ? logs : "", logs ? ", " :
-		    "", st.files[i].path) < 0)
-			break;
-		free(logs);
-		logs = nl;
-	}
-	if (regf_is_dirty(&hv->hdr) && logs != NULL) {
-		if (asprintf(&why, "its sequence numbers differ (%u and %u) "
-		    "and its logs %s hold changes it does not have",
-		    (unsigned)hv->hdr.seq1, (unsigned)hv->hdr.seq2, logs) < 0)
-			why = NULL;
-	} else if (regf_is_dirty(&hv->hdr)) {
-		if (asprintf(&why, "its sequence numbers differ (%u and %u): "
-		    "it was not closed cleanly and its logs are missing",
-		    (unsigned)hv->hdr.seq1, (unsigned)hv->hdr.seq2) < 0)
-			why = NULL;
-	} else if (logs != NULL) {
-		if (asprintf(&why, "its logs %s hold changes it does not have",
-		    logs) < 0)
-			why = NULL;
-	}
-	free(logs);
-	txlog_state_free(&st);
-	return why;
-}
 
 int
 cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
@@ -64,8 +23,9 @@ cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
 
 	memset(h, 0, sizeof *h);
 	h->hives = calloc(n + 1, sizeof *h->hives);
+	h->recs = calloc(n + 1, sizeof *h->recs);
 	h->locks = calloc(n + 1, sizeof *h->locks);
-	if (h->hives == NULL || h->locks == NULL) {
+	if (h->hives == NULL || h->recs == NULL || h->locks == NULL) {
 		diag_error(d, NULL, 0, "out of memory");
 		cmd_hives_release(h);
 		return -1;
@@ -73,7 +33,6 @@ cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
 	lock_signals_install();
 	for (i = 0; i < n; i++) {
 		struct hive *hv;
-		char *why;
 
 		/* The lock first: what is planned on is what is written. */
 		if (lock_acquire(paths[i], &h->locks[h->nlocks], d) < 0) {
@@ -85,26 +44,12 @@ cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
 			bad = 1;
 			continue;
 		}
-		if (hive_open(paths[i], 0, &hv, d) < 0) {
+		if (recover_hive_open(paths[i], a->ignore_logs, 0,
+		    &h->recs[h->n], &hv, d) < 0) {
 			bad = 1;
 			continue;
 		}
 		h->hives[h->n++] = hv;
-		if ((why = dirty_reason(hv, d)) == NULL)
-			continue;
-		if (a->ignore_logs)
-			diag_warning(d, NULL, 0, "'%s' is dirty: %s; "
-			    "--ignore-logs: editing the stale file, what the "
-			    "logs hold is lost", paths[i], why);
-		else {
-			diag_error(d, NULL, 0, "'%s' is dirty: %s; editing it "
-			    "as it is would lose them: replay them first "
-			    "('kbfix recover %s -o FILE'), or pass "
-			    "--ignore-logs to edit the stale file anyway",
-			    paths[i], why, paths[i]);
-			bad = 1;
-		}
-		free(why);
 	}
 	if (bad) {
 		cmd_hives_release(h);
@@ -118,11 +63,14 @@ cmd_hives_release(struct cmd_hives *h)
 {
 	size_t i;
 
-	for (i = 0; h->hives && i < h->n; i++)
+	for (i = 0; h->hives && i < h->n; i++) {
 		hive_close(h->hives[i]);
+		recover_free(&h->recs[i]);
+	}
 	for (i = 0; h->locks && i < h->nlocks; i++)
 		lock_release(&h->locks[i]);
 	free(h->hives);
+	free(h->recs);
 	free(h->locks);
 	memset(h, 0, sizeof *h);
 }
@@ -209,20 +157,29 @@ check_writable(const struct plan *p, const struct cmd_args *a,
 /* The SHA-256 of each file before the commit, for the audit log. */
 struct hashes {
 	char (*hive)[65];	/* of each hive of the job */
+	char (*log)[65];	/* of each log of each hive, in turn */
 	char (*move)[65];	/* of each moved file */
 };
 
 static void
 hash_before(const struct apply_job *j, struct hashes *h)
 {
-	size_t i;
+	size_t i, k, nlogs = 0, l = 0;
 
+	for (i = 0; i < j->nfiles; i++)
+		nlogs += j->files[i].nlogs;
 	h->hive = calloc(j->nfiles + 1, sizeof *h->hive);
+	h->log = calloc(nlogs + 1, sizeof *h->log);
 	h->move = calloc(j->nmoves + 1, sizeof *h->move);
 	for (i = 0; h->hive && i < j->nfiles; i++)
 		if (audit_sha256_file(j->files[i].orig->path,
 		    h->hive[i]) < 0)
 			h->hive[i][0] = '\0';
+	for (i = 0; h->log && i < j->nfiles; i++)
+		for (k = 0; k < j->files[i].nlogs; k++, l++)
+			if (audit_sha256_file(j->files[i].logs[k],
+			    h->log[l]) < 0)
+				h->log[l][0] = '\0';
 	for (i = 0; h->move && i < j->nmoves; i++)
 		if (audit_sha256_file(j->moves[i].from, h->move[i]) < 0)
 			h->move[i][0] = '\0';
@@ -251,7 +208,7 @@ static void
 audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
     const struct plan *p, const struct hashes *h, struct diag *d)
 {
-	size_t i, k;
+	size_t i, k, l;
 	FILE *f;
 
 	for (i = 0; i < j->nfiles; i++) {
@@ -281,6 +238,25 @@ audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
 		audit_put_sha256(f, "sha256_after", af->undo);
 		audit_end(w->audit, f);
 	}
+	/* The logs of a dirty hive went with its backup (apply.h): taken
+	 * away from beside the new hive, kept whole. */
+	for (i = 0, l = 0; i < j->nfiles; i++)
+		for (k = 0; k < j->files[i].nlogs; k++, l++) {
+			const struct apply_file *af = &j->files[i];
+
+			if (af->moved_logs == NULL ||
+			    af->moved_logs[k] == NULL || (f =
+			    audit_begin(w->audit, "file", w->name)) == NULL)
+				continue;
+			fputs(",\"role\":\"log\"", f);
+			put_path(f, "path", af->logs[k]);
+			put_hash(f, "sha256_before", h->log ? h->log[l] : NULL);
+			put_path(f, "written", NULL);
+			put_hash(f, "sha256_after", NULL);
+			put_path(f, "backup", af->moved_logs[k]);
+			audit_put_sha256(f, "backup_sha256", af->moved_logs[k]);
+			audit_end(w->audit, f);
+		}
 	for (i = 0; i < j->nmoves; i++) {
 		const struct apply_move *m = &j->moves[i];
 		int del = m->c->kind == CHANGE_DELETE_FILE;
@@ -334,7 +310,7 @@ cmd_write(const struct plan *p, const struct target *t,
 {
 	struct apply_options o;
 	struct apply_job *j = NULL;
-	struct hashes h = { NULL, NULL };
+	struct hashes h = { NULL, NULL, NULL };
 	FILE *out = w->out;
 	size_t i, k;
 	int rc = EXIT_TROUBLE;
@@ -401,6 +377,7 @@ cmd_write(const struct plan *p, const struct target *t,
 	rc = EXIT_NOTHING;
 out:
 	free(h.hive);
+	free(h.log);
 	free(h.move);
 	apply_job_free(j);
 	return rc;

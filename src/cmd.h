@@ -1,7 +1,9 @@
 /* cmd.h: subcommands.  Each lives in its own src/cmd-NAME.c; they are the
  * only code that prints results and chooses the exit code.  cmd-common.c
  * holds what several of them share: the option parser of the commands
- * that plan, loading remedies and finding the hives.
+ * that plan and loading remedies; cmd-run.c the targets of a run and
+ * opening each machine's hives; cmd-write.c the safe write of apply and
+ * undo.
  */
 #ifndef KBFIX_CMD_H
 #define KBFIX_CMD_H
@@ -15,6 +17,7 @@
 #include "image.h"
 #include "lock.h"
 #include "plan.h"
+#include "recover.h"
 #include "remedy.h"
 #include "render.h"
 
@@ -57,6 +60,9 @@ void cmd_args_free(struct cmd_args *a);
 int cmd_remedies_load(char *const *ids, size_t nids, struct remedy ***out,
     size_t *n, struct diag *d);
 void cmd_remedies_free(struct remedy **rs, size_t n);
+
+/* Free a NULL-terminated array of strings and the strings. */
+void cmd_strings_free(char **v);
 
 /* One machine of a run (image.h): every hive file TARGET together, or one
  * folder TARGET.  Without TARGETs, the current directory is a folder
@@ -134,18 +140,26 @@ void cmd_audit_end(struct audit *au, int rc);
 void cmd_audit_result(struct audit *au, const char *name,
     const struct cmd_outcome *o, const struct diag *d);
 
+/* The remedies named on the command line must each be usable: a draft, or
+ * one whose hive was not given, is an error (when the whole library runs,
+ * they are only reported).  Returns 0, or -1 with every such remedy in
+ * D. */
+int cmd_named_refused(const struct plan *p, struct diag *d);
+
 /* The hives a writing command works on, locked and opened read-only. */
 struct cmd_hives {
 	struct hive **hives;
+	struct recovery *recs;	/* per hive: the replay of its logs */
 	size_t n;
 	struct lock *locks;
 	size_t nlocks;
 };
 
 /* Lock and open PATHS for apply or undo: each must be a regular file that
- * no other kbfix is working on, and must not be dirty (sequence numbers
- * that differ, or logs beside it holding newer data) unless
- * A->ignore_logs.  Temporary files of an interrupted kbfix beside them
+ * no other kbfix is working on.  A dirty hive (sequence numbers that
+ * differ, or logs beside it holding newer data) is opened on the replay
+ * of its logs (recover.h), with a note; with A->ignore_logs, as it is,
+ * with a warning.  Temporary files of an interrupted kbfix beside them
  * are removed, unless A->output (nothing beside them is written then).
  * Every problem goes to D; returns 0 or -1 (H is then released).  Release
  * with cmd_hives_release. */
@@ -157,14 +171,16 @@ void cmd_hives_release(struct cmd_hives *h);
 struct cmd_machine {
 	struct image *im;
 	struct hive **hives;	/* read-only opens (scan, dry run) */
+	struct recovery *recs;	/* per hive: the replay of its logs */
 	size_t nhives;
 	struct cmd_hives locked;
 	struct target t;
 };
 
 /* Open the machine of T: find its hives (those the remedies RS need) and
- * open them, read-only, or locked for writing (cmd_hives_open) when LOCK.
- * Returns 0 (cmd_machine_close) or -1 with D. */
+ * open them, read-only, or locked for writing (cmd_hives_open) when LOCK;
+ * a dirty one, either way, on the replay of its logs (recover.h) unless
+ * A->ignore_logs.  Returns 0 (cmd_machine_close) or -1 with D. */
 int cmd_machine_open(const struct cmd_args *a, const struct cmd_target *t,
     struct remedy *const *rs, size_t nrs, int lock, struct cmd_machine *m,
     struct diag *d);
@@ -197,5 +213,7 @@ int cmd_dry_run(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_draft(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif

@@ -18,7 +18,10 @@ hive_open(const char *path, int flags, struct hive **out, struct diag *d)
 
 	*out = NULL;
 	hv = calloc(1, sizeof *hv);
-	if (hv == NULL || (hv->path = strdup(path)) == NULL) {
+	if (hv == NULL || (hv->path = strdup(path)) == NULL ||
+	    (hv->file = strdup(path)) == NULL) {
+		if (hv != NULL)
+			free(hv->path);
 		free(hv);
 		diag_error(d, NULL, 0, "out of memory");
 		return -1;
@@ -80,6 +83,7 @@ hive_close(struct hive *hv)
 	if (hv->h)
 		hivex_close(hv->h);
 	free(hv->path);
+	free(hv->file);
 	free(hv);
 }
 
@@ -96,8 +100,11 @@ hive_detect(hive_h *h, hive_node_h root, const char *file_name)
 {
 	hive_node_h n;
 
-	if (has(h, root, "Select") && (has(h, root, "ControlSet001") ||
-	    has(h, root, "ControlSet002") || has(h, root, "ControlSet003")))
+	/* No other hive has control sets.  Select is not required, so that
+	 * a SYSTEM hive that lost it is told so ("no Select key") rather
+	 * than called unknown. */
+	if (has(h, root, "ControlSet001") || has(h, root, "ControlSet002") ||
+	    has(h, root, "ControlSet003"))
 		return HIVE_SYSTEM;
 	if ((n = hivex_node_get_child(h, root, "SAM")) != 0 &&
 	    hivex_node_get_child(h, n, "Domains") != 0)

@@ -15,6 +15,7 @@
 #include "hive.h"
 #include "image.h"
 #include "names.h"
+#include "recover.h"
 #include "winpath.h"
 
 /* The hives of System32\config, in the order they are listed. */
@@ -356,13 +357,18 @@ value_text(struct hive *hv, hive_node_h node, const char *name)
 }
 
 /* The profiles SOFTWARE's ProfileList names (Windows NT 4.0 kept them in
- * %SystemRoot%\Profiles, later versions where the user chose). */
+ * %SystemRoot%\Profiles, later versions where the user chose).  A dirty
+ * SOFTWARE is read on the replay of its logs, as planning reads it: a
+ * profile made just before the machine stopped may be listed only there.
+ * When the replay fails, the file as it is (planning then reports why, or
+ * works on it too with --ignore-logs). */
 static int
 scan_profile_list(struct ictx *c, const char *software)
 {
 	static char *const cv[] = { "Microsoft", "Windows NT",
 	    "CurrentVersion" };
 	struct hive *hv = NULL;
+	struct recovery rec;
 	struct diag tmp;
 	hive_node_h cvn, list, *kids = NULL;
 	char *sysroot;
@@ -370,8 +376,10 @@ scan_profile_list(struct ictx *c, const char *software)
 	size_t i;
 	int r = 0;
 
+	memset(&rec, 0, sizeof rec);
 	diag_init(&tmp);
-	if (hive_open(software, 0, &hv, &tmp) < 0) {
+	if (recover_hive_open(software, 0, 0, &rec, &hv, &tmp) < 0 &&
+	    hive_open(software, 0, &hv, &tmp) < 0) {
 		/* Planning opens it again and reports it then. */
 		diag_free(&tmp);
 		return 0;
@@ -400,6 +408,7 @@ scan_profile_list(struct ictx *c, const char *software)
 out:
 	free(kids);
 	hive_close(hv);
+	recover_free(&rec);
 	return r;
 }
 

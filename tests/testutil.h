@@ -12,6 +12,25 @@ const char *tu_shared(void);
  * missing, unless $CI is set, where a missing ../shared is a failure. */
 void tu_need_shared(void);
 
+/* The source and build trees: $top_srcdir and $top_builddir (set by make
+ * check), else the ones configure saw.  Static storage. */
+const char *tu_srcdir(void);
+const char *tu_builddir(void);
+
+/* The fixture hive REL of the build tree ("system/SYSTEM",
+ * "ntuser/NTUSER.DAT"), as a new string.  Caller frees. */
+char *tu_fixture(const char *rel);
+
+/* hive_open(PATH) read-only, failing the test with the message if it
+ * fails.  Caller closes with hive_close. */
+struct hive;
+struct hive *tu_hive_open(const char *path);
+
+/* Run every test of suite S (which it frees) and return the exit status
+ * of a suite's main(): EXIT_SUCCESS when none failed. */
+struct Suite;
+int tu_run_suite(struct Suite *s);
+
 /* A new empty folder under $TMPDIR; caller frees the string and removes
  * the folder with tu_rmrf. Aborts the test on failure. */
 char *tu_tmpdir(void);
@@ -36,5 +55,18 @@ int tu_run(const char *cmd, char **out);
 
 /* Nonzero if the two files have the same bytes. */
 int tu_same_file(const char *a, const char *b);
+
+/* Build at PATH (must not exist) a hive whose root key is ROOT (NULL:
+ * "$$$PROTO.HIV") from the .reg text REG, keys under PREFIX (NULL:
+ * "HKEY_LOCAL_MACHINE\\SYSTEM"), as tests/mkhive does.  Aborts the test on
+ * failure. */
+void tu_mkhive(const char *path, const char *root, const char *prefix,
+    const char *reg);
+
+/* Merge the .reg text REG into the existing hive at PATH (keys under
+ * PREFIX, NULL as above) in place, and finish it as apply does (big-data
+ * records, sequence numbers one above the old ones, checksum).  Aborts
+ * the test on failure. */
+void tu_reg_merge(const char *path, const char *prefix, const char *reg);
 
 #endif
