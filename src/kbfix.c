@@ -12,15 +12,22 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: kbfix list\n"
 	    "       kbfix show ID...\n"
-	    "       kbfix scan [--control-set CS] [ID...] [TARGET...]\n"
-	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [--ignore-logs] [ID...] [TARGET...]\n"
-	    "       kbfix apply [--backup-dir DIR | --no-backup] [--ignore-logs] [-q]\n"
-	    "                   [--control-set CS] [ID...] [TARGET...]\n"
-	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] UNDOFILE HIVE\n"
+	    "       kbfix scan [--format json] [--control-set CS] [--ignore-logs]\n"
+	    "                  [--audit FILE] [ID...] [TARGET...]\n"
+	    "       kbfix --dry-run [--format diff|reg|json] [--control-set CS]\n"
+	    "                  [--ignore-logs] [--audit FILE] [ID...] [TARGET...]\n"
+	    "       kbfix apply [--backup-dir DIR | --no-backup] [--output DIR]\n"
+	    "                  [--audit FILE] [--ignore-logs] [-q] [--control-set CS]\n"
+	    "                  [ID...] [TARGET...]\n"
+	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] [--output DIR]\n"
+	    "                  [--audit FILE] UNDOFILE HIVE|FOLDER\n"
 	    "       kbfix recover HIVE -o OUT\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
 	    "       kbfix validate [-q] [--tests DIR] [FILE|ID...]\n"
 	    "       kbfix --help | --version\n"
+	    "A TARGET is a hive file (the files given together are one machine) or a\n"
+	    "folder (one machine each): a volume holding Windows or WINNT, a Windows\n"
+	    "folder, or a folder of hive files.\n"
 	    "See kbfix(1).\n");
 }
 
