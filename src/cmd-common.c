@@ -43,6 +43,7 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 	memset(a, 0, sizeof *a);
 	a->control_set = "current";
 	a->format = RENDER_DIFF;
+	a->jobs = 1;
 	a->ids = calloc((size_t)argc + 1, sizeof *a->ids);
 	a->targets = calloc((size_t)argc + 1, sizeof *a->targets);
 	if (a->ids == NULL || a->targets == NULL) {
@@ -63,6 +64,28 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 		else if (opts && (strcmp(s, "-q") == 0 ||
 		    strcmp(s, "--quiet") == 0))
 			a->quiet = 1;
+		else if (opts && strcmp(s, "--each") == 0)
+			a->each = 1;
+		else if (opts && strncmp(s, "-j", 2) == 0) {
+			const char *v = s + 2;
+			char *end;
+			long n;
+
+			if (*v == '\0') {
+				if (!need_arg(argc, argv, i, d)) {
+					bad = 1;
+					break;
+				}
+				v = argv[++i];
+			}
+			n = strtol(v, &end, 10);
+			if (*v == '\0' || *end != '\0' || n < 1 || n > 256) {
+				diag_error(d, NULL, 0, "bad -j '%s' (a number of"
+				    " jobs from 1 to 256)", v);
+				bad = 1;
+			} else
+				a->jobs = (int)n;
+		}
 		else if (opts && strcmp(s, "--control-set") == 0) {
 			if (!need_arg(argc, argv, i, d)) {
 				bad = 1;

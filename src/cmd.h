@@ -31,6 +31,9 @@ struct cmd_args {
 	int no_backup;			/* --no-backup */
 	int ignore_logs;		/* --ignore-logs */
 	int quiet;			/* -q */
+	int each;			/* --each: a machine per TARGET */
+	int jobs;			/* -j N: machines planned at once;
+					 * default 1 */
 };
 
 /* Parse ARGV[1..ARGC) (ARGV[0] is the subcommand) into A.  An argument

@@ -12,10 +12,13 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: kbfix list\n"
 	    "       kbfix show ID...\n"
-	    "       kbfix scan [--control-set CS] [ID...] [TARGET...]\n"
-	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [ID...] [TARGET...]\n"
+	    "       kbfix scan [--control-set CS] [--each [-j N]] [ID...] [TARGET...]\n"
+	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [--each [-j N]]\n"
+	    "             [ID...] [TARGET...]\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
 	    "       kbfix --help | --version\n"
+	    "The TARGETs are the hives of one machine; with --each, each TARGET is a\n"
+	    "machine of its own (-j N: plan N at once).\n"
 	    "See kbfix(1).\n");
 }
 
