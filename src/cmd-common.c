@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "paths.h"
+#include "plan.h"
 
 /* An argument names a remedy when it is an ID (Q followed by digits, as KB
  * numbers are written) or a remedy file.  Anything else is a TARGET: a hive
@@ -367,4 +368,26 @@ oom:
 	*out = NULL;
 	*n = 0;
 	return -1;
+}
+
+int
+cmd_named_refused(const struct plan *p, struct diag *d)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < p->nentries; i++) {
+		const struct plan_entry *e = &p->entries[i];
+
+		if (e->status == ENTRY_DRAFT) {
+			diag_error(d, e->remedy->file, e->remedy->line, "%s",
+			    e->reason);
+			r = -1;
+		} else if (e->status == ENTRY_MISSING_HIVE) {
+			diag_error(d, NULL, 0, "%s %s", e->remedy->id,
+			    e->reason);
+			r = -1;
+		}
+	}
+	return r;
 }

@@ -23,6 +23,7 @@
 
 #include "cmd.h"
 #include "plan.h"
+#include "recover.h"
 
 /* Kinds of hive a machine has one of: two of them cannot be one machine. */
 static int
@@ -47,20 +48,24 @@ plan_machine(const struct cmd_args *a, struct remedy **rs, size_t nrs,
     char *const *paths, size_t np, int scan, const char *label, FILE *out,
     struct diag *d)
 {
-	struct hive **hives;
+	struct hive **hives = NULL;
+	struct recovery *recs = NULL;
 	size_t nh = 0, i, j;
 	struct target t = { NULL, 0, NULL };
 	struct plan_options po;
 	struct plan *p = NULL;
 	int rc = EXIT_TROUBLE, bad = 0;
 
-	if ((hives = calloc(np + 1, sizeof *hives)) == NULL) {
+	if ((hives = calloc(np + 1, sizeof *hives)) == NULL ||
+	    (recs = calloc(np + 1, sizeof *recs)) == NULL) {
 		diag_error(d, NULL, 0, "out of memory");
-		return EXIT_TROUBLE;
+		goto out;
 	}
-	/* Open them all, so that every bad file is reported at once. */
+	/* Open them all, so that every bad file is reported at once.  A
+	 * dirty hive is planned on its logs' replay, in a temporary file. */
 	for (i = 0; i < np; i++) {
-		if (hive_open(paths[i], 0, &hives[nh], d) == 0)
+		if (recover_hive_open(paths[i], a->ignore_logs, 0, &recs[nh],
+		    &hives[nh], d) == 0)
 			nh++;
 		else
 			bad = 1;
@@ -98,12 +103,8 @@ plan_machine(const struct cmd_args *a, struct remedy **rs, size_t nrs,
 	} else {
 		/* A draft named on the command line is an error; drafts met
 		 * while running the whole library are only reported. */
-		for (i = 0; i < p->nentries; i++)
-			if (p->entries[i].status == ENTRY_DRAFT && a->nids) {
-				diag_error(d, p->entries[i].remedy->file, 0,
-				    "%s", p->entries[i].reason);
-				goto out;
-			}
+		if (a->nids && cmd_named_refused(p, d) < 0)
+			goto out;
 		if (label)
 			fprintf(out, "# machine '%s'\n", label);
 		if (render_plan(out, p, a->format, d) < 0)
@@ -116,9 +117,12 @@ plan_machine(const struct cmd_args *a, struct remedy **rs, size_t nrs,
 	rc = plan_nchanges(p) ? EXIT_PENDING : EXIT_NOTHING;
 out:
 	plan_free(p);
-	for (i = 0; i < nh; i++)
+	for (i = 0; i < nh; i++) {
 		hive_close(hives[i]);
+		recover_free(&recs[i]);
+	}
 	free(hives);
+	free(recs);
 	return rc;
 }
 

@@ -8,8 +8,11 @@
 
 #include <stddef.h>
 
+#include "apply.h"
 #include "diag.h"
 #include "hive.h"
+#include "lock.h"
+#include "plan.h"
 #include "remedy.h"
 #include "render.h"
 
@@ -62,12 +65,45 @@ int cmd_hive_paths(const struct cmd_args *a, struct remedy *const *rs,
     size_t nrs, char ***out, size_t *n, struct diag *d);
 void cmd_strings_free(char **v);
 
+/* The remedies named on the command line must each be usable: a draft, or
+ * one whose hive was not given, is an error (when the whole library runs,
+ * they are only reported).  Returns 0, or -1 with every such remedy in
+ * D. */
+int cmd_named_refused(const struct plan *p, struct diag *d);
+
+/* The hives a writing command works on, locked and opened read-only. */
+struct cmd_hives {
+	struct hive **hives;
+	size_t n;
+	struct lock *locks;
+	size_t nlocks;
+};
+
+/* Lock and open PATHS for apply or undo: each must be a regular file that
+ * no other kbfix is working on, and must not be dirty (sequence numbers
+ * that differ, or logs beside it holding newer data) unless
+ * A->ignore_logs.  Every problem goes to D; returns 0 or -1 (H is then
+ * released).  Release with cmd_hives_release. */
+int cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
+    struct cmd_hives *h, struct diag *d);
+void cmd_hives_release(struct cmd_hives *h);
+
+/* Carry out P on T (apply.h): prepare, commit, then print where the
+ * backups and undo files went.  REPLAN must find nothing left on the new
+ * files.  Returns an exit code; messages go to D. */
+int cmd_write(const struct plan *p, const struct target *t,
+    apply_replan_fn replan, void *arg, const struct cmd_args *a,
+    struct diag *d);
+
 /* The subcommands: ARGV[0] is the subcommand's name.  Each returns an exit
  * code. */
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_dry_run(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_undo(int argc, char **argv);
 int cmd_draft(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
 
 #endif

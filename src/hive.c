@@ -313,8 +313,11 @@ hive_detect(hive_h *h, hive_node_h root, const char *file_name)
 {
 	hive_node_h n;
 
-	if (has(h, root, "Select") && (has(h, root, "ControlSet001") ||
-	    has(h, root, "ControlSet002") || has(h, root, "ControlSet003")))
+	/* No other hive has control sets.  Select is not required, so that
+	 * a SYSTEM hive that lost it is told so ("no Select key") rather
+	 * than called unknown. */
+	if (has(h, root, "ControlSet001") || has(h, root, "ControlSet002") ||
+	    has(h, root, "ControlSet003"))
 		return HIVE_SYSTEM;
 	if ((n = hivex_node_get_child(h, root, "SAM")) != 0 &&
 	    hivex_node_get_child(h, n, "Domains") != 0)

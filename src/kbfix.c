@@ -12,9 +12,13 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: kbfix list\n"
 	    "       kbfix show ID...\n"
-	    "       kbfix scan [--control-set CS] [--each [-j N]] [ID...] [TARGET...]\n"
-	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [--each [-j N]]\n"
-	    "             [ID...] [TARGET...]\n"
+	    "       kbfix scan [--control-set CS] [--ignore-logs] [--each [-j N]] [ID...] [TARGET...]\n"
+	    "       kbfix --dry-run [--format diff|reg] [--control-set CS] [--ignore-logs]\n"
+	    "                   [--each [-j N]] [ID...] [TARGET...]\n"
+	    "       kbfix apply [--backup-dir DIR | --no-backup] [--ignore-logs] [-q]\n"
+	    "                   [--control-set CS] [ID...] [TARGET...]\n"
+	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] UNDOFILE HIVE\n"
+	    "       kbfix recover HIVE -o OUT\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
 	    "       kbfix --help | --version\n"
 	    "The TARGETs are the hives of one machine; with --each, each TARGET is a\n"
@@ -29,7 +33,10 @@ static const struct {
 	{ "list", cmd_list },
 	{ "show", cmd_show },
 	{ "scan", cmd_scan },
+	{ "apply", cmd_apply },
+	{ "undo", cmd_undo },
 	{ "draft", cmd_draft },
+	{ "recover", cmd_recover },
 };
 
 int

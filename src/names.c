@@ -60,11 +60,17 @@ utf8_locale(void)
 	return loc;
 }
 
-/* Windows upcases UTF-16 code units; outside the BMP nothing changes. */
+/* Windows upcases UTF-16 code units; outside the BMP nothing changes.
+ * Its table (Microsoft's published "Windows 8 Upper Case Mapping Table")
+ * maps a letter only when it is the lowercase of its uppercase: dotless
+ * i, long s, micro sign, final sigma and the titlecase digraphs stay
+ * themselves, where Unicode's simple mapping (towupper) gives I, S, MU,
+ * SIGMA, DZ.  So "ıntel" is not "INTEL" to Windows, nor here. */
 static uint32_t
 fold(uint32_t c)
 {
 	locale_t loc;
+	wint_t u;
 
 	if (c < 0x80)
 		return (c >= 'a' && c <= 'z') ? c - 32 : c;
@@ -73,7 +79,18 @@ fold(uint32_t c)
 	loc = utf8_locale();
 	if (loc == (locale_t)0)
 		return c;
-	return (uint32_t)towupper_l((wint_t)c, loc);
+	u = towupper_l((wint_t)c, loc);
+	if (u != (wint_t)c && towlower_l(u, loc) != (wint_t)c)
+		return c;
+	return (uint32_t)u;
+}
+
+uint16_t
+names_upcase_unit(uint16_t u)
+{
+	uint32_t c = fold(u);
+
+	return c > 0xFFFF ? u : (uint16_t)c;
 }
 
 int

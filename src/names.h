@@ -28,6 +28,10 @@ char *names_fold(const char *name);
  * number of bytes written. */
 size_t names_utf8_put(uint32_t c, char *out);
 
+/* The UTF-16 code unit U upcased as Windows upcases names (the lh hash of
+ * a key name is computed on these). */
+uint16_t names_upcase_unit(uint16_t u);
+
 /* Nonzero if S holds '*' or '?'. */
 int names_is_pattern(const char *s);
 

@@ -57,6 +57,8 @@ struct ctx {
 	struct diag *d;
 	int failed;			/* a hive read failed */
 	char *why;			/* reason of the last condition */
+	int in_not;			/* evaluating the child of a <not>:
+					 * phrase the reason for it */
 	int needs_folder;
 };
 
@@ -582,7 +584,9 @@ eval_key_exists(struct ctx *c, const struct cond *k)
 		    hive_kind_name(k->path.hive), k->path.text);
 		return 0;
 	}
-	if (names_is_pattern(k->path.text))
+	if (names_is_pattern(k->path.text) && total == 0)
+		set_why(c, "no key matches '%s'", shown ? shown : k->path.text);
+	else if (names_is_pattern(k->path.text))
 		set_why(c, "%zu key%s match%s '%s'", total,
 		    total == 1 ? "" : "s", total == 1 ? "es" : "",
 		    shown ? shown : k->path.text);
@@ -635,11 +639,31 @@ value_equal(const struct hive_value *v, const struct rvalue *want)
 	    (v->len == 0 || memcmp(v->data, want->data, v->len) == 0);
 }
 
+/* TEXT as the reasons show data: "blank" for the empty string (the
+ * articles' word), else quoted.  Caller frees. */
+static char *
+shown_data(const char *text)
+{
+	char *s = NULL;
+
+	if (*text == '\0')
+		return strdup("blank");
+	if (asprintf(&s, "\"%s\"", text) < 0)
+		return NULL;
+	return s;
+}
+
+/* The reason of a value condition is one plain sentence saying what the
+ * hive holds, and for value-equals how that compares with the data the
+ * remedy names; under <not> (the usual "not done yet" guard) it says the
+ * value is already so, or what the remedy wants instead. */
 static int
 eval_value(struct ctx *c, const struct cond *k)
 {
 	int any_hive = 0, found = 0, holds = 0;
-	char *shown = NULL, *seen = NULL;
+	size_t nkeys = 0;
+	char *shown = NULL, *seen = NULL, *sd = NULL, *wd = NULL;
+	const char *where;
 
 	FOR_EACH_HIVE(c, k->path.hive, hv, {
 		struct matches m;
@@ -648,6 +672,7 @@ eval_value(struct ctx *c, const struct cond *k)
 		any_hive = 1;
 		if (expand(c, hv, &k->path, &m) < 0)
 			return -2;
+		nkeys += m.n;
 		if (shown == NULL)
 			shown = shown_path(c, hv, &k->path);
 		for (j = 0; j < m.n && !holds; j++) {
@@ -673,30 +698,52 @@ eval_value(struct ctx *c, const struct cond *k)
 				holds = t && names_match(k->pattern, t);
 				free(t);
 			}
-			if (seen == NULL)
+			/* The value that decided, or the first one seen. */
+			if (seen == NULL || holds) {
+				free(seen);
 				seen = value_text(&v);
+			}
 			hive_value_clear(&v);
 		}
 		matches_free(&m);
 	});
+	where = shown ? shown : k->path.text;
+	if (seen != NULL)
+		sd = shown_data(seen);
+	if (k->kind == COND_VALUE_EQUALS)
+		wd = shown_data(k->text ? k->text : "");
 	if (!any_hive)
 		set_why(c, "no %s hive to look in for '%s'",
 		    hive_kind_name(k->path.hive), k->path.text);
+	else if (nkeys == 0 && !names_is_pattern(k->path.text))
+		set_why(c, "'%s' does not exist", where);
+	else if (nkeys == 0)
+		set_why(c, "no key matches '%s'", where);
 	else if (!found)
-		set_why(c, "'%s' has no value '%s'",
-		    shown ? shown : k->path.text, k->name);
+		set_why(c, "'%s' has no value '%s'", where, k->name);
 	else if (k->kind == COND_VALUE_EXISTS)
-		set_why(c, "'%s' has a value '%s'",
-		    shown ? shown : k->path.text, k->name);
-	else if (seen)
-		set_why(c, "'%s' is \"%s\"%s", k->name, seen,
-		    holds ? "" : k->kind == COND_VALUE_MATCHES ?
-		    ", which does not match" : ", not the value looked for");
+		set_why(c, "'%s' has a value '%s'", where, k->name);
+	else if (k->kind == COND_VALUE_MATCHES)
+		set_why(c, "'%s' of '%s' is %s, which %s '%s'", k->name, where,
+		    sd ? sd : "not text", holds ? "matches" :
+		    "does not match", k->pattern);
+	else if (holds && c->in_not)
+		set_why(c, "'%s' of '%s' is already %s", k->name, where,
+		    wd ? wd : "as the remedy wants");
+	else if (holds)
+		set_why(c, "'%s' of '%s' is %s", k->name, where,
+		    wd ? wd : "the data looked for");
+	else if (c->in_not)
+		set_why(c, "'%s' of '%s' is %s; the remedy wants it %s",
+		    k->name, where, sd ? sd : "not text",
+		    wd ? wd : "changed");
 	else
-		set_why(c, "'%s' %s", k->name, holds ? "matches" :
-		    "does not match");
+		set_why(c, "'%s' of '%s' is %s, not %s", k->name, where,
+		    sd ? sd : "not text", wd ? wd : "the data looked for");
 	free(shown);
 	free(seen);
+	free(sd);
+	free(wd);
 	return holds;
 }
 
@@ -789,6 +836,19 @@ eval(struct ctx *c, const struct cond *k)
 	case COND_NOT:
 		if (k->nchildren == 0)
 			return 1;
+		/* A leaf condition states the fact it found, which explains
+		 * its negation as well; only a group needs "not:". */
+		if (k->children[0].nchildren == 0 &&
+		    k->children[0].kind != COND_ALL &&
+		    k->children[0].kind != COND_ANY &&
+		    k->children[0].kind != COND_NOT) {
+			int saved = c->in_not;
+
+			c->in_not = 1;
+			r = eval(c, &k->children[0]);
+			c->in_not = saved;
+			return r == 0 || r == 1 ? !r : r;
+		}
 		r = eval(c, &k->children[0]);
 		if (r == 0 || r == 1) {
 			char *w = c->why;
@@ -1540,9 +1600,19 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 				why_not = c.why ? strdup(c.why) : NULL;
 			continue;
 		}
-		holds_any = 1;
+		/* The reason is the first set's; the others where the
+		 * conditions hold too are named after it. */
 		if (why == NULL)
 			why = c.why ? strdup(c.why) : NULL;
+		else {
+			char *w = why;
+
+			why = NULL;
+			set_text(&why, "%s%s %s", w, holds_any > 1 ? "," :
+			    "; the conditions also hold in", c.cs->name);
+			free(w);
+		}
+		holds_any++;
 		if (run_actions(&c) < 0)
 			break;
 	}
@@ -1590,8 +1660,8 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 			set_reason(e, "%s", why ? why : "detected");
 		} else {
 			e->status = ENTRY_DONE;
-			set_reason(e, "nothing left to change (%s)",
-			    why ? why : "conditions hold");
+			set_reason(e, "%s; nothing is left to change",
+			    why ? why : "the conditions hold");
 		}
 	} else if (unknown) {
 		e->status = ENTRY_NEEDS_FOLDER;

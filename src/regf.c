@@ -64,6 +64,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "regf.h"
 
 #define BIN_HEADER_SIZE		32
@@ -751,6 +752,96 @@ fail:
 	return -1;
 }
 
+/* hivex hashes the name of a key it adds to an lh list over the name's
+ * UTF-8 bytes, each taken as a signed char and upcased in ASCII only.
+ * Windows hashes the UTF-16 code units, each upcased: for a name outside
+ * ASCII ("Café") the two differ, and Windows, which compares the hash
+ * before the name, would not find the key.  Every lh entry whose hash is
+ * hivex's and not Windows' is given Windows' hash; entries Windows wrote
+ * are left alone.  BUF holds the bins, BM their allocated cells. */
+static int
+fix_lh_hashes(unsigned char *buf, uint32_t bins_end, const unsigned char *bm,
+    int fd, const char *path, struct diag *d)
+{
+	uint32_t off, size, c, cs, i, cnt;
+	int alloc;
+
+	for (off = REGF_BASE_BLOCK_SIZE; off < bins_end; off += size) {
+		size = get32(buf + off + 8);
+		for (c = off + BIN_HEADER_SIZE; c < off + size; c += cs) {
+			int changed = 0;
+
+			cs = cell_size(buf, c, &alloc);
+			if (!alloc || cs < 8 || memcmp(buf + c + 4, "lh", 2))
+				continue;
+			cnt = get16(buf + c + 6);
+			if (8 + 8 * cnt > cs)
+				continue;	/* hivex refuses it anyway */
+			for (i = 0; i < cnt; i++) {
+				unsigned char *e = buf + c + 8 + 8 * i;
+				uint32_t nk = get32(e) + REGF_BASE_BLOCK_SIZE;
+				uint32_t win = 0, hx = 0, nl, k, ncs;
+				const unsigned char *nm;
+				int comp, ascii = 1;
+
+				if (nk < REGF_BASE_BLOCK_SIZE || nk % 4 ||
+				    nk > bins_end - 0x50 || !BIT_TST(bm, nk))
+					continue;
+				ncs = cell_size(buf, nk, &alloc);
+				if (memcmp(buf + nk + 4, "nk", 2) != 0)
+					continue;
+				comp = (get16(buf + nk + 6) & 0x20) != 0;
+				nl = get16(buf + nk + 4 + 0x48);
+				nm = buf + nk + 4 + 0x4C;
+				if (0x50 + nl > ncs || (!comp && nl % 2))
+					continue;
+				for (k = 0; k < (comp ? nl : nl / 2); k++) {
+					uint32_t cp = comp ? nm[k] :
+					    get16(nm + 2 * k);
+					char u8[4];
+					size_t m, q;
+
+					if (cp >= 0x80)
+						ascii = 0;
+					win = win * 37 +
+					    names_upcase_unit((uint16_t)cp);
+					/* A surrogate pair is one code point
+					 * in UTF-8. */
+					if (!comp && cp >= 0xD800 &&
+					    cp < 0xDC00 && k + 1 < nl / 2) {
+						uint32_t lo = get16(nm + 2 *
+						    (k + 1));
+
+						if (lo >= 0xDC00 && lo < 0xE000) {
+							win = win * 37 + lo;
+							cp = 0x10000 +
+							    ((cp - 0xD800) << 10) +
+							    (lo - 0xDC00);
+							k++;
+						}
+					}
+					m = names_utf8_put(cp, u8);
+					for (q = 0; q < m; q++) {
+						int b = (signed char)u8[q];
+
+						if (b >= 'a' && b <= 'z')
+							b -= 32;
+						hx = hx * 37 + (uint32_t)b;
+					}
+				}
+				if (ascii || get32(e + 4) != hx || hx == win)
+					continue;
+				put32(e + 4, win);
+				changed = 1;
+			}
+			if (changed && write_at(fd, buf + c, cs, c, path,
+			    d) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int
 regf_finish(const char *path, uint32_t seq, struct diag *d)
 {
@@ -797,6 +888,8 @@ regf_finish(const char *path, uint32_t seq, struct diag *d)
 		goto out;
 	}
 	if (scan_bins(buf, bins_end, bm, &vals, &nvals, path, d) == -1)
+		goto out;
+	if (fix_lh_hashes(buf, bins_end, bm, fd, path, d) == -1)
 		goto out;
 
 	/* Windows writes big data from version 1.4 on; below, one big

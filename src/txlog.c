@@ -275,7 +275,10 @@ find_logs(const char *hive_path, struct txlog_state *st, struct diag *d)
 		if (best[i] == NULL)
 			continue;
 		f = &st->files[st->nfiles++];
-		if ((f->path = xasprintf("%s/%s", dir, best[i])) == NULL)
+		/* Named as the hive was: "SYSTEM.LOG1", not "./SYSTEM.LOG1". */
+		f->path = slash ? xasprintf("%s/%s", dir, best[i]) :
+		    strdup(best[i]);
+		if (f->path == NULL)
 			goto nomem;
 	}
 	for (i = 0; i < NSUFFIXES; i++)
@@ -610,6 +613,7 @@ replay_new(struct primary *pr, struct log *logs, size_t nlogs,
 				l->f->stopped = xasprintf("entry %u at offset "
 				    "0x%zx: sequence gap (expected %u)",
 				    e->seq, e->off, last + 1);
+				l->f->damaged = 1;
 				halted = 1;
 				halt_by = l->f->path;
 				break;
@@ -631,6 +635,7 @@ replay_new(struct primary *pr, struct log *logs, size_t nlogs,
 		 * the damage is in entries older than the hive. */
 		if (l->end == END_DAMAGED && (have_last || !seq_lt(end,
 		    want))) {
+			l->f->damaged = 1;
 			halted = 1;
 			halt_by = l->f->path;
 		}
@@ -722,6 +727,7 @@ replay_old(struct primary *pr, struct log *logs, size_t nlogs,
 			free(l->f->stopped);
 			l->f->stopped = xasprintf("page %zu at offset 0x%zx: "
 			    "truncated", k, src);
+			l->f->damaged = 1;
 			break;
 		}
 		if (im != NULL)
@@ -776,13 +782,19 @@ txlog_run(const char *hive_path, int build, unsigned char **out,
 	    PRIMARY_BASE + 32, !build, &pr.buf, &pr.len, d) != 0)
 		return -1;
 	b = pr.buf;
-	if (pr.len < PRIMARY_BASE) {
-		diag_error(d, NULL, 0, "'%s': truncated base block", hive_path);
+	/* The same messages, in the same order, as regf_header_parse. */
+	if (pr.len == 0) {
+		diag_error(d, NULL, 0, "'%s': empty file, not a registry hive",
+		    hive_path);
 		goto out;
 	}
-	if (memcmp(b, "regf", 4) != 0) {
+	if (pr.len < 4 || memcmp(b, "regf", 4) != 0) {
 		diag_error(d, NULL, 0, "'%s': not a registry hive (no 'regf' "
 		    "signature)", hive_path);
+		goto out;
+	}
+	if (pr.len < PRIMARY_BASE) {
+		diag_error(d, NULL, 0, "'%s': truncated base block", hive_path);
 		goto out;
 	}
 	if (le32(b + 28) != FILE_TYPE_PRIMARY) {
@@ -805,6 +817,7 @@ txlog_run(const char *hive_path, int build, unsigned char **out,
 	/* [spec: Dirty state of a hive] dirty: sequence numbers differ or
 	 * the checksum is wrong.  A clean hive ignores its logs. */
 	dirty = !pr.valid || pr.seq1 != pr.seq2;
+	st->dirty = dirty;
 
 	if (find_logs(hive_path, st, d) != 0)
 		goto out;

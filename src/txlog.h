@@ -22,11 +22,18 @@ struct txlog_file {
 	size_t pages_applied;
 	int stale;		/* older than the hive: ignored */
 	char *stopped;		/* why reading stopped early, or NULL */
+	int damaged;		/* the replay stopped here on damage (a
+				 * truncated or corrupt entry, a sequence
+				 * gap) that may hide newer changes; STOPPED
+				 * says where.  A log's normal end (an old
+				 * entry, unwritten space) is not damage. */
 };
 
 struct txlog_state {
 	struct txlog_file *files;	/* LOG, LOG1, LOG2 as found */
 	size_t nfiles;
+	int dirty;		/* the hive's sequence numbers differ or its
+				 * base block checksum is wrong */
 	int pending;		/* some log holds data newer than the hive */
 	uint32_t seq_before;	/* the hive's sequence numbers before */
 	uint32_t seq_before2;	/* (primary, secondary) ... */

@@ -1003,6 +1003,73 @@ END_TEST
 
 /* ------------------------------------------------------------ real hive */
 
+/* The lh hash of a key hivex adds with a name outside ASCII is Windows'
+ * (UTF-16 code units upcased), not hivex's (UTF-8 bytes as signed chars),
+ * after regf_finish; a name in ASCII keeps the hash both agree on. */
+START_TEST(test_finish_lh_hash)
+{
+	char *dir = tu_tmpdir(), *p = tu_path(dir, "SYSTEM");
+	const uint32_t want_cafe = ((('C' * 37u + 'A') * 37u + 'F') * 37u +
+	    0xC9u);			/* "CAFÉ": É is U+00C9 */
+	const uint32_t want_ascii = ('A' * 37u + 'B') * 37u + 'C';
+	uint32_t got_cafe = 0, got_ascii = 0, off, end;
+	unsigned char *buf;
+	size_t len;
+	struct diag d;
+	hive_h *h;
+
+	diag_init(&d);
+	ck_assert_int_eq(regf_write_empty(p, "ROOT", &d), 0);
+	h = hivex_open(p, HIVEX_OPEN_WRITE);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_ne(hivex_node_add_child(h, hivex_root(h), "Caf\xc3\xa9"),
+	    0);
+	ck_assert_uint_ne(hivex_node_add_child(h, hivex_root(h), "abc"), 0);
+	ck_assert_int_eq(hivex_commit(h, p, 0), 0);
+	hivex_close(h);
+	ck_assert_int_eq(regf_finish(p, 2, &d), 0);
+	ck_assert_uint_eq(d.nerrors, 0);
+
+	buf = (unsigned char *)tu_read(p, &len);
+	ck_assert_ptr_nonnull(buf);
+	end = 4096 + rd32(buf + 40);
+	/* Find the lh list (the root's only subkey list) and read the
+	 * hashes of its two entries by their names. */
+	for (off = 4096 + 32; off + 8 < end; off += 8) {
+		uint32_t n, i;
+
+		if (memcmp(buf + off + 4, "lh", 2) != 0 ||
+		    (int32_t)rd32(buf + off) >= 0)
+			continue;
+		n = buf[off + 6] | buf[off + 7] << 8;
+		for (i = 0; i < n; i++) {
+			uint32_t nk = 4096 + rd32(buf + off + 8 + 8 * i);
+			uint32_t hash = rd32(buf + off + 12 + 8 * i);
+			unsigned nl = buf[nk + 4 + 0x48] | buf[nk + 4 + 0x49] << 8;
+
+			if (nl == 4)
+				got_cafe = hash;
+			else if (nl == 3)
+				got_ascii = hash;
+		}
+		break;
+	}
+	ck_assert_uint_eq(got_cafe, want_cafe);
+	ck_assert_uint_eq(got_ascii, want_ascii);
+	/* And hivex still finds the key by its name. */
+	h = hivex_open(p, 0);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_ne(hivex_node_get_child(h, hivex_root(h), "Caf\xc3\xa9"),
+	    0);
+	hivex_close(h);
+	free(buf);
+	diag_free(&d);
+	tu_rmrf(dir);
+	free(dir);
+	free(p);
+}
+END_TEST
+
 START_TEST(test_finish_xp)
 {
 	char *dir = tu_tmpdir(), *src = NULL, *orig = tu_path(dir, "SYSTEM"),
@@ -1099,6 +1166,7 @@ regf_suite(void)
 	tcase_add_test(tc, test_finish_by_version);
 	tcase_add_test(tc, test_finish_header_only);
 	tcase_add_test(tc, test_finish_corrupt);
+	tcase_add_test(tc, test_finish_lh_hash);
 	/* The real hive lives in ../shared: without it (make distcheck)
 	 * this one test is left out, unless in CI where that is a failure. */
 	if (tu_shared() != NULL || getenv("CI") != NULL)

@@ -10,6 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <hivex.h>
+
+#include "diag.h"
+#include "regf.h"
+#include "regfile.h"
 #include "testutil.h"
 
 const char *
@@ -160,4 +165,66 @@ tu_same_file(const char *a, const char *b)
 	free(da);
 	free(db);
 	return same;
+}
+
+/* Merge REG into the hive at PATH and commit it there. */
+static void
+merge(const char *path, const char *prefix, const char *reg, uint32_t seq)
+{
+	struct diag d;
+	struct regfile *rf = NULL;
+	hive_h *h;
+	char *msg = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (prefix == NULL)
+		prefix = "HKEY_LOCAL_MACHINE\\SYSTEM";
+	diag_init(&d);
+	h = hivex_open(path, HIVEX_OPEN_WRITE);
+	ck_assert_msg(h != NULL, "hivex_open '%s': %s", path, strerror(errno));
+	if (regfile_parse(reg, strlen(reg), "test.reg", &rf, &d) == 0 &&
+	    regfile_apply(h, rf, prefix, "test.reg", &d) == 0 &&
+	    hivex_commit(h, path, 0) == -1)
+		diag_error(&d, NULL, 0, "hivex_commit '%s': %s", path,
+		    strerror(errno));
+	hivex_close(h);
+	regfile_free(rf);
+	if (d.nerrors == 0)
+		regf_finish(path, seq, &d);
+	if (d.nerrors) {
+		f = open_memstream(&msg, &len);
+		diag_print(&d, f);
+		fclose(f);
+	}
+	diag_free(&d);
+	ck_assert_msg(msg == NULL, "cannot build '%s':\n%s", path, msg);
+}
+
+void
+tu_mkhive(const char *path, const char *root, const char *prefix,
+    const char *reg)
+{
+	struct diag d;
+	int r;
+
+	diag_init(&d);
+	r = regf_write_empty(path, root ? root : "$$$PROTO.HIV", &d);
+	diag_free(&d);
+	ck_assert_msg(r == 0, "regf_write_empty '%s' failed", path);
+	merge(path, prefix, reg, 1);
+}
+
+void
+tu_reg_merge(const char *path, const char *prefix, const char *reg)
+{
+	struct regf_header h;
+	struct diag d;
+	int r;
+
+	diag_init(&d);
+	r = regf_header_read(path, &h, &d);
+	diag_free(&d);
+	ck_assert_msg(r == 0, "'%s' is not a hive", path);
+	merge(path, prefix, reg, (h.seq1 > h.seq2 ? h.seq1 : h.seq2) + 1);
 }

@@ -37,4 +37,17 @@ int tu_run(const char *cmd, char **out);
 /* Nonzero if the two files have the same bytes. */
 int tu_same_file(const char *a, const char *b);
 
+/* Build at PATH (must not exist) a hive whose root key is ROOT (NULL:
+ * "$$$PROTO.HIV") from the .reg text REG, keys under PREFIX (NULL:
+ * "HKEY_LOCAL_MACHINE\\SYSTEM"), as tests/mkhive does.  Aborts the test on
+ * failure. */
+void tu_mkhive(const char *path, const char *root, const char *prefix,
+    const char *reg);
+
+/* Merge the .reg text REG into the existing hive at PATH (keys under
+ * PREFIX, NULL as above) in place, and finish it as apply does (big-data
+ * records, sequence numbers one above the old ones, checksum).  Aborts
+ * the test on failure. */
+void tu_reg_merge(const char *path, const char *prefix, const char *reg);
+
 #endif

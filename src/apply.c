@@ -1,0 +1,824 @@
+/* apply.c: a plan carried out on temporary files, checked, then renamed
+ * into place with a backup and an undo file. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "lock.h"
+#include "regf.h"
+#include "regfile.h"
+#include "txlog.h"
+#include "undo.h"
+#include "verify.h"
+
+/* ---------------------------------------------------------------- files */
+
+/* The folder of PATH, with a trailing slash, or "" for a bare file name
+ * (so that the names kbfix prints are as relative as the user's). */
+static char *
+dir_of(const char *path)
+{
+	char *copy, *dir;
+
+	if (strchr(path, '/') == NULL)
+		return strdup("");
+	if ((copy = strdup(path)) == NULL)
+		return NULL;
+	dir = dirname(copy);
+	if (asprintf(&dir, "%s%s", dir, strcmp(dir, "/") ? "/" : "") < 0)
+		dir = NULL;
+	free(copy);
+	return dir;
+}
+
+/* DIR ("" or ending in '/'), as given by the user with --backup-dir. */
+static char *
+dir_slash(const char *dir)
+{
+	char *s;
+	size_t n = strlen(dir);
+
+	if (asprintf(&s, "%s%s", dir, n && dir[n - 1] != '/' ? "/" : "") < 0)
+		return NULL;
+	return s;
+}
+
+static char *
+base_of(const char *path)
+{
+	char *copy = strdup(path), *base;
+
+	if (copy == NULL)
+		return NULL;
+	base = strdup(basename(copy));
+	free(copy);
+	return base;
+}
+
+/* fsync PATH (a file or a folder). */
+static int
+sync_path(const char *path, int dir)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY : 0));
+	int r, e;
+
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	/* Some file systems cannot sync a folder: that is not a failure
+	 * of ours. */
+	if (r < 0 && dir && (errno == EINVAL || errno == EROFS))
+		return 0;
+	return r;
+}
+
+/* Copy FROM to the new file TO (created exclusively), fsynced.  Used for a
+ * backup in a folder on another file system, where link(2) cannot. */
+static int
+copy_file(const char *from, const char *to)
+{
+	char buf[1 << 16];
+	int in, out, e;
+	ssize_t n;
+
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0) {
+		e = errno;
+		close(in);
+		errno = e;
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		char *p = buf;
+
+		while (n > 0) {
+			ssize_t w = write(out, p, (size_t)n);
+
+			if (w < 0)
+				goto fail;
+			p += w;
+			n -= w;
+		}
+	}
+	if (n < 0 || fsync(out) < 0)
+		goto fail;
+	close(in);
+	if (close(out) < 0) {
+		e = errno;
+		unlink(to);
+		errno = e;
+		return -1;
+	}
+	return 0;
+fail:
+	e = errno;
+	close(in);
+	close(out);
+	unlink(to);
+	errno = e;
+	return -1;
+}
+
+/* Keep the bytes of FROM under the new name TO: a hard link when possible
+ * (instant, and the original inode with its times is what is kept), else
+ * a copy.  EEXIST when TO exists. */
+static int
+keep_file(const char *from, const char *to)
+{
+	if (link(from, to) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return -1;
+	/* EXDEV (another file system), EPERM (no hard links there) ... */
+	return copy_file(from, to);
+}
+
+/* ---------------------------------------------------------------- stage 1 */
+
+int
+apply_clean_stale(const char *hive_path, struct diag *d)
+{
+	char *dir = dir_of(hive_path), *base = base_of(hive_path), *pre = NULL;
+	DIR *dp = NULL;
+	struct dirent *de;
+	struct stat hst;
+	size_t bl;
+	int r = -1;
+
+	if (dir == NULL || base == NULL || asprintf(&pre, "%s.kbfix-tmp-",
+	    base) < 0) {
+		pre = NULL;
+		diag_error(d, NULL, 0, "out of memory");
+		goto out;
+	}
+	if ((dp = opendir(*dir ? dir : ".")) == NULL) {
+		diag_error(d, NULL, 0, "cannot read the folder of '%s': %s",
+		    hive_path, strerror(errno));
+		goto out;
+	}
+	if (stat(hive_path, &hst) < 0) {
+		diag_error(d, NULL, 0, "cannot open '%s': %s", hive_path,
+		    strerror(errno));
+		goto out;
+	}
+	bl = strlen(base);
+	while ((de = readdir(dp)) != NULL) {
+		const char *nm = de->d_name;
+		size_t l = strlen(nm);
+		struct stat st;
+		char *p, *u;
+
+		if (asprintf(&p, "%s%s", dir, nm) < 0)
+			continue;
+		if (strncmp(nm, pre, strlen(pre)) == 0) {
+			if (unlink(p) == 0)
+				diag_note(d, NULL, 0, "removed '%s', left by "
+				    "an interrupted kbfix", p);
+		} else if (strncmp(nm, base, bl) == 0 &&
+		    strncmp(nm + bl, ".kbfix-", 7) == 0 && l > 4 &&
+		    strcmp(nm + l - 4, ".bak") == 0 && lstat(p, &st) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_ino == hst.st_ino &&
+		    st.st_dev == hst.st_dev) {
+			/* A backup that is the hive itself (the same inode):
+			 * a run killed between making it and the rename.
+			 * It keeps nothing; its undo file undoes nothing. */
+			if (unlink(p) == 0)
+				diag_note(d, NULL, 0, "removed '%s', left by "
+				    "an interrupted kbfix", p);
+			if (asprintf(&u, "%.*s-undo.reg", (int)(strlen(p) - 4),
+			    p) >= 0) {
+				if (unlink(u) == 0)
+					diag_note(d, NULL, 0, "removed '%s', "
+					    "left by an interrupted kbfix", u);
+				free(u);
+			}
+		}
+		free(p);
+	}
+	r = 0;
+out:
+	if (dp != NULL)
+		closedir(dp);
+	free(pre);
+	free(dir);
+	free(base);
+	return r;
+}
+
+/* The changes of P on HV as an in-memory .reg file, in plan order.  The
+ * same execution path as `kbfix undo` and as the --format reg output. */
+static int
+plan_regfile(const struct plan *p, const struct hive *hv, struct regfile **out,
+    size_t *nchanges, struct diag *d)
+{
+	struct regfile *rf = calloc(1, sizeof *rf);
+	size_t i, j, n = 0;
+
+	*out = NULL;
+	*nchanges = 0;
+	if (rf == NULL)
+		goto oom;
+	for (i = 0; i < p->nentries; i++)
+		n += p->entries[i].nchanges;
+	if ((rf->keys = calloc(n + 1, sizeof *rf->keys)) == NULL)
+		goto oom;
+	for (i = 0; i < p->nentries; i++) {
+		const struct plan_entry *e = &p->entries[i];
+
+		for (j = 0; j < e->nchanges; j++) {
+			const struct change *c = &e->changes[j];
+			struct regfile_key *k = &rf->keys[rf->nkeys];
+			struct regfile_value *v;
+
+			if (c->hive != hv)
+				continue;
+			k->path = plan_key_text(hv, c->key, c->nkey);
+			k->line = c->line;
+			if (k->path == NULL)
+				goto oom;
+			rf->nkeys++;
+			(*nchanges)++;
+			if (c->kind == CHANGE_DELETE_KEY)
+				k->delete = 1;
+			if (c->kind != CHANGE_SET_VALUE &&
+			    c->kind != CHANGE_DELETE_VALUE)
+				continue;
+			if ((k->values = calloc(1, sizeof *v)) == NULL)
+				goto oom;
+			v = &k->values[0];
+			k->nvalues = 1;
+			v->line = c->line;
+			if ((v->name = strdup(c->name)) == NULL)
+				goto oom;
+			if (c->kind == CHANGE_DELETE_VALUE) {
+				v->delete = 1;
+				continue;
+			}
+			v->type = c->new.type;
+			v->len = c->new.len;
+			if ((v->data = malloc(v->len ? v->len : 1)) == NULL)
+				goto oom;
+			if (v->len)
+				memcpy(v->data, c->new.data, v->len);
+		}
+	}
+	*out = rf;
+	return 0;
+oom:
+	regfile_free(rf);
+	diag_error(d, hv->path, 0, "out of memory");
+	return -1;
+}
+
+/* The sequence number the new file carries: above the hive's own and above
+ * every entry of its logs.  Windows replays a log only over a hive whose
+ * sequence numbers differ, and only entries newer than the hive: a clean
+ * hive numbered past every entry can never have old entries replayed over
+ * kbfix's changes.  Also lists the logs that hold data newer than the
+ * hive. */
+static int
+new_seq(struct apply_file *f, struct diag *d)
+{
+	struct txlog_state st;
+	uint32_t seq = f->orig->hdr.seq1 > f->orig->hdr.seq2 ?
+	    f->orig->hdr.seq1 : f->orig->hdr.seq2;
+	size_t i;
+
+	if (txlog_inspect(f->orig->path, &st, d) < 0)
+		return -1;
+	for (i = 0; i < st.nfiles; i++) {
+		if (st.files[i].last_seq > seq)
+			seq = st.files[i].last_seq;
+		if (!st.files[i].stale && st.pending) {
+			char **nl = realloc(f->logs, (f->nlogs + 1) *
+			    sizeof *nl);
+
+			if (nl == NULL || (nl[f->nlogs] =
+			    strdup(st.files[i].path)) == NULL) {
+				if (nl != NULL)
+					f->logs = nl;
+				txlog_state_free(&st);
+				diag_error(d, NULL, 0, "out of memory");
+				return -1;
+			}
+			f->logs = nl;
+			f->nlogs++;
+		}
+	}
+	txlog_state_free(&st);
+	if (seq >= UINT32_MAX - 1) {
+		diag_error(d, NULL, 0, "'%s': sequence number %u cannot grow",
+		    f->orig->path, (unsigned)seq);
+		return -1;
+	}
+	f->seq = seq + 1;
+	return 0;
+}
+
+/* Write F's new content to a temporary file beside the original. */
+static int
+write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
+{
+	struct hive *w = NULL;
+	struct regfile *rf = NULL;
+	struct stat st;
+	char *dir = NULL, *base = NULL;
+	int fd, r = -1;
+
+	if (new_seq(f, d) < 0)
+		return -1;
+	if (plan_regfile(p, f->orig, &rf, &f->nchanges, d) < 0)
+		return -1;
+	if ((dir = dir_of(f->orig->path)) == NULL ||
+	    (base = base_of(f->orig->path)) == NULL ||
+	    asprintf(&f->tmp, "%s%s.kbfix-tmp-XXXXXX", dir, base) < 0) {
+		f->tmp = NULL;
+		diag_error(d, NULL, 0, "out of memory");
+		goto out;
+	}
+	/* The write handle reads the whole file into memory: only here,
+	 * never for planning. */
+	if (hive_open(f->orig->path, HIVE_OPEN_WRITE, &w, d) < 0)
+		goto out;
+	if (regfile_apply(w->h, rf, hive_kind_reg_root(f->orig->kind),
+	    f->orig->path, d) < 0)
+		goto out;
+	if ((fd = mkstemp(f->tmp)) < 0) {
+		diag_error(d, NULL, 0, "cannot create a temporary file in "
+		    "'%s': %s", *dir ? dir : ".", strerror(errno));
+		free(f->tmp);
+		f->tmp = NULL;
+		goto out;
+	}
+	lock_temp_add(f->tmp);
+	/* The new hive gets the original's permissions (and owner, when
+	 * allowed) rather than mkstemp's 0600. */
+	if (stat(f->orig->path, &st) == 0) {
+		(void)fchmod(fd, st.st_mode & 07777);
+		if (fchown(fd, st.st_uid, st.st_gid) < 0) {
+			/* not root: the file stays ours */
+		}
+	}
+	close(fd);
+	if (hivex_commit(w->h, f->tmp, 0) < 0) {
+		diag_error(d, NULL, 0, "cannot write '%s': %s", f->tmp,
+		    strerror(errno));
+		goto out;
+	}
+	if (regf_finish(f->tmp, f->seq, d) < 0)
+		goto out;
+	if (sync_path(f->tmp, 0) < 0) {
+		diag_error(d, NULL, 0, "cannot sync '%s': %s", f->tmp,
+		    strerror(errno));
+		goto out;
+	}
+	r = 0;
+out:
+	hive_close(w);
+	regfile_free(rf);
+	free(dir);
+	free(base);
+	return r;
+}
+
+static void
+remove_temp(struct apply_file *f)
+{
+	if (f->tmp == NULL)
+		return;
+	unlink(f->tmp);
+	lock_temp_forget(f->tmp);
+	free(f->tmp);
+	f->tmp = NULL;
+}
+
+int
+apply_prepare(const struct plan *p, const struct target *t,
+    apply_replan_fn replan, void *arg, struct apply_job **out,
+    struct diag *d)
+{
+	struct apply_job *j = calloc(1, sizeof *j);
+	struct target after = *t;
+	size_t i, k, left = 0;
+
+	*out = NULL;
+	after.hives = NULL;
+	if (j == NULL || (j->files = calloc(t->nhives + 1,
+	    sizeof *j->files)) == NULL)
+		goto oom;
+	for (i = 0; i < t->nhives; i++) {
+		if (!plan_touches(p, t->hives[i]))
+			continue;
+		j->files[j->nfiles++].orig = t->hives[i];
+	}
+	for (i = 0; i < j->nfiles; i++) {
+		struct apply_file *f = &j->files[i];
+
+		if (write_temp(f, p, d) < 0)
+			goto fail;
+		if (hive_open(f->tmp, 0, &f->after, d) < 0) {
+			diag_error(d, NULL, 0, "'%s': the new file does not "
+			    "read back as a hive", f->orig->path);
+			goto fail;
+		}
+		if (verify_unchanged(f->orig, f->after, p, d) < 0) {
+			diag_error(d, NULL, 0, "'%s': the new file differs "
+			    "from the original outside the plan; nothing was "
+			    "changed", f->orig->path);
+			goto fail;
+		}
+	}
+	/* Plan again on the new files: the plan must now be empty. */
+	if ((after.hives = calloc(t->nhives + 1, sizeof *after.hives)) ==
+	    NULL)
+		goto oom;
+	for (i = 0; i < t->nhives; i++) {
+		after.hives[i] = t->hives[i];
+		for (k = 0; k < j->nfiles; k++)
+			if (j->files[k].orig == t->hives[i])
+				after.hives[i] = j->files[k].after;
+	}
+	if (replan(arg, &after, &left, d) < 0)
+		goto fail;
+	if (left != 0) {
+		diag_error(d, NULL, 0, "after the changes, planning again "
+		    "still finds %zu to make; nothing was changed", left);
+		goto fail;
+	}
+	free(after.hives);
+	*out = j;
+	return 0;
+oom:
+	diag_error(d, NULL, 0, "out of memory");
+fail:
+	free(after.hives);
+	apply_job_free(j);
+	return -1;
+}
+
+/* ---------------------------------------------------------------- stage 2 */
+
+/* The UTC time that names backups and undo files: now, or
+ * SOURCE_DATE_EPOCH when set (the reproducible-builds convention), which
+ * the golden-file tests use to get the same names on every run. */
+static char *
+now_stamp(char *buf, size_t n)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (sde != NULL && *sde != '\0' && strspn(sde, "0123456789") ==
+	    strlen(sde))
+		now = (time_t)strtoll(sde, NULL, 10);
+
+	gmtime_r(&now, &tm);
+	strftime(buf, n, "%Y%m%dT%H%M%SZ", &tm);
+	return buf;
+}
+
+/* Backup and undo file of F, named after STAMP in DIR; "-2", "-3"... when
+ * an earlier run of the same second left its own. */
+static int
+keep_original(struct apply_file *f, const struct plan *p,
+    const struct apply_options *o, const char *stamp, struct diag *d)
+{
+	char *dir = o->backup_dir ? dir_slash(o->backup_dir) :
+	    dir_of(f->orig->path);
+	char *base = base_of(f->orig->path);
+	char *stem = NULL;
+	int n, r = -1;
+	FILE *u = NULL;
+	int fd = -1;
+
+	if (dir == NULL || base == NULL)
+		goto oom;
+	for (n = 1; n < 1000; n++) {
+		free(stem);
+		stem = NULL;
+		if ((n == 1 ? asprintf(&stem, "%s%s.kbfix-%s", dir, base,
+		    stamp) : asprintf(&stem, "%s%s.kbfix-%s-%d", dir, base,
+		    stamp, n)) < 0) {
+			stem = NULL;
+			goto oom;
+		}
+		free(f->backup);
+		free(f->undo);
+		f->backup = NULL;
+		if (asprintf(&f->undo, "%s-undo.reg", stem) < 0) {
+			f->undo = NULL;
+			goto oom;
+		}
+		if (!o->no_backup && asprintf(&f->backup, "%s.bak", stem) < 0) {
+			f->backup = NULL;
+			goto oom;
+		}
+		/* The undo file is claimed first: it is made in every
+		 * case. */
+		fd = open(f->undo, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0600);
+		if (fd < 0 && errno == EEXIST)
+			continue;
+		if (fd < 0) {
+			diag_error(d, NULL, 0, "cannot create the undo file "
+			    "'%s': %s", f->undo, strerror(errno));
+			free(f->undo);
+			f->undo = NULL;
+			goto out;
+		}
+		if (f->backup == NULL)
+			break;
+		if (keep_file(f->orig->path, f->backup) == 0)
+			break;
+		if (errno != EEXIST) {
+			diag_error(d, NULL, 0, "cannot keep a backup of '%s' "
+			    "as '%s': %s", f->orig->path, f->backup,
+			    strerror(errno));
+			free(f->backup);
+			f->backup = NULL;
+			goto out;
+		}
+		close(fd);
+		fd = -1;
+		unlink(f->undo);
+	}
+	if (fd < 0) {
+		diag_error(d, NULL, 0, "cannot find a free backup name for "
+		    "'%s' in '%s'", f->orig->path, dir);
+		free(f->undo);
+		free(f->backup);
+		f->undo = f->backup = NULL;
+		goto out;
+	}
+	/* Until the hive is replaced, an interrupted run removes them. */
+	lock_temp_add(f->undo);
+	if (f->backup)
+		lock_temp_add(f->backup);
+	if ((u = fdopen(fd, "w")) == NULL)
+		goto oom;
+	fd = -1;
+	if (undo_write(u, p, f->orig, o->tool, stamp, d) < 0)
+		goto out;
+	if (fflush(u) != 0 || fsync(fileno(u)) < 0) {
+		diag_error(d, NULL, 0, "cannot write the undo file '%s': %s",
+		    f->undo, strerror(errno));
+		goto out;
+	}
+	r = 0;
+	goto out;
+oom:
+	diag_error(d, NULL, 0, "out of memory");
+out:
+	if (u != NULL && fclose(u) != 0 && r == 0) {
+		diag_error(d, NULL, 0, "cannot write the undo file '%s': %s",
+		    f->undo, strerror(errno));
+		r = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (r < 0) {
+		if (f->undo) {
+			unlink(f->undo);
+			lock_temp_forget(f->undo);
+		}
+		if (f->backup) {
+			unlink(f->backup);
+			lock_temp_forget(f->backup);
+		}
+		free(f->undo);
+		free(f->backup);
+		f->undo = f->backup = NULL;
+	}
+	free(stem);
+	free(dir);
+	free(base);
+	return r;
+}
+
+/* Logs that hold data the new hive does not have (--ignore-logs) go with
+ * the backup: Windows must not replay them over the new file, and they
+ * must not be lost. */
+static int
+keep_logs(struct apply_file *f, const struct apply_options *o,
+    const char *stamp, struct diag *d)
+{
+	size_t i;
+
+	if (f->nlogs == 0)
+		return 0;
+	if ((f->moved_logs = calloc(f->nlogs, sizeof *f->moved_logs)) == NULL)
+		goto oom;
+	for (i = 0; i < f->nlogs; i++) {
+		char *dir = o->backup_dir ? dir_slash(o->backup_dir) :
+		    dir_of(f->logs[i]);
+		char *base = base_of(f->logs[i]);
+		int r;
+
+		r = dir == NULL || base == NULL ? -1 :
+		    asprintf(&f->moved_logs[i], "%s%s.kbfix-%s", dir, base,
+		    stamp);
+		free(dir);
+		free(base);
+		if (r < 0) {
+			f->moved_logs[i] = NULL;
+			goto oom;
+		}
+		if (keep_file(f->logs[i], f->moved_logs[i]) < 0) {
+			diag_error(d, NULL, 0, "cannot keep the log '%s' as "
+			    "'%s': %s", f->logs[i], f->moved_logs[i],
+			    strerror(errno));
+			free(f->moved_logs[i]);
+			f->moved_logs[i] = NULL;
+			return -1;
+		}
+	}
+	return 0;
+oom:
+	diag_error(d, NULL, 0, "out of memory");
+	return -1;
+}
+
+static void
+unkeep(struct apply_file *f)
+{
+	size_t i;
+
+	if (f->undo) {
+		unlink(f->undo);
+		lock_temp_forget(f->undo);
+	}
+	if (f->backup) {
+		unlink(f->backup);
+		lock_temp_forget(f->backup);
+	}
+	free(f->undo);
+	free(f->backup);
+	f->undo = f->backup = NULL;
+	for (i = 0; f->moved_logs && i < f->nlogs; i++) {
+		if (f->moved_logs[i])
+			unlink(f->moved_logs[i]);
+		free(f->moved_logs[i]);
+	}
+	free(f->moved_logs);
+	f->moved_logs = NULL;
+}
+
+/* Is one of SIGS pending? */
+static int
+interrupted(const sigset_t *sigs)
+{
+	sigset_t pend;
+	int s;
+
+	if (sigpending(&pend) < 0)
+		return 0;
+	for (s = 1; s < NSIG; s++)
+		if (sigismember(sigs, s) == 1 && sigismember(&pend, s) == 1)
+			return 1;
+	return 0;
+}
+
+int
+apply_commit(struct apply_job *j, const struct plan *p,
+    const struct apply_options *o, struct diag *d)
+{
+	char buf[32];
+	const char *stamp = o->stamp ? o->stamp : now_stamp(buf, sizeof buf);
+	struct apply_options keep = *o;
+	sigset_t sigs, old;
+	size_t i, k, done = 0;
+	int blocked = 0;
+
+	/* Backups and undo files of every hive first: a failure here
+	 * leaves every hive as it was.  The backup is made even with
+	 * --no-backup, and removed only once every hive is in place: until
+	 * then it is what a failed rename is rolled back from. */
+	keep.no_backup = 0;
+	for (i = 0; i < j->nfiles; i++)
+		if (keep_original(&j->files[i], p, &keep, stamp, d) < 0 ||
+		    keep_logs(&j->files[i], o, stamp, d) < 0)
+			goto fail;
+	/* From the first rename to the last, SIGINT, SIGTERM and SIGHUP
+	 * wait: one arriving meanwhile rolls every hive back, then is
+	 * delivered; the handler then removes the temporary files. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, &old);
+	blocked = 1;
+	for (i = 0; i < j->nfiles; i++) {
+		struct apply_file *f = &j->files[i];
+		char *dir;
+
+		if (rename(f->tmp, f->orig->path) < 0) {
+			diag_error(d, NULL, 0, "cannot rename '%s' to '%s': %s",
+			    f->tmp, f->orig->path, strerror(errno));
+			goto fail;
+		}
+		lock_temp_forget(f->tmp);
+		done = i + 1;
+		dir = dir_of(f->orig->path);
+		if (dir == NULL || sync_path(*dir ? dir : ".", 1) < 0) {
+			diag_error(d, NULL, 0, "cannot sync the folder of "
+			    "'%s': %s", f->orig->path, strerror(errno));
+			free(dir);
+			goto fail;
+		}
+		free(dir);
+	}
+	if (interrupted(&sigs)) {
+		diag_error(d, NULL, 0, "interrupted");
+		goto fail;
+	}
+	/* The logs go last: until the new hive is in place they still
+	 * belong to the old one. */
+	for (i = 0; i < j->nfiles; i++) {
+		struct apply_file *f = &j->files[i];
+
+		for (k = 0; k < f->nlogs; k++)
+			if (unlink(f->logs[k]) < 0)
+				diag_warning(d, NULL, 0, "cannot remove the log "
+				    "'%s' (kept as '%s'): %s", f->logs[k],
+				    f->moved_logs[k], strerror(errno));
+		lock_temp_forget(f->undo);
+		if (f->backup != NULL)
+			lock_temp_forget(f->backup);
+		if (o->no_backup && f->backup != NULL) {
+			unlink(f->backup);
+			free(f->backup);
+			f->backup = NULL;
+		}
+	}
+	j->committed = 1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return 0;
+fail:
+	/* Put back the hives already replaced, from their backups; the
+	 * temporary names are free again and serve for the way back. */
+	for (k = 0; k < done; k++) {
+		struct apply_file *f = &j->files[k];
+
+		if (keep_file(f->backup, f->tmp) < 0 ||
+		    rename(f->tmp, f->orig->path) < 0) {
+			unlink(f->tmp);
+			diag_error(d, NULL, 0, "could not put '%s' back: its "
+			    "original is '%s'", f->orig->path, f->backup);
+			/* Keep that backup and its undo file. */
+			free(f->backup);
+			free(f->undo);
+			f->backup = f->undo = NULL;
+		}
+		free(f->tmp);
+		f->tmp = NULL;
+	}
+	for (k = 0; k < j->nfiles; k++)
+		unkeep(&j->files[k]);
+	if (blocked)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	return -1;
+}
+
+void
+apply_job_free(struct apply_job *j)
+{
+	size_t i, k;
+
+	if (j == NULL)
+		return;
+	for (i = 0; i < j->nfiles; i++) {
+		struct apply_file *f = &j->files[i];
+
+		hive_close(f->after);
+		if (!j->committed)
+			remove_temp(f);
+		free(f->tmp);
+		for (k = 0; k < f->nlogs; k++) {
+			free(f->logs[k]);
+			if (f->moved_logs)
+				free(f->moved_logs[k]);
+		}
+		free(f->logs);
+		free(f->moved_logs);
+		free(f->backup);
+		free(f->undo);
+	}
+	free(j->files);
+	free(j);
+}

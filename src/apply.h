@@ -1,0 +1,92 @@
+/* apply.h: carry out a plan on the hive files, never in place.
+ *
+ * Two stages, so that a run on several hives (SYSTEM and a user's
+ * NTUSER.DAT) changes all of them or none:
+ *
+ *   apply_prepare  for each hive the plan touches: execute its changes on a
+ *                  copy in memory (hivex), commit the copy to a temporary
+ *                  file beside the hive, finish it (regf_finish: big-data
+ *                  records, sequence numbers, checksum), fsync it, re-open
+ *                  it, check that nothing outside the plan differs
+ *                  (verify_unchanged) and that planning again on the new
+ *                  files finds nothing left to do.  The originals are not
+ *                  touched.
+ *   apply_commit   for each hive: keep the original's bytes as a backup,
+ *                  write the undo file beside it, then rename every
+ *                  temporary file over its hive and fsync the folders.
+ *
+ * The caller holds the hives' locks (lock.h) from before planning until
+ * apply_commit has returned.
+ */
+#ifndef KBFIX_APPLY_H
+#define KBFIX_APPLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "hive.h"
+#include "plan.h"
+
+struct apply_options {
+	const char *backup_dir;	/* NULL: beside each hive */
+	int no_backup;		/* no copy of the original (the undo file is
+				 * still written) */
+	const char *stamp;	/* names backups and undo files; NULL: the
+				 * current UTC time, 20261123T101500Z */
+	const char *tool;	/* "kbfix 0.1", written in undo files */
+};
+
+/* One hive being rewritten. */
+struct apply_file {
+	struct hive *orig;	/* borrowed: the hive the plan was made on */
+	uint32_t seq;		/* sequence number the new file carries */
+	char *tmp;		/* the new content, beside the original */
+	struct hive *after;	/* TMP, opened read-only */
+	char **logs;		/* transaction logs beside the hive that hold
+				 * data newer than it (kept with the backup) */
+	size_t nlogs;
+	char *backup;		/* set by apply_commit; NULL with no_backup */
+	char *undo;		/* set by apply_commit */
+	char **moved_logs;	/* set by apply_commit: where LOGS went */
+	size_t nchanges;
+};
+
+struct apply_job {
+	struct apply_file *files;
+	size_t nfiles;
+	int committed;
+};
+
+/* Plan again on AFTER (the target with every rewritten hive in place of
+ * its original) and set *NCHANGES.  Returns 0 or -1 with D. */
+typedef int (*apply_replan_fn)(void *arg, const struct target *after,
+    size_t *nchanges, struct diag *d);
+
+/* Remove the temporary files of HIVE_PATH ("NAME.kbfix-tmp-XXXXXX" beside
+ * it) that a kbfix killed before its rename left behind (SIGKILL and power
+ * loss cannot be caught), and backups beside it that are the hive itself
+ * (same inode: killed between the backup and the rename) with their undo
+ * files.  Only with the hive's lock held: then no other
+ * kbfix is using them.  Each removal is a note in D.  Returns 0 or -1. */
+int apply_clean_stale(const char *hive_path, struct diag *d);
+
+/* Stage one (see above).  T is the target P was computed on; REPLAN is
+ * called once on the rewritten target and must find nothing to do.
+ * Returns 0 and *OUT (caller frees with apply_job_free), or -1 with D and
+ * nothing left on disk. */
+int apply_prepare(const struct plan *p, const struct target *t,
+    apply_replan_fn replan, void *arg, struct apply_job **out,
+    struct diag *d);
+
+/* Stage two (see above).  On error every hive already replaced is put
+ * back, backups and undo files made by this call are removed, -1 is
+ * returned with D, and the originals are byte-identical. */
+int apply_commit(struct apply_job *j, const struct plan *p,
+    const struct apply_options *o, struct diag *d);
+
+/* Close the rewritten hives, remove temporary files that were not renamed
+ * into place, free J.  NULL is allowed. */
+void apply_job_free(struct apply_job *j);
+
+#endif

@@ -1,0 +1,189 @@
+#!/bin/sh
+# cli_apply.sh: kbfix apply and kbfix undo on the fixtures, witnessed by
+# parsers that are not hivex (reglookup, libregf's regfexport) and
+# compared with hivexregedit --merge of the dry run's .reg output.
+set -u
+: "${top_builddir:?}" "${KBFIX:?}"
+H="$top_builddir/tests/hives"
+MKHIVE="$top_builddir/tests/mkhive"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+n=0
+
+bad() {
+	echo "FAIL: $*" >&2
+	fail=1
+}
+
+ok() {
+	n=$((n + 1))
+}
+
+# Every key and value (path, type, data) as reglookup reads it, sorted,
+# without the key times (hivex does not update them).
+listing() {
+	reglookup -H "$1" 2>/dev/null | sed 's/,[^,]*$//' | LC_ALL=C sort
+}
+
+# The whole hive exported by libregf, a parser stricter than hivex.
+witness() {
+	if ! regfexport "$1" > "$tmp/regfexport.out" 2>&1 ||
+	    grep -q '^Unable\|libregf_' "$tmp/regfexport.out"; then
+		bad "regfexport cannot read $1: $(grep -m1 '^Unable\|libregf_' \
+		    "$tmp/regfexport.out")"
+	fi
+	reglookup -H "$1" > /dev/null 2>"$tmp/reglookup.err" ||
+	    bad "reglookup cannot read $1"
+	ok
+}
+
+# --- apply Q267971 then Q317061 on the fixture (Current = 2) ------------
+d="$tmp/a"
+mkdir "$d"
+cp "$H/system/SYSTEM" "$d/SYSTEM"
+cd "$d"
+listing SYSTEM > before.lst
+"$KBFIX" --dry-run Q267971 Q317061 SYSTEM > plan.diff
+"$KBFIX" --dry-run --format reg Q267971 Q317061 SYSTEM > plan.reg
+"$KBFIX" apply Q267971 SYSTEM > out1.txt 2> err1.txt; rc=$?
+[ $rc -eq 0 ] || bad "apply Q267971: exit $rc: $(cat err1.txt)"
+"$KBFIX" apply Q317061 SYSTEM > out2.txt 2> err2.txt; rc=$?
+[ $rc -eq 0 ] || bad "apply Q317061: exit $rc: $(cat err2.txt)"
+ok
+witness SYSTEM
+
+# The backups hold the original's bytes; their names are printed.
+b1=$(sed -n "s/^kbfix: 'SYSTEM': backup '\(.*\)'$/\1/p" out1.txt)
+u1=$(sed -n "s/^kbfix: 'SYSTEM': undo file '\(.*\)'$/\1/p" out1.txt)
+b2=$(sed -n "s/^kbfix: 'SYSTEM': backup '\(.*\)'$/\1/p" out2.txt)
+u2=$(sed -n "s/^kbfix: 'SYSTEM': undo file '\(.*\)'$/\1/p" out2.txt)
+[ -n "$b1" ] && cmp -s "$b1" "$H/system/SYSTEM" ||
+    bad "first backup '$b1' is not the original"
+[ -n "$b2" ] && [ "$b2" != "$b1" ] || bad "second backup overwrote the first"
+case "$u1" in *undo*) ;; *) bad "undo file name '$u1'" ;; esac
+ok
+
+# A second apply has nothing to do, and so has the dry run.
+"$KBFIX" apply Q267971 Q317061 SYSTEM > out3.txt 2>&1; rc=$?
+[ $rc -eq 0 ] || bad "second apply: exit $rc"
+grep -q 'nothing to do' out3.txt || bad "second apply: $(cat out3.txt)"
+"$KBFIX" --dry-run Q267971 Q317061 SYSTEM > /dev/null; rc=$?
+[ $rc -eq 0 ] || bad "dry run after apply: exit $rc, want 0"
+ok
+
+# The independent export differs from the original's exactly by the plan:
+# every line removed is in a deleted SMSPerfCountersFor* key of
+# ControlSet002 or is the old DriveLetter; the one line added is
+# DriveLetter as an empty REG_SZ.
+listing SYSTEM > after.lst
+LC_ALL=C comm -23 before.lst after.lst > removed.lst
+LC_ALL=C comm -13 before.lst after.lst > added.lst
+grep -v -i '^/ControlSet002/Services/SMSPerfCountersFor[^/]*[/,]' removed.lst |
+    grep -v '^/ControlSet002/Services/EXIFS/Parameters/DriveLetter,SZ,M$' \
+    > unexpected.lst
+[ -s unexpected.lst ] && bad "removed outside the plan: $(head -3 unexpected.lst)"
+want=$(grep -c '^-' plan.diff)
+got=$(wc -l < removed.lst)
+[ "$got" -eq "$want" ] || bad "removed $got lines, the plan shows $want"
+[ "$(cat added.lst)" = "/ControlSet002/Services/EXIFS/Parameters/DriveLetter,SZ," ] ||
+    bad "added: $(cat added.lst)"
+grep -q '^/ControlSet001/Services/SMSPerfCountersFor' after.lst ||
+    bad "ControlSet001 was touched"
+grep -q '^/ControlSet002/Services/SMSPerfCounters,' after.lst ||
+    bad "decoy SMSPerfCounters deleted"
+ok
+
+# The .reg of the dry run merged by hivexregedit gives the same export.
+cp "$H/system/SYSTEM" merged
+hivexregedit --merge merged --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' plan.reg \
+    2> merge.err || bad "hivexregedit --merge: $(cat merge.err)"
+listing merged > merged.lst
+cmp -s merged.lst after.lst || bad "--format reg merged differs from apply:
+$(diff merged.lst after.lst | head -5)"
+ok
+
+# Undo, last apply first: the export is the original's again.
+"$KBFIX" undo "$u2" SYSTEM > undo2.txt 2>&1; rc=$?
+[ $rc -eq 0 ] || bad "undo 2: exit $rc: $(cat undo2.txt)"
+"$KBFIX" undo "$u1" SYSTEM > undo1.txt 2>&1; rc=$?
+[ $rc -eq 0 ] || bad "undo 1: exit $rc: $(cat undo1.txt)"
+witness SYSTEM
+listing SYSTEM > undone.lst
+cmp -s undone.lst before.lst || bad "after undo the hive differs:
+$(diff before.lst undone.lst | head -5)"
+"$KBFIX" undo --dry-run "$u1" SYSTEM > /dev/null; rc=$?
+[ $rc -eq 0 ] || bad "undo twice: exit $rc, want 0 (nothing to do)"
+ok
+cd "$tmp"
+
+# --- a deleted key holding a 40,000-byte binary value: big-data records --
+d="$tmp/big"
+mkdir "$d"
+{
+	printf 'Windows Registry Editor Version 5.00\n\n'
+	printf '[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\SMSPerfCountersForBig\\Data]\n'
+	printf '"Blob"=hex:'
+	i=0
+	while [ $i -lt 40000 ]; do
+		printf '%02x' $((i % 251))
+		i=$((i + 1))
+		[ $i -lt 40000 ] && printf ','
+	done | fold -w 76 | sed '$!s/$/\\/'
+	printf '\n'
+} > "$d/big.reg"
+"$MKHIVE" --root '$$$PROTO.HIV' --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' \
+    "$d/SYSTEM" "$top_srcdir/tests/fixtures/system.reg" "$d/big.reg" ||
+    bad "mkhive with a big value"
+cd "$d"
+listing SYSTEM > before.lst
+grep -q 'SMSPerfCountersForBig/Data/Blob,BINARY,' before.lst ||
+    bad "the big value is not in the test hive"
+"$KBFIX" apply -q --backup-dir "$d" Q267971 SYSTEM > out.txt 2>&1; rc=$?
+[ $rc -eq 0 ] || bad "apply with a big value: exit $rc: $(cat out.txt)"
+witness SYSTEM
+u=$(sed -n "s/^kbfix: 'SYSTEM': undo file '\(.*\)'$/\1/p" out.txt)
+grep -q '"Blob"=hex:' "$u" || bad "the undo file lacks the big value"
+"$KBFIX" undo -q "$u" SYSTEM > undo.txt 2>&1; rc=$?
+[ $rc -eq 0 ] || bad "undo with a big value: exit $rc: $(cat undo.txt)"
+witness SYSTEM
+listing SYSTEM > undone.lst
+cmp -s undone.lst before.lst || bad "big value: after undo the hive differs"
+ok
+cd "$tmp"
+
+# --- --no-backup still writes the undo file, and nothing else ------------
+d="$tmp/nb"
+mkdir "$d"
+cp "$H/system/SYSTEM" "$d/SYSTEM"
+(cd "$d" && "$KBFIX" apply -q --no-backup Q317061 SYSTEM > out.txt 2>&1); rc=$?
+[ $rc -eq 0 ] || bad "--no-backup: exit $rc"
+[ "$(cd "$d" && ls | grep -c kbfix-)" -eq 1 ] ||
+    bad "--no-backup: files: $(ls "$d")"
+grep -q "undo file" "$d/out.txt" || bad "--no-backup: no undo file"
+grep -q "backup '" "$d/out.txt" && bad "--no-backup printed a backup"
+ok
+
+# --- nothing applies: exit 0, no file written ----------------------------
+d="$tmp/clean"
+mkdir "$d"
+cp "$H/system-clean/SYSTEM" "$d/SYSTEM"
+(cd "$d" && "$KBFIX" apply SYSTEM > out.txt 2>&1); rc=$?
+[ $rc -eq 0 ] || bad "clean hive: exit $rc"
+[ "$(ls "$d")" = "SYSTEM
+out.txt" ] || bad "clean hive: files written: $(ls "$d")"
+cmp -s "$d/SYSTEM" "$H/system-clean/SYSTEM" || bad "clean hive changed"
+ok
+
+# --- without TARGET, the hives are found in the current directory ----------
+d="$tmp/cwd"
+mkdir "$d"
+cp "$H/system/SYSTEM" "$d/system"
+(cd "$d" && "$KBFIX" apply -q Q317061 > out.txt 2>&1); rc=$?
+[ $rc -eq 0 ] || bad "apply without TARGET: exit $rc: $(cat "$d/out.txt")"
+reglookup -H "$d/system" 2>/dev/null | grep -q '/EXIFS/Parameters/DriveLetter,SZ,,' ||
+    bad "apply without TARGET did not change 'system'"
+ok
+
+echo "$n passed, $fail failed"
+exit $fail

@@ -1,0 +1,105 @@
+#!/bin/sh
+# The dry run and scan on a dirty hive (a copy of the real Windows 10
+# SYSTEM of ../shared/hives-real with its two logs): they plan on the
+# replayed content (the test remedy replayed.xml finds a service that only
+# the logs hold), say so, and leave the hive, its logs and the folder as
+# they were; the replay goes to $TMPDIR and is removed.  --ignore-logs
+# plans on the stale file with a warning; damaged or missing logs are
+# refused with exit 2.
+set -u
+if [ ! -d "${KBFIX_SHARED-}/hives-real" ]; then
+	if [ -n "${CI-}" ]; then echo "../shared is missing"; exit 1; fi
+	echo "skipped: ../shared is missing (KBFIX_SHARED)"; exit 77
+fi
+real="$KBFIX_SHARED/hives-real/win10-1709-system-dirty"
+remedy="$top_srcdir/tests/fixtures/replayed.xml"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+ev="$tmp/ev" ref="$tmp/ref"
+mkdir "$ev" "$ref" "$tmp/t"
+for n in SYSTEM SYSTEM.LOG1 SYSTEM.LOG2; do
+	xz -dc "$real/$n.xz" > "$ref/$n" || exit 1
+	cp "$ref/$n" "$ev/$n"
+done
+# Private temporary files go here, never beside the hive.
+TMPDIR="$tmp/t"; export TMPDIR
+pass=0 fail=0
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+good() { pass=$((pass + 1)); }
+
+# run WANT ARGS...: kbfix ARGS in $ev, exit code WANT; the hive, its logs
+# and the folder unchanged, no temporary file left.
+run() {
+	want=$1; shift
+	(cd "$ev" && "$KBFIX" "$@") > "$tmp/stdout" 2> "$tmp/stderr"
+	rc=$?
+	[ $rc -eq "$want" ] ||
+	    bad "kbfix $*: exit $rc, want $want: $(cat "$tmp/stderr")"
+	[ "$(ls -A "$ev")" = "$(ls -A "$ref")" ] ||
+	    bad "kbfix $*: files beside the hive: $(ls -A "$ev" | tr '\n' ' ')"
+	for f in "$ref"/*; do
+		cmp -s "$f" "$ev/${f##*/}" || bad "kbfix $*: ${f##*/} changed"
+	done
+	[ -z "$(ls -A "$tmp/t")" ] ||
+	    bad "kbfix $*: left in TMPDIR: $(ls -A "$tmp/t")"
+	good
+}
+has() {
+	if grep -qxF -- "$2" "$1"; then good; else
+		bad "no line '$2' in ${1##*/}:"; sed 's/^/  | /' "$1"
+	fi
+}
+hasnt() {
+	if grep -qF -- "$2" "$1"; then
+		bad "'$2' in ${1##*/}:"; sed 's/^/  | /' "$1"
+	else good; fi
+}
+
+note="kbfix: note: 'SYSTEM' is dirty: replayed 4 entries (10 pages) from 'SYSTEM.LOG1' and 20 entries (305 pages) from 'SYSTEM.LOG2', sequence numbers 1622/1621 -> 2130/2130; planning on the recovered hive"
+
+# The primary alone has no ad_driver service; the replayed hive has it,
+# with Start 3.
+run 1 --dry-run "$remedy" SYSTEM
+has "$tmp/stderr" "$note"
+has "$tmp/stdout" "# hive 'SYSTEM' (SYSTEM), ControlSet001 (current)"
+has "$tmp/stdout" " [HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\ad_driver]"
+has "$tmp/stdout" '-"Start"=dword:00000003'
+has "$tmp/stdout" '+"Start"=dword:00000004'
+hasnt "$tmp/stdout" "$TMPDIR"
+
+run 1 scan "$remedy" SYSTEM
+has "$tmp/stderr" "$note"
+grep -q '^replayed  *applies ' "$tmp/stdout" ||
+    bad "scan: the remedy does not apply: $(cat "$tmp/stdout")"
+
+# The stale file: the service is not there.
+run 0 --dry-run --ignore-logs "$remedy" SYSTEM
+has "$tmp/stderr" "kbfix: warning: 'SYSTEM' is dirty (sequence numbers 1622/1621): --ignore-logs works on the file as it is, without the changes in its logs"
+hasnt "$tmp/stderr" "replayed"
+hasnt "$tmp/stdout" "ad_driver"
+
+# The whole library on the replayed hive: Q256211 finds its Path value.
+run 0 scan SYSTEM
+has "$tmp/stderr" "$note"
+grep -q '^Q256211  *done ' "$tmp/stdout" ||
+    bad "scan: Q256211 not done: $(cat "$tmp/stdout")"
+
+# LOG2 cut in the middle of its second entry: refused, nothing planned.
+o=$(($(od -An -tu4 -j 516 -N4 "$ev/SYSTEM.LOG2" | tr -d ' ') + 512))
+s=$(od -An -tu4 -j $((o + 4)) -N4 "$ev/SYSTEM.LOG2" | tr -d ' ')
+truncate -s $((o + s / 2)) "$ev/SYSTEM.LOG2"
+cp "$ev/SYSTEM.LOG2" "$ref/SYSTEM.LOG2"
+run 2 --dry-run "$remedy" SYSTEM
+has "$tmp/stderr" "kbfix: error: 'SYSTEM.LOG2' is damaged: entry 2112 at offset $(printf 0x%x $o): truncated ($(printf 0x%x "$s") bytes, the file ends $(printf 0x%x $((s / 2))) bytes after it): the changes of 'SYSTEM' from there on cannot be replayed"
+has "$tmp/stderr" "kbfix: note: 'kbfix recover SYSTEM -o FILE' keeps the changes before the damage; --ignore-logs works on 'SYSTEM' as it is"
+[ -s "$tmp/stdout" ] && bad "damaged: a plan was printed: $(cat "$tmp/stdout")"
+run 0 --dry-run --ignore-logs "$remedy" SYSTEM
+
+# No logs beside the dirty hive: refused.
+rm "$ev/SYSTEM.LOG1" "$ev/SYSTEM.LOG2" "$ref/SYSTEM.LOG1" "$ref/SYSTEM.LOG2"
+run 2 --dry-run "$remedy" SYSTEM
+has "$tmp/stderr" "kbfix: error: 'SYSTEM' is dirty (sequence numbers 1622/1621) and no transaction log (.LOG1, .LOG2, .LOG) is beside it: its latest changes are missing"
+has "$tmp/stderr" "kbfix: note: --ignore-logs works on 'SYSTEM' as it is, without the changes Windows last made"
+run 0 --dry-run --ignore-logs "$remedy" SYSTEM
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

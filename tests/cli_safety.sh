@@ -1,0 +1,247 @@
+#!/bin/sh
+# cli_safety.sh: apply never loses data.  Failures are injected at each
+# step of the write path (tests/faultshim.so, an LD_PRELOAD library);
+# after each: the exit code, a message, the original byte-identical and no
+# stray file.  Also: dirty hives refused, the lock, two kbfix at once, and
+# apply + undo on the real XP hive.
+set -u
+: "${top_builddir:?}" "${KBFIX:?}"
+H="$top_builddir/tests/hives"
+SHIM="$top_builddir/tests/faultshim.so"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+n=0
+# A sanitizer build wants its runtime first; the shim then comes second.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+export ASAN_OPTIONS
+
+bad() {
+	echo "FAIL: $*" >&2
+	fail=1
+}
+
+ok() {
+	n=$((n + 1))
+}
+
+listing() {
+	reglookup -H "$1" 2>/dev/null | sed 's/,[^,]*$//' | LC_ALL=C sort
+}
+
+# fresh DIR: a folder holding only a copy of the fixture.
+fresh() {
+	rm -rf "$1"
+	mkdir "$1"
+	cp "$H/system/SYSTEM" "$1/SYSTEM"
+}
+
+# untouched DIR WHAT: the hive is the original's bytes and nothing else is
+# in DIR but the files named in KEEP.
+untouched() {
+	cmp -s "$1/SYSTEM" "$H/system/SYSTEM" || bad "$2: the hive changed"
+	extra=$(cd "$1" && ls | grep -v -x -e SYSTEM -e out.txt -e err.txt)
+	[ -z "$extra" ] || bad "$2: stray files: $extra"
+}
+
+# --- a failure injected at each step ------------------------------------
+for f in mkstemp enospc fsync corrupt:W32Time backup rename; do
+	d="$tmp/f"
+	fresh "$d"
+	(cd "$d" && KBFIX_FAULT=$f LD_PRELOAD="$SHIM" "$KBFIX" apply -q \
+	    SYSTEM > out.txt 2> err.txt); rc=$?
+	[ $rc -eq 2 ] || bad "$f: exit $rc, want 2"
+	grep -q 'nothing was changed' "$d/err.txt" ||
+	    bad "$f: message: $(cat "$d/err.txt")"
+	untouched "$d" "$f"
+	ok
+done
+# The message says what failed.
+for pair in "mkstemp:cannot create a temporary file" \
+    "enospc:No space left on device" "fsync:cannot sync" \
+    "corrupt:W32Time:differs from the original outside the plan" \
+    "backup:cannot keep a backup" "rename:cannot rename"; do
+	f=${pair%:*}
+	want=${pair##*:}
+	d="$tmp/m"
+	fresh "$d"
+	(cd "$d" && KBFIX_FAULT=$f LD_PRELOAD="$SHIM" "$KBFIX" apply -q \
+	    SYSTEM > out.txt 2> err.txt)
+	grep -q "$want" "$d/err.txt" || bad "$f: want '$want' in: $(cat "$d/err.txt")"
+	ok
+done
+
+# --- interrupted: SIGTERM is cleaned up at once, SIGKILL at the next run -
+for f in term:fsync term:rename; do
+	d="$tmp/t"
+	fresh "$d"
+	(cd "$d" && KBFIX_FAULT=$f LD_PRELOAD="$SHIM" exec "$KBFIX" apply -q \
+	    SYSTEM > out.txt 2> err.txt); rc=$?
+	[ $rc -eq 143 ] || bad "$f: exit $rc, want 143 (SIGTERM)"
+	untouched "$d" "$f"
+	ok
+done
+for f in kill:fsync kill:rename; do
+	d="$tmp/k"
+	fresh "$d"
+	(cd "$d" && KBFIX_FAULT=$f LD_PRELOAD="$SHIM" exec "$KBFIX" apply -q \
+	    SYSTEM > out.txt 2> err.txt); rc=$?
+	[ $rc -eq 137 ] || bad "$f: exit $rc, want 137 (SIGKILL)"
+	cmp -s "$d/SYSTEM" "$H/system/SYSTEM" || bad "$f: the hive changed"
+	# The next run removes what the killed one left, and applies.
+	(cd "$d" && "$KBFIX" apply -q SYSTEM > out.txt 2> err.txt); rc=$?
+	[ $rc -eq 0 ] || bad "$f: next run: exit $rc: $(cat "$d/err.txt")"
+	grep -q "removed 'SYSTEM.kbfix-tmp-" "$d/err.txt" ||
+	    bad "$f: next run did not remove the temporary file"
+	left=$(cd "$d" && ls | grep -c 'kbfix-')
+	[ "$left" -eq 2 ] || bad "$f: after the next run: $(ls "$d")"
+	ok
+done
+
+# --- dirty hives are refused --------------------------------------------
+# The fixture with its secondary sequence number (offset 8) made to differ,
+# and the base block checksum (offset 508) fixed so the file stays valid.
+d="$tmp/dirty"
+fresh "$d"
+"$top_builddir/tests/regfset" "$d/SYSTEM" 8 2 || bad "regfset"
+cp "$d/SYSTEM" "$tmp/dirty.orig"
+(cd "$d" && "$KBFIX" apply SYSTEM > out.txt 2> err.txt); rc=$?
+[ $rc -eq 2 ] || bad "dirty: exit $rc, want 2: $(cat "$d/err.txt")"
+grep -q "'SYSTEM' is dirty: its sequence numbers differ" "$d/err.txt" ||
+    bad "dirty: message: $(cat "$d/err.txt")"
+grep -q -- "--ignore-logs" "$d/err.txt" || bad "dirty: no way out named"
+cmp -s "$d/SYSTEM" "$tmp/dirty.orig" || bad "dirty: the hive changed"
+[ "$(ls "$d" | wc -l)" -eq 3 ] || bad "dirty: files written: $(ls "$d")"
+ok
+(cd "$d" && "$KBFIX" apply -q --ignore-logs SYSTEM > out.txt 2> err.txt); rc=$?
+[ $rc -eq 0 ] || bad "dirty --ignore-logs: exit $rc: $(cat "$d/err.txt")"
+grep -q "warning: 'SYSTEM' is dirty" "$d/err.txt" ||
+    bad "dirty --ignore-logs: no warning"
+od -An -tu4 -j4 -N8 "$d/SYSTEM" | awk '$1 != $2 || $1 < 3 { exit 1 }' ||
+    bad "dirty --ignore-logs: sequence numbers $(od -An -tu4 -j4 -N8 "$d/SYSTEM")"
+ok
+
+# --- the lock: a hive another kbfix holds is refused ----------------------
+d="$tmp/lock"
+fresh "$d"
+(cd "$d" && flock SYSTEM "$KBFIX" apply -q SYSTEM > out.txt 2> err.txt); rc=$?
+[ $rc -eq 2 ] || bad "locked: exit $rc, want 2"
+grep -q "'SYSTEM' is being changed by another kbfix" "$d/err.txt" ||
+    bad "locked: message: $(cat "$d/err.txt")"
+untouched "$d" "locked"
+ok
+
+# --- two kbfix at once: the first waits inside its write; the second is
+# refused; the first finishes and the result is right ----------------------
+d="$tmp/two"
+fresh "$d"
+listing "$H/system/SYSTEM" > "$tmp/orig.lst"
+(cd "$d" && KBFIX_FAULT="wait:$tmp/sync" LD_PRELOAD="$SHIM" "$KBFIX" apply \
+    -q SYSTEM > out1.txt 2> err1.txt; echo $? > rc1) &
+i=0
+while [ ! -e "$tmp/sync.ready" ] && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -e "$tmp/sync.ready" ] || bad "two: the first kbfix never reached its write"
+(cd "$d" && "$KBFIX" apply -q SYSTEM > out2.txt 2> err2.txt); rc=$?
+touch "$tmp/sync.go"
+wait
+[ $rc -eq 2 ] || bad "two: second: exit $rc, want 2"
+grep -q "being changed by another kbfix" "$d/err2.txt" ||
+    bad "two: second: $(cat "$d/err2.txt")"
+[ "$(cat "$d/rc1")" = 0 ] || bad "two: first: exit $(cat "$d/rc1"): $(cat "$d/err1.txt")"
+(cd "$d" && "$KBFIX" --dry-run SYSTEM > /dev/null); rc=$?
+[ $rc -eq 0 ] || bad "two: the result still has changes pending"
+ok
+
+# --- a path that is not a regular file ------------------------------------
+d="$tmp/notreg"
+mkdir -p "$d/SYSTEM"
+(cd "$d" && "$KBFIX" apply -q Q267971 SYSTEM > out.txt 2> err.txt); rc=$?
+[ $rc -eq 2 ] || bad "folder: exit $rc"
+grep -q "'SYSTEM' is not a regular file" "$d/err.txt" ||
+    bad "folder: $(cat "$d/err.txt")"
+ok
+
+# --- the real XP hive, with the keys added by the test ---------------------
+xp="${KBFIX_SHARED:-}/hives-real/xp-sp3/SYSTEM.xz"
+if [ -f "$xp" ]; then
+	d="$tmp/xp"
+	mkdir "$d"
+	xz -dc "$xp" > "$d/SYSTEM"
+	cat > "$d/add.reg" <<'EOF'
+Windows Registry Editor Version 5.00
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\SMSPerfCountersForC:_SMS_BIN_I386_SMSPERF.DLL]
+"Type"=dword:00000010
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\SMSPerfCountersForC:_SMS_BIN_I386_SMSPERF.DLL\Performance]
+"Library"="C:\\SMS\\bin\\i386\\SMSPERF.dll"
+"First Counter"=dword:000007d0
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\SMSPerfCountersforD:_SMSLOGON_I386_SMSPERF.DLL]
+"Type"=dword:00000010
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\SMSPerfCounters]
+"Type"=dword:00000010
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\EXIFS]
+"Type"=dword:00000002
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\EXIFS\Parameters]
+"DriveLetter"="M"
+EOF
+	hivexregedit --merge "$d/SYSTEM" --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' \
+	    "$d/add.reg" || bad "xp: cannot add the keys"
+	listing "$d/SYSTEM" > "$tmp/xp-before.lst"
+	(cd "$d" && "$KBFIX" apply -q Q267971 Q317061 SYSTEM > out.txt \
+	    2> err.txt); rc=$?
+	[ $rc -eq 0 ] || bad "xp: apply: exit $rc: $(cat "$d/err.txt")"
+	regfexport "$d/SYSTEM" > "$tmp/xp.exp" 2>&1 &&
+	    ! grep -q '^Unable\|libregf_' "$tmp/xp.exp" ||
+	    bad "xp: regfexport cannot read the result"
+	listing "$d/SYSTEM" > "$tmp/xp-after.lst"
+	LC_ALL=C comm -23 "$tmp/xp-before.lst" "$tmp/xp-after.lst" |
+	    grep -v -i '^/ControlSet001/Services/SMSPerfCountersFor' |
+	    grep -v '^/ControlSet001/Services/EXIFS/Parameters/DriveLetter,SZ,M$' |
+	    grep . && bad "xp: removed outside the plan"
+	[ "$(LC_ALL=C comm -13 "$tmp/xp-before.lst" "$tmp/xp-after.lst")" = \
+	    "/ControlSet001/Services/EXIFS/Parameters/DriveLetter,SZ," ] ||
+	    bad "xp: added: $(LC_ALL=C comm -13 "$tmp/xp-before.lst" "$tmp/xp-after.lst")"
+	grep -q '^/ControlSet001/Services/SMSPerfCounters,' "$tmp/xp-after.lst" ||
+	    bad "xp: decoy deleted"
+	u=$(sed -n "s/^kbfix: 'SYSTEM': undo file '\(.*\)'$/\1/p" "$d/out.txt")
+	(cd "$d" && "$KBFIX" undo -q "$u" SYSTEM > undo.txt 2>&1); rc=$?
+	[ $rc -eq 0 ] || bad "xp: undo: exit $rc: $(cat "$d/undo.txt")"
+	listing "$d/SYSTEM" > "$tmp/xp-undone.lst"
+	cmp -s "$tmp/xp-before.lst" "$tmp/xp-undone.lst" ||
+	    bad "xp: after undo the hive differs"
+	ok
+elif [ -n "${CI:-}" ]; then
+	bad "the shared hives are missing: $xp"
+fi
+
+# --- the real dirty Windows 10 hive is refused ------------------------------
+w10="${KBFIX_SHARED:-}/hives-real/win10-1709-system-dirty"
+if [ -f "$w10/SYSTEM.xz" ]; then
+	d="$tmp/w10"
+	mkdir "$d"
+	for f in SYSTEM SYSTEM.LOG1 SYSTEM.LOG2; do
+		xz -dc "$w10/$f.xz" > "$d/$f"
+	done
+	sum=$(cd "$d" && cat SYSTEM SYSTEM.LOG1 SYSTEM.LOG2 | cksum)
+	(cd "$d" && "$KBFIX" apply Q317061 SYSTEM > out.txt 2> err.txt); rc=$?
+	[ $rc -eq 2 ] || bad "win10 dirty: exit $rc, want 2"
+	grep -q "'SYSTEM' is dirty: .*'\(\./\)\?SYSTEM.LOG" "$d/err.txt" ||
+	    bad "win10 dirty: message: $(cat "$d/err.txt")"
+	[ "$(cd "$d" && cat SYSTEM SYSTEM.LOG1 SYSTEM.LOG2 | cksum)" = "$sum" ] ||
+	    bad "win10 dirty: files changed"
+	[ "$(ls "$d" | wc -l)" -eq 5 ] || bad "win10 dirty: files: $(ls "$d")"
+	ok
+elif [ -n "${CI:-}" ]; then
+	bad "the shared hives are missing: $w10"
+fi
+
+echo "$n passed, $fail failed"
+exit $fail
