@@ -17,6 +17,7 @@
 #include "apply.h"
 #include "lock.h"
 #include "regf.h"
+#include "recover.h"
 #include "regfile.h"
 #include "txlog.h"
 #include "undo.h"
@@ -286,48 +287,43 @@ oom:
 	return -1;
 }
 
-/* The sequence number the new file carries: above the hive's own and above
- * every entry of its logs.  Windows replays a log only over a hive whose
- * sequence numbers differ, and only entries newer than the hive: a clean
- * hive numbered past every entry can never have old entries replayed over
- * kbfix's changes.  Also lists the logs that hold data newer than the
- * hive. */
+/* The sequence number the new file carries (recover_next_seq: above the
+ * hive's own and every log entry's, so that Windows never replays old
+ * entries over kbfix's changes), and the logs that hold data newer than
+ * the hive file (they go with the backup). */
 static int
 new_seq(struct apply_file *f, struct diag *d)
 {
 	struct txlog_state st;
-	uint32_t seq = f->orig->hdr.seq1 > f->orig->hdr.seq2 ?
-	    f->orig->hdr.seq1 : f->orig->hdr.seq2;
+	uint32_t seq;
 	size_t i;
 
 	if (txlog_inspect(f->orig->path, &st, d) < 0)
 		return -1;
-	for (i = 0; i < st.nfiles; i++) {
-		if (st.files[i].last_seq > seq)
-			seq = st.files[i].last_seq;
-		if (!st.files[i].stale && st.pending) {
-			char **nl = realloc(f->logs, (f->nlogs + 1) *
-			    sizeof *nl);
+	for (i = 0; st.pending && i < st.nfiles; i++) {
+		char **nl;
 
-			if (nl == NULL || (nl[f->nlogs] =
-			    strdup(st.files[i].path)) == NULL) {
-				if (nl != NULL)
-					f->logs = nl;
-				txlog_state_free(&st);
-				diag_error(d, NULL, 0, "out of memory");
-				return -1;
-			}
-			f->logs = nl;
-			f->nlogs++;
+		if (st.files[i].stale)
+			continue;
+		nl = realloc(f->logs, (f->nlogs + 1) * sizeof *nl);
+		if (nl == NULL || (nl[f->nlogs] = strdup(st.files[i].path)) ==
+		    NULL) {
+			if (nl != NULL)
+				f->logs = nl;
+			txlog_state_free(&st);
+			diag_error(d, NULL, 0, "out of memory");
+			return -1;
 		}
+		f->logs = nl;
+		f->nlogs++;
 	}
+	seq = recover_next_seq(&st);
 	txlog_state_free(&st);
-	if (seq >= UINT32_MAX - 1) {
-		diag_error(d, NULL, 0, "'%s': sequence number %u cannot grow",
-		    f->orig->path, (unsigned)seq);
-		return -1;
-	}
-	f->seq = seq + 1;
+	/* The replay, when there was one, may be numbered higher still. */
+	if (f->orig->hdr.seq1 >= seq || f->orig->hdr.seq2 >= seq)
+		seq = (f->orig->hdr.seq1 > f->orig->hdr.seq2 ?
+		    f->orig->hdr.seq1 : f->orig->hdr.seq2) + 1;
+	f->seq = seq;
 	return 0;
 }
 
@@ -353,8 +349,9 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 		goto out;
 	}
 	/* The write handle reads the whole file into memory: only here,
-	 * never for planning. */
-	if (hive_open(f->orig->path, HIVE_OPEN_WRITE, &w, d) < 0)
+	 * never for planning.  It reads what was planned on: the replay of
+	 * a dirty hive's logs, when there was one. */
+	if (hive_open(f->orig->file, HIVE_OPEN_WRITE, &w, d) < 0)
 		goto out;
 	if (regfile_apply(w->h, rf, hive_kind_reg_root(f->orig->kind),
 	    f->orig->path, d) < 0)
@@ -493,6 +490,23 @@ now_stamp(char *buf, size_t n)
 	return buf;
 }
 
+/* Remove F's backup and undo file (made by this run, not yet needed). */
+static void
+drop_kept(struct apply_file *f)
+{
+	if (f->undo) {
+		unlink(f->undo);
+		lock_temp_forget(f->undo);
+	}
+	if (f->backup) {
+		unlink(f->backup);
+		lock_temp_forget(f->backup);
+	}
+	free(f->undo);
+	free(f->backup);
+	f->undo = f->backup = NULL;
+}
+
 /* Backup and undo file of F, named after STAMP in DIR; "-2", "-3"... when
  * an earlier run of the same second left its own. */
 static int
@@ -592,19 +606,8 @@ out:
 	}
 	if (fd >= 0)
 		close(fd);
-	if (r < 0) {
-		if (f->undo) {
-			unlink(f->undo);
-			lock_temp_forget(f->undo);
-		}
-		if (f->backup) {
-			unlink(f->backup);
-			lock_temp_forget(f->backup);
-		}
-		free(f->undo);
-		free(f->backup);
-		f->undo = f->backup = NULL;
-	}
+	if (r < 0)
+		drop_kept(f);
 	free(stem);
 	free(dir);
 	free(base);
@@ -659,17 +662,7 @@ unkeep(struct apply_file *f)
 {
 	size_t i;
 
-	if (f->undo) {
-		unlink(f->undo);
-		lock_temp_forget(f->undo);
-	}
-	if (f->backup) {
-		unlink(f->backup);
-		lock_temp_forget(f->backup);
-	}
-	free(f->undo);
-	free(f->backup);
-	f->undo = f->backup = NULL;
+	drop_kept(f);
 	for (i = 0; f->moved_logs && i < f->nlogs; i++) {
 		if (f->moved_logs[i])
 			unlink(f->moved_logs[i]);

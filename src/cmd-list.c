@@ -128,6 +128,72 @@ show_action(const struct action *a)
 	}
 }
 
+/* TEXT, one or several lines, each indented by two spaces. */
+static void
+indented(const char *text)
+{
+	const char *p = text, *nl;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		printf("%s%.*s\n", nl > p ? "  " : "", (int)(nl - p), p);
+		p = *nl ? nl + 1 : nl;
+	}
+}
+
+static void
+show_cond(const struct cond *k, int depth)
+{
+	size_t i;
+
+	printf("%*s", 2 * depth, "");
+	switch (k->kind) {
+	case COND_ALL:
+	case COND_ANY:
+		printf("%s of:\n", k->kind == COND_ALL ? "all" : "any");
+		for (i = 0; i < k->nchildren; i++)
+			show_cond(&k->children[i], depth + 1);
+		return;
+	case COND_NOT:
+		printf("not:\n");
+		for (i = 0; i < k->nchildren; i++)
+			show_cond(&k->children[i], depth + 1);
+		return;
+	case COND_KEY_EXISTS:
+		printf("the key %s exists\n", k->path.text);
+		break;
+	case COND_VALUE_EXISTS:
+		printf("the value '%s' of %s exists\n", k->name, k->path.text);
+		break;
+	case COND_VALUE_EQUALS:
+		printf("the value '%s' of %s is \"%s\"\n", k->name,
+		    k->path.text, k->text ? k->text : "");
+		break;
+	case COND_VALUE_MATCHES:
+		printf("the value '%s' of %s matches '%s'\n", k->name,
+		    k->path.text, k->pattern);
+		break;
+	case COND_LIST_CONTAINS:
+		if (k->match == MATCH_NETWORK)
+			printf("the '%s'-separated list in '%s' of %s holds a "
+			    "network entry\n", k->separator, k->name,
+			    k->path.text);
+		else
+			printf("the '%s'-separated list in '%s' of %s holds an "
+			    "entry matching '%s'\n", k->separator, k->name,
+			    k->path.text, k->pattern);
+		break;
+	case COND_FILE_EXISTS:
+		printf("the file %s exists\n", k->file);
+		break;
+	case COND_ARCHITECTURE:
+		printf("the processor is %s\n", k->arch);
+		break;
+	}
+}
+
 static void
 show_one(const struct remedy *r)
 {
@@ -146,15 +212,26 @@ show_one(const struct remedy *r)
 		printf(" %s%s", hive_kind_name(r->hives[i]),
 		    r->hive_optional[i] ? " (optional)" : "");
 	printf("\n");
+	if (r->symptom)
+		printf("Symptom, as the article states it:\n%s\n", r->symptom);
 	if (r->summary)
 		printf("What it does:\n  %s\n", r->summary);
+	if (r->when.nchildren) {
+		printf("Applies when%s:\n", r->when.nchildren > 1 ?
+		    " all of these hold" : "");
+		for (i = 0; i < r->when.nchildren; i++)
+			show_cond(&r->when.children[i], 1);
+	}
 	if (r->nactions) {
 		printf("Changes:\n");
 		for (i = 0; i < r->nactions; i++)
 			show_action(&r->actions[i]);
+	} else
+		printf("Changes: none (an advisory: kbfix changes nothing)\n");
+	if (r->advisory) {
+		printf("Advisory:\n");
+		indented(r->advisory);
 	}
-	if (r->advisory)
-		printf("Advisory:\n  %s\n", r->advisory);
 	for (i = 0; i < r->nwarnings; i++)
 		printf("Warning: %s\n", r->warnings[i]);
 	printf("Restart needed: %s\n", r->restart ? "yes" : "no");

@@ -111,6 +111,19 @@ plan_machine(const struct cmd_args *a, struct remedy **rs, size_t nrs,
 			fprintf(out, "# machine '%s'\n", label);
 		if (render_plan(out, p, a->format, d) < 0)
 			goto out;
+		/* A remedy asked for by name that changes nothing says why,
+		 * so that an empty dry run is never mistaken for a fix. */
+		for (i = 0; a->nids && a->format == RENDER_DIFF &&
+		    i < p->nentries; i++) {
+			const struct plan_entry *e = &p->entries[i];
+
+			if (e->nchanges || e->status == ENTRY_ADVISORY ||
+			    e->status == ENTRY_NEEDS_FOLDER)
+				continue;
+			fprintf(out, "# %s: %s: %s\n", e->remedy->id,
+			    plan_status_name(e->status),
+			    e->reason ? e->reason : "");
+		}
 	}
 	if (fflush(out) != 0 || ferror(out)) {
 		diag_error(d, NULL, 0, "cannot write the output");

@@ -13,6 +13,7 @@
 #include "hive.h"
 #include "lock.h"
 #include "plan.h"
+#include "recover.h"
 #include "remedy.h"
 #include "render.h"
 
@@ -74,15 +75,17 @@ int cmd_named_refused(const struct plan *p, struct diag *d);
 /* The hives a writing command works on, locked and opened read-only. */
 struct cmd_hives {
 	struct hive **hives;
+	struct recovery *recs;	/* per hive: the replay of its logs */
 	size_t n;
 	struct lock *locks;
 	size_t nlocks;
 };
 
 /* Lock and open PATHS for apply or undo: each must be a regular file that
- * no other kbfix is working on, and must not be dirty (sequence numbers
- * that differ, or logs beside it holding newer data) unless
- * A->ignore_logs.  Every problem goes to D; returns 0 or -1 (H is then
+ * no other kbfix is working on.  A dirty hive (sequence numbers that
+ * differ, or logs beside it holding newer data) is opened on the replay
+ * of its logs (recover.h), with a note; with A->ignore_logs, as it is,
+ * with a warning.  Every problem goes to D; returns 0 or -1 (H is then
  * released).  Release with cmd_hives_release. */
 int cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
     struct cmd_hives *h, struct diag *d);
@@ -105,5 +108,6 @@ int cmd_apply(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_draft(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif

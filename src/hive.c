@@ -232,9 +232,12 @@ hive_open(const char *path, int flags, struct hive **out, struct diag *d)
 	*out = NULL;
 	hv = calloc(1, sizeof *hv);
 	if (hv == NULL || (hv->path = strdup(path)) == NULL ||
+	    (hv->file = strdup(path)) == NULL ||
 	    (hv->cache = calloc(1, sizeof *hv->cache)) == NULL) {
-		if (hv != NULL)
+		if (hv != NULL) {
 			free(hv->path);
+			free(hv->file);
+		}
 		free(hv);
 		diag_error(d, NULL, 0, "out of memory");
 		return -1;
@@ -297,6 +300,7 @@ hive_close(struct hive *hv)
 	if (hv->h)
 		hivex_close(hv->h);
 	free(hv->path);
+	free(hv->file);
 	free(hv);
 }
 

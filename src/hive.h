@@ -17,7 +17,9 @@
 struct hive_cache;
 
 struct hive {
-	char *path;
+	char *path;		/* the user's file, as named in messages */
+	char *file;		/* the file hivex opened: PATH, or the replay
+				 * of its logs (recover.h) */
 	hive_h *h;
 	hive_node_h root;
 	enum hive_kind kind;	/* from the content, never the file name */

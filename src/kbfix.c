@@ -20,6 +20,7 @@ usage(FILE *f)
 	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] UNDOFILE HIVE\n"
 	    "       kbfix recover HIVE -o OUT\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
+	    "       kbfix validate [-q] [--tests DIR] [FILE|ID...]\n"
 	    "       kbfix --help | --version\n"
 	    "The TARGETs are the hives of one machine; with --each, each TARGET is a\n"
 	    "machine of its own (-j N: plan N at once).\n"
@@ -37,6 +38,7 @@ static const struct {
 	{ "undo", cmd_undo },
 	{ "draft", cmd_draft },
 	{ "recover", cmd_recover },
+	{ "validate", cmd_validate },
 };
 
 int

@@ -597,46 +597,114 @@ eval_key_exists(struct ctx *c, const struct cond *k)
 	return total > 0;
 }
 
-/* Text of a value for comparisons: strings decoded, DWORDs in decimal. */
+/* The strings of a REG_MULTI_SZ joined by '\n', up to the empty string
+ * that ends the list (or the data's end); NULL if not valid UTF-16. */
+static char *
+multi_sz_text(const struct hive_value *v)
+{
+	size_t i = 0, j, n = v->len / 2, len = 0;
+	char *out = strdup(""), *part, *grown;
+
+	while (out != NULL && i < n) {
+		struct hive_value one = { NULL, REG_SZ, NULL, 0 };
+
+		for (j = i; j < n && (v->data[2 * j] | v->data[2 * j + 1]); j++)
+			;
+		if (j == i)
+			break;
+		one.data = v->data + 2 * i;
+		one.len = (j - i) * 2;
+		part = hive_value_text(&one);
+		grown = part ? realloc(out, len + strlen(part) + 2) : NULL;
+		if (grown == NULL) {
+			free(part);
+			free(out);
+			return NULL;
+		}
+		out = grown;
+		if (len)
+			out[len++] = '\n';
+		strcpy(out + len, part);
+		len += strlen(part);
+		free(part);
+		i = j + 1;
+	}
+	return out;
+}
+
+/* Text of a value for comparisons: strings decoded, the strings of a
+ * multi-sz one per line, DWORDs and QWORDs in decimal. */
 static char *
 value_text(const struct hive_value *v)
 {
 	char *s = hive_value_text(v);
+	unsigned long long x = 0;
+	size_t i;
 
-	if (s == NULL && v->type == REG_DWORD && v->len == 4) {
-		unsigned long x = v->data[0] | v->data[1] << 8 |
-		    v->data[2] << 16 | (unsigned long)v->data[3] << 24;
-
-		if (asprintf(&s, "%lu", x) < 0)
+	if (s != NULL)
+		return s;
+	if (v->type == REG_MULTI_SZ)
+		return multi_sz_text(v);
+	if ((v->type == REG_DWORD && v->len == 4) ||
+	    (v->type == REG_QWORD && v->len == 8)) {
+		for (i = v->len; i > 0; i--)
+			x = x << 8 | v->data[i - 1];
+		if (asprintf(&s, "%llu", x) < 0)
 			s = NULL;
 	}
 	return s;
 }
 
-/* Strings compare as text up to their first NUL (regedit and the Windows
- * API ignore what follows); other types compare type and bytes. */
 static int
-value_equal(const struct hive_value *v, const struct rvalue *want)
+is_string_type(uint32_t t)
 {
-	int string_type = v->type == REG_SZ || v->type == REG_EXPAND_SZ ||
-	    v->type == REG_LINK;
+	return t == REG_SZ || t == REG_EXPAND_SZ || t == REG_LINK ||
+	    t == REG_MULTI_SZ;
+}
 
-	if (want->type == 0xFFFFFFFFu || (string_type && want->type == v->type)) {
-		struct hive_value w = { NULL, REG_SZ, want->data, want->len };
-		char *a, *b;
+/* Strings compare as text up to their first NUL (regedit and the Windows
+ * API ignore what follows), against the data as the remedy wrote it; a
+ * multi-sz as its strings one per line.  Other types compare type and
+ * bytes. */
+static int
+value_equal(const struct hive_value *v, const struct cond *k)
+{
+	const struct rvalue *want = &k->value;
+
+	if (want->type == 0xFFFFFFFFu || (is_string_type(v->type) &&
+	    want->type == v->type)) {
+		char *a;
 		int eq;
 
-		if (!string_type)
+		if (!is_string_type(v->type) || k->text == NULL)
 			return 0;
-		a = hive_value_text(v);
-		b = hive_value_text(&w);
-		eq = a && b && strcmp(a, b) == 0;
+		a = value_text(v);
+		eq = a != NULL && strcmp(a, k->text) == 0;
 		free(a);
-		free(b);
 		return eq;
 	}
 	return v->type == want->type && v->len == want->len &&
 	    (v->len == 0 || memcmp(v->data, want->data, v->len) == 0);
+}
+
+/* A glob against a value's text; a multi-sz matches when one of its
+ * strings does. */
+static int
+value_matches(const struct hive_value *v, const char *pattern)
+{
+	char *t = value_text(v), *line, *save = NULL;
+	int hit = 0;
+
+	if (t == NULL)
+		return 0;
+	if (v->type != REG_MULTI_SZ)
+		hit = names_match(pattern, t);
+	else
+		for (line = strtok_r(t, "\n", &save); line && !hit;
+		    line = strtok_r(NULL, "\n", &save))
+			hit = names_match(pattern, line);
+	free(t);
+	return hit;
 }
 
 /* TEXT as the reasons show data: "blank" for the empty string (the
@@ -653,17 +721,27 @@ shown_data(const char *text)
 	return s;
 }
 
-/* The reason of a value condition is one plain sentence saying what the
- * hive holds, and for value-equals how that compares with the data the
- * remedy names; under <not> (the usual "not done yet" guard) it says the
- * value is already so, or what the remedy wants instead. */
+/* A type as remedies write it (type="multi-sz"), for reasons. */
+static const char *
+type_word(uint32_t t, char buf[16])
+{
+	static const char *const names[] = { "none", "sz", "expand-sz",
+	    "binary", "dword", "dword-be", "link", "multi-sz" };
+
+	if (t < sizeof names / sizeof names[0])
+		return names[t];
+	if (t == REG_QWORD)
+		return "qword";
+	snprintf(buf, 16, "0x%x", (unsigned)t);
+	return buf;
+}
+
 static int
 eval_value(struct ctx *c, const struct cond *k)
 {
-	int any_hive = 0, found = 0, holds = 0;
-	size_t nkeys = 0;
-	char *shown = NULL, *seen = NULL, *sd = NULL, *wd = NULL;
-	const char *where;
+	int any_hive = 0, any_key = 0, found = 0, holds = 0;
+	char *shown = NULL, *seen = NULL, tb1[16], tb2[16];
+	uint32_t seen_type = 0;
 
 	FOR_EACH_HIVE(c, k->path.hive, hv, {
 		struct matches m;
@@ -672,7 +750,8 @@ eval_value(struct ctx *c, const struct cond *k)
 		any_hive = 1;
 		if (expand(c, hv, &k->path, &m) < 0)
 			return -2;
-		nkeys += m.n;
+		if (m.n)
+			any_key = 1;
 		if (shown == NULL)
 			shown = shown_path(c, hv, &k->path);
 		for (j = 0; j < m.n && !holds; j++) {
@@ -691,60 +770,204 @@ eval_value(struct ctx *c, const struct cond *k)
 			if (k->kind == COND_VALUE_EXISTS)
 				holds = 1;
 			else if (k->kind == COND_VALUE_EQUALS)
-				holds = value_equal(&v, &k->value);
-			else {
-				char *t = value_text(&v);
-
-				holds = t && names_match(k->pattern, t);
-				free(t);
-			}
-			/* The value that decided, or the first one seen. */
+				holds = value_equal(&v, k);
+			else
+				holds = value_matches(&v, k->pattern);
 			if (seen == NULL || holds) {
 				free(seen);
 				seen = value_text(&v);
+				seen_type = v.type;
 			}
 			hive_value_clear(&v);
 		}
 		matches_free(&m);
 	});
-	where = shown ? shown : k->path.text;
-	if (seen != NULL)
-		sd = shown_data(seen);
-	if (k->kind == COND_VALUE_EQUALS)
-		wd = shown_data(k->text ? k->text : "");
+	/* Each reason is a plain statement of fact, so that it reads right
+	 * under <not> too: 'DriveLetter' of '...' is "M", not "". */
 	if (!any_hive)
 		set_why(c, "no %s hive to look in for '%s'",
 		    hive_kind_name(k->path.hive), k->path.text);
-	else if (nkeys == 0 && !names_is_pattern(k->path.text))
-		set_why(c, "'%s' does not exist", where);
-	else if (nkeys == 0)
-		set_why(c, "no key matches '%s'", where);
+	else if (!any_key)
+		set_why(c, "'%s' does not exist", shown ? shown : k->path.text);
 	else if (!found)
-		set_why(c, "'%s' has no value '%s'", where, k->name);
+		set_why(c, "'%s' has no value '%s'",
+		    shown ? shown : k->path.text, k->name);
 	else if (k->kind == COND_VALUE_EXISTS)
-		set_why(c, "'%s' has a value '%s'", where, k->name);
-	else if (k->kind == COND_VALUE_MATCHES)
-		set_why(c, "'%s' of '%s' is %s, which %s '%s'", k->name, where,
-		    sd ? sd : "not text", holds ? "matches" :
-		    "does not match", k->pattern);
-	else if (holds && c->in_not)
-		set_why(c, "'%s' of '%s' is already %s", k->name, where,
-		    wd ? wd : "as the remedy wants");
-	else if (holds)
-		set_why(c, "'%s' of '%s' is %s", k->name, where,
-		    wd ? wd : "the data looked for");
-	else if (c->in_not)
-		set_why(c, "'%s' of '%s' is %s; the remedy wants it %s",
-		    k->name, where, sd ? sd : "not text",
-		    wd ? wd : "changed");
+		set_why(c, "'%s' has a value '%s'",
+		    shown ? shown : k->path.text, k->name);
+	else if (k->kind == COND_VALUE_EQUALS && !holds &&
+	    k->value.type != 0xFFFFFFFFu && seen_type != k->value.type)
+		set_why(c, "'%s' of '%s' is of type %s, not %s", k->name,
+		    shown ? shown : k->path.text, type_word(seen_type, tb1),
+		    type_word(k->value.type, tb2));
+	else if (seen && k->kind == COND_VALUE_MATCHES)
+		set_why(c, "'%s' of '%s' is \"%s\", which %s '%s'", k->name,
+		    shown ? shown : k->path.text, seen,
+		    holds ? "matches" : "does not match", k->pattern);
+	else if (k->kind == COND_VALUE_EQUALS && k->text != NULL &&
+	    (seen != NULL || holds)) {
+		/* Data as the articles speak of it: "blank" for the empty
+		 * string, else quoted; under <not> (the usual "not done
+		 * yet" guard) the reason says what the remedy wants. */
+		char *sd = seen ? shown_data(seen) : NULL;
+		char *wd = shown_data(k->text);
+		const char *where = shown ? shown : k->path.text;
+
+		if (holds && c->in_not)
+			set_why(c, "'%s' of '%s' is already %s", k->name, where,
+			    wd ? wd : "as the remedy wants");
+		else if (holds)
+			set_why(c, "'%s' of '%s' is %s", k->name, where,
+			    wd ? wd : "the data looked for");
+		else if (c->in_not)
+			set_why(c, "'%s' of '%s' is %s; the remedy wants it %s",
+			    k->name, where, sd ? sd : "not text",
+			    wd ? wd : "changed");
+		else
+			set_why(c, "'%s' of '%s' is %s, not %s", k->name, where,
+			    sd ? sd : "not text", wd ? wd : "the data looked for");
+		free(sd);
+		free(wd);
+	}
+	else if (seen)
+		set_why(c, "'%s' of '%s' is \"%s\"%s", k->name,
+		    shown ? shown : k->path.text, seen, holds ? "" :
+		    ", of another type than the one looked for");
 	else
-		set_why(c, "'%s' of '%s' is %s, not %s", k->name, where,
-		    sd ? sd : "not text", wd ? wd : "the data looked for");
+		set_why(c, "'%s' of '%s' %s", k->name,
+		    shown ? shown : k->path.text, k->kind == COND_VALUE_MATCHES ?
+		    (holds ? "matches" : "does not match") :
+		    (holds ? "holds the data looked for" :
+		    "does not hold the data looked for"));
 	free(shown);
 	free(seen);
-	free(sd);
-	free(wd);
 	return holds;
+}
+
+static int local_drives(struct ctx *c, int drives[26]);
+static int is_network_entry(const char *e, const int drives[26],
+    int have_drives);
+static int split_list(const char *text, const char *sep,
+    struct strlist *out);
+static char *join_list(const struct strlist *l, const char *sep);
+
+/* MountedDevices once per remedy: -1 not read yet, 0 absent, 1 read.  The
+ * note is what the article's test needs when it is missing. */
+static int
+network_drives(struct ctx *c, int drives[26])
+{
+	int have = local_drives(c, drives) == 0;
+
+	if (!have)
+		entry_note(c->entry, "SYSTEM\\MountedDevices is absent: only "
+		    "UNC entries are treated as network entries");
+	return have;
+}
+
+static int
+eval_list(struct ctx *c, const struct cond *k)
+{
+	const char *sep = k->separator ? k->separator : ";";
+	int any_hive = 0, any_key = 0, found = 0, have_drives = -1, r;
+	int drives[26];
+	struct strlist hits = { NULL, 0 };
+	char *shown = NULL, *list = NULL;
+
+	FOR_EACH_HIVE(c, k->path.hive, hv, {
+		struct matches m;
+		size_t j, e;
+
+		any_hive = 1;
+		if (expand(c, hv, &k->path, &m) < 0)
+			goto fail;
+		if (m.n)
+			any_key = 1;
+		if (shown == NULL)
+			shown = shown_path(c, hv, &k->path);
+		for (j = 0; j < m.n; j++) {
+			struct hive_value v;
+			struct strlist items;
+			char *t;
+
+			r = read_value(c, hv, &m.v[j], k->name, &v);
+
+			if (r < 0) {
+				matches_free(&m);
+				goto fail;
+			}
+			if (r == 0)
+				continue;
+			found = 1;
+			t = hive_value_text(&v);
+			hive_value_clear(&v);
+			if (t == NULL)
+				continue;
+			if (split_list(t, sep, &items) < 0) {
+				free(t);
+				matches_free(&m);
+				goto oom;
+			}
+			free(t);
+			if (k->match == MATCH_NETWORK && have_drives == -1)
+				have_drives = network_drives(c, drives);
+			for (e = 0; e < items.n; e++) {
+				int hit = k->match == MATCH_NETWORK ?
+				    is_network_entry(items.v[e], drives,
+				    have_drives) : names_match(k->pattern,
+				    items.v[e]);
+
+				if (hit && !strlist_has(&hits, items.v[e]) &&
+				    strlist_add(&hits, items.v[e]) < 0) {
+					strlist_free(&items);
+					matches_free(&m);
+					goto oom;
+				}
+			}
+			strlist_free(&items);
+		}
+		matches_free(&m);
+	});
+	if (!any_hive)
+		set_why(c, "no %s hive to look in for '%s'",
+		    hive_kind_name(k->path.hive), k->path.text);
+	else if (!any_key)
+		set_why(c, "'%s' does not exist", shown ? shown : k->path.text);
+	else if (!found)
+		set_why(c, "'%s' has no value '%s'",
+		    shown ? shown : k->path.text, k->name);
+	else if (hits.n > 0) {
+		list = join_list(&hits, "', '");
+		if (k->match == MATCH_NETWORK)
+			set_why(c, "'%s' of '%s' holds %s network entr%s: '%s'",
+			    k->name, shown ? shown : k->path.text,
+			    hits.n == 1 ? "a" : "these", hits.n == 1 ? "y" :
+			    "ies", list ? list : "?");
+		else
+			set_why(c, "'%s' of '%s' holds entr%s matching '%s': "
+			    "'%s'", k->name, shown ? shown : k->path.text,
+			    hits.n == 1 ? "y" : "ies", k->pattern,
+			    list ? list : "?");
+	} else if (k->match == MATCH_NETWORK)
+		set_why(c, "'%s' of '%s' holds no network entry (%s)", k->name,
+		    shown ? shown : k->path.text, have_drives == 0 ?
+		    "no UNC path; without MountedDevices, drive letters count "
+		    "as local" : "no UNC path, no drive letter that "
+		    "MountedDevices does not list");
+	else
+		set_why(c, "'%s' of '%s' holds no entry matching '%s'",
+		    k->name, shown ? shown : k->path.text, k->pattern);
+	r = found && hits.n > 0;
+	free(list);
+	free(shown);
+	strlist_free(&hits);
+	return r;
+oom:
+	diag_error(c->d, c->r->file, k->line, "out of memory");
+	c->failed = 1;
+fail:
+	free(shown);
+	strlist_free(&hits);
+	return -2;
 }
 
 static int
@@ -755,8 +978,8 @@ eval_file(struct ctx *c, const struct cond *k)
 
 	if (c->t->windir == NULL) {
 		c->needs_folder = 1;
-		set_why(c, "whether '%s' exists needs the Windows folder "
-		    "(give the folder as TARGET)", k->file);
+		set_why(c, "whether '%s' exists can only be seen in the "
+		    "Windows folder, and only hives were given", k->file);
 		return -1;
 	}
 	if (winpath_resolve(c->t->windir, k->file, &path, &exists, c->d) < 0)
@@ -813,27 +1036,43 @@ eval(struct ctx *c, const struct cond *k)
 {
 	size_t i;
 	int r, unknown = 0;
+	char *acc;
 
 	switch (k->kind) {
 	case COND_ALL:
-		for (i = 0; i < k->nchildren; i++) {
-			r = eval(c, &k->children[i]);
-			if (r == 0 || r == -2)
-				return r;
-			if (r == -1)
-				unknown = 1;
-		}
-		return unknown ? -1 : 1;
 	case COND_ANY:
+		/* The reason of an <all> that holds (or an <any> that does
+		 * not) is every child's reason, joined; otherwise it is the
+		 * reason of the child that decided. */
+		acc = NULL;
 		for (i = 0; i < k->nchildren; i++) {
 			r = eval(c, &k->children[i]);
-			if (r == 1 || r == -2)
+			if (r == -2 || r == (k->kind == COND_ALL ? 0 : 1)) {
+				free(acc);
 				return r;
+			}
 			if (r == -1)
 				unknown = 1;
+			if (c->why != NULL) {
+				char *j = NULL;
+
+				if (asprintf(&j, "%s%s%s", acc ? acc : "",
+				    acc ? "; " : "", c->why) < 0)
+					j = NULL;
+				free(acc);
+				acc = j;
+			}
 		}
-		return unknown ? -1 : 0;
+		if (acc != NULL) {
+			free(c->why);
+			c->why = acc;
+		}
+		if (unknown)
+			return -1;
+		return k->kind == COND_ALL;
 	case COND_NOT:
+		/* The child's reason is a statement of fact that explains
+		 * the negation as well. */
 		if (k->nchildren == 0)
 			return 1;
 		/* A leaf condition states the fact it found, which explains
@@ -850,14 +1089,8 @@ eval(struct ctx *c, const struct cond *k)
 			return r == 0 || r == 1 ? !r : r;
 		}
 		r = eval(c, &k->children[0]);
-		if (r == 0 || r == 1) {
-			char *w = c->why;
-
-			c->why = NULL;
-			set_why(c, "not: %s", w ? w : "");
-			free(w);
+		if (r == 0 || r == 1)
 			return !r;
-		}
 		return r;
 	case COND_KEY_EXISTS:
 		return eval_key_exists(c, k);
@@ -865,6 +1098,8 @@ eval(struct ctx *c, const struct cond *k)
 	case COND_VALUE_EQUALS:
 	case COND_VALUE_MATCHES:
 		return eval_value(c, k);
+	case COND_LIST_CONTAINS:
+		return eval_list(c, k);
 	case COND_FILE_EXISTS:
 		return eval_file(c, k);
 	case COND_ARCHITECTURE:
@@ -1276,13 +1511,8 @@ edit_one(struct ctx *c, const struct action *a, struct hive *hv,
 			if (op->save && (sv = saved_get(c, op->save, 1)) ==
 			    NULL)
 				goto out;
-			if (op->match == MATCH_NETWORK && have_drives == -1) {
-				have_drives = local_drives(c, drives) == 0;
-				if (!have_drives)
-					entry_note(c->entry, "SYSTEM\\MountedDevices "
-					    "is absent: only UNC entries are "
-					    "treated as network entries");
-			}
+			if (op->match == MATCH_NETWORK && have_drives == -1)
+				have_drives = network_drives(c, drives);
 			for (i = 0; i < items.n;) {
 				int hit = op->match == MATCH_NETWORK ?
 				    is_network_entry(items.v[i], drives,
@@ -1395,15 +1625,22 @@ act_edit_list(struct ctx *c, const struct action *a)
 
 		for (j = 0; j < a->nops; j++) {
 			struct saved *sv;
+			char *l;
 
 			if (a->ops[j].kind != LIST_APPEND || !a->ops[j].from)
 				continue;
+
 			sv = saved_get(c, a->ops[j].from, 0);
-			if (sv && sv->entries.n > 0)
-				entry_note(c->entry, "no %s hive given: the "
-				    "entries removed are not added to '%s' "
-				    "(the undo file keeps them)",
-				    hive_kind_name(a->path.hive), a->path.text);
+			if (sv == NULL || sv->entries.n == 0)
+				continue;
+			/* Name them: they leave the hive that is given and
+			 * reach no other, so the user must carry them. */
+			l = join_list(&sv->entries, "', '");
+			entry_note(c->entry, "no %s hive given: the entries "
+			    "removed ('%s') are not added to '%s' of '%s'",
+			    hive_kind_name(a->path.hive), l ? l : "?",
+			    a->name, a->path.text);
+			free(l);
 		}
 	}
 	return 0;
@@ -1647,14 +1884,15 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 	if (holds_any) {
 		if (c.needs_folder && e->nchanges == 0) {
 			e->status = ENTRY_NEEDS_FOLDER;
-			set_reason(e, "its file actions need the Windows folder "
-			    "(give the folder as TARGET)");
+			set_reason(e, "%s%sits file actions need the Windows "
+			    "folder, and only hives were given", why ? why : "",
+			    why ? "; " : "");
 		} else if (e->nchanges > 0) {
 			e->status = ENTRY_APPLIES;
 			set_reason(e, "%s", why ? why : "conditions hold");
 			if (c.needs_folder)
 				entry_note(e, "its file actions need the Windows "
-				    "folder (give the folder as TARGET)");
+				    "folder, and only hives were given");
 		} else if (r->advisory != NULL && r->nactions == 0) {
 			e->status = ENTRY_ADVISORY;
 			set_reason(e, "%s", why ? why : "detected");
@@ -1672,7 +1910,8 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 	}
 	if (has_file_actions(r) && t->windir == NULL &&
 	    e->status == ENTRY_APPLIES)
-		entry_note(e, "its file actions need the Windows folder");
+		entry_note(e, "its file actions need the Windows folder, "
+		    "and only hives were given");
 out:
 	for (j = 0; j < c.nsaved; j++) {
 		free(c.saved[j].name);

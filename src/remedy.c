@@ -334,7 +334,9 @@ rvalue_encode(uint32_t type, const char *text, struct rvalue *v,
 			}
 			while (i + run < n && hexval(s[i + run]) >= 0)
 				run++;
-			if (run == 0) {
+			/* "0g" is not hex, whatever the count of digits. */
+			if (run == 0 || (i + run < n &&
+			    strchr(" ,\t\n\r", s[i + run]) == NULL)) {
 				free(buf);
 				*err = "not hex bytes";
 				return -1;
@@ -1167,6 +1169,28 @@ convert_cond(struct loader *ld, xmlNode *n, struct cond *c, int depth)
 		path_of(ld, n, &c->path);
 		c->name = attr(ld, n, "name");
 		c->pattern = attr(ld, n, "pattern");
+	} else if (is_el(n, "list-contains")) {
+		c->kind = COND_LIST_CONTAINS;
+		check_attrs(ld, n, "path! name! separator match pattern");
+		path_of(ld, n, &c->path);
+		c->name = attr(ld, n, "name");
+		c->separator = attr(ld, n, "separator");
+		if (c->separator == NULL)
+			c->separator = ld_strdup(ld, ";");
+		c->match = MATCH_GLOB;
+		data = attr(ld, n, "match");
+		if (data != NULL && strcmp(data, "network") == 0)
+			c->match = MATCH_NETWORK;
+		c->pattern = attr(ld, n, "pattern");
+		/* An unknown match is reported here; read it the way that
+		 * raises no second error about the pattern. */
+		if (data != NULL && strcmp(data, "network") != 0 &&
+		    strcmp(data, "glob") != 0) {
+			covered_error(ld, c->line, "bad match '%s' (use glob "
+			    "or network)", data);
+			c->match = c->pattern ? MATCH_GLOB : MATCH_NETWORK;
+		}
+		free(data);
 	} else if (is_el(n, "file-exists")) {
 		c->kind = COND_FILE_EXISTS;
 		check_attrs(ld, n, "path!");
@@ -1802,6 +1826,7 @@ struct checker {
 	int errs;
 	char **saved;		/* names saved by <remove save=""> so far */
 	size_t nsaved;
+	int schema_checked;	/* the XSD ran: do not repeat its checks */
 };
 
 static void
@@ -1979,6 +2004,19 @@ check_cond(struct checker *c, const struct cond *k)
 		check_path_hive(c, &k->path, k->line);
 		check_value(c, &k->value, k->line);
 		break;
+	case COND_LIST_CONTAINS:
+		check_path_hive(c, &k->path, k->line);
+		if (!c->schema_checked && (k->separator == NULL ||
+		    *k->separator == '\0'))
+			ck_error(c, k->line, "<list-contains> needs a "
+			    "separator");
+		if (k->match == MATCH_GLOB && k->pattern == NULL)
+			ck_error(c, k->line, "<list-contains> needs a pattern "
+			    "(or match=\"network\")");
+		if (k->match == MATCH_NETWORK && k->pattern != NULL)
+			ck_error(c, k->line, "<list-contains match=\"network\"> "
+			    "takes no pattern");
+		break;
 	case COND_FILE_EXISTS:
 		check_file(c, k->file, k->line);
 		break;
@@ -2117,6 +2155,7 @@ check_remedy(const struct remedy *r, struct diag *d, int schema_checked)
 	memset(&c, 0, sizeof c);
 	c.r = r;
 	c.d = d;
+	c.schema_checked = schema_checked;
 	/* What the schema checks already is not repeated after it ran. */
 	if (!schema_checked && !valid_id(r->id))
 		ck_error(&c, r->line, "id '%s' must match [A-Za-z0-9_.-]+",
@@ -2152,6 +2191,7 @@ cond_clear(struct cond *c)
 	free(c->value.data);
 	free(c->text);
 	free(c->pattern);
+	free(c->separator);
 	free(c->file);
 	free(c->arch);
 	for (i = 0; i < c->nchildren; i++)

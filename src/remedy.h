@@ -50,6 +50,12 @@ struct rvalue {
 	size_t len;
 };
 
+enum list_match {
+	MATCH_GLOB,		/* entry matches PATTERN (glob, case-insens.) */
+	MATCH_NETWORK,		/* UNC (\\server\share) or a drive letter that
+				 * SYSTEM\MountedDevices does not list */
+};
+
 enum cond_kind {
 	COND_ALL,		/* <when>, <all>: every child holds */
 	COND_ANY,		/* <any>: one child holds */
@@ -58,6 +64,8 @@ enum cond_kind {
 	COND_VALUE_EXISTS,	/* <value-exists path="" name=""/> */
 	COND_VALUE_EQUALS,	/* <value-equals path="" name="" type="" data=""/> */
 	COND_VALUE_MATCHES,	/* <value-matches path="" name="" pattern=""/> */
+	COND_LIST_CONTAINS,	/* <list-contains path="" name="" separator=";"
+				 * match="glob|network" pattern=""/> */
 	COND_FILE_EXISTS,	/* <file-exists path="%SystemRoot%\..."/> */
 	COND_ARCHITECTURE,	/* <architecture is="alpha"/> */
 };
@@ -73,7 +81,10 @@ struct cond {
 				 * written (UTF-8), for text compares and
 				 * messages */
 	char *pattern;		/* COND_VALUE_MATCHES: glob, case-insensitive,
-				 * against the value's text */
+				 * against the value's text; COND_LIST_CONTAINS
+				 * with MATCH_GLOB: against each entry */
+	char *separator;	/* COND_LIST_CONTAINS: default ";" */
+	enum list_match match;	/* COND_LIST_CONTAINS */
 	char *file;		/* COND_FILE_EXISTS, as written */
 	char *arch;		/* COND_ARCHITECTURE: lowercase, e.g. "alpha",
 				 * "x86", "amd64", "mips", "ppc", "ia64" */
@@ -96,12 +107,6 @@ enum list_op_kind {
 	LIST_REMOVE,		/* <remove match="glob|network" pattern=""
 				 * save="VAR"/> */
 	LIST_APPEND,		/* <append entry=""/> or <append from="VAR"/> */
-};
-
-enum list_match {
-	MATCH_GLOB,		/* entry matches PATTERN (glob, case-insens.) */
-	MATCH_NETWORK,		/* UNC (\\server\share) or a drive letter that
-				 * SYSTEM\MountedDevices does not list */
 };
 
 struct list_op {

@@ -80,6 +80,21 @@ value_line(FILE *f, const char *prefix, const char *name,
 	return 0;
 }
 
+/* TEXT (several lines) as comment lines "#   ...". */
+static void
+comment_lines(FILE *f, const char *text)
+{
+	const char *p = text, *nl;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		fprintf(f, "#%s%.*s\n", nl > p ? "   " : "", (int)(nl - p), p);
+		p = *nl ? nl + 1 : nl;
+	}
+}
+
 static int
 render_diff_entry(FILE *f, const struct plan_entry *e, struct diag *d)
 {
@@ -91,9 +106,24 @@ render_diff_entry(FILE *f, const struct plan_entry *e, struct diag *d)
 	    e->remedy->title : "");
 	for (i = 0; i < e->nnotes; i++)
 		fprintf(f, "# note: %s\n", e->notes[i]);
+	/* What the remedy cannot do offline is said, not left out: a
+	 * dry run that prints nothing would look like "nothing to fix". */
+	if (e->status == ENTRY_NEEDS_FOLDER) {
+		fprintf(f, "# needs the Windows folder: %s\n", e->reason ?
+		    e->reason : "");
+		return 0;
+	}
 	if (e->status == ENTRY_ADVISORY) {
 		fprintf(f, "# advisory: %s\n", e->reason ? e->reason : "");
+		if (e->remedy->advisory != NULL)
+			comment_lines(f, e->remedy->advisory);
+		fprintf(f, "# no change: this remedy is an advisory; kbfix "
+		    "changes nothing for it\n");
 		return 0;
+	}
+	if (e->remedy->advisory != NULL) {
+		fprintf(f, "# advisory:\n");
+		comment_lines(f, e->remedy->advisory);
 	}
 	for (i = 0; i < e->nchanges; i++) {
 		const struct change *ch = &e->changes[i];
@@ -239,11 +269,15 @@ render_plan(FILE *f, const struct plan *p, enum render_format fmt,
 		const struct plan_entry *e = &p->entries[i];
 		int r;
 
-		if (e->nchanges == 0 && e->status != ENTRY_ADVISORY)
+		if (e->nchanges == 0 && e->status != ENTRY_ADVISORY &&
+		    e->status != ENTRY_NEEDS_FOLDER)
 			continue;
 		if (fmt == RENDER_REG) {
-			if (e->nchanges == 0)
+			if (e->nchanges == 0) {
+				fprintf(f, "; %s: %s: no change\n\n",
+				    e->remedy->id, plan_status_name(e->status));
 				continue;
+			}
 			r = render_reg_entry(f, e);
 		} else {
 			if (!first)

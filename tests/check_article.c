@@ -266,13 +266,6 @@ article_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	tu_need_shared();
-	sr = srunner_create(article_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run_suite(article_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "testutil.h"
 
 static char *
 printed(const struct diag *d)
@@ -75,11 +76,5 @@ diag_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(diag_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(diag_suite());
 }

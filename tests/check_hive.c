@@ -746,11 +746,5 @@ hive_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(hive_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(hive_suite());
 }

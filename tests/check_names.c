@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "testutil.h"
 
 /* names_fold of S, freed here. */
 static void
@@ -247,11 +248,5 @@ names_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(names_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(names_suite());
 }

@@ -383,7 +383,9 @@ START_TEST(test_q317061)
 	ck_assert_uint_eq(ch->new.type, REG_SZ);
 	ck_assert_uint_eq(ch->new.len, 2);
 	ck_assert_mem_eq(ch->new.data, "\0\0", 2);
-	ck_assert_str_eq(e->reason, "'DriveLetter' of 'HKEY_LOCAL_MACHINE"
+	ck_assert_str_eq(e->reason, "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002"
+	    "\\Services\\EXIFS\\Parameters' has a value 'DriveLetter'; "
+	    "'DriveLetter' of 'HKEY_LOCAL_MACHINE"
 	    "\\SYSTEM\\ControlSet002\\Services\\EXIFS\\Parameters' is \"M\"; "
 	    "the remedy wants it blank");
 	plan_free(p);
@@ -420,7 +422,9 @@ START_TEST(test_q317061_spelling)
 	ck_assert_str_eq(ch->key[3], "PARAMETERS");
 	ck_assert_mem_eq(ch->old.data, "X\0\0", 4);
 	/* The reason speaks the remedy's spelling; the change the hive's. */
-	ck_assert_str_eq(p->entries[0].reason, "'DriveLetter' of "
+	ck_assert_str_eq(p->entries[0].reason, "'HKEY_LOCAL_MACHINE\\SYSTEM"
+	    "\\ControlSet001\\Services\\EXIFS\\Parameters' has a value "
+	    "'DriveLetter'; 'DriveLetter' of "
 	    "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\EXIFS\\"
 	    "Parameters' is \"X\"; the remedy wants it blank");
 	plan_free(p);
@@ -559,7 +563,8 @@ START_TEST(test_statuses)
 	} t[] = {
 		{ "system/SYSTEM", { ENTRY_NOT_APPLICABLE, ENTRY_APPLIES,
 		    ENTRY_APPLIES, ENTRY_NOT_APPLICABLE, ENTRY_APPLIES } },
-		{ "system-clean/SYSTEM", { ENTRY_NOT_APPLICABLE, ENTRY_DONE,
+		{ "system-clean/SYSTEM", { ENTRY_NOT_APPLICABLE,
+		    ENTRY_NOT_APPLICABLE,
 		    ENTRY_NOT_APPLICABLE, ENTRY_NOT_APPLICABLE,
 		    ENTRY_NOT_APPLICABLE } },
 		{ "system-sms12/SYSTEM", { ENTRY_ADVISORY, ENTRY_APPLIES,
@@ -619,9 +624,10 @@ START_TEST(test_reasons)
 	p = plan_ids(hv, all, NULL, &rs, &nrs);
 	ck_assert_str_eq(p->entries[0].reason, "'HKEY_LOCAL_MACHINE\\SYSTEM"
 	    "\\ControlSet002\\Services\\SMS_EXECUTIVE' does not exist");
-	ck_assert_str_eq(p->entries[1].reason, "'HKEY_LOCAL_MACHINE\\SYSTEM"
-	    "\\ControlSet002\\Control\\Session Manager\\Environment' has a "
-	    "value 'Path'; nothing is left to change");
+	ck_assert_str_eq(p->entries[1].reason, "'Path' of "
+	    "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Control\\Session "
+	    "Manager\\Environment' holds no network entry (no UNC path, no "
+	    "drive letter that MountedDevices does not list)");
 	ck_assert_str_eq(p->entries[3].reason,
 	    "PROCESSOR_ARCHITECTURE is 'x86', not 'alpha'");
 	plan_free(p);
@@ -630,9 +636,9 @@ START_TEST(test_reasons)
 
 	hv = open_fixture("system-alpha/SYSTEM");
 	p = plan_ids(hv, all + 3, NULL, &rs, &nrs);
-	ck_assert_str_eq(p->entries[0].reason, "whether '%SystemRoot%\\"
-	    "System32\\Nmperf.dll' exists needs the Windows folder (give the "
-	    "folder as TARGET)");
+	ck_assert_str_eq(p->entries[0].reason, "PROCESSOR_ARCHITECTURE is "
+	    "'alpha'; whether '%SystemRoot%\\System32\\Nmperf.dll' exists can "
+	    "only be seen in the Windows folder, and only hives were given");
 	plan_free(p);
 	remedies_free(rs, nrs);
 	hive_close(hv);
@@ -719,11 +725,5 @@ plan_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(plan_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(plan_suite());
 }

@@ -287,6 +287,14 @@ START_TEST(test_seed_q256211)
 	    "variable by using the \"PATH =\" statement in the user's logon\n"
 	    "script.");
 	ck_assert_ptr_nonnull(r->advisory);
+	ck_assert_uint_eq(r->when.nchildren, 1);
+	ck_assert_int_eq(r->when.children[0].kind, COND_LIST_CONTAINS);
+	assert_path(&r->when.children[0].path, HIVE_SYSTEM, 4,
+	    "CurrentControlSet", "Control", "Session Manager", "Environment");
+	ck_assert_str_eq(r->when.children[0].name, "Path");
+	ck_assert_str_eq(r->when.children[0].separator, ";");
+	ck_assert_int_eq(r->when.children[0].match, MATCH_NETWORK);
+	ck_assert_ptr_null(r->when.children[0].pattern);
 	ck_assert_uint_eq(r->nactions, 2);
 
 	a = &r->actions[0];
@@ -348,13 +356,16 @@ START_TEST(test_seed_q195936)
 	ck_assert_str_eq(r->products[0],
 	    "Microsoft Systems Management Server 1.2");
 	ck_assert_ptr_nonnull(r->advisory);
-	ck_assert_ptr_nonnull(strstr(r->advisory, "no\noffline workaround"));
+	ck_assert_ptr_nonnull(strstr(r->advisory, "there is no offline "
+	    "workaround"));
 	ck_assert_ptr_nonnull(strstr(r->advisory, "   9/28/98   4:23pm      "
 	    "254,400 Smsinst.dll (Intel)\n"));
 	ck_assert_uint_eq(r->when.nchildren, 1);
-	ck_assert_int_eq(r->when.children[0].kind, COND_KEY_EXISTS);
+	ck_assert_int_eq(r->when.children[0].kind, COND_VALUE_MATCHES);
 	assert_path(&r->when.children[0].path, HIVE_SYSTEM, 3,
 	    "CurrentControlSet", "Services", "SMS_EXECUTIVE");
+	ck_assert_str_eq(r->when.children[0].name, "ImagePath");
+	ck_assert_str_eq(r->when.children[0].pattern, "*\\site.srv\\*");
 	remedy_free(r);
 }
 END_TEST
@@ -570,6 +581,8 @@ START_TEST(test_rvalue_encode)
 	    "number out of range");
 	expect_encode_err(REG_BINARY, "012", "odd number of hex digits");
 	expect_encode_err(REG_BINARY, "zz", "not hex bytes");
+	expect_encode_err(REG_BINARY, "0g", "not hex bytes");
+	expect_encode_err(REG_BINARY, "01 0g", "not hex bytes");
 }
 END_TEST
 
@@ -752,6 +765,58 @@ START_TEST(test_semantic_errors)
 	    "t.xml:20: error: <remove> needs a pattern (or match=\"network\")\n"
 	    "t.xml:21: error: <append> needs either entry or from\n"
 	    "t.xml:22: error: entry 'a;b' is empty or holds the separator ';'\n");
+}
+END_TEST
+
+START_TEST(test_list_contains)
+{
+	struct remedy *r = NULL;
+	char *x = with_body("<when>\n"
+	    "  <list-contains path=\"HKLM\\SYSTEM\\A\" name=\"P\" "
+	    "match=\"network\"/>\n"
+	    "  <list-contains path=\"HKLM\\SYSTEM\\A\" name=\"P\" "
+	    "separator=\",\" pattern=\"C:\\*\"/>\n"
+	    "</when>\n<advisory>a</advisory>\n"), *got;
+	int rc;
+
+	got = load_str(x, &rc, &r);
+	ck_assert_str_eq(got, "");
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(r->when.nchildren, 2);
+	ck_assert_int_eq(r->when.children[0].kind, COND_LIST_CONTAINS);
+	ck_assert_int_eq(r->when.children[0].match, MATCH_NETWORK);
+	ck_assert_str_eq(r->when.children[0].separator, ";");
+	ck_assert_ptr_null(r->when.children[0].pattern);
+	ck_assert_int_eq(r->when.children[1].match, MATCH_GLOB);
+	ck_assert_str_eq(r->when.children[1].separator, ",");
+	ck_assert_str_eq(r->when.children[1].pattern, "C:\\*");
+	assert_path(&r->when.children[1].path, HIVE_SYSTEM, 1, "A");
+	remedy_free(r);
+	free(got);
+	free(x);
+
+	expect_body("<when>\n"
+	    "  <list-contains path=\"HKLM\\SYSTEM\\A\" name=\"P\"/>\n"
+	    "  <list-contains path=\"HKLM\\SYSTEM\\A\" name=\"P\" "
+	    "match=\"network\" pattern=\"x\"/>\n"
+	    "  <list-contains path=\"HKCU\\A\" name=\"P\" pattern=\"x\"/>\n"
+	    "</when>\n<advisory>a</advisory>\n",
+	    "t.xml:8: error: <list-contains> needs a pattern (or "
+	    "match=\"network\")\n"
+	    "t.xml:9: error: <list-contains match=\"network\"> takes no "
+	    "pattern\n"
+	    "t.xml:10: error: path 'HKCU\\A' is in hive NTUSER, which no "
+	    "<hive> element names\n");
+	expect_body("<when>\n"
+	    "  <list-contains path=\"HKLM\\SYSTEM\\A\" name=\"P\" "
+	    "match=\"unc\" separator=\"\"/>\n"
+	    "</when>\n<advisory>a</advisory>\n",
+	    "t.xml:8: error: Element 'list-contains', attribute 'match': "
+	    "[facet 'enumeration'] The value 'unc' is not an element of the "
+	    "set {'glob', 'network'}.\n"
+	    "t.xml:8: error: Element 'list-contains', attribute 'separator': "
+	    "[facet 'minLength'] The value '' has a length of '0'; this "
+	    "underruns the allowed minimum length of '1'.\n");
 }
 END_TEST
 
@@ -1126,6 +1191,7 @@ remedy_suite(void)
 	tcase_add_test(tc, test_bad_type_name);
 	tcase_add_test(tc, test_bad_data);
 	tcase_add_test(tc, test_semantic_errors);
+	tcase_add_test(tc, test_list_contains);
 	tcase_add_test(tc, test_architecture_needs_system);
 	tcase_add_test(tc, test_three_mistakes);
 	tcase_add_test(tc, test_check_by_hand);
@@ -1146,11 +1212,5 @@ remedy_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(remedy_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(remedy_suite());
 }

@@ -683,13 +683,6 @@ txlog_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	tu_need_shared();
-	sr = srunner_create(txlog_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(txlog_suite());
 }

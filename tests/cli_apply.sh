@@ -8,35 +8,7 @@ H="$top_builddir/tests/hives"
 MKHIVE="$top_builddir/tests/mkhive"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail=0
-n=0
-
-bad() {
-	echo "FAIL: $*" >&2
-	fail=1
-}
-
-ok() {
-	n=$((n + 1))
-}
-
-# Every key and value (path, type, data) as reglookup reads it, sorted,
-# without the key times (hivex does not update them).
-listing() {
-	reglookup -H "$1" 2>/dev/null | sed 's/,[^,]*$//' | LC_ALL=C sort
-}
-
-# The whole hive exported by libregf, a parser stricter than hivex.
-witness() {
-	if ! regfexport "$1" > "$tmp/regfexport.out" 2>&1 ||
-	    grep -q '^Unable\|libregf_' "$tmp/regfexport.out"; then
-		bad "regfexport cannot read $1: $(grep -m1 '^Unable\|libregf_' \
-		    "$tmp/regfexport.out")"
-	fi
-	reglookup -H "$1" > /dev/null 2>"$tmp/reglookup.err" ||
-	    bad "reglookup cannot read $1"
-	ok
-}
+. "$top_srcdir/tests/clilib.sh"
 
 # --- apply Q267971 then Q317061 on the fixture (Current = 2) ------------
 d="$tmp/a"
@@ -184,6 +156,37 @@ cp "$H/system/SYSTEM" "$d/system"
 reglookup -H "$d/system" 2>/dev/null | grep -q '/EXIFS/Parameters/DriveLetter,SZ,,' ||
     bad "apply without TARGET did not change 'system'"
 ok
+
+# --- Q256211 on SYSTEM and the user's NTUSER.DAT in one run ---------------
+# The network entries leave the system Path (order and REG_EXPAND_SZ kept)
+# and end the user's Path; a user without Path gets one; a second run adds
+# nothing twice; both hives read by an independent parser.
+for user in ntuser-path ntuser; do
+	d="$tmp/q2-$user"
+	mkdir "$d"
+	cp "$H/system/SYSTEM" "$d/SYSTEM"
+	cp "$H/$user/NTUSER.DAT" "$d/NTUSER.DAT"
+	(cd "$d" && "$KBFIX" apply -q Q256211 SYSTEM NTUSER.DAT > out.txt \
+	    2>&1); rc=$?
+	[ $rc -eq 0 ] || bad "Q256211 $user: exit $rc: $(cat "$d/out.txt")"
+	witness "$d/SYSTEM"
+	witness "$d/NTUSER.DAT"
+	sp=$(reglookup -H -p "/ControlSet002/Control/Session Manager/Environment/Path" \
+	    "$d/SYSTEM" 2>/dev/null | sed 's/,[^,]*$//')
+	[ "$sp" = '/ControlSet002/Control/Session Manager/Environment/Path,EXPAND_SZ,%25SystemRoot%25\system32;%25SystemRoot%25;C:\Tools' ] ||
+	    bad "Q256211 $user: system Path: $sp"
+	up=$(reglookup -H -p /Environment/Path "$d/NTUSER.DAT" 2>/dev/null |
+	    sed 's/,[^,]*$//')
+	case $user in
+	ntuser-path) want='/Environment/Path,EXPAND_SZ,C:\bin;\\server\share\bin;Z:\apps' ;;
+	*) want='/Environment/Path,EXPAND_SZ,\\server\share\bin;Z:\apps' ;;
+	esac
+	[ "$up" = "$want" ] || bad "Q256211 $user: user Path: $up, want $want"
+	(cd "$d" && "$KBFIX" apply Q256211 SYSTEM NTUSER.DAT > again.txt 2>&1); rc=$?
+	[ $rc -eq 0 ] && grep -q 'nothing to do' "$d/again.txt" ||
+	    bad "Q256211 $user: second run: $(cat "$d/again.txt")"
+	ok
+done
 
 echo "$n passed, $fail failed"
 exit $fail

@@ -10,24 +10,10 @@ H="$top_builddir/tests/hives"
 SHIM="$top_builddir/tests/faultshim.so"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail=0
-n=0
+. "$top_srcdir/tests/clilib.sh"
 # A sanitizer build wants its runtime first; the shim then comes second.
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 export ASAN_OPTIONS
-
-bad() {
-	echo "FAIL: $*" >&2
-	fail=1
-}
-
-ok() {
-	n=$((n + 1))
-}
-
-listing() {
-	reglookup -H "$1" 2>/dev/null | sed 's/,[^,]*$//' | LC_ALL=C sort
-}
 
 # fresh DIR: a folder holding only a copy of the fixture.
 fresh() {
@@ -107,7 +93,7 @@ fresh "$d"
 cp "$d/SYSTEM" "$tmp/dirty.orig"
 (cd "$d" && "$KBFIX" apply SYSTEM > out.txt 2> err.txt); rc=$?
 [ $rc -eq 2 ] || bad "dirty: exit $rc, want 2: $(cat "$d/err.txt")"
-grep -q "'SYSTEM' is dirty: its sequence numbers differ" "$d/err.txt" ||
+grep -q "'SYSTEM' is dirty (sequence numbers 1/2) and no transaction log" "$d/err.txt" ||
     bad "dirty: message: $(cat "$d/err.txt")"
 grep -q -- "--ignore-logs" "$d/err.txt" || bad "dirty: no way out named"
 cmp -s "$d/SYSTEM" "$tmp/dirty.orig" || bad "dirty: the hive changed"
@@ -222,7 +208,9 @@ elif [ -n "${CI:-}" ]; then
 	bad "the shared hives are missing: $xp"
 fi
 
-# --- the real dirty Windows 10 hive is refused ------------------------------
+# --- the real dirty Windows 10 hive: its logs are replayed first, the
+# change is made on the replayed content, the logs go with the backup, and
+# the new hive is numbered above every log entry -------------------------
 w10="${KBFIX_SHARED:-}/hives-real/win10-1709-system-dirty"
 if [ -f "$w10/SYSTEM.xz" ]; then
 	d="$tmp/w10"
@@ -230,14 +218,34 @@ if [ -f "$w10/SYSTEM.xz" ]; then
 	for f in SYSTEM SYSTEM.LOG1 SYSTEM.LOG2; do
 		xz -dc "$w10/$f.xz" > "$d/$f"
 	done
-	sum=$(cd "$d" && cat SYSTEM SYSTEM.LOG1 SYSTEM.LOG2 | cksum)
-	(cd "$d" && "$KBFIX" apply Q317061 SYSTEM > out.txt 2> err.txt); rc=$?
-	[ $rc -eq 2 ] || bad "win10 dirty: exit $rc, want 2"
-	grep -q "'SYSTEM' is dirty: .*'\(\./\)\?SYSTEM.LOG" "$d/err.txt" ||
-	    bad "win10 dirty: message: $(cat "$d/err.txt")"
-	[ "$(cd "$d" && cat SYSTEM SYSTEM.LOG1 SYSTEM.LOG2 | cksum)" = "$sum" ] ||
-	    bad "win10 dirty: files changed"
-	[ "$(ls "$d" | wc -l)" -eq 5 ] || bad "win10 dirty: files: $(ls "$d")"
+	cp "$d/SYSTEM" "$tmp/w10.orig"
+	cp "$d/SYSTEM.LOG1" "$tmp/w10.log1"
+	# Services\ad_driver is only in the logs (tests/fixtures/replayed.xml).
+	(cd "$d" && SOURCE_DATE_EPOCH=1700000000 "$KBFIX" apply -q \
+	    "$top_srcdir/tests/fixtures/replayed.xml" SYSTEM > out.txt \
+	    2> err.txt); rc=$?
+	[ $rc -eq 0 ] || bad "win10 dirty: exit $rc: $(cat "$d/err.txt")"
+	grep -q "note: 'SYSTEM' is dirty: replayed 4 entries (10 pages) from 'SYSTEM.LOG1' and 20 entries (305 pages) from 'SYSTEM.LOG2'" \
+	    "$d/err.txt" || bad "win10 dirty: no replay note: $(cat "$d/err.txt")"
+	cmp -s "$d/SYSTEM.kbfix-20231114T221320Z.bak" "$tmp/w10.orig" ||
+	    bad "win10 dirty: the backup is not the original"
+	cmp -s "$d/SYSTEM.LOG1.kbfix-20231114T221320Z" "$tmp/w10.log1" ||
+	    bad "win10 dirty: LOG1 not kept with the backup"
+	[ ! -e "$d/SYSTEM.LOG1" ] && [ ! -e "$d/SYSTEM.LOG2" ] ||
+	    bad "win10 dirty: the old logs are still beside the new hive"
+	od -An -tu4 -j4 -N8 "$d/SYSTEM" | awk '$1 != 2131 || $2 != 2131 { exit 1 }' ||
+	    bad "win10 dirty: sequence numbers $(od -An -tu4 -j4 -N8 "$d/SYSTEM")"
+	reglookup -H "$d/SYSTEM" 2>/dev/null > "$tmp/w10.lst"
+	keys=$(grep -c '^[^,]*,KEY,' "$tmp/w10.lst")
+	[ "$keys" -eq 35595 ] || bad "win10 dirty: $keys keys, want 35,595"
+	grep -q '^/ControlSet001/Services/ad_driver/Start,DWORD,0x00000004,' \
+	    "$tmp/w10.lst" || bad "win10 dirty: the change is missing"
+	regfexport "$d/SYSTEM" > "$tmp/w10.exp" 2>&1 &&
+	    ! grep -q '^Unable\|libregf_' "$tmp/w10.exp" ||
+	    bad "win10 dirty: regfexport cannot read the result"
+	(cd "$d" && "$KBFIX" --dry-run "$top_srcdir/tests/fixtures/replayed.xml" \
+	    SYSTEM > /dev/null 2>&1); rc=$?
+	[ $rc -eq 0 ] || bad "win10 dirty: dry run after apply: exit $rc"
 	ok
 elif [ -n "${CI:-}" ]; then
 	bad "the shared hives are missing: $w10"

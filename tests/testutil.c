@@ -228,3 +228,15 @@ tu_reg_merge(const char *path, const char *prefix, const char *reg)
 	ck_assert_msg(r == 0, "'%s' is not a hive", path);
 	merge(path, prefix, reg, (h.seq1 > h.seq2 ? h.seq1 : h.seq2) + 1);
 }
+
+int
+tu_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

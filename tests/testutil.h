@@ -12,6 +12,11 @@ const char *tu_shared(void);
  * missing, unless $CI is set, where a missing ../shared is a failure. */
 void tu_need_shared(void);
 
+/* Run every test of suite S (which it frees) and return the exit status
+ * of a suite's main(): EXIT_SUCCESS when none failed. */
+struct Suite;
+int tu_run_suite(struct Suite *s);
+
 /* A new empty folder under $TMPDIR; caller frees the string and removes
  * the folder with tu_rmrf. Aborts the test on failure. */
 char *tu_tmpdir(void);

@@ -1,0 +1,126 @@
+/* validate.c: library rules for remedy files (see validate.h). */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "validate.h"
+
+/* The length of the article number that starts ID ("Q256211" in
+ * "Q256211-path"), or 0 when ID does not start with one. */
+static size_t
+id_number_len(const char *id)
+{
+	size_t p = 0, n;
+
+	if (strncasecmp(id, "KB", 2) == 0)
+		p = 2;
+	else if (id[0] == 'Q' || id[0] == 'q')
+		p = 1;
+	else
+		return 0;
+	n = strspn(id + p, "0123456789");
+	if (n == 0 || (id[p + n] != '\0' && id[p + n] != '-'))
+		return 0;
+	return p + n;
+}
+
+/* Digits of an article number without its prefix and leading zeros:
+ * "Q0256211", "KB256211" and "Q256211" are the same article. */
+static const char *
+number_digits(const char *s, size_t len, size_t *n)
+{
+	size_t p = strncasecmp(s, "KB", 2) == 0 ? 2 : 1;
+
+	while (p < len && s[p] == '0')
+		p++;
+	*n = len - p;
+	return s + p;
+}
+
+static int
+has_test(const char *dir, const char *id, struct diag *d, const char *file,
+    int *err)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	size_t l = strlen(id);
+	int found = 0;
+
+	if (dp == NULL) {
+		diag_error(d, file, 0, "cannot open the tests folder '%s': %s",
+		    dir, strerror(errno));
+		*err = 1;
+		return 0;
+	}
+	/* Any file but a remedy: the remedy file itself is no test. */
+	while (!found && (de = readdir(dp)) != NULL) {
+		size_t nl = strlen(de->d_name);
+
+		if (strncmp(de->d_name, id, l) == 0 &&
+		    (de->d_name[l] == '.' || de->d_name[l] == '-') &&
+		    (nl < 4 || strcasecmp(de->d_name + nl - 4, ".xml") != 0))
+			found = 1;
+	}
+	closedir(dp);
+	return found;
+}
+
+int
+validate_remedy(const struct remedy *r, const struct validate_options *o,
+    struct diag *d)
+{
+	const char *base, *file = r->file;
+	size_t before = d->nerrors, bl, il, an, bn;
+	const char *ad, *bd;
+	int err = 0;
+
+	base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	bl = strlen(base);
+	if (bl > 4 && strcasecmp(base + bl - 4, ".xml") == 0)
+		bl -= 4;
+	/* The library finds "kbfix show Q256211" by its file name. */
+	if (r->id != NULL && (strlen(r->id) != bl ||
+	    strncmp(r->id, base, bl) != 0))
+		diag_error(d, file, r->line, "id '%s' is not the file's name "
+		    "'%.*s' (without .xml)", r->id, (int)bl, base);
+	il = r->id ? id_number_len(r->id) : 0;
+	if (il > 0 && r->article != NULL) {
+		ad = number_digits(r->id, il, &an);
+		bd = number_digits(r->article, strlen(r->article), &bn);
+		if (an != bn || strncmp(ad, bd, an) != 0)
+			diag_error(d, file, r->line, "id '%s' names article "
+			    "%.*s, but <article number=\"%s\">", r->id,
+			    (int)il, r->id, r->article);
+	}
+	if (r->nactions > 0 && r->workaround == NULL)
+		diag_error(d, file, r->line, "a remedy with actions must quote "
+		    "the WORKAROUND it encodes in <workaround>");
+	if (r->draft)
+		diag_warning(d, file, r->line, "is a draft (draft=\"true\"): "
+		    "apply refuses it until it is reviewed");
+	if (o != NULL && o->tests_dir != NULL && r->id != NULL &&
+	    !has_test(o->tests_dir, r->id, d, file, &err) && !err)
+		diag_error(d, file, r->line, "no test of remedy '%s' in '%s' "
+		    "(a file named %s-* or %s.*, not .xml)", r->id,
+		    o->tests_dir, r->id, r->id);
+	return (int)(d->nerrors - before);
+}
+
+int
+validate_file(const char *path, const struct validate_options *o,
+    struct diag *d)
+{
+	struct remedy *r = NULL;
+	size_t before = d->nerrors;
+
+	if (remedy_load(path, o->schema, &r, d) == 0) {
+		validate_remedy(r, o, d);
+		remedy_free(r);
+	}
+	return (int)(d->nerrors - before);
+}

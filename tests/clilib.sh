@@ -1,0 +1,32 @@
+# clilib.sh: what the shell tests of apply share.  Source it after setting
+# tmp (a scratch folder).  Counts in n (passed) and fail (0 or 1).
+n=0
+fail=0
+
+bad() {
+	echo "FAIL: $*" >&2
+	fail=1
+}
+
+ok() {
+	n=$((n + 1))
+}
+
+# Every key and value (path, type, data) as reglookup reads it, sorted,
+# without the key times (hivex does not update them).
+listing() {
+	reglookup -H "$1" 2>/dev/null | sed 's/,[^,]*$//' | LC_ALL=C sort
+}
+
+# The whole hive exported by libregf (a parser stricter than hivex) and read
+# by reglookup, without an error.
+witness() {
+	if ! regfexport "$1" > "$tmp/regfexport.out" 2>&1 ||
+	    grep -q '^Unable\|libregf_' "$tmp/regfexport.out"; then
+		bad "regfexport cannot read $1: $(grep -m1 '^Unable\|libregf_' \
+		    "$tmp/regfexport.out")"
+	fi
+	reglookup -H "$1" > /dev/null 2>"$tmp/reglookup.err" ||
+	    bad "reglookup cannot read $1"
+	ok
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# The manual page documents every subcommand of src/kbfix.c's table (and
+# apply, which main() dispatches itself) as ".It Cm NAME", and every option
+# the command line parses (a "-x" or "--xyz" string literal compared in
+# src/kbfix.c or src/cmd-*.c) as "Fl ...".  groff, when present, reads it
+# without a warning.
+set -u
+man="$top_srcdir/doc/kbfix.1"
+src="$top_srcdir/src"
+fail=0 n=0
+[ -r "$man" ] || { echo "no $man"; exit 1; }
+
+cmds=$(sed -n 's/^[[:space:]]*{ "\([a-z][a-z-]*\)", cmd_[a-z_]* },.*/\1/p' "$src/kbfix.c")
+[ -n "$cmds" ] || { echo "no command table in src/kbfix.c"; exit 1; }
+for c in $cmds apply; do
+	n=$((n + 1))
+	grep -q "^\.It Cm $c\( \|$\)" "$man" || {
+		echo "FAIL: command '$c' is not described (.It Cm $c) in doc/kbfix.1"
+		fail=$((fail + 1))
+	}
+	grep -q "^\.Cm $c\$" "$man" || {
+		echo "FAIL: command '$c' is not in the SYNOPSIS (.Cm $c) of doc/kbfix.1"
+		fail=$((fail + 1))
+	}
+done
+
+opts=$(cat "$src/kbfix.c" "$src"/cmd-*.c |
+    grep -o 'strcmp([^,]*, *"-[-a-z]*")' | sed 's/.*"\(-[-a-z]*\)")/\1/' |
+    sort -u)
+for o in $opts; do
+	[ "$o" = "--" ] && continue	# the end of the options
+	n=$((n + 1))
+	# In mdoc, "--x" is written "Fl \-x" and "-x" is "Fl x".
+	case $o in
+	--*) pat="Fl \\\\-${o#--}" ;;
+	*) pat="Fl ${o#-}" ;;
+	esac
+	grep -q -- "$pat\\( \\|\$\\)" "$man" || {
+		echo "FAIL: option '$o' is not documented in doc/kbfix.1"
+		fail=$((fail + 1))
+	}
+done
+
+if command -v groff > /dev/null 2>&1; then
+	n=$((n + 1))
+	w=$(groff -mdoc -ww -z -Tutf8 "$man" 2>&1)
+	[ -z "$w" ] || { echo "FAIL: groff warns: $w"; fail=$((fail + 1)); }
+fi
+echo "$((n - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]
