@@ -391,3 +391,35 @@ cmd_named_refused(const struct plan *p, struct diag *d)
 	}
 	return r;
 }
+
+/* Kinds of hive a machine has one of; users have one NTUSER.DAT and one
+ * UsrClass.dat each. */
+static int
+single_kind(enum hive_kind k)
+{
+	return k != HIVE_UNKNOWN && k != HIVE_NTUSER && k != HIVE_USRCLASS;
+}
+
+int
+cmd_one_machine(struct hive *const *hv, size_t n, struct diag *d)
+{
+	size_t i, j;
+
+	/* Planning one of two SYSTEM hives as if the other were not there
+	 * would report on half of what was asked. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (single_kind(hv[i]->kind) &&
+			    hv[i]->kind == hv[j]->kind) {
+				diag_error(d, NULL, 0, "'%s' and '%s' are both "
+				    "%s hives, which one machine cannot have "
+				    "(scan and the dry run take --each to plan "
+				    "each TARGET as a machine of its own)",
+				    hv[j]->path, hv[i]->path,
+				    hive_kind_name(hv[i]->kind));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}

@@ -27,13 +27,6 @@
 #include "plan.h"
 #include "recover.h"
 
-/* Kinds of hive a machine has one of: two of them cannot be one machine. */
-static int
-single_kind(enum hive_kind k)
-{
-	return k != HIVE_UNKNOWN && k != HIVE_NTUSER && k != HIVE_USRCLASS;
-}
-
 /* The worse of two exit codes: trouble, then changes pending. */
 static int
 worst(int a, int b)
@@ -52,7 +45,7 @@ plan_machine(const struct cmd_args *a, struct remedy **rs, size_t nrs,
 {
 	struct hive **hives = NULL;
 	struct recovery *recs = NULL;
-	size_t nh = 0, i, j;
+	size_t nh = 0, i;
 	struct target t = { NULL, 0, NULL };
 	struct plan_options po;
 	struct plan *p = NULL;
@@ -72,23 +65,8 @@ plan_machine(const struct cmd_args *a, struct remedy **rs, size_t nrs,
 		else
 			bad = 1;
 	}
-	/* Two SYSTEM hives are two machines: planning one of them as if the
-	 * other were not there would report on half of what was asked. */
-	for (i = 0; i < nh && !bad; i++) {
-		for (j = 0; j < i; j++) {
-			if (single_kind(hives[i]->kind) &&
-			    hives[i]->kind == hives[j]->kind) {
-				diag_error(d, NULL, 0, "'%s' and '%s' are both "
-				    "%s hives, which one machine cannot have "
-				    "(add --each to plan each TARGET as a "
-				    "machine of its own)", hives[j]->path,
-				    hives[i]->path,
-				    hive_kind_name(hives[i]->kind));
-				bad = 1;
-				break;
-			}
-		}
-	}
+	if (!bad && cmd_one_machine(hives, nh, d) < 0)
+		bad = 1;
 	if (bad)
 		goto out;
 	t.hives = hives;

@@ -17,6 +17,11 @@ cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
 	int bad = 0;
 
 	memset(h, 0, sizeof *h);
+	if (a->each || a->jobs != 1) {
+		diag_error(d, NULL, 0, "--each and -j are for scan and the dry "
+		    "run: apply and undo work on one machine's hives");
+		return -1;
+	}
 	h->hives = calloc(n + 1, sizeof *h->hives);
 	h->recs = calloc(n + 1, sizeof *h->recs);
 	h->locks = calloc(n + 1, sizeof *h->locks);
@@ -46,6 +51,8 @@ cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
 		}
 		h->hives[h->n++] = hv;
 	}
+	if (!bad && cmd_one_machine(h->hives, h->n, d) < 0)
+		bad = 1;
 	if (bad) {
 		cmd_hives_release(h);
 		return -1;

@@ -66,6 +66,11 @@ int cmd_hive_paths(const struct cmd_args *a, struct remedy *const *rs,
     size_t nrs, char ***out, size_t *n, struct diag *d);
 void cmd_strings_free(char **v);
 
+/* The N hives HV must be one machine's: two of a kind a machine has only
+ * one of (two SYSTEM hives) are an error in D, with a hint at --each.
+ * Returns 0 or -1. */
+int cmd_one_machine(struct hive *const *hv, size_t n, struct diag *d);
+
 /* The remedies named on the command line must each be usable: a draft, or
  * one whose hive was not given, is an error (when the whole library runs,
  * they are only reported).  Returns 0, or -1 with every such remedy in
@@ -85,8 +90,9 @@ struct cmd_hives {
  * no other kbfix is working on.  A dirty hive (sequence numbers that
  * differ, or logs beside it holding newer data) is opened on the replay
  * of its logs (recover.h), with a note; with A->ignore_logs, as it is,
- * with a warning.  Every problem goes to D; returns 0 or -1 (H is then
- * released).  Release with cmd_hives_release. */
+ * with a warning.  They must be one machine's (cmd_one_machine), and
+ * --each and -j are refused.  Every problem goes to D; returns 0 or -1 (H
+ * is then released).  Release with cmd_hives_release. */
 int cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
     struct cmd_hives *h, struct diag *d);
 void cmd_hives_release(struct cmd_hives *h);

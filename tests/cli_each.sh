@@ -1,7 +1,8 @@
 #!/bin/sh
 # Several machines: two SYSTEM hives without --each are refused; with
 # --each every TARGET is planned on its own, reported in the order given
-# whatever -j, and the exit code is the worst one.
+# whatever -j, and the exit code is the worst one.  apply takes one
+# machine only.
 set -u
 B="$top_builddir/tests/hives"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -12,7 +13,7 @@ bad() { echo "FAIL: $*"; fail=1; }
 "$KBFIX" scan "$B/system/SYSTEM" "$B/system-clean/SYSTEM" > "$tmp/o" 2> "$tmp/e"
 rc=$?
 [ $rc -eq 2 ] || bad "two SYSTEM hives, one machine: exit $rc, want 2"
-grep -q "add --each" "$tmp/e" || bad "no hint at --each: $(cat "$tmp/e")"
+grep -q "take --each" "$tmp/e" || bad "no hint at --each: $(cat "$tmp/e")"
 [ -s "$tmp/o" ] && bad "output for a refused machine"
 
 # SYSTEM and NTUSER.DAT stay one machine.
@@ -55,6 +56,18 @@ grep -q "^$B/system-clean/SYSTEM: " "$tmp/o" || bad "machine after the missing o
 "$KBFIX" --dry-run --each --format reg "$B/system/SYSTEM" "$B/system-clean/SYSTEM" \
     > /dev/null 2>&1
 [ $? -eq 2 ] || bad "--format reg with two machines: want exit 2"
+
+# apply works on one machine: two SYSTEM hives, --each and -j are refused
+# and nothing is written.
+cp "$B/system/SYSTEM" "$tmp/S1"; cp "$B/system-sms12/SYSTEM" "$tmp/S2"
+"$KBFIX" apply --no-backup "$tmp/S1" "$tmp/S2" > /dev/null 2>&1
+[ $? -eq 2 ] || bad "apply on two SYSTEM hives: want exit 2"
+"$KBFIX" apply --no-backup --each "$tmp/S1" > /dev/null 2>&1
+[ $? -eq 2 ] || bad "apply --each: want exit 2"
+"$KBFIX" apply --no-backup -j 2 "$tmp/S1" > /dev/null 2>&1
+[ $? -eq 2 ] || bad "apply -j 2: want exit 2"
+cmp -s "$tmp/S1" "$B/system/SYSTEM" && cmp -s "$tmp/S2" "$B/system-sms12/SYSTEM" ||
+    bad "a refused apply changed a hive"
 
 [ $fail -eq 0 ] && echo "1 passed, 0 failed"
 exit $fail
