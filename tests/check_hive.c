@@ -16,25 +16,6 @@
 #include "remedy.h"
 #include "testutil.h"
 
-static const char *
-builddir(void)
-{
-	const char *s = getenv("top_builddir");
-
-	return s != NULL && *s != '\0' ? s : KBFIX_BUILDDIR;
-}
-
-/* The fixture hive REL (e.g. "system/SYSTEM"); caller frees. */
-static char *
-fixture(const char *rel)
-{
-	char *p = NULL;
-
-	ck_assert_int_ge(asprintf(&p, "%s/tests/hives/%s", builddir(), rel),
-	    0);
-	return p;
-}
-
 static struct hive *
 open_ok(const char *path)
 {
@@ -52,7 +33,7 @@ open_ok(const char *path)
 static struct hive *
 open_fixture(const char *rel)
 {
-	char *p = fixture(rel);
+	char *p = tu_fixture(rel);
 	struct hive *hv = open_ok(p);
 
 	free(p);
@@ -93,7 +74,7 @@ write_file(const char *path, const void *data, size_t len)
 
 START_TEST(test_open_errors)
 {
-	char *dir = tu_tmpdir(), *p, *sys = fixture("system/SYSTEM");
+	char *dir = tu_tmpdir(), *p, *sys = tu_fixture("system/SYSTEM");
 	unsigned char *buf;
 	size_t len;
 

@@ -22,36 +22,10 @@
 
 #define PREFIX	"SMSPerfCountersFor"
 
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("top_srcdir");
-
-	return s != NULL && *s != '\0' ? s : KBFIX_SRCDIR;
-}
-
-static const char *
-builddir(void)
-{
-	const char *s = getenv("top_builddir");
-
-	return s != NULL && *s != '\0' ? s : KBFIX_BUILDDIR;
-}
-
-static char *
-fixture(const char *rel)
-{
-	char *p = NULL;
-
-	ck_assert_int_ge(asprintf(&p, "%s/tests/hives/%s", builddir(), rel),
-	    0);
-	return p;
-}
-
 static struct remedy *
 load_text(const char *text, const char *name)
 {
-	char *schema = tu_path(srcdir(), "remedies/remedy.xsd");
+	char *schema = tu_path(tu_srcdir(), "remedies/remedy.xsd");
 	struct remedy *r = NULL;
 	struct diag d;
 
@@ -66,11 +40,11 @@ load_text(const char *text, const char *name)
 static struct remedy *
 load(const char *id)
 {
-	char *p = NULL, *schema = tu_path(srcdir(), "remedies/remedy.xsd");
+	char *p = NULL, *schema = tu_path(tu_srcdir(), "remedies/remedy.xsd");
 	struct remedy *r = NULL;
 	struct diag d;
 
-	ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", srcdir(), id), 0);
+	ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", tu_srcdir(), id), 0);
 	diag_init(&d);
 	ck_assert_msg(remedy_load(p, schema, &r, &d) == 0, "%s: %s", p,
 	    d.n ? d.items[0].msg : "?");
@@ -81,23 +55,10 @@ load(const char *id)
 }
 
 static struct hive *
-open_path(const char *path)
-{
-	struct hive *hv = NULL;
-	struct diag d;
-
-	diag_init(&d);
-	ck_assert_msg(hive_open(path, 0, &hv, &d) == 0, "'%s': %s", path,
-	    d.n ? d.items[0].msg : "?");
-	diag_free(&d);
-	return hv;
-}
-
-static struct hive *
 open_fixture(const char *rel)
 {
-	char *p = fixture(rel);
-	struct hive *hv = open_path(p);
+	char *p = tu_fixture(rel);
+	struct hive *hv = tu_hive_open(p);
 
 	free(p);
 	return hv;
@@ -411,7 +372,7 @@ START_TEST(test_q317061_spelling)
 	    "PARAMETERS]\n"
 	    "\"IoThreads\"=dword:00000004\n"
 	    "\"driveLETTER\"=\"X\"\n");
-	hv = open_path(path);
+	hv = tu_hive_open(path);
 	p = PLAN1(hv, "Q317061", NULL, rs, nrs);
 	ck_assert_int_eq(p->entries[0].status, ENTRY_APPLIES);
 	ck_assert_uint_eq(p->entries[0].nchanges, 1);
@@ -473,7 +434,7 @@ START_TEST(test_q317061_not_applicable)
 		    "Version 5.00\n\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]\n"
 		    "\"Current\"=dword:00000001\n\n%s", t[i].body), 0);
 		tu_mkhive(path, NULL, NULL, reg);
-		hv = open_path(path);
+		hv = tu_hive_open(path);
 		p = PLAN1(hv, "Q317061", NULL, rs, nrs);
 		ck_assert_int_eq(p->entries[0].status, ENTRY_NOT_APPLICABLE);
 		ck_assert_uint_eq(p->entries[0].nchanges, 0);
@@ -526,7 +487,7 @@ END_TEST
 START_TEST(test_both_read_only)
 {
 	char *dir = tu_tmpdir(), *copy = tu_path(dir, "SYSTEM");
-	char *orig = fixture("system/SYSTEM");
+	char *orig = tu_fixture("system/SYSTEM");
 	static const char *const ids[] = { "Q317061", "Q267971", NULL };
 	struct hive *hv;
 	struct remedy **rs;
@@ -534,7 +495,7 @@ START_TEST(test_both_read_only)
 	struct plan *p;
 
 	tu_copy(orig, copy);
-	hv = open_path(copy);
+	hv = tu_hive_open(copy);
 	p = plan_ids(hv, ids, "all", &rs, &nrs);
 	ck_assert_str_eq(p->entries[0].remedy->id, "Q317061");
 	ck_assert_str_eq(p->entries[1].remedy->id, "Q267971");
@@ -648,7 +609,7 @@ END_TEST
 /* A draft is never planned. */
 START_TEST(test_draft)
 {
-	char *path = tu_path(srcdir(), "remedies/Q267971.xml");
+	char *path = tu_path(tu_srcdir(), "remedies/Q267971.xml");
 	char *text = tu_read(path, NULL), *at, *draft;
 	struct hive *hv = open_fixture("system/SYSTEM");
 	struct hive *hives[1] = { hv };

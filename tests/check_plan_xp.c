@@ -50,14 +50,6 @@ static const char keys_reg[] =
     "SMSPerfCountersForZ:_SMS_BIN_I386_SMSPERF.DLL]\n"
     "\"Type\"=dword:00000010\n";
 
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("top_srcdir");
-
-	return s != NULL && *s != '\0' ? s : KBFIX_SRCDIR;
-}
-
 static char *dir, *hive_path;
 
 /* A fresh copy of the XP SYSTEM hive, with the keys added. */
@@ -80,30 +72,17 @@ teardown(void)
 	free(hive_path);
 }
 
-static struct hive *
-open_path(const char *path)
-{
-	struct hive *hv = NULL;
-	struct diag d;
-
-	diag_init(&d);
-	ck_assert_msg(hive_open(path, 0, &hv, &d) == 0, "'%s': %s", path,
-	    d.n ? d.items[0].msg : "?");
-	diag_free(&d);
-	return hv;
-}
-
 static struct plan *
 plan_of(struct hive *hv, const char *id, const char *cs, struct remedy **r)
 {
-	char *p = NULL, *schema = tu_path(srcdir(), "remedies/remedy.xsd");
+	char *p = NULL, *schema = tu_path(tu_srcdir(), "remedies/remedy.xsd");
 	struct hive *hives[1] = { hv };
 	struct target t = { hives, 1, NULL };
 	struct plan_options o = { cs };
 	struct plan *pl = NULL;
 	struct diag d;
 
-	ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", srcdir(), id), 0);
+	ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", tu_srcdir(), id), 0);
 	diag_init(&d);
 	ck_assert_int_eq(remedy_load(p, schema, r, &d), 0);
 	ck_assert_msg(plan_compute(r, 1, &t, &o, &pl, &d) == 0, "%s: %s", id,
@@ -170,7 +149,7 @@ START_TEST(test_untouched_hive)
 {
 	/* As it came from the machine: a SYSTEM hive, nothing to do for
 	 * these two remedies. */
-	struct hive *hv = open_path(hive_path);
+	struct hive *hv = tu_hive_open(hive_path);
 	struct remedy *r;
 	struct plan *p;
 
@@ -208,7 +187,7 @@ START_TEST(test_ntuser)
 	struct plan *p;
 
 	tu_unxz(xz, path);
-	hv = open_path(path);
+	hv = tu_hive_open(path);
 	ck_assert_int_eq(hv->kind, HIVE_NTUSER);
 	p = plan_of(hv, "Q267971", NULL, &r);
 	ck_assert_int_eq(p->entries[0].status, ENTRY_MISSING_HIVE);
@@ -230,7 +209,7 @@ START_TEST(test_q267971)
 	size_t n, i;
 
 	tu_reg_merge(hive_path, NULL, keys_reg);
-	hv = open_path(hive_path);
+	hv = tu_hive_open(hive_path);
 	ck_assert_uint_eq(hv->cs_current, 1);
 	/* The current control set, from Select. */
 	p = plan_of(hv, "Q267971", NULL, &r);
@@ -269,7 +248,7 @@ START_TEST(test_q317061)
 	const struct change *ch;
 
 	tu_reg_merge(hive_path, NULL, keys_reg);
-	hv = open_path(hive_path);
+	hv = tu_hive_open(hive_path);
 	p = plan_of(hv, "Q317061", NULL, &r);
 	ck_assert_int_eq(p->entries[0].status, ENTRY_APPLIES);
 	ck_assert_uint_eq(p->entries[0].nchanges, 1);

@@ -16,18 +16,10 @@
 #include "remedy.h"
 #include "testutil.h"
 
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("top_srcdir");
-
-	return s != NULL && *s != '\0' ? s : KBFIX_SRCDIR;
-}
-
 static char *
 schema(void)
 {
-	return tu_path(srcdir(), "remedies/remedy.xsd");
+	return tu_path(tu_srcdir(), "remedies/remedy.xsd");
 }
 
 static char *
@@ -35,7 +27,7 @@ seed_path(const char *id)
 {
 	char *p = NULL;
 
-	ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", srcdir(), id), 0);
+	ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", tu_srcdir(), id), 0);
 	return p;
 }
 
@@ -374,7 +366,7 @@ END_TEST
  * name, and xmllint agrees with the schema when it is installed. */
 START_TEST(test_library_validates)
 {
-	char *dir = tu_path(srcdir(), "remedies"), *s = schema();
+	char *dir = tu_path(tu_srcdir(), "remedies"), *s = schema();
 	DIR *dh = opendir(dir);
 	struct dirent *e;
 	int n = 0;

@@ -29,17 +29,6 @@ env_or(const char *name, const char *def)
 	return s != NULL && *s != '\0' ? s : def;
 }
 
-/* A fixture hive of the build tree: "system/SYSTEM", "ntuser/NTUSER.DAT". */
-static char *
-fixture(const char *rel)
-{
-	char *p = NULL;
-
-	ck_assert_int_ge(asprintf(&p, "%s/tests/hives/%s",
-	    env_or("top_builddir", KBFIX_BUILDDIR), rel), 0);
-	return p;
-}
-
 /* One planning run: the remedy, the hives, the plan. */
 struct run {
 	struct remedy *r;
@@ -256,7 +245,7 @@ assert_system_path(const struct change *ch, uint32_t type, const char *after)
 START_TEST(test_q256211_system_only)
 {
 	struct run u;
-	char *sys = fixture("system/SYSTEM");
+	char *sys = tu_fixture("system/SYSTEM");
 
 	run_plan(&u, "Q256211", NULL, NULL, sys, NULL);
 	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
@@ -276,7 +265,7 @@ END_TEST
 START_TEST(test_q256211_user_without_path)
 {
 	struct run u;
-	char *sys = fixture("system/SYSTEM"), *nt = fixture("ntuser/NTUSER.DAT");
+	char *sys = tu_fixture("system/SYSTEM"), *nt = tu_fixture("ntuser/NTUSER.DAT");
 	const struct change *ch;
 
 	run_plan(&u, "Q256211", NULL, NULL, sys, nt, NULL);
@@ -301,8 +290,8 @@ END_TEST
 START_TEST(test_q256211_user_with_path)
 {
 	struct run u;
-	char *sys = fixture("system/SYSTEM");
-	char *nt = fixture("ntuser-path/NTUSER.DAT");
+	char *sys = tu_fixture("system/SYSTEM");
+	char *nt = tu_fixture("ntuser-path/NTUSER.DAT");
 	const struct change *ch;
 
 	/* The order of the hives on the command line does not matter. */
@@ -328,9 +317,9 @@ START_TEST(test_q256211_never_twice)
 {
 	static const char *const env[] = { "Environment", NULL };
 	struct run u;
-	char *tmp = tu_tmpdir(), *sys = fixture("system/SYSTEM");
+	char *tmp = tu_tmpdir(), *sys = tu_fixture("system/SYSTEM");
 	char *nt = tu_path(tmp, "NTUSER.DAT");
-	char *src = fixture("ntuser-path/NTUSER.DAT");
+	char *src = tu_fixture("ntuser-path/NTUSER.DAT");
 	const struct change *ch;
 	hive_h *h;
 
@@ -381,7 +370,7 @@ START_TEST(test_q256211_keeps_type)
 {
 	struct run u;
 	char *tmp = tu_tmpdir(), *sys = tu_path(tmp, "SYSTEM");
-	char *src = fixture("system/SYSTEM");
+	char *src = tu_fixture("system/SYSTEM");
 	hive_h *h;
 
 	tu_copy(src, sys);
@@ -406,7 +395,7 @@ START_TEST(test_q256211_no_mounted_devices)
 	static const char *const md[] = { "MountedDevices", NULL };
 	struct run u;
 	char *tmp = tu_tmpdir(), *sys = tu_path(tmp, "SYSTEM");
-	char *src = fixture("system/SYSTEM"), *nt = fixture("ntuser/NTUSER.DAT");
+	char *src = tu_fixture("system/SYSTEM"), *nt = tu_fixture("ntuser/NTUSER.DAT");
 	hive_h *h;
 
 	tu_copy(src, sys);
@@ -450,8 +439,8 @@ END_TEST
 START_TEST(test_q256211_clean)
 {
 	struct run u;
-	char *sys = fixture("system-clean/SYSTEM");
-	char *nt = fixture("ntuser/NTUSER.DAT");
+	char *sys = tu_fixture("system-clean/SYSTEM");
+	char *nt = tu_fixture("ntuser/NTUSER.DAT");
 
 	run_plan(&u, "Q256211", NULL, NULL, sys, nt, NULL);
 	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
@@ -561,8 +550,8 @@ windows_folder(int with_file)
 START_TEST(test_q268499_hive_alone)
 {
 	struct run u;
-	char *x86 = fixture("system/SYSTEM");
-	char *alpha = fixture("system-alpha/SYSTEM");
+	char *x86 = tu_fixture("system/SYSTEM");
+	char *alpha = tu_fixture("system-alpha/SYSTEM");
 
 	run_plan(&u, "Q268499", NULL, NULL, x86, NULL);
 	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
@@ -587,8 +576,8 @@ END_TEST
 START_TEST(test_q268499_with_folder)
 {
 	struct run u;
-	char *alpha = fixture("system-alpha/SYSTEM");
-	char *x86 = fixture("system/SYSTEM");
+	char *alpha = tu_fixture("system-alpha/SYSTEM");
+	char *x86 = tu_fixture("system/SYSTEM");
 	char *win = windows_folder(1), *empty = windows_folder(0);
 	char *want = NULL;
 
@@ -632,8 +621,8 @@ END_TEST
 START_TEST(test_q195936_advisory)
 {
 	struct run u;
-	char *sms12 = fixture("system-sms12/SYSTEM");
-	char *plain = fixture("system/SYSTEM");
+	char *sms12 = tu_fixture("system-sms12/SYSTEM");
+	char *plain = tu_fixture("system/SYSTEM");
 
 	run_plan(&u, "Q195936", NULL, NULL, sms12, NULL);
 	ck_assert_int_eq(u.e->status, ENTRY_ADVISORY);
@@ -659,7 +648,7 @@ END_TEST
 START_TEST(test_q267971_keys)
 {
 	struct run u;
-	char *sys = fixture("system/SYSTEM");
+	char *sys = tu_fixture("system/SYSTEM");
 	size_t i;
 
 	run_plan(&u, "Q267971", NULL, NULL, sys, NULL);
@@ -683,7 +672,7 @@ END_TEST
 START_TEST(test_q317061_drive_letter)
 {
 	struct run u;
-	char *sys = fixture("system/SYSTEM");
+	char *sys = tu_fixture("system/SYSTEM");
 	const struct change *ch;
 
 	run_plan(&u, "Q317061", NULL, NULL, sys, NULL);
@@ -713,7 +702,7 @@ static void
 expect_cond(const char *cond, int holds, const char *why)
 {
 	struct run u;
-	char *sys = fixture("system/SYSTEM");
+	char *sys = tu_fixture("system/SYSTEM");
 
 	run_cond(&u, cond, sys);
 	ck_assert_msg(u.e->status == (holds ? ENTRY_ADVISORY :

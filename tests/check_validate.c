@@ -10,14 +10,6 @@
 #include "testutil.h"
 #include "validate.h"
 
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("top_srcdir");
-
-	return s != NULL && *s != '\0' ? s : KBFIX_SRCDIR;
-}
-
 static char *
 printed(const struct diag *d)
 {
@@ -61,7 +53,7 @@ rules(const char *xml, const char *name, const char *tests_dir, int *nerr)
 	struct validate_options o;
 	struct remedy *r = NULL;
 	struct diag d;
-	char *schema = tu_path(srcdir(), "remedies/remedy.xsd"), *out;
+	char *schema = tu_path(tu_srcdir(), "remedies/remedy.xsd"), *out;
 
 	o.schema = schema;
 	o.tests_dir = tests_dir;
@@ -96,8 +88,8 @@ START_TEST(test_seeds_valid)
 	static const char *const ids[] = { "Q195936", "Q256211", "Q267971",
 	    "Q268499", "Q317061" };
 	struct validate_options o;
-	char *schema = tu_path(srcdir(), "remedies/remedy.xsd");
-	char *tests = tu_path(srcdir(), "tests/seeds");
+	char *schema = tu_path(tu_srcdir(), "remedies/remedy.xsd");
+	char *tests = tu_path(tu_srcdir(), "tests/seeds");
 	size_t i;
 
 	o.schema = schema;
@@ -106,7 +98,7 @@ START_TEST(test_seeds_valid)
 		struct diag d;
 		char *p = NULL, *out;
 
-		ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", srcdir(),
+		ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", tu_srcdir(),
 		    ids[i]), 0);
 		diag_init(&d);
 		ck_assert_int_eq(validate_file(p, &o, &d), 0);
@@ -218,8 +210,8 @@ END_TEST
 START_TEST(test_file_errors)
 {
 	struct validate_options o;
-	char *schema = tu_path(srcdir(), "remedies/remedy.xsd");
-	char *p = tu_path(srcdir(), "tests/validate/Q1000001.xml"), *out;
+	char *schema = tu_path(tu_srcdir(), "remedies/remedy.xsd");
+	char *p = tu_path(tu_srcdir(), "tests/validate/Q1000001.xml"), *out;
 	struct diag d;
 
 	o.schema = schema;
@@ -233,7 +225,7 @@ START_TEST(test_file_errors)
 	diag_free(&d);
 	free(p);
 
-	p = tu_path(srcdir(), "tests/validate/missing.xml");
+	p = tu_path(tu_srcdir(), "tests/validate/missing.xml");
 	diag_init(&d);
 	ck_assert_int_eq(validate_file(p, &o, &d), 1);
 	out = printed(&d);

@@ -13,6 +13,9 @@
 #include <hivex.h>
 
 #include "diag.h"
+#include "hive.h"
+
+#include "diag.h"
 #include "regf.h"
 #include "regfile.h"
 #include "testutil.h"
@@ -239,4 +242,47 @@ tu_run_suite(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static const char *
+env_dir(const char *var, const char *def)
+{
+	const char *s = getenv(var);
+
+	return s != NULL && *s != '\0' ? s : def;
+}
+
+const char *
+tu_srcdir(void)
+{
+	return env_dir("top_srcdir", KBFIX_SRCDIR);
+}
+
+const char *
+tu_builddir(void)
+{
+	return env_dir("top_builddir", KBFIX_BUILDDIR);
+}
+
+char *
+tu_fixture(const char *rel)
+{
+	char *p = NULL;
+
+	ck_assert_int_ge(asprintf(&p, "%s/tests/hives/%s", tu_builddir(),
+	    rel), 0);
+	return p;
+}
+
+struct hive *
+tu_hive_open(const char *path)
+{
+	struct hive *hv = NULL;
+	struct diag d;
+
+	diag_init(&d);
+	ck_assert_msg(hive_open(path, 0, &hv, &d) == 0, "'%s': %s", path,
+	    d.n ? d.items[0].msg : "?");
+	diag_free(&d);
+	return hv;
 }

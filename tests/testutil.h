@@ -12,6 +12,20 @@ const char *tu_shared(void);
  * missing, unless $CI is set, where a missing ../shared is a failure. */
 void tu_need_shared(void);
 
+/* The source and build trees: $top_srcdir and $top_builddir (set by make
+ * check), else the ones configure saw.  Static storage. */
+const char *tu_srcdir(void);
+const char *tu_builddir(void);
+
+/* The fixture hive REL of the build tree ("system/SYSTEM",
+ * "ntuser/NTUSER.DAT"), as a new string.  Caller frees. */
+char *tu_fixture(const char *rel);
+
+/* hive_open(PATH) read-only, failing the test with the message if it
+ * fails.  Caller closes with hive_close. */
+struct hive;
+struct hive *tu_hive_open(const char *path);
+
 /* Run every test of suite S (which it frees) and return the exit status
  * of a suite's main(): EXIT_SUCCESS when none failed. */
 struct Suite;
