@@ -93,6 +93,14 @@ cmd_apply(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
+	/* Writing is kept to one target at a time, in the order given, and
+	 * to the hive files given together being one machine: several hives
+	 * named alike would also collide in one --output folder. */
+	if (a.each || a.jobs != 1) {
+		diag_error(&d, NULL, 0, "--each and -j are for scan and the dry "
+		    "run: apply works on one target at a time");
+		goto out;
+	}
 	if (a.format != RENDER_DIFF) {
 		diag_error(&d, NULL, 0, "apply shows its plan as a diff; for "
 		    "a record a program can read, use --audit FILE");

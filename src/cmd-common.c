@@ -46,6 +46,7 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 	a->argc = argc;
 	a->control_set = "current";
 	a->format = RENDER_DIFF;
+	a->jobs = 1;
 	a->ids = calloc((size_t)argc + 1, sizeof *a->ids);
 	a->targets = calloc((size_t)argc + 1, sizeof *a->targets);
 	if (a->ids == NULL || a->targets == NULL) {
@@ -66,6 +67,28 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 		else if (opts && (strcmp(s, "-q") == 0 ||
 		    strcmp(s, "--quiet") == 0))
 			a->quiet = 1;
+		else if (opts && strcmp(s, "--each") == 0)
+			a->each = 1;
+		else if (opts && strncmp(s, "-j", 2) == 0) {
+			const char *v = s + 2;
+			char *end;
+			long n;
+
+			if (*v == '\0') {
+				if (!need_arg(argc, argv, i, d)) {
+					bad = 1;
+					break;
+				}
+				v = argv[++i];
+			}
+			n = strtol(v, &end, 10);
+			if (*v == '\0' || *end != '\0' || n < 1 || n > 256) {
+				diag_error(d, NULL, 0, "bad -j '%s' (a number of"
+				    " jobs from 1 to 256)", v);
+				bad = 1;
+			} else
+				a->jobs = (int)n;
+		}
 		else if (opts && strcmp(s, "--control-set") == 0) {
 			if (!need_arg(argc, argv, i, d)) {
 				bad = 1;
@@ -324,4 +347,36 @@ cmd_named_refused(const struct plan *p, struct diag *d)
 		}
 	}
 	return r;
+}
+
+/* Kinds of hive a machine has one of; users have one NTUSER.DAT and one
+ * UsrClass.dat each. */
+static int
+single_kind(enum hive_kind k)
+{
+	return k != HIVE_UNKNOWN && k != HIVE_NTUSER && k != HIVE_USRCLASS;
+}
+
+int
+cmd_one_machine(struct hive *const *hv, size_t n, struct diag *d)
+{
+	size_t i, j;
+
+	/* Planning one of two SYSTEM hives as if the other were not there
+	 * would report on half of what was asked. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (single_kind(hv[i]->kind) &&
+			    hv[i]->kind == hv[j]->kind) {
+				diag_error(d, NULL, 0, "'%s' and '%s' are both "
+				    "%s hives, which one machine cannot have "
+				    "(scan and the dry run take --each to plan "
+				    "each TARGET as a machine of its own)",
+				    hv[j]->path, hv[i]->path,
+				    hive_kind_name(hv[i]->kind));
+				return -1;
+			}
+		}
+	}
+	return 0;
 }

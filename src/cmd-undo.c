@@ -100,6 +100,11 @@ cmd_undo(int argc, char **argv)
 	diag_init(&d);
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
+	if (a.each || a.jobs != 1) {
+		diag_error(&d, NULL, 0, "--each and -j are for scan and the dry "
+		    "run: undo works on one hive or folder");
+		goto out;
+	}
 	/* Both arguments are files: "SYSTEM.kbfix-...-undo.reg" is not a
 	 * remedy even though the parser may take a name for one. */
 	if (a.nids + a.ntargets != 2 || a.nids != 0) {

@@ -51,6 +51,8 @@ cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
 		}
 		h->hives[h->n++] = hv;
 	}
+	if (!bad && cmd_one_machine(h->hives, h->n, d) < 0)
+		bad = 1;
 	if (bad) {
 		cmd_hives_release(h);
 		return -1;

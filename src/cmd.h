@@ -43,6 +43,9 @@ struct cmd_args {
 	int quiet;			/* -q */
 	const char *output;		/* --output DIR, or NULL */
 	const char *audit;		/* --audit FILE, or NULL */
+	int each;			/* --each: a machine per hive file */
+	int jobs;			/* -j N: targets worked on at
+					 * once (scan, dry run); default 1 */
 };
 
 /* Parse ARGV[1..ARGC) (ARGV[0] is the subcommand) into A.  An argument
@@ -64,9 +67,14 @@ void cmd_remedies_free(struct remedy **rs, size_t n);
 /* Free a NULL-terminated array of strings and the strings. */
 void cmd_strings_free(char **v);
 
-/* One machine of a run (image.h): every hive file TARGET together, or one
- * folder TARGET.  Without TARGETs, the current directory is a folder
- * TARGET. */
+/* The N hives HV must be one machine's: two of a kind a machine has only
+ * one of (two SYSTEM hives) are an error in D, with a hint at --each.
+ * Returns 0 or -1. */
+int cmd_one_machine(struct hive *const *hv, size_t n, struct diag *d);
+
+/* One machine of a run (image.h): every hive file TARGET together (each
+ * one alone with --each), or one folder TARGET.  Without TARGETs, the
+ * current directory is a folder TARGET. */
 struct cmd_target {
 	const char *name;	/* for messages and the summary */
 	const char *folder;	/* the folder, or NULL for hive files */
@@ -84,7 +92,8 @@ struct cmd_targets {
 };
 
 /* The machines of A's TARGETs, in the order given (the hive files first
- * when they are mixed with folders).  Checks --output: never inside a
+ * when they are mixed with folders; with A->each, every hive file is a
+ * machine of its own, in the order given).  Checks --output: never inside a
  * folder TARGET, one subfolder per target when there are several.
  * Returns 0 (free with cmd_targets_free) or -1 with D. */
 int cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
@@ -122,9 +131,10 @@ typedef int (*cmd_target_fn)(const struct cmd_run *r,
     const struct cmd_target *t, FILE *out, struct cmd_outcome *o,
     struct diag *d);
 
-/* Run FN on every target of TS in turn, each one's output and messages
- * printed once it is done; one target's failure does not stop the
- * others.  With several targets, each output starts with "==> NAME <=="
+/* Run FN on every target of TS, each one's output and messages printed
+ * once it is done, in TARGET order; one target's failure does not stop
+ * the others.  With R->a->jobs > 1, FN runs in that many forked worker
+ * processes, each given one target at a time.  With several targets, each output starts with "==> NAME <=="
  * (text formats) and a summary table closes the run (on stdout, or on
  * stderr when stdout is JSON or .reg).  Returns the worst exit code. */
 int cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
@@ -159,10 +169,11 @@ struct cmd_hives {
  * no other kbfix is working on.  A dirty hive (sequence numbers that
  * differ, or logs beside it holding newer data) is opened on the replay
  * of its logs (recover.h), with a note; with A->ignore_logs, as it is,
- * with a warning.  Temporary files of an interrupted kbfix beside them
- * are removed, unless A->output (nothing beside them is written then).
- * Every problem goes to D; returns 0 or -1 (H is then released).  Release
- * with cmd_hives_release. */
+ * with a warning.  They must be one machine's (cmd_one_machine).
+ * Temporary files of an interrupted kbfix beside them are removed, unless
+ * A->output (nothing beside them is written then).  Every problem goes
+ * to D; returns 0 or -1 (H is then released).  Release with
+ * cmd_hives_release. */
 int cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
     struct cmd_hives *h, struct diag *d);
 void cmd_hives_release(struct cmd_hives *h);

@@ -13,9 +13,10 @@ usage(FILE *f)
 	    "usage: kbfix list\n"
 	    "       kbfix show ID...\n"
 	    "       kbfix scan [--format json] [--control-set CS] [--ignore-logs]\n"
-	    "                  [--audit FILE] [ID...] [TARGET...]\n"
+	    "                  [--audit FILE] [--each] [-j N] [ID...] [TARGET...]\n"
 	    "       kbfix --dry-run [--format diff|reg|json] [--control-set CS]\n"
-	    "                  [--ignore-logs] [--audit FILE] [ID...] [TARGET...]\n"
+	    "                  [--ignore-logs] [--audit FILE] [--each] [-j N]\n"
+	    "                  [ID...] [TARGET...]\n"
 	    "       kbfix apply [--backup-dir DIR | --no-backup] [--output DIR]\n"
 	    "                  [--audit FILE] [--ignore-logs] [-q] [--control-set CS]\n"
 	    "                  [ID...] [TARGET...]\n"
@@ -25,9 +26,10 @@ usage(FILE *f)
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
 	    "       kbfix validate [-q] [--tests DIR] [FILE|ID...]\n"
 	    "       kbfix --help | --version\n"
-	    "A TARGET is a hive file (the files given together are one machine) or a\n"
-	    "folder (one machine each): a volume holding Windows or WINNT, a Windows\n"
-	    "folder, or a folder of hive files.\n"
+	    "A TARGET is a hive file (the files given together are one machine, or\n"
+	    "each its own with --each) or a folder (one machine each): a volume\n"
+	    "holding Windows or WINNT, a Windows folder, or a folder of hive files.\n"
+	    "-j N: scan or dry-run N machines at once.\n"
 	    "See kbfix(1).\n");
 }
 
