@@ -22,6 +22,7 @@
 #include "txlog.h"
 #include "undo.h"
 #include "verify.h"
+#include "winpath.h"
 
 /* ---------------------------------------------------------------- files */
 
@@ -87,19 +88,23 @@ sync_path(const char *path, int dir)
 	return r;
 }
 
-/* Copy FROM to the new file TO (created exclusively), fsynced.  Used for a
- * backup in a folder on another file system, where link(2) cannot. */
+/* Copy FROM to the new file TO (created exclusively), fsynced, with FROM's
+ * permissions.  Used for a backup in a folder on another file system,
+ * where link(2) cannot, and for the copies of the output folder. */
 static int
 copy_file(const char *from, const char *to)
 {
 	char buf[1 << 16];
 	int in, out, e;
 	ssize_t n;
+	struct stat st;
 
-	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
+	if (fstat(in, &st) < 0)
+		st.st_mode = 0600;
 	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) < 0) {
+	    st.st_mode & 0777)) < 0) {
 		e = errno;
 		close(in);
 		errno = e;
@@ -148,6 +153,101 @@ keep_file(const char *from, const char *to)
 		return -1;
 	/* EXDEV (another file system), EPERM (no hard links there) ... */
 	return copy_file(from, to);
+}
+
+/* Rename FROM to TO, never replacing a file at TO (EEXIST then).  Across
+ * file systems (--backup-dir elsewhere) a copy, fsynced, then FROM
+ * removed. */
+static int
+move_noreplace(const char *from, const char *to)
+{
+	struct stat st;
+	int e;
+
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) {
+		/* A file system that cannot (some FUSE ones): a hard link
+		 * does not replace either. */
+		if (link(from, to) == 0) {
+			if (unlink(from) == 0)
+				return 0;
+			e = errno;
+			unlink(to);
+			errno = e;
+			return -1;
+		}
+		if (errno == EEXIST || errno == EXDEV)
+			return -1;
+		/* No hard links there either (FAT): check, then rename.
+		 * Another program could create TO in between; kbfix holds
+		 * the hives' locks, not the folder's. */
+		if (lstat(to, &st) == 0) {
+			errno = EEXIST;
+			return -1;
+		}
+		return rename(from, to);
+	}
+	if (errno != EXDEV)
+		return -1;
+	if (copy_file(from, to) < 0)
+		return -1;
+	if (unlink(from) < 0) {
+		e = errno;
+		unlink(to);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* Make the folder DIR and its missing parents (in the output folder),
+ * recording each one made in J so that a failure removes it again. */
+static int
+make_dirs(struct apply_job *j, const char *dir, struct diag *d)
+{
+	char *p = strdup(dir), *s;
+	struct stat st;
+	int r = 0;
+
+	if (p == NULL) {
+		diag_error(d, NULL, 0, "out of memory");
+		return -1;
+	}
+	for (s = p + 1; r == 0; s++) {
+		int end = *s == '\0';
+
+		if (*s != '/' && !end)
+			continue;
+		*s = '\0';
+		if (*p != '\0' && stat(p, &st) < 0) {
+			char **nv = realloc(j->made_dirs, (j->nmade + 1) *
+			    sizeof *nv);
+
+			if (mkdir(p, 0777) < 0) {
+				diag_error(d, NULL, 0, "cannot make the folder "
+				    "'%s': %s", p, strerror(errno));
+				r = -1;
+			} else if (nv == NULL ||
+			    (nv[j->nmade] = strdup(p)) == NULL) {
+				if (nv != NULL)
+					j->made_dirs = nv;
+				diag_error(d, NULL, 0, "out of memory");
+				r = -1;
+			} else {
+				j->made_dirs = nv;
+				j->nmade++;
+			}
+		} else if (*p != '\0' && !S_ISDIR(st.st_mode)) {
+			diag_error(d, NULL, 0, "'%s' is not a folder", p);
+			r = -1;
+		}
+		if (end)
+			break;
+		*s = '/';
+	}
+	free(p);
+	return r;
 }
 
 /* ---------------------------------------------------------------- stage 1 */
@@ -341,8 +441,8 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 		return -1;
 	if (plan_regfile(p, f->orig, &rf, &f->nchanges, d) < 0)
 		return -1;
-	if ((dir = dir_of(f->orig->path)) == NULL ||
-	    (base = base_of(f->orig->path)) == NULL ||
+	if ((dir = dir_of(f->dest)) == NULL ||
+	    (base = base_of(f->dest)) == NULL ||
 	    asprintf(&f->tmp, "%s%s.kbfix-tmp-XXXXXX", dir, base) < 0) {
 		f->tmp = NULL;
 		diag_error(d, NULL, 0, "out of memory");
@@ -378,6 +478,10 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 		    strerror(errno));
 		goto out;
 	}
+	/* regf_finish reads the written file whole: drop hivex's copy
+	 * first, so that apply holds two copies of the hive at most. */
+	hive_close(w);
+	w = NULL;
 	if (regf_finish(f->tmp, f->seq, d) < 0)
 		goto out;
 	if (sync_path(f->tmp, 0) < 0) {
@@ -405,25 +509,135 @@ remove_temp(struct apply_file *f)
 	f->tmp = NULL;
 }
 
+static int
+same_move(const struct change *a, const struct change *b)
+{
+	return a->kind == b->kind && a->file && b->file &&
+	    strcmp(a->file, b->file) == 0 && (a->to == NULL) == (b->to == NULL) &&
+	    (a->to == NULL || strcmp(a->to, b->to) == 0);
+}
+
+/* The file changes of P, checked: each file still there, a regular file;
+ * each new name free. */
+static int
+prepare_moves(struct apply_job *j, const struct plan *p,
+    const struct apply_options *o, struct diag *d)
+{
+	size_t i, k, n = 0;
+	struct stat st;
+
+	for (i = 0; i < p->nentries; i++)
+		for (k = 0; k < p->entries[i].nchanges; k++)
+			if (p->entries[i].changes[k].hive == NULL)
+				n++;
+	if (n == 0)
+		return 0;
+	if ((j->moves = calloc(n, sizeof *j->moves)) == NULL)
+		goto oom;
+	for (i = 0; i < p->nentries; i++)
+		for (k = 0; k < p->entries[i].nchanges; k++) {
+			const struct change *c = &p->entries[i].changes[k];
+			struct apply_move *m = &j->moves[j->nmoves];
+
+			if (c->hive != NULL)
+				continue;
+			m->c = c;
+			if ((m->from = strdup(c->file)) == NULL)
+				goto oom;
+			j->nmoves++;
+			if (lstat(m->from, &st) < 0 || !S_ISREG(st.st_mode)) {
+				diag_error(d, NULL, 0, "'%s' %s", m->from,
+				    errno == ENOENT ? "is gone" : "is not a "
+				    "regular file: not touched");
+				return -1;
+			}
+			if (c->kind == CHANGE_DELETE_FILE && !o->output)
+				continue;	/* named by apply_commit */
+			if (c->kind == CHANGE_DELETE_FILE)
+				continue;	/* only left out of the copy */
+			m->to = o->output ? o->output(o->output_arg, c->to, d) :
+			    strdup(c->to);
+			if (m->to == NULL) {
+				if (d->nerrors == 0)
+					goto oom;
+				return -1;
+			}
+			if (lstat(m->to, &st) == 0) {
+				diag_error(d, NULL, 0, "'%s' exists: kbfix does "
+				    "not overwrite it", m->to);
+				return -1;
+			}
+			if (o->output) {
+				char *dir = dir_of(m->to);
+
+				if (dir == NULL)
+					goto oom;
+				if (*dir && make_dirs(j, dir, d) < 0) {
+					free(dir);
+					return -1;
+				}
+				free(dir);
+			}
+		}
+	return 0;
+oom:
+	diag_error(d, NULL, 0, "out of memory");
+	return -1;
+}
+
 int
 apply_prepare(const struct plan *p, const struct target *t,
-    apply_replan_fn replan, void *arg, struct apply_job **out,
-    struct diag *d)
+    const struct apply_options *o, apply_replan_fn replan, void *arg,
+    struct apply_job **out, struct diag *d)
 {
 	struct apply_job *j = calloc(1, sizeof *j);
 	struct target after = *t;
-	size_t i, k, left = 0;
+	struct plan *left = NULL;
+	size_t i, k, e, n;
 
 	*out = NULL;
 	after.hives = NULL;
 	if (j == NULL || (j->files = calloc(t->nhives + 1,
 	    sizeof *j->files)) == NULL)
 		goto oom;
+	j->output = o->output != NULL;
+	if (t->windir != NULL && (j->windir = strdup(t->windir)) == NULL)
+		goto oom;
 	for (i = 0; i < t->nhives; i++) {
+		struct apply_file *f;
+		struct stat st;
+
 		if (!plan_touches(p, t->hives[i]))
 			continue;
-		j->files[j->nfiles++].orig = t->hives[i];
+		f = &j->files[j->nfiles++];
+		f->orig = t->hives[i];
+		f->dest = o->output ? o->output(o->output_arg, f->orig->path,
+		    d) : strdup(f->orig->path);
+		if (f->dest == NULL) {
+			if (d->nerrors == 0)
+				goto oom;
+			goto fail;
+		}
+		if (o->output) {
+			char *dir;
+
+			if (lstat(f->dest, &st) == 0) {
+				diag_error(d, NULL, 0, "'%s' exists: kbfix does "
+				    "not overwrite files in the output folder",
+				    f->dest);
+				goto fail;
+			}
+			if ((dir = dir_of(f->dest)) == NULL)
+				goto oom;
+			if (*dir && make_dirs(j, dir, d) < 0) {
+				free(dir);
+				goto fail;
+			}
+			free(dir);
+		}
 	}
+	if (prepare_moves(j, p, o, d) < 0)
+		goto fail;
 	for (i = 0; i < j->nfiles; i++) {
 		struct apply_file *f = &j->files[i];
 
@@ -441,7 +655,8 @@ apply_prepare(const struct plan *p, const struct target *t,
 			goto fail;
 		}
 	}
-	/* Plan again on the new files: the plan must now be empty. */
+	/* Plan again on the new files: nothing must be left but the file
+	 * changes, which apply_commit makes. */
 	if ((after.hives = calloc(t->nhives + 1, sizeof *after.hives)) ==
 	    NULL)
 		goto oom;
@@ -453,9 +668,21 @@ apply_prepare(const struct plan *p, const struct target *t,
 	}
 	if (replan(arg, &after, &left, d) < 0)
 		goto fail;
-	if (left != 0) {
+	n = 0;
+	for (e = 0; e < left->nentries; e++)
+		for (k = 0; k < left->entries[e].nchanges; k++) {
+			const struct change *c = &left->entries[e].changes[k];
+
+			for (i = 0; i < j->nmoves; i++)
+				if (same_move(c, j->moves[i].c))
+					break;
+			if (i == j->nmoves)
+				n++;
+		}
+	plan_free(left);
+	if (n != 0) {
 		diag_error(d, NULL, 0, "after the changes, planning again "
-		    "still finds %zu to make; nothing was changed", left);
+		    "still finds %zu to make; nothing was changed", n);
 		goto fail;
 	}
 	free(after.hives);
@@ -514,8 +741,8 @@ keep_original(struct apply_file *f, const struct plan *p,
     const struct apply_options *o, const char *stamp, struct diag *d)
 {
 	char *dir = o->backup_dir ? dir_slash(o->backup_dir) :
-	    dir_of(f->orig->path);
-	char *base = base_of(f->orig->path);
+	    dir_of(f->dest);
+	char *base = base_of(f->dest);
 	char *stem = NULL;
 	int n, r = -1;
 	FILE *u = NULL;
@@ -587,7 +814,7 @@ keep_original(struct apply_file *f, const struct plan *p,
 	if ((u = fdopen(fd, "w")) == NULL)
 		goto oom;
 	fd = -1;
-	if (undo_write(u, p, f->orig, o->tool, stamp, d) < 0)
+	if (undo_write(u, p, f->orig, f->dest, o->tool, stamp, d) < 0)
 		goto out;
 	if (fflush(u) != 0 || fsync(fileno(u)) < 0) {
 		diag_error(d, NULL, 0, "cannot write the undo file '%s': %s",
@@ -687,6 +914,203 @@ interrupted(const sigset_t *sigs)
 	return 0;
 }
 
+/* Where a moved file is, as the files undo file writes it: inside the
+ * Windows folder WINDIR as %SystemRoot%\..., elsewhere as an absolute
+ * path, so that the undo file works from any folder. */
+static char *
+undo_place(const char *windir, const char *path)
+{
+	char *s = windir ? winpath_from_host(windir, path) : NULL;
+	char *dir, *base, *real;
+
+	if (s != NULL || path[0] == '/')
+		return s ? s : strdup(path);
+	dir = dir_of(path);
+	base = base_of(path);
+	real = dir && base ? realpath(*dir ? dir : ".", NULL) : NULL;
+	if (real == NULL || asprintf(&s, "%s%s%s", real, strcmp(real, "/") ?
+	    "/" : "", base) < 0)
+		s = NULL;
+	free(real);
+	free(dir);
+	free(base);
+	return s;
+}
+
+/* The backup of a deleted file: NAME.kbfix-STAMP.bak beside it or in
+ * --backup-dir ("-2", "-3"... when taken). */
+static int
+name_deleted(struct apply_move *m, const struct apply_options *o,
+    const char *stamp, struct diag *d)
+{
+	char *dir = o->backup_dir ? dir_slash(o->backup_dir) : dir_of(m->from);
+	char *base = base_of(m->from);
+	struct stat st;
+	int n, r = -1;
+
+	for (n = 1; dir != NULL && base != NULL && n < 1000; n++) {
+		free(m->to);
+		if ((n == 1 ? asprintf(&m->to, "%s%s.kbfix-%s.bak", dir, base,
+		    stamp) : asprintf(&m->to, "%s%s.kbfix-%s-%d.bak", dir, base,
+		    stamp, n)) < 0) {
+			m->to = NULL;
+			break;
+		}
+		if (lstat(m->to, &st) < 0 && errno == ENOENT) {
+			r = 0;
+			break;
+		}
+	}
+	if (r < 0) {
+		diag_error(d, NULL, 0, "cannot find a backup name for '%s'",
+		    m->from);
+		free(m->to);
+		m->to = NULL;
+	}
+	free(dir);
+	free(base);
+	return r;
+}
+
+/* The undo file of the file changes (undo.h), in the output folder's
+ * Windows folder, --backup-dir or the Windows folder.  Deleted files get
+ * their backup names first: the undo file names them. */
+static int
+keep_moves(struct apply_job *j, const struct plan *p,
+    const struct apply_options *o, const char *stamp, struct diag *d)
+{
+	struct undo_move *um = NULL;
+	char *where = NULL, *outwin = NULL, *path = NULL;
+	size_t i, n = 0;
+	int fd = -1, k, r = -1;
+	FILE *u = NULL;
+
+	if (j->nmoves == 0)
+		return 0;
+	if (j->windir == NULL) {
+		diag_error(d, NULL, 0, "file changes without a Windows folder");
+		return -1;
+	}
+	if (j->output) {
+		if ((outwin = o->output(o->output_arg, j->windir, d)) == NULL)
+			goto out;
+		if (make_dirs(j, outwin, d) < 0)
+			goto out;
+		where = dir_slash(outwin);
+	} else
+		where = dir_slash(o->backup_dir ? o->backup_dir : j->windir);
+	if (where == NULL || (um = calloc(j->nmoves, sizeof *um)) == NULL)
+		goto oom;
+	for (i = 0; i < j->nmoves; i++) {
+		struct apply_move *m = &j->moves[i];
+
+		if (m->c->kind == CHANGE_DELETE_FILE && !j->output &&
+		    name_deleted(m, o, stamp, d) < 0)
+			goto out;
+		um[n].to = winpath_from_host(j->windir, m->from);
+		if (um[n].to == NULL)
+			um[n].to = undo_place(NULL, m->from);
+		if (m->to != NULL)
+			um[n].from = undo_place(j->output ? outwin : j->windir,
+			    m->to);
+		if (um[n].to == NULL || (m->to != NULL && um[n].from == NULL))
+			goto oom;
+		n++;
+	}
+	for (k = 1; k < 1000; k++) {
+		free(path);
+		if ((k == 1 ? asprintf(&path, "%skbfix-%s-files-undo.reg",
+		    where, stamp) : asprintf(&path, "%skbfix-%s-%d-files-undo.reg",
+		    where, stamp, k)) < 0) {
+			path = NULL;
+			goto oom;
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		diag_error(d, NULL, 0, "cannot create the undo file '%s': %s",
+		    path, strerror(errno));
+		goto out;
+	}
+	j->files_undo = path;
+	path = NULL;
+	lock_temp_add(j->files_undo);
+	if ((u = fdopen(fd, "w")) == NULL)
+		goto oom;
+	fd = -1;
+	if (undo_write_files(u, p, um, n, j->output ? outwin : j->windir,
+	    o->tool, stamp, d) < 0)
+		goto out;
+	if (fflush(u) != 0 || fsync(fileno(u)) < 0) {
+		diag_error(d, NULL, 0, "cannot write the undo file '%s': %s",
+		    j->files_undo, strerror(errno));
+		goto out;
+	}
+	r = 0;
+	goto out;
+oom:
+	diag_error(d, NULL, 0, "out of memory");
+out:
+	if (u != NULL && fclose(u) != 0 && r == 0) {
+		diag_error(d, NULL, 0, "cannot write the undo file '%s': %s",
+		    j->files_undo, strerror(errno));
+		r = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (r < 0 && j->files_undo != NULL) {
+		unlink(j->files_undo);
+		lock_temp_forget(j->files_undo);
+		free(j->files_undo);
+		j->files_undo = NULL;
+	}
+	undo_moves_free(um, n);
+	free(path);
+	free(where);
+	free(outwin);
+	return r;
+}
+
+/* fsync the folder of PATH. */
+static int
+sync_dir_of(const char *path, struct diag *d)
+{
+	char *dir = dir_of(path);
+
+	if (dir == NULL || sync_path(*dir ? dir : ".", 1) < 0) {
+		diag_error(d, NULL, 0, "cannot sync the folder of '%s': %s",
+		    path, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	return 0;
+}
+
+/* Make the file change M: a rename or a move to the backup place, or,
+ * with an output folder, a copy under the new name there. */
+static int
+do_move(struct apply_job *j, struct apply_move *m, struct diag *d)
+{
+	if (m->to == NULL)	/* a deletion, with an output folder */
+		return 0;
+	if (j->output ? copy_file(m->from, m->to) < 0 :
+	    move_noreplace(m->from, m->to) < 0) {
+		diag_error(d, NULL, 0, "cannot %s '%s' to '%s': %s",
+		    j->output ? "copy" : "move", m->from, m->to,
+		    strerror(errno));
+		return -1;
+	}
+	m->done = 1;
+	if (sync_dir_of(m->to, d) < 0)
+		return -1;
+	if (!j->output && sync_dir_of(m->from, d) < 0)
+		return -1;
+	return 0;
+}
+
 int
 apply_commit(struct apply_job *j, const struct plan *p,
     const struct apply_options *o, struct diag *d)
@@ -701,12 +1125,18 @@ apply_commit(struct apply_job *j, const struct plan *p,
 	/* Backups and undo files of every hive first: a failure here
 	 * leaves every hive as it was.  The backup is made even with
 	 * --no-backup, and removed only once every hive is in place: until
-	 * then it is what a failed rename is rolled back from. */
-	keep.no_backup = 0;
+	 * then it is what a failed rename is rolled back from.  With an
+	 * output folder the target is the backup: the undo file goes beside
+	 * the new file. */
+	keep.no_backup = j->output;
+	if (j->output)
+		keep.backup_dir = NULL;
 	for (i = 0; i < j->nfiles; i++)
 		if (keep_original(&j->files[i], p, &keep, stamp, d) < 0 ||
-		    keep_logs(&j->files[i], o, stamp, d) < 0)
+		    (!j->output && keep_logs(&j->files[i], o, stamp, d) < 0))
 			goto fail;
+	if (keep_moves(j, p, o, stamp, d) < 0)
+		goto fail;
 	/* From the first rename to the last, SIGINT, SIGTERM and SIGHUP
 	 * wait: one arriving meanwhile rolls every hive back, then is
 	 * delivered; the handler then removes the temporary files. */
@@ -718,24 +1148,22 @@ apply_commit(struct apply_job *j, const struct plan *p,
 	blocked = 1;
 	for (i = 0; i < j->nfiles; i++) {
 		struct apply_file *f = &j->files[i];
-		char *dir;
 
-		if (rename(f->tmp, f->orig->path) < 0) {
+		if (j->output ? move_noreplace(f->tmp, f->dest) < 0 :
+		    rename(f->tmp, f->dest) < 0) {
 			diag_error(d, NULL, 0, "cannot rename '%s' to '%s': %s",
-			    f->tmp, f->orig->path, strerror(errno));
+			    f->tmp, f->dest, strerror(errno));
 			goto fail;
 		}
 		lock_temp_forget(f->tmp);
 		done = i + 1;
-		dir = dir_of(f->orig->path);
-		if (dir == NULL || sync_path(*dir ? dir : ".", 1) < 0) {
-			diag_error(d, NULL, 0, "cannot sync the folder of "
-			    "'%s': %s", f->orig->path, strerror(errno));
-			free(dir);
+		if (sync_dir_of(f->dest, d) < 0)
 			goto fail;
-		}
-		free(dir);
 	}
+	/* The files after the hives (apply.h). */
+	for (i = 0; i < j->nmoves; i++)
+		if (do_move(j, &j->moves[i], d) < 0)
+			goto fail;
 	if (interrupted(&sigs)) {
 		diag_error(d, NULL, 0, "interrupted");
 		goto fail;
@@ -745,7 +1173,7 @@ apply_commit(struct apply_job *j, const struct plan *p,
 	for (i = 0; i < j->nfiles; i++) {
 		struct apply_file *f = &j->files[i];
 
-		for (k = 0; k < f->nlogs; k++)
+		for (k = 0; !j->output && k < f->nlogs; k++)
 			if (unlink(f->logs[k]) < 0)
 				diag_warning(d, NULL, 0, "cannot remove the log "
 				    "'%s' (kept as '%s'): %s", f->logs[k],
@@ -759,16 +1187,32 @@ apply_commit(struct apply_job *j, const struct plan *p,
 			f->backup = NULL;
 		}
 	}
+	if (j->files_undo != NULL)
+		lock_temp_forget(j->files_undo);
 	j->committed = 1;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 fail:
-	/* Put back the hives already replaced, from their backups; the
-	 * temporary names are free again and serve for the way back. */
+	/* The files moved go back first, then the hives already replaced,
+	 * from their backups; the temporary names are free again and serve
+	 * for the way back. */
+	for (k = j->nmoves; k-- > 0;) {
+		struct apply_move *m = &j->moves[k];
+
+		if (!m->done)
+			continue;
+		if (j->output ? unlink(m->to) < 0 :
+		    move_noreplace(m->to, m->from) < 0)
+			diag_error(d, NULL, 0, "could not put '%s' back: it is "
+			    "'%s'", m->from, m->to);
+		m->done = 0;
+	}
 	for (k = 0; k < done; k++) {
 		struct apply_file *f = &j->files[k];
 
-		if (keep_file(f->backup, f->tmp) < 0 ||
+		if (j->output) {
+			unlink(f->dest);
+		} else if (keep_file(f->backup, f->tmp) < 0 ||
 		    rename(f->tmp, f->orig->path) < 0) {
 			unlink(f->tmp);
 			diag_error(d, NULL, 0, "could not put '%s' back: its "
@@ -783,6 +1227,12 @@ fail:
 	}
 	for (k = 0; k < j->nfiles; k++)
 		unkeep(&j->files[k]);
+	if (j->files_undo != NULL) {
+		unlink(j->files_undo);
+		lock_temp_forget(j->files_undo);
+		free(j->files_undo);
+		j->files_undo = NULL;
+	}
 	if (blocked)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	return -1;
@@ -811,7 +1261,23 @@ apply_job_free(struct apply_job *j)
 		free(f->moved_logs);
 		free(f->backup);
 		free(f->undo);
+		free(f->dest);
 	}
+	for (i = 0; i < j->nmoves; i++) {
+		free(j->moves[i].from);
+		free(j->moves[i].to);
+	}
+	/* Folders made in the output folder for nothing: the newest
+	 * first; rmdir leaves any that is not empty. */
+	for (i = j->nmade; i-- > 0;) {
+		if (!j->committed)
+			rmdir(j->made_dirs[i]);
+		free(j->made_dirs[i]);
+	}
+	free(j->made_dirs);
+	free(j->moves);
+	free(j->windir);
+	free(j->files_undo);
 	free(j->files);
 	free(j);
 }

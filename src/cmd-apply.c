@@ -2,9 +2,10 @@
  *
  * Plans as the dry run does, on hives locked for the whole run, prints the
  * plan, then carries it out through the safe write (apply.h): temporary
- * file beside each hive, checked, backup, undo file, rename.  Exit 0 when
- * done or nothing to do, 2 on any trouble (the hives are then as they
- * were).
+ * file beside each hive, checked, backup, undo file, rename; then the file
+ * changes.  With --output DIR nothing of the target is written: the new
+ * files go to DIR.  Exit 0 when done or nothing to do, 2 on any trouble
+ * (the target is then as it was).
  */
 #include "config.h"
 
@@ -22,76 +23,115 @@ struct replan_arg {
 };
 
 static int
-replan(void *arg, const struct target *after, size_t *nchanges,
+replan(void *arg, const struct target *after, struct plan **out,
     struct diag *d)
 {
 	struct replan_arg *r = arg;
+
+	return plan_compute(r->rs, r->nrs, after, r->po, out, d);
+}
+
+static int
+apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
+    struct cmd_outcome *o, struct diag *d)
+{
+	const struct cmd_args *a = r->a;
+	struct cmd_machine m;
+	struct plan_options po;
+	struct replan_arg ra;
+	struct cmd_write_opts w;
 	struct plan *p = NULL;
 
-	if (plan_compute(r->rs, r->nrs, after, r->po, &p, d) < 0)
-		return -1;
-	*nchanges = plan_nchanges(p);
+	o->rc = EXIT_TROUBLE;
+	o->nchanges = 0;
+	if (cmd_machine_open(a, t, r->rs, r->nrs, 1, &m, d) < 0 ||
+	    (a->nids == 0 &&
+	    cmd_hives_check(r->rs, r->nrs, m.t.hives, m.t.nhives, d) < 0))
+		goto out;
+	po.control_set = a->control_set;
+	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0)
+		goto out;
+	if (a->nids && cmd_named_refused(p, d) < 0)
+		goto out;
+	if (a->nids == 0 && cmd_plan_check(p, d) < 0)
+		goto out;
+	if (!a->quiet && render_plan(out, p, RENDER_DIFF, d) < 0)
+		goto out;
+	if (plan_nchanges(p) == 0) {
+		if (!a->quiet)
+			fprintf(out, "kbfix: nothing to do\n");
+		o->rc = EXIT_NOTHING;
+		goto out;
+	}
+	if (!a->quiet)
+		fprintf(out, "\n");
+	fflush(out);
+	ra.rs = r->rs;
+	ra.nrs = r->nrs;
+	ra.po = &po;
+	w.im = m.im;
+	w.output = t->output;
+	w.audit = r->audit;
+	w.name = t->name;
+	w.out = out;
+	o->rc = cmd_write(p, &m.t, replan, &ra, a, &w, d);
+	if (o->rc == EXIT_NOTHING)
+		o->nchanges = plan_nchanges(p);
+out:
+	fflush(out);
 	plan_free(p);
-	return 0;
+	cmd_machine_close(&m);
+	return o->rc;
 }
 
 int
 cmd_apply(int argc, char **argv)
 {
 	struct cmd_args a;
-	struct cmd_hives h = { 0 };
-	struct remedy **rs = NULL;
-	char **paths = NULL;
-	size_t nrs = 0, np = 0;
-	struct target t = { NULL, 0, NULL };
-	struct plan_options po;
-	struct replan_arg ra;
-	struct plan *p = NULL;
+	struct cmd_targets ts = { 0 };
+	struct cmd_run r;
 	struct diag d;
 	int rc = EXIT_TROUBLE;
 
 	diag_init(&d);
+	memset(&r, 0, sizeof r);
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
-	if (cmd_remedies_load(a.ids, a.nids, &rs, &nrs, &d) < 0)
-		goto out;
-	if (cmd_hive_paths(&a, rs, nrs, &paths, &np, &d) < 0)
-		goto out;
-	if (cmd_hives_open(paths, np, &a, &h, &d) < 0 || (a.nids == 0 &&
-	    cmd_hives_check(rs, nrs, h.hives, h.n, &d) < 0))
-		goto out;
-	t.hives = h.hives;
-	t.nhives = h.n;
-	po.control_set = a.control_set;
-	if (plan_compute(rs, nrs, &t, &po, &p, &d) < 0)
-		goto out;
-	if (a.nids && cmd_named_refused(p, &d) < 0)
-		goto out;
-	if (a.nids == 0 && cmd_plan_check(p, &d) < 0)
-		goto out;
-	if (!a.quiet && render_plan(stdout, p, RENDER_DIFF, &d) < 0)
-		goto out;
-	if (plan_nchanges(p) == 0) {
-		if (!a.quiet)
-			printf("kbfix: nothing to do\n");
-		rc = EXIT_NOTHING;
+	/* Writing is kept to one target at a time, in the order given, and
+	 * to the hive files given together being one machine: several hives
+	 * named alike would also collide in one --output folder. */
+	if (a.each || a.jobs != 1) {
+		diag_error(&d, NULL, 0, "--each and -j are for scan and the dry "
+		    "run: apply works on one target at a time");
 		goto out;
 	}
-	if (!a.quiet)
-		printf("\n");
-	fflush(stdout);
-	ra.rs = rs;
-	ra.nrs = nrs;
-	ra.po = &po;
-	rc = cmd_write(p, &t, replan, &ra, &a, &d);
-out:
-	fflush(stdout);
+	if (a.format != RENDER_DIFF) {
+		diag_error(&d, NULL, 0, "apply shows its plan as a diff; for "
+		    "a record a program can read, use --audit FILE");
+		goto out;
+	}
+	r.mode = CMD_APPLY;
+	r.a = &a;
+	if (cmd_remedies_load(a.ids, a.nids, &r.rs, &r.nrs, &d) < 0)
+		goto out;
+	if (cmd_targets_make(&a, &ts, &d) < 0)
+		goto out;
+	if (a.audit != NULL && audit_open(a.audit, &r.audit, &d) < 0)
+		goto out;
+	r.several = ts.n > 1;
+	cmd_audit_start(r.audit, &a, "apply", r.rs, r.nrs);
 	diag_print(&d, stderr);
 	diag_free(&d);
-	plan_free(p);
-	cmd_hives_release(&h);
-	cmd_remedies_free(rs, nrs);
-	cmd_strings_free(paths);
+	diag_init(&d);
+	rc = cmd_run_all(&r, &ts, apply_target);
+	cmd_audit_end(r.audit, rc);
+out:
+	if (audit_close(r.audit, &d) < 0)
+		rc = EXIT_TROUBLE;
+	diag_print(&d, stderr);
+	diag_free(&d);
+	cmd_targets_free(&ts);
+	cmd_remedies_free(r.rs, r.nrs);
 	cmd_args_free(&a);
 	return rc;
 }

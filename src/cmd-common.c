@@ -1,5 +1,5 @@
-/* cmd-common.c: what the planning subcommands share: their options, the
- * remedy library, and finding the hive files. */
+/* cmd-common.c: what the planning subcommands share: their options and
+ * the remedy library. */
 #include "config.h"
 
 #include <dirent.h>
@@ -42,8 +42,11 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 	int i, bad = 0, opts = 1;
 
 	memset(a, 0, sizeof *a);
+	a->argv = argv;
+	a->argc = argc;
 	a->control_set = "current";
 	a->format = RENDER_DIFF;
+	a->jobs = 1;
 	a->ids = calloc((size_t)argc + 1, sizeof *a->ids);
 	a->targets = calloc((size_t)argc + 1, sizeof *a->targets);
 	if (a->ids == NULL || a->targets == NULL) {
@@ -64,6 +67,28 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 		else if (opts && (strcmp(s, "-q") == 0 ||
 		    strcmp(s, "--quiet") == 0))
 			a->quiet = 1;
+		else if (opts && strcmp(s, "--each") == 0)
+			a->each = 1;
+		else if (opts && strncmp(s, "-j", 2) == 0) {
+			const char *v = s + 2;
+			char *end;
+			long n;
+
+			if (*v == '\0') {
+				if (!need_arg(argc, argv, i, d)) {
+					bad = 1;
+					break;
+				}
+				v = argv[++i];
+			}
+			n = strtol(v, &end, 10);
+			if (*v == '\0' || *end != '\0' || n < 1 || n > 256) {
+				diag_error(d, NULL, 0, "bad -j '%s' (a number of"
+				    " jobs from 1 to 256)", v);
+				bad = 1;
+			} else
+				a->jobs = (int)n;
+		}
 		else if (opts && strcmp(s, "--control-set") == 0) {
 			if (!need_arg(argc, argv, i, d)) {
 				bad = 1;
@@ -86,9 +111,11 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 				a->format = RENDER_DIFF;
 			else if (strcmp(s, "reg") == 0)
 				a->format = RENDER_REG;
+			else if (strcmp(s, "json") == 0)
+				a->format = RENDER_JSON;
 			else {
 				diag_error(d, NULL, 0, "unknown format '%s'"
-				    " (diff or reg)", s);
+				    " (diff, reg or json)", s);
 				bad = 1;
 			}
 		} else if (opts && strcmp(s, "--backup-dir") == 0) {
@@ -97,6 +124,16 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 				break;
 			}
 			a->backup_dir = argv[++i];
+		} else if (opts && (strcmp(s, "--output") == 0 ||
+		    strcmp(s, "--audit") == 0)) {
+			if (!need_arg(argc, argv, i, d)) {
+				bad = 1;
+				break;
+			}
+			if (s[2] == 'o')
+				a->output = argv[++i];
+			else
+				a->audit = argv[++i];
 		} else if (opts && s[0] == '-' && s[1] != '\0') {
 			diag_error(d, NULL, 0, "unknown option '%s'", s);
 			bad = 1;
@@ -104,6 +141,11 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 			a->ids[a->nids++] = argv[i];
 		else
 			a->targets[a->ntargets++] = argv[i];
+	}
+	if (a->output != NULL && a->backup_dir != NULL) {
+		diag_error(d, NULL, 0, "--backup-dir has no use with --output: "
+		    "the target itself is the original");
+		bad = 1;
 	}
 	if (a->no_backup && a->backup_dir != NULL) {
 		diag_error(d, NULL, 0,
@@ -274,77 +316,15 @@ cmd_remedies_free(struct remedy **rs, size_t n)
 	free(rs);
 }
 
-/* The file name a hive of kind K has in System32\config or a profile. */
-static const char *
-hive_file_name(enum hive_kind k)
+void
+cmd_hives_wanted(struct remedy *const *rs, size_t nrs, int want[HIVE__COUNT])
 {
-	switch (k) {
-	case HIVE_NTUSER:
-		return "NTUSER.DAT";
-	case HIVE_USRCLASS:
-		return "UsrClass.dat";
-	case HIVE_AMCACHE:
-		return "Amcache.hve";
-	default:
-		return hive_kind_name(k);
-	}
-}
-
-int
-cmd_hive_paths(const struct cmd_args *a, struct remedy *const *rs,
-    size_t nrs, char ***out, size_t *n, struct diag *d)
-{
-	int want[HIVE__COUNT] = { 0 };
 	size_t i, j;
-	DIR *dp;
-	struct dirent *de;
 
-	*out = NULL;
-	*n = 0;
-	if (a->ntargets) {
-		for (i = 0; i < a->ntargets; i++)
-			if (strv_add(out, n, a->targets[i]) < 0)
-				goto oom;
-		return 0;
-	}
+	memset(want, 0, HIVE__COUNT * sizeof *want);
 	for (i = 0; i < nrs; i++)
 		for (j = 0; j < rs[i]->nhives; j++)
 			want[rs[i]->hives[j]] = 1;
-	if ((dp = opendir(".")) == NULL) {
-		diag_error(d, NULL, 0, "cannot open the current directory");
-		return -1;
-	}
-	/* Sorted by kind, not by readdir's order, so output is stable. */
-	for (j = 1; j < HIVE__COUNT; j++) {
-		if (!want[j])
-			continue;
-		rewinddir(dp);
-		while ((de = readdir(dp)) != NULL) {
-			struct stat st;
-
-			if (strcasecmp(de->d_name, hive_file_name(j)) != 0 ||
-			    stat(de->d_name, &st) < 0 || !S_ISREG(st.st_mode))
-				continue;
-			if (strv_add(out, n, de->d_name) < 0) {
-				closedir(dp);
-				goto oom;
-			}
-			break;
-		}
-	}
-	closedir(dp);
-	if (*n == 0) {
-		diag_error(d, NULL, 0, "no hive given, and none of the hives"
-		    " the remedies need is in the current directory");
-		return -1;
-	}
-	return 0;
-oom:
-	diag_error(d, NULL, 0, "out of memory");
-	cmd_strings_free(*out);
-	*out = NULL;
-	*n = 0;
-	return -1;
 }
 
 /* "SYSTEM" or "SYSTEM, NTUSER": the kinds of hive the remedies RS name
@@ -441,4 +421,36 @@ cmd_named_refused(const struct plan *p, struct diag *d)
 		}
 	}
 	return r;
+}
+
+/* Kinds of hive a machine has one of; users have one NTUSER.DAT and one
+ * UsrClass.dat each. */
+static int
+single_kind(enum hive_kind k)
+{
+	return k != HIVE_UNKNOWN && k != HIVE_NTUSER && k != HIVE_USRCLASS;
+}
+
+int
+cmd_one_machine(struct hive *const *hv, size_t n, struct diag *d)
+{
+	size_t i, j;
+
+	/* Planning one of two SYSTEM hives as if the other were not there
+	 * would report on half of what was asked. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (single_kind(hv[i]->kind) &&
+			    hv[i]->kind == hv[j]->kind) {
+				diag_error(d, NULL, 0, "'%s' and '%s' are both "
+				    "%s hives, which one machine cannot have "
+				    "(scan and the dry run take --each to plan "
+				    "each TARGET as a machine of its own)",
+				    hv[j]->path, hv[i]->path,
+				    hive_kind_name(hv[i]->kind));
+				return -1;
+			}
+		}
+	}
+	return 0;
 }

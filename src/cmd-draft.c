@@ -146,6 +146,54 @@ by_name(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
+/* One line of the table by reason: a status and a reason, counted. */
+struct why {
+	enum draft_status status;
+	char *reason;
+	size_t n;
+};
+
+/* By status (complete, partial, none, advisory), then the most frequent
+ * reason first, then by name. */
+static int
+by_count(const void *x, const void *y)
+{
+	const struct why *a = x, *b = y;
+
+	if (a->status != b->status)
+		return a->status < b->status ? -1 : 1;
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return strcmp(a->reason, b->reason);
+}
+
+/* Count DR under its status and reason in *W (*NW entries).  Returns 0,
+ * or -1 on out-of-memory. */
+static int
+count_why(struct why **w, size_t *nw, const struct draft *dr)
+{
+	const char *r = dr->category ? dr->category : "";
+	struct why *nv;
+	size_t k;
+
+	for (k = 0; k < *nw; k++) {
+		if ((*w)[k].status == dr->status &&
+		    strcmp((*w)[k].reason, r) == 0) {
+			(*w)[k].n++;
+			return 0;
+		}
+	}
+	if ((nv = realloc(*w, (*nw + 1) * sizeof(*nv))) == NULL)
+		return -1;
+	*w = nv;
+	if ((nv[*nw].reason = strdup(r)) == NULL)
+		return -1;
+	nv[*nw].status = dr->status;
+	nv[*nw].n = 1;
+	(*nw)++;
+	return 0;
+}
+
 static int
 stats(const char *dir)
 {
@@ -154,8 +202,8 @@ stats(const char *dir)
 	struct dirent *e;
 	char **names = NULL;
 	size_t n = 0, i, count[4] = { 0 }, invalid = 0, total = 0;
-	struct { char *reason; size_t n; } reasons[64];
-	size_t nreasons = 0;
+	struct why *whys = NULL;
+	size_t nwhys = 0;
 	int rc = EXIT_NOTHING;
 	char *schema = paths_schema();
 	struct stat st;
@@ -194,7 +242,6 @@ stats(const char *dir)
 		struct article *a = NULL;
 		struct draft *dr;
 		const char *why;
-		size_t k;
 
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
 			break;
@@ -216,28 +263,10 @@ stats(const char *dir)
 		    draft_status_name(dr->status), dr->nactions,
 		    dr->nuntranslated, why);
 		count[dr->status]++;
-		if (dr->status == DRAFT_NONE && dr->reason != NULL) {
-			/* Group "N registry steps not understood (first at
-			 * line L)" under one line of the summary. */
-			char *r = strdup(dr->reason), *p;
-
-			if (r != NULL && (p = strstr(r, " (first")) != NULL)
-				*p = '\0';
-			if (r != NULL && r[0] >= '0' && r[0] <= '9') {
-				p = strchr(r, ' ');
-				memmove(r, p + 1, strlen(p + 1) + 1);
-			}
-			for (k = 0; r != NULL && k < nreasons; k++)
-				if (strcmp(reasons[k].reason, r) == 0)
-					break;
-			if (r != NULL && k < nreasons) {
-				reasons[k].n++;
-				free(r);
-			} else if (r != NULL && nreasons < 64) {
-				reasons[nreasons].reason = r;
-				reasons[nreasons++].n = 1;
-			} else
-				free(r);
+		if (dr->status != DRAFT_COMPLETE &&
+		    count_why(&whys, &nwhys, dr) == -1) {
+			fprintf(stderr, "kbfix: error: out of memory\n");
+			rc = EXIT_TROUBLE;
 		}
 		draft_free(dr);
 		article_free(a);
@@ -251,12 +280,18 @@ stats(const char *dir)
 	printf("%-9s %4zu  (%s)\n", "invalid", invalid, schema ?
 	    "checked by the remedy loader" : "well-formedness only: no "
 	    "schema found");
-	if (nreasons > 0)
-		printf("\nno draft, by reason:\n");
-	for (i = 0; i < nreasons; i++) {
-		printf("  %4zu  %s\n", reasons[i].n, reasons[i].reason);
-		free(reasons[i].reason);
+	/* Why not complete: the first step each draft could not take. */
+	if (nwhys > 0) {
+		qsort(whys, nwhys, sizeof(*whys), by_count);
+		printf("\nnot complete, by reason (the first step left as a "
+		    "comment):\n");
 	}
+	for (i = 0; i < nwhys; i++) {
+		printf("  %-9s %4zu  %s\n", draft_status_name(whys[i].status),
+		    whys[i].n, whys[i].reason);
+		free(whys[i].reason);
+	}
+	free(whys);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

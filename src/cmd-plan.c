@@ -2,8 +2,9 @@
  *
  * Both open the hives read-only, compute the plan and print it: scan one
  * line per remedy saying whether and why it applies, the dry run the
- * changes themselves.  Nothing is written.  Exit 1 when something would
- * change, 0 when nothing would.
+ * changes themselves (--format json: one JSON line per target for both).
+ * Nothing is written.  Exit 1 when something would change, 0 when
+ * nothing would.
  */
 #include "config.h"
 
@@ -13,99 +14,124 @@
 
 #include "cmd.h"
 #include "plan.h"
-#include "recover.h"
 
 static int
-run(int argc, char **argv, int scan)
+plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
+    struct cmd_outcome *o, struct diag *d)
 {
-	struct cmd_args a;
-	struct remedy **rs = NULL;
-	struct hive **hives = NULL;
-	struct recovery *recs = NULL;
-	char **paths = NULL;
-	size_t nrs = 0, np = 0, nh = 0, i;
-	struct target t = { NULL, 0, NULL };
+	const struct cmd_args *a = r->a;
+	struct cmd_machine m;
 	struct plan_options po;
 	struct plan *p = NULL;
-	struct diag d;
-	int rc = EXIT_TROUBLE, bad = 0;
+	struct render_info info;
+	size_t i;
 
-	diag_init(&d);
-	if (cmd_args_parse(argc, argv, &a, &d) < 0)
+	o->rc = EXIT_TROUBLE;
+	o->nchanges = 0;
+	memset(&info, 0, sizeof info);
+	info.command = r->mode == CMD_SCAN ? "scan" : "dry-run";
+	info.target = t->name;
+	if (cmd_machine_open(a, t, r->rs, r->nrs, 0, &m, d) < 0)
 		goto out;
-	if (cmd_remedies_load(a.ids, a.nids, &rs, &nrs, &d) < 0)
-		goto out;
-	if (cmd_hive_paths(&a, rs, nrs, &paths, &np, &d) < 0)
-		goto out;
-	if ((hives = calloc(np + 1, sizeof *hives)) == NULL ||
-	    (recs = calloc(np + 1, sizeof *recs)) == NULL) {
-		diag_error(&d, NULL, 0, "out of memory");
-		goto out;
-	}
-	/* Open them all, so that every bad file is reported at once.  A
-	 * dirty hive is planned on its logs' replay, in a temporary file. */
-	for (i = 0; i < np; i++) {
-		if (recover_hive_open(paths[i], a.ignore_logs, 0, &recs[nh],
-		    &hives[nh], &d) == 0)
-			nh++;
-		else
-			bad = 1;
-	}
 	/* A remedy named is refused by name when its hive is missing
 	 * (cmd_named_refused); the whole library refuses a hive none of
 	 * its remedies works on. */
-	if (bad || (a.nids == 0 &&
-	    cmd_hives_check(rs, nrs, hives, nh, &d) < 0))
+	if (a->nids == 0 &&
+	    cmd_hives_check(r->rs, r->nrs, m.t.hives, m.t.nhives, d) < 0)
 		goto out;
-	t.hives = hives;
-	t.nhives = nh;
-	po.control_set = a.control_set;
-	if (plan_compute(rs, nrs, &t, &po, &p, &d) < 0 ||
-	    (a.nids == 0 && cmd_plan_check(p, &d) < 0))
+	info.windir = m.t.windir;
+	info.hives = m.t.hives;
+	info.nhives = m.t.nhives;
+	po.control_set = a->control_set;
+	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0 ||
+	    (a->nids == 0 && cmd_plan_check(p, d) < 0))
 		goto out;
-	if (scan) {
+	/* A draft or a remedy without its hive named on the command line is
+	 * an error; those met while running the whole library are only
+	 * reported. */
+	if (r->mode == CMD_DRY_RUN && a->nids && cmd_named_refused(p, d) < 0)
+		goto out;
+	if (a->format == RENDER_JSON) {
+		if (render_json(out, p, &info, d) < 0)
+			goto out;
+	} else if (r->mode == CMD_SCAN) {
 		for (i = 0; i < p->nentries; i++)
-			printf("%-10s %-15s %s\n", p->entries[i].remedy->id,
+			fprintf(out, "%-10s %-15s %s\n",
+			    p->entries[i].remedy->id,
 			    plan_status_name(p->entries[i].status),
 			    p->entries[i].reason ? p->entries[i].reason : "");
 	} else {
-		/* A draft named on the command line is an error; drafts met
-		 * while running the whole library are only reported. */
-		if (a.nids && cmd_named_refused(p, &d) < 0)
-			goto out;
-		if (render_plan(stdout, p, a.format, &d) < 0)
+		if (render_plan(out, p, a->format, d) < 0)
 			goto out;
 		/* A remedy asked for by name that changes nothing says why,
 		 * so that an empty dry run is never mistaken for a fix. */
-		for (i = 0; a.nids && a.format == RENDER_DIFF &&
+		for (i = 0; a->nids && a->format == RENDER_DIFF &&
 		    i < p->nentries; i++) {
 			const struct plan_entry *e = &p->entries[i];
 
 			if (e->nchanges || e->status == ENTRY_ADVISORY ||
 			    e->status == ENTRY_NEEDS_FOLDER)
 				continue;
-			printf("# %s: %s: %s\n", e->remedy->id,
+			fprintf(out, "# %s: %s: %s\n", e->remedy->id,
 			    plan_status_name(e->status),
 			    e->reason ? e->reason : "");
 		}
 	}
-	if (fflush(stdout) != 0) {
-		diag_error(&d, NULL, 0, "cannot write the output");
+	if (fflush(out) != 0) {
+		diag_error(d, NULL, 0, "cannot write the output");
 		goto out;
 	}
-	rc = plan_nchanges(p) ? EXIT_PENDING : EXIT_NOTHING;
+	o->nchanges = plan_nchanges(p);
+	o->rc = o->nchanges ? EXIT_PENDING : EXIT_NOTHING;
 out:
+	if (o->rc == EXIT_TROUBLE && a->format == RENDER_JSON)
+		render_json_failure(out, &info, d);
+	plan_free(p);
+	cmd_machine_close(&m);
+	return o->rc;
+}
+
+static int
+run(int argc, char **argv, enum cmd_mode mode)
+{
+	struct cmd_args a;
+	struct cmd_targets ts = { 0 };
+	struct cmd_run r;
+	struct diag d;
+	int rc = EXIT_TROUBLE;
+
+	diag_init(&d);
+	memset(&r, 0, sizeof r);
+	if (cmd_args_parse(argc, argv, &a, &d) < 0)
+		goto out;
+	if (a.output != NULL) {
+		diag_error(&d, NULL, 0, "--output is for apply and undo: %s "
+		    "writes nothing", mode == CMD_SCAN ? "scan" : "the dry run");
+		goto out;
+	}
+	r.mode = mode;
+	r.a = &a;
+	if (cmd_remedies_load(a.ids, a.nids, &r.rs, &r.nrs, &d) < 0)
+		goto out;
+	if (cmd_targets_make(&a, &ts, &d) < 0)
+		goto out;
+	if (a.audit != NULL && audit_open(a.audit, &r.audit, &d) < 0)
+		goto out;
+	r.several = ts.n > 1;
+	cmd_audit_start(r.audit, &a, mode == CMD_SCAN ? "scan" : "dry-run",
+	    r.rs, r.nrs);
 	diag_print(&d, stderr);
 	diag_free(&d);
-	plan_free(p);
-	cmd_remedies_free(rs, nrs);
-	for (i = 0; i < nh; i++) {
-		hive_close(hives[i]);
-		recover_free(&recs[i]);
-	}
-	free(hives);
-	free(recs);
-	cmd_strings_free(paths);
+	diag_init(&d);
+	rc = cmd_run_all(&r, &ts, plan_target);
+	cmd_audit_end(r.audit, rc);
+out:
+	if (audit_close(r.audit, &d) < 0)
+		rc = EXIT_TROUBLE;
+	diag_print(&d, stderr);
+	diag_free(&d);
+	cmd_targets_free(&ts);
+	cmd_remedies_free(r.rs, r.nrs);
 	cmd_args_free(&a);
 	return rc;
 }
@@ -113,11 +139,11 @@ out:
 int
 cmd_scan(int argc, char **argv)
 {
-	return run(argc, argv, 1);
+	return run(argc, argv, CMD_SCAN);
 }
 
 int
 cmd_dry_run(int argc, char **argv)
 {
-	return run(argc, argv, 0);
+	return run(argc, argv, CMD_DRY_RUN);
 }

@@ -3,11 +3,16 @@
  * report. */
 #include "config.h"
 
+#include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "json.h"
 
 int
 cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
@@ -35,7 +40,7 @@ cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
 			continue;
 		}
 		h->nlocks++;
-		if (apply_clean_stale(paths[i], d) < 0) {
+		if (a->output == NULL && apply_clean_stale(paths[i], d) < 0) {
 			bad = 1;
 			continue;
 		}
@@ -46,6 +51,8 @@ cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
 		}
 		h->hives[h->n++] = hv;
 	}
+	if (!bad && cmd_one_machine(h->hives, h->n, d) < 0)
+		bad = 1;
 	if (bad) {
 		cmd_hives_release(h);
 		return -1;
@@ -70,13 +77,243 @@ cmd_hives_release(struct cmd_hives *h)
 	memset(h, 0, sizeof *h);
 }
 
+/* --output: the place of PATH in the output folder. */
+static char *
+output_path(void *arg, const char *path, struct diag *d)
+{
+	const struct cmd_write_opts *w = arg;
+	char *rel = image_rel(w->im, path), *s;
+
+	if (rel == NULL) {
+		diag_error(d, NULL, 0, "'%s' is outside the target: it has no "
+		    "place in the output folder", path);
+		return NULL;
+	}
+	if (asprintf(&s, "%s/%s", w->output, rel) < 0) {
+		diag_error(d, NULL, 0, "out of memory");
+		s = NULL;
+	}
+	free(rel);
+	return s;
+}
+
+/* Is the folder of PATH on a read-only file system? */
+static int
+read_only(const char *path)
+{
+	char *copy = strdup(path), *dir;
+	struct statvfs sv;
+	int r = 0;
+
+	if (copy == NULL)
+		return 0;
+	dir = dirname(copy);
+	if (statvfs(dir, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		r = 1;
+	else if (access(dir, W_OK) < 0 && errno == EROFS)
+		r = 1;
+	free(copy);
+	return r;
+}
+
+/* Apply writes beside each hive and file it changes: on a read-only
+ * mount (evidence, as it should be) say so before anything, and how to
+ * work on it. */
+static int
+check_writable(const struct plan *p, const struct cmd_args *a,
+    struct diag *d)
+{
+	size_t i, k;
+	int bad = 0;
+
+	for (i = 0; i < p->nentries; i++)
+		for (k = 0; k < p->entries[i].nchanges; k++) {
+			const struct change *c = &p->entries[i].changes[k];
+			const char *path = c->hive ? c->hive->path : c->file;
+
+			if (read_only(path)) {
+				diag_error(d, NULL, 0, "'%s' is on a read-only "
+				    "file system: apply writes beside it; to "
+				    "treat it as evidence, write remediated "
+				    "copies elsewhere with --output DIR", path);
+				bad = 1;
+				break;
+			}
+		}
+	if (a->backup_dir != NULL) {
+		char *f;
+
+		if (asprintf(&f, "%s/x", a->backup_dir) >= 0) {
+			if (read_only(f)) {
+				diag_error(d, NULL, 0, "the backup folder '%s' "
+				    "is on a read-only file system",
+				    a->backup_dir);
+				bad = 1;
+			}
+			free(f);
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+/* The SHA-256 of each file before the commit, for the audit log. */
+struct hashes {
+	char (*hive)[65];	/* of each hive of the job */
+	char (*log)[65];	/* of each log of each hive, in turn */
+	char (*move)[65];	/* of each moved file */
+};
+
+static void
+hash_before(const struct apply_job *j, struct hashes *h)
+{
+	size_t i, k, nlogs = 0, l = 0;
+
+	for (i = 0; i < j->nfiles; i++)
+		nlogs += j->files[i].nlogs;
+	h->hive = calloc(j->nfiles + 1, sizeof *h->hive);
+	h->log = calloc(nlogs + 1, sizeof *h->log);
+	h->move = calloc(j->nmoves + 1, sizeof *h->move);
+	for (i = 0; h->hive && i < j->nfiles; i++)
+		if (audit_sha256_file(j->files[i].orig->path,
+		    h->hive[i]) < 0)
+			h->hive[i][0] = '\0';
+	for (i = 0; h->log && i < j->nfiles; i++)
+		for (k = 0; k < j->files[i].nlogs; k++, l++)
+			if (audit_sha256_file(j->files[i].logs[k],
+			    h->log[l]) < 0)
+				h->log[l][0] = '\0';
+	for (i = 0; h->move && i < j->nmoves; i++)
+		if (audit_sha256_file(j->moves[i].from, h->move[i]) < 0)
+			h->move[i][0] = '\0';
+}
+
+static void
+put_hash(FILE *f, const char *name, const char *hex)
+{
+	fprintf(f, ",\"%s\":", name);
+	if (hex != NULL && *hex)
+		fprintf(f, "\"%s\"", hex);
+	else
+		fputs("null", f);
+}
+
+static void
+put_path(FILE *f, const char *name, const char *path)
+{
+	fprintf(f, ",\"%s\":", name);
+	json_string(f, path);
+}
+
+/* The audit records of a committed job: every file touched, with its
+ * SHA-256 before and after, then every change made. */
+static void
+audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
+    const struct plan *p, const struct hashes *h, struct diag *d)
+{
+	size_t i, k, l;
+	FILE *f;
+
+	for (i = 0; i < j->nfiles; i++) {
+		const struct apply_file *af = &j->files[i];
+
+		if ((f = audit_begin(w->audit, "file", w->name)) == NULL)
+			continue;
+		fputs(",\"role\":\"hive\"", f);
+		fprintf(f, ",\"hive_kind\":\"%s\"",
+		    hive_kind_name(af->orig->kind));
+		put_path(f, "path", af->orig->path);
+		put_hash(f, "sha256_before", h->hive ? h->hive[i] : NULL);
+		put_path(f, "written", af->dest);
+		audit_put_sha256(f, "sha256_after", af->dest);
+		fprintf(f, ",\"changes\":%zu", af->nchanges);
+		put_path(f, "backup", af->backup);
+		if (af->backup)
+			audit_put_sha256(f, "backup_sha256", af->backup);
+		put_path(f, "undo_file", af->undo);
+		audit_end(w->audit, f);
+		if ((f = audit_begin(w->audit, "file", w->name)) == NULL)
+			continue;
+		fputs(",\"role\":\"undo-file\"", f);
+		put_path(f, "path", NULL);
+		put_hash(f, "sha256_before", NULL);
+		put_path(f, "written", af->undo);
+		audit_put_sha256(f, "sha256_after", af->undo);
+		audit_end(w->audit, f);
+	}
+	/* The logs of a dirty hive went with its backup (apply.h): taken
+	 * away from beside the new hive, kept whole. */
+	for (i = 0, l = 0; i < j->nfiles; i++)
+		for (k = 0; k < j->files[i].nlogs; k++, l++) {
+			const struct apply_file *af = &j->files[i];
+
+			if (af->moved_logs == NULL ||
+			    af->moved_logs[k] == NULL || (f =
+			    audit_begin(w->audit, "file", w->name)) == NULL)
+				continue;
+			fputs(",\"role\":\"log\"", f);
+			put_path(f, "path", af->logs[k]);
+			put_hash(f, "sha256_before", h->log ? h->log[l] : NULL);
+			put_path(f, "written", NULL);
+			put_hash(f, "sha256_after", NULL);
+			put_path(f, "backup", af->moved_logs[k]);
+			audit_put_sha256(f, "backup_sha256", af->moved_logs[k]);
+			audit_end(w->audit, f);
+		}
+	for (i = 0; i < j->nmoves; i++) {
+		const struct apply_move *m = &j->moves[i];
+		int del = m->c->kind == CHANGE_DELETE_FILE;
+
+		if ((f = audit_begin(w->audit, "file", w->name)) == NULL)
+			continue;
+		fprintf(f, ",\"role\":\"file\",\"action\":\"%s\"",
+		    del ? "delete-file" : "rename-file");
+		put_path(f, "path", m->from);
+		put_hash(f, "sha256_before", h->move ? h->move[i] : NULL);
+		/* A file deleted in place is kept as its backup; from an
+		 * output folder's copy it is only left out. */
+		put_path(f, "written", del ? NULL : m->to);
+		if (del)
+			put_hash(f, "sha256_after", NULL);
+		else
+			audit_put_sha256(f, "sha256_after", m->to);
+		put_path(f, "backup", del ? m->to : NULL);
+		if (del && m->to)
+			audit_put_sha256(f, "backup_sha256", m->to);
+		audit_end(w->audit, f);
+	}
+	if (j->files_undo != NULL &&
+	    (f = audit_begin(w->audit, "file", w->name)) != NULL) {
+		fputs(",\"role\":\"undo-file\"", f);
+		put_path(f, "path", NULL);
+		put_hash(f, "sha256_before", NULL);
+		put_path(f, "written", j->files_undo);
+		audit_put_sha256(f, "sha256_after", j->files_undo);
+		audit_end(w->audit, f);
+	}
+	for (i = 0; i < p->nentries; i++)
+		for (k = 0; k < p->entries[i].nchanges; k++) {
+			if ((f = audit_begin(w->audit, "change", w->name)) ==
+			    NULL)
+				continue;
+			fputs(",\"remedy\":", f);
+			json_string(f, p->entries[i].remedy->id);
+			fputs(",\"change\":", f);
+			if (render_json_change(f, &p->entries[i].changes[k], 1,
+			    d) < 0)
+				fputs("null", f);
+			audit_end(w->audit, f);
+		}
+}
+
 int
 cmd_write(const struct plan *p, const struct target *t,
     apply_replan_fn replan, void *arg, const struct cmd_args *a,
-    struct diag *d)
+    const struct cmd_write_opts *w, struct diag *d)
 {
 	struct apply_options o;
 	struct apply_job *j = NULL;
+	struct hashes h = { NULL, NULL, NULL };
+	FILE *out = w->out;
 	size_t i, k;
 	int rc = EXIT_TROUBLE;
 
@@ -84,27 +321,66 @@ cmd_write(const struct plan *p, const struct target *t,
 	o.backup_dir = a->backup_dir;
 	o.no_backup = a->no_backup;
 	o.tool = PACKAGE_STRING;
-	if (apply_prepare(p, t, replan, arg, &j, d) < 0 ||
-	    apply_commit(j, p, &o, d) < 0) {
+	if (w->output != NULL) {
+		o.output = output_path;
+		o.output_arg = (void *)w;
+	} else if (check_writable(p, a, d) < 0) {
+		diag_error(d, NULL, 0, "nothing was changed");
+		return EXIT_TROUBLE;
+	}
+	if (apply_prepare(p, t, &o, replan, arg, &j, d) < 0) {
+		diag_error(d, NULL, 0, "nothing was changed");
+		goto out;
+	}
+	if (w->audit != NULL)
+		hash_before(j, &h);
+	if (apply_commit(j, p, &o, d) < 0) {
 		diag_error(d, NULL, 0, "nothing was changed");
 		goto out;
 	}
 	for (i = 0; i < j->nfiles; i++) {
 		const struct apply_file *f = &j->files[i];
 
-		printf("kbfix: '%s': %zu change%s made\n", f->orig->path,
+		fprintf(out, "kbfix: '%s': %zu change%s made\n", f->orig->path,
 		    f->nchanges, f->nchanges == 1 ? "" : "s");
+		if (strcmp(f->dest, f->orig->path) != 0)
+			fprintf(out, "kbfix: '%s': written to '%s'\n",
+			    f->orig->path, f->dest);
 		if (f->backup)
-			printf("kbfix: '%s': backup '%s'\n", f->orig->path,
-			    f->backup);
-		printf("kbfix: '%s': undo file '%s'\n", f->orig->path,
+			fprintf(out, "kbfix: '%s': backup '%s'\n",
+			    f->orig->path, f->backup);
+		fprintf(out, "kbfix: '%s': undo file '%s'\n", f->orig->path,
 		    f->undo);
-		for (k = 0; k < f->nlogs; k++)
-			printf("kbfix: '%s': log '%s' moved to '%s'\n",
+		for (k = 0; k < f->nlogs && f->moved_logs; k++)
+			fprintf(out, "kbfix: '%s': log '%s' moved to '%s'\n",
 			    f->orig->path, f->logs[k], f->moved_logs[k]);
 	}
+	for (i = 0; i < j->nmoves; i++) {
+		const struct apply_move *m = &j->moves[i];
+
+		if (m->c->kind == CHANGE_DELETE_FILE && m->to != NULL)
+			fprintf(out, "kbfix: '%s': deleted, kept as '%s'\n",
+			    m->from, m->to);
+		else if (m->c->kind == CHANGE_DELETE_FILE)
+			fprintf(out, "kbfix: '%s': left out of the output "
+			    "folder\n", m->from);
+		else if (j->output)
+			fprintf(out, "kbfix: '%s': copied as '%s'\n", m->from,
+			    m->to);
+		else
+			fprintf(out, "kbfix: '%s': renamed to '%s'\n", m->from,
+			    m->to);
+	}
+	if (j->files_undo != NULL)
+		fprintf(out, "kbfix: undo file of the file changes '%s'\n",
+		    j->files_undo);
+	if (w->audit != NULL)
+		audit_job(w, j, p, &h, d);
 	rc = EXIT_NOTHING;
 out:
+	free(h.hive);
+	free(h.log);
+	free(h.move);
 	apply_job_free(j);
 	return rc;
 }

@@ -1,7 +1,9 @@
 /* cmd.h: subcommands.  Each lives in its own src/cmd-NAME.c; they are the
  * only code that prints results and chooses the exit code.  cmd-common.c
  * holds what several of them share: the option parser of the commands
- * that plan, loading remedies and finding the hives.
+ * that plan and loading remedies; cmd-run.c the targets of a run and
+ * opening each machine's hives; cmd-write.c the safe write of apply and
+ * undo.
  */
 #ifndef KBFIX_CMD_H
 #define KBFIX_CMD_H
@@ -9,8 +11,10 @@
 #include <stddef.h>
 
 #include "apply.h"
+#include "audit.h"
 #include "diag.h"
 #include "hive.h"
+#include "image.h"
 #include "lock.h"
 #include "plan.h"
 #include "recover.h"
@@ -24,9 +28,11 @@
 
 /* The options shared by scan, the dry run, apply and undo. */
 struct cmd_args {
+	char **argv;		/* the whole command line, for the audit log */
+	int argc;
 	char **ids;		/* remedy IDs or remedy files, borrowed */
 	size_t nids;
-	char **targets;		/* hive files, borrowed */
+	char **targets;		/* hive files and folders, borrowed */
 	size_t ntargets;
 	const char *control_set;	/* default "current" */
 	enum render_format format;	/* default RENDER_DIFF */
@@ -35,6 +41,11 @@ struct cmd_args {
 	int no_backup;			/* --no-backup */
 	int ignore_logs;		/* --ignore-logs */
 	int quiet;			/* -q */
+	const char *output;		/* --output DIR, or NULL */
+	const char *audit;		/* --audit FILE, or NULL */
+	int each;			/* --each: a machine per hive file */
+	int jobs;			/* -j N: targets worked on at
+					 * once (scan, dry run); default 1 */
 };
 
 /* Parse ARGV[1..ARGC) (ARGV[0] is the subcommand) into A.  An argument
@@ -53,14 +64,7 @@ int cmd_remedies_load(char *const *ids, size_t nids, struct remedy ***out,
     size_t *n, struct diag *d);
 void cmd_remedies_free(struct remedy **rs, size_t n);
 
-/* The hive files to work on: A's TARGETs, or, when there are none, the
- * files of the current directory named as the hives the remedies RS need
- * (SYSTEM, SOFTWARE, NTUSER.DAT ... in any letter case), so that
- * "cd Windows/System32/config && kbfix apply Q267971" works.  *OUT is a
- * NULL-terminated array of new strings (caller frees with
- * cmd_strings_free).  Returns 0, or -1 with D when nothing is found. */
-int cmd_hive_paths(const struct cmd_args *a, struct remedy *const *rs,
-    size_t nrs, char ***out, size_t *n, struct diag *d);
+/* Free a NULL-terminated array of strings and the strings. */
 void cmd_strings_free(char **v);
 
 /* When the whole library runs (no remedy named: cmd_named_refused covers
@@ -74,6 +78,88 @@ int cmd_hives_check(struct remedy *const *rs, size_t nrs,
  * (an NTUSER.DAT given alone to remedies that need SYSTEM is a mistake,
  * not "nothing to do").  Returns 0, or -1 with D. */
 int cmd_plan_check(const struct plan *p, struct diag *d);
+/* The N hives HV must be one machine's: two of a kind a machine has only
+ * one of (two SYSTEM hives) are an error in D, with a hint at --each.
+ * Returns 0 or -1. */
+int cmd_one_machine(struct hive *const *hv, size_t n, struct diag *d);
+
+/* One machine of a run (image.h): every hive file TARGET together (each
+ * one alone with --each), or one folder TARGET.  Without TARGETs, the
+ * current directory is a folder TARGET. */
+struct cmd_target {
+	const char *name;	/* for messages and the summary */
+	const char *folder;	/* the folder, or NULL for hive files */
+	char *const *files;	/* the hive files, borrowed from cmd_args */
+	size_t nfiles;
+	char *output;		/* where its remediated copies go (--output
+				 * DIR, or DIR/NAME when there are several
+				 * targets), or NULL */
+};
+
+struct cmd_targets {
+	struct cmd_target *v;
+	size_t n;
+	char **files;		/* the hive file TARGETs */
+};
+
+/* The machines of A's TARGETs, in the order given (the hive files first
+ * when they are mixed with folders; with A->each, every hive file is a
+ * machine of its own, in the order given).  Checks --output: never inside a
+ * folder TARGET, one subfolder per target when there are several.
+ * Returns 0 (free with cmd_targets_free) or -1 with D. */
+int cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
+    struct diag *d);
+void cmd_targets_free(struct cmd_targets *ts);
+
+/* Which hives the remedies RS need: WANT[kind] set for each. */
+void cmd_hives_wanted(struct remedy *const *rs, size_t nrs,
+    int want[HIVE__COUNT]);
+
+enum cmd_mode { CMD_SCAN, CMD_DRY_RUN, CMD_APPLY };
+
+/* What every target of a run shares. */
+struct cmd_run {
+	enum cmd_mode mode;
+	const struct cmd_args *a;
+	struct remedy **rs;
+	size_t nrs;
+	struct audit *audit;	/* --audit, or NULL */
+	int several;		/* more than one target */
+};
+
+/* How one target went, for the summary. */
+struct cmd_outcome {
+	int rc;			/* its exit code */
+	size_t nchanges;	/* planned (scan, dry run) or made (apply) */
+};
+
+/* Work on one target T: find its hives, plan, print to OUT, and for apply
+ * write.  Messages go to D.  Touches no state shared with other targets
+ * but the audit log (whole lines) and the signal handler's list of
+ * temporary files, so targets can be run side by side.  Returns the
+ * target's exit code (also in O->rc). */
+typedef int (*cmd_target_fn)(const struct cmd_run *r,
+    const struct cmd_target *t, FILE *out, struct cmd_outcome *o,
+    struct diag *d);
+
+/* Run FN on every target of TS, each one's output and messages printed
+ * once it is done, in TARGET order; one target's failure does not stop
+ * the others.  With R->a->jobs > 1, FN runs in that many forked worker
+ * processes, each given one target at a time.  With several targets, each output starts with "==> NAME <=="
+ * (text formats) and a summary table closes the run (on stdout, or on
+ * stderr when stdout is JSON or .reg).  Returns the worst exit code. */
+int cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
+    cmd_target_fn fn);
+
+/* Record the start of a run in the audit log: the tool, the command line
+ * and each remedy's ID and SHA-256. */
+void cmd_audit_start(struct audit *au, const struct cmd_args *a,
+    const char *command, struct remedy *const *rs, size_t nrs);
+void cmd_audit_end(struct audit *au, int rc);
+
+/* How target NAME went, with the errors of D, in the audit log. */
+void cmd_audit_result(struct audit *au, const char *name,
+    const struct cmd_outcome *o, const struct diag *d);
 
 /* The remedies named on the command line must each be usable: a draft, or
  * one whose hive was not given, is an error (when the whole library runs,
@@ -94,18 +180,51 @@ struct cmd_hives {
  * no other kbfix is working on.  A dirty hive (sequence numbers that
  * differ, or logs beside it holding newer data) is opened on the replay
  * of its logs (recover.h), with a note; with A->ignore_logs, as it is,
- * with a warning.  Every problem goes to D; returns 0 or -1 (H is then
- * released).  Release with cmd_hives_release. */
+ * with a warning.  They must be one machine's (cmd_one_machine).
+ * Temporary files of an interrupted kbfix beside them are removed, unless
+ * A->output (nothing beside them is written then).  Every problem goes
+ * to D; returns 0 or -1 (H is then released).  Release with
+ * cmd_hives_release. */
 int cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
     struct cmd_hives *h, struct diag *d);
 void cmd_hives_release(struct cmd_hives *h);
 
+/* One machine opened: its image, and its hives (locked for apply). */
+struct cmd_machine {
+	struct image *im;
+	struct hive **hives;	/* read-only opens (scan, dry run) */
+	struct recovery *recs;	/* per hive: the replay of its logs */
+	size_t nhives;
+	struct cmd_hives locked;
+	struct target t;
+};
+
+/* Open the machine of T: find its hives (those the remedies RS need) and
+ * open them, read-only, or locked for writing (cmd_hives_open) when LOCK;
+ * a dirty one, either way, on the replay of its logs (recover.h) unless
+ * A->ignore_logs.  Returns 0 (cmd_machine_close) or -1 with D. */
+int cmd_machine_open(const struct cmd_args *a, const struct cmd_target *t,
+    struct remedy *const *rs, size_t nrs, int lock, struct cmd_machine *m,
+    struct diag *d);
+void cmd_machine_close(struct cmd_machine *m);
+
+/* How cmd_write reports and where it writes. */
+struct cmd_write_opts {
+	const struct image *im;	/* the machine, for --output paths */
+	const char *output;	/* the target's output folder, or NULL */
+	struct audit *audit;	/* or NULL */
+	const char *name;	/* the target, for the audit log */
+	FILE *out;		/* the report */
+};
+
 /* Carry out P on T (apply.h): prepare, commit, then print where the
- * backups and undo files went.  REPLAN must find nothing left on the new
- * files.  Returns an exit code; messages go to D. */
+ * backups and undo files went, and record the files and changes in the
+ * audit log.  REPLAN must find nothing left on the new files but the file
+ * changes.  Without an output folder, a target on a read-only file system
+ * is refused first.  Returns an exit code; messages go to D. */
 int cmd_write(const struct plan *p, const struct target *t,
     apply_replan_fn replan, void *arg, const struct cmd_args *a,
-    struct diag *d);
+    const struct cmd_write_opts *w, struct diag *d);
 
 /* The subcommands: ARGV[0] is the subcommand's name.  Each returns an exit
  * code. */

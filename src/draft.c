@@ -4,11 +4,17 @@
  * indented block); registry paths are found in each item however the KB
  * wrote them (one line, wrapped, one element per line, slashes, stray
  * spaces, "From the HKEY_LOCAL_MACHINE subtree, go to \SYSTEM\...");
- * then each item is matched against the few sentence forms the KB uses for
- * a change.  An item that states a change the drafter cannot translate
- * exactly becomes an XML comment: the draft is then "partial".  Nothing is
- * ever inferred beyond the type of a bare number (dword) or of blank or
- * quoted data (sz), and those are marked for review.
+ * a path cut short inside a sentence is completed only from the same path
+ * written alone elsewhere in the procedure.  Then each item is matched
+ * against the sentence forms the KB uses for a change (and the steps of
+ * Regedit and Regedt32 that only locate a key or a value).  An item that
+ * states a change the drafter cannot translate exactly becomes an XML
+ * comment that says why: the draft is then "partial".  Nothing is ever
+ * inferred beyond the type of a bare number (dword) or of blank, quoted or
+ * one-word data (sz), the default value behind Regedt32's "<No Name>" and
+ * the root behind the misprint "HKEY_LOCAL_MACHINESYSTEM", and those are
+ * marked for review.  Where the article offers methods to choose from, a
+ * method that is no registry change is left aside as a comment.
  */
 #include "config.h"
 
@@ -27,6 +33,7 @@
 #define ITEM_MAX	4000
 #define PATHS_MAX	16
 #define ACTIONS_MAX	64
+#define VALUES_MAX	8
 
 /* ------------------------------------------------------------ buffers */
 
@@ -196,10 +203,38 @@ enum rx {
 	RX_CHANGE_VERB,
 	RX_REFERENCE,
 	RX_FOLLOWING_KEY,
+	RX_SHOULD,
+	RX_VERIFY_IT,
+	RX_VERIFY_NAMED,
+	RX_ADD_VALUE,
+	RX_LEAD,
+	RX_DELKEY_NAMED,
+	RX_CREATEKEYS,
+	RX_IF_VALUES,
+	RX_IF_KEY,
+	RX_SELECT_VALUES,
+	RX_DISPLAY,
+	RX_TYPE_COLON,
+	RX_ADDKEY_MENU,
+	RX_KEYNAME_TYPE,
+	RX_CLICK_KEY,
+	RX_NOISE,
+	RX_NAV_RUN,
+	RX_ALTS,
+	RX_ALT_FIX,
+	RX_POINTER,
+	RX_RESTART_ANY,
+	RX_ENTER_VALUE,
+	RX_CHECK,
 	RX__COUNT
 };
 
-#define NAME_RE	"(\"([^\"]+)\"|([A-Za-z0-9_][A-Za-z0-9_. #-]*))"
+#define NAME_RE	"(\"([^\"]+)\"|([A-Za-z0-9_.][A-Za-z0-9_. #-]*))"
+/* A name without spaces unless quoted: where a longest match of NAME_RE
+ * would swallow the words after it ("X as a REG_DWORD"). */
+#define NAME1_RE "(\"([^\"]+)\"|([A-Za-z0-9_.][A-Za-z0-9_.#-]*))"
+/* Names joined by "and/or", "and", "or" or commas: 4 + 4 groups. */
+#define NAMES_RE "(" NAME1_RE "((,? and/or |,? and |,? or |, )" NAME1_RE ")*)"
 #define TYPE_RE	"(reg_sz|reg_expand_sz|reg_multi_sz|reg_dword|reg_binary)"
 /* A datum never ends with the sentence's full stop. */
 #define DATA_RE	"(\"[^\"]*\"|[^ ,;\"]*[^ ,;\".])"
@@ -229,14 +264,15 @@ static const char *rx_src[RX__COUNT] = {
 	    "(value )?to " DATA_RE,
 	[RX_SET_NAMED] =
 	    "(change|set) the " NAME_RE " (registry )?(value|entry|parameter)"
-	    "( \\(" TYPE_RE "\\))?( from " DATA_RE ")? to (a value of )?"
-	    DATA_RE,
+	    "( \\(" TYPE_RE "\\))?( from (" DATA_RE "|its current "
+	    "(setting|value)|the default( value)?)( \\([^)]*\\))?)? to "
+	    "(a value of )?" DATA_RE,
 	[RX_SET_NAMED_TYPEFIRST] =
 	    "(change|set) the " NAME_RE " \\(" TYPE_RE "\\) "
 	    "(value|entry|parameter)( from " DATA_RE ")? to " DATA_RE,
 	[RX_SET_IT] =
-	    "(change|set) (the value|its value|the data|the value data|"
-	    "this value) to " DATA_RE,
+	    "(change|set) (it|the value|its value|the data|the value data|"
+	    "the data value|this value) to " DATA_RE,
 	[RX_ADD_NAMED] =
 	    "add the following " TYPE_RE " value with the name "
 	    "([A-Za-z0-9_]+)\\. set its value to ([0-9]+)",
@@ -284,19 +320,25 @@ static const char *rx_src[RX__COUNT] = {
 	    "^(quit|exit|close)( the)? (registry editor|regedt32|regedit)|"
 	    "^click ok\\.?$|^choose ok|^on the registry menu, click exit|"
 	    "^click ok and (then )?(quit|exit|close)|"
-	    "^click ok to save",
+	    "^click ok to save|"
+	    "^(when|after) [^,]*, (close|quit|exit) (the )?(registry editor|"
+	    "regedt32|regedit)",
 	[RX_RESTART] =
 	    "(restart|reboot|shut down and (then )?restart)( the)? "
 	    "(computer|server|system|machine|windows nt|site server)",
 	[RX_SERVICE] =
 	    "^(carry out \"net (stop|start) [a-z0-9_]+\"|"
 	    "(stop|start|restart|stop and (then )?restart|stop and start)"
-	    "( all)?( of)?( the)? [^.]*services?)\\.?$",
+	    "( all)?( of)?( the)? [^.]*services?)\\.?$|"
+	    "^use (control panel|the services (tool|applet)) to (stop and "
+	    "(then )?restart|restart|stop and start) ",
 	[RX_INTRO] =
 	    "(work around|resolve|correct) (this|the) (problem|issue|behavior)|"
 	    "(following|these) (steps|procedure)|do the following|"
 	    "following registry change|(modify|edit) the registry|"
-	    "registry entry needs to be added",
+	    "registry entry needs to be added|"
+	    "add (a|the following|these|this) (registry )?(value|entry|"
+	    "setting)s? to the registry",
 	[RX_REGFILE] =
 	    "\\.reg\\b|reg extension|regedit <|(the|following) command",
 	[RX_NOTVALUE] =
@@ -328,7 +370,8 @@ static const char *rx_src[RX__COUNT] = {
 	    "(go|navigate|locate|find|open|select|click|expand|browse|edit|"
 	    "modify)( to)? (the )?following (registry )?(key|subkey|entry|"
 	    "location)|following (key|subkey) in the registry|"
-	    "subtree, (go to|find) the( following)? (key|subkey)",
+	    "subtree, (go to|find) the( following)? (key|subkey)|"
+	    "(is|are) (located|stored) (at|in|under)",
 	[RX_REFERENCE] =
 	    "^Q[0-9]+ |^for (additional|more) information, (click|see|please)",
 	[RX_CHANGE_VERB] =
@@ -339,6 +382,94 @@ static const char *rx_src[RX__COUNT] = {
 	    "security|caution",
 	[RX_WHERE] =
 	    "^ (under|in) the @([0-9]+)@",
+	/* The "X" parameter should have a value of 1. */
+	[RX_SHOULD] =
+	    "^the " NAME_RE " (registry )?(value|parameter|entry|setting)"
+	    "( \\(" TYPE_RE "\\))? (should|must) (have a value of|be set to|"
+	    "be) " DATA_RE,
+	/* Verify that the REG_DWORD value is set to 0x3. */
+	[RX_VERIFY_IT] =
+	    "^(verify|ensure|make sure) that the ((reg_sz|reg_expand_sz|"
+	    "reg_multi_sz|reg_dword|reg_binary|dword|string) )?value is set "
+	    "to " DATA_RE,
+	[RX_VERIFY_NAMED] =
+	    "^(verify|ensure|make sure) that the " NAME_RE " (registry )?"
+	    "(value|entry|parameter) is set to " DATA_RE,
+	/* add the following REG_DWORD value with the name X. Set its value
+	 * to 1; place the value X as a REG_DWORD and give it a value of 0 */
+	[RX_ADD_VALUE] =
+	    "(add|create|place) (the following |a new |a |the )?((reg_sz|"
+	    "reg_expand_sz|reg_multi_sz|reg_dword|reg_binary|dword|string) )?"
+	    "(value|entry) (with the name |named |called )?" NAME1_RE
+	    "( as an? " TYPE_RE "( value)?)?[,.]? (and )?(then )?(set its "
+	    "value to|set it to|give it a value of|with a value of|set the "
+	    "value to|set its data to) " DATA_RE,
+	/* What may stand before RX_ADD_VALUE in its item. */
+	[RX_LEAD] =
+	    "^((in the registry|in registry editor|then|next|also|now|"
+	    "to work around this (problem|issue|behavior)),? )?$|"
+	    "^under (the )?@([0-9]+)@,? $|"
+	    "^under (the )?([A-Za-z0-9_ ]+([/\\][A-Za-z0-9_ ]+)+),? $",
+	/* remove the Software Inventory Agent key under the following
+	 * location */
+	[RX_DELKEY_NAMED] =
+	    "(delete|remove) the " NAME_RE " (registry )?(key|subkey)"
+	    "( (under|from|in) the following (registry )?(key|location|"
+	    "subkey)| (under|from|in) (the )?@([0-9]+)@| from:?$|\\.?$)",
+	[RX_CREATEKEYS] =
+	    "(create|add) the following (registry )?(keys|key|subkeys|"
+	    "subkey)",
+	/* If values for .exe and/or .com exist in X, delete them */
+	[RX_IF_VALUES] =
+	    "^if (the )?(values? (for|named|called) )?" NAMES_RE
+	    "( values?)? exists? (in|under) (the )?@([0-9]+)@( (registry )?"
+	    "key)?,? (then )?(delete|remove) (it|them)",
+	[RX_IF_KEY] =
+	    "^if (the )?@([0-9]+)@ (registry )?(key|subkey) exists,? (then )?"
+	    "(delete|remove) (it|the key|the subkey)",
+	[RX_SELECT_VALUES] =
+	    "^(select|click|locate) the values? (for|named|called) (the )?"
+	    NAMES_RE "( [a-z]+)?\\.?$",
+	/* Regedt32's display of a value: "Default0:REG_DWORD:0". */
+	[RX_DISPLAY] =
+	    "^(<no name>|" NAME_RE ") ?: ?" TYPE_RE " ?: ?(.+)$",
+	[RX_TYPE_COLON] =
+	    "^" TYPE_RE " ?: ?(.+)$",
+	[RX_ADDKEY_MENU] =
+	    "^on the edit menu, (click|choose|select) add key\\.?$",
+	[RX_KEYNAME_TYPE] =
+	    "^in the key name box, type " NAME_RE
+	    "( \\(without the quotation marks\\))?\\.?$",
+	[RX_CLICK_KEY] =
+	    "^(in the left pane, )?(click|select|double-click) the " NAME_RE
+	    " key( to select it)?\\.?$",
+	/* What regedit does by itself. */
+	[RX_NOISE] =
+	    "^(in the right pane, )?a new value named \"new value #[0-9]+\" "
+	    "appears\\.?$|^a dialog box appears\\.?$",
+	[RX_NAV_RUN] =
+	    "^on the start menu, click run\\.? (in the open box, )?type "
+	    "\"?(regedit|regedt32)(\\.exe)?\"?( \\(without the quotation "
+	    "marks\\))?\\.? (and then )?click ok\\.?$",
+	[RX_ALTS] =
+	    "(use|do|try|perform|follow|implement) (any |either |one )(one )?"
+	    "of the following|(any|one|either) of the (following )?(methods|"
+	    "workarounds)",
+	/* The RESOLUTION repeated before the workaround: no step of it. */
+	[RX_ALT_FIX] =
+	    "^to (resolve|correct|fix) this (problem|issue|behavior), "
+	    "(obtain|install|apply) the latest service pack",
+	[RX_POINTER] =
+	    "perform the steps in the \"[^\"]+\" section|see the \"[^\"]+\" "
+	    "section|(is|are) described (in detail )?below",
+	[RX_RESTART_ANY] =
+	    "(restart|reboot)( the)? (computer|server|system|machine|"
+	    "windows nt)|(stop and (then )?restart|restart) the [^.]*service",
+	[RX_ENTER_VALUE] =
+	    "^(enter|type) a value of " DATA_RE,
+	[RX_CHECK] =
+	    "^(verify|check|examine|ensure|make sure|view|look|record|note)\\b|"
+	    "^(also )?(record|note) the value",
 };
 
 struct rxset {
@@ -402,6 +533,7 @@ has_cap(const regmatch_t *m, int i)
 }
 
 static void text_element(struct buf *, const char *, const char *, int);
+static int clean_name(char *, int, const char **);
 
 /* ------------------------------------------------------------ paths */
 
@@ -413,6 +545,8 @@ struct path {
 	char *last;		/* last element */
 	size_t start, end;	/* span in the item text */
 	int colon;		/* written with a trailing ':' (value follows) */
+	int block;		/* alone on its line(s), not in a sentence */
+	int glued;		/* root and hive written as one word */
 };
 
 static const struct {
@@ -430,7 +564,7 @@ static const struct {
 };
 
 /* The root token at S, or -1.  It must stand alone as a word: the KB's
- * "HKEY_LOCAL_MACHINESYSTEM" typo is not a path. */
+ * "HKEY_LOCAL_MACHINESYSTEM" typo is not a path here (see root_glued). */
 static int
 root_at(const char *text, const char *s)
 {
@@ -443,6 +577,30 @@ root_at(const char *text, const char *s)
 		if (strncasecmp(s, roots[i].tok, l) == 0 &&
 		    !isalnum((unsigned char)s[l]) && s[l] != '_')
 			return (int)i;
+	}
+	return -1;
+}
+
+/* Q183769 prints "HKEY_LOCAL_MACHINESYSTEM\currentcontrolset\...": the
+ * long root run together with a hive name and followed by a separator is
+ * read as the path it plainly is (and the action says so for review).
+ * Returns the index of HKEY_LOCAL_MACHINE in roots[], or -1. */
+static int
+root_glued(const char *text, const char *s)
+{
+	static const char *hives[] = { "SYSTEM", "SOFTWARE" };
+	size_t i, l = strlen(roots[0].tok);
+
+	if (s > text && (isalnum((unsigned char)s[-1]) || s[-1] == '_'))
+		return -1;
+	if (strncasecmp(s, roots[0].tok, l) != 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		size_t h = strlen(hives[i]);
+
+		if (strncasecmp(s + l, hives[i], h) == 0 &&
+		    (s[l + h] == '\\' || s[l + h] == '/'))
+			return 0;
 	}
 	return -1;
 }
@@ -522,6 +680,34 @@ not_a_name(const char *n)
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasecmp(n, words[i]) == 0)
 			return 1;
+	return strncasecmp(n, "reg_", 4) == 0;
+}
+
+/* Nonzero if a name caught by a sentence is a description rather than a
+ * name: "Delete the incorrect domain name key", "the corresponding
+ * package ID". */
+static int
+vague_name(const char *n)
+{
+	static const char *words[] = { "incorrect", "correct", "appropriate",
+	    "corresponding", "proper", "your", "that", "which", "each",
+	    "every", "all", "any", "following", "preceding", "above", "below",
+	    "missing", "extraneous", "redundant", "specific", "relevant",
+	    "old", "the", "a", "an", "this", "these", "those", "its", "their",
+	    "registry", "value", "values", "key", "keys", "subkey", "entry" };
+	const char *s = n;
+
+	while (*s != '\0') {
+		size_t l = strcspn(s, " "), i;
+
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strlen(words[i]) == l &&
+			    strncasecmp(s, words[i], l) == 0)
+				return 1;
+		s += l;
+		while (*s == ' ')
+			s++;
+	}
 	return 0;
 }
 
@@ -702,6 +888,7 @@ path_scan(const char *text, size_t start, int rootidx, const char *defroot,
 	if (bracket && *q == ']')
 		q++;
 	p->start = start;
+	p->block = block;
 	p->end = (size_t)(q - text);
 	if (!cur.oom && path_finish(p, root, el, nel) == 0)
 		rc = 0;
@@ -901,6 +1088,7 @@ scan_tree(struct item *it, size_t start, int rootidx, struct path *p)
 	}
 	memset(p, 0, sizeof(*p));
 	p->start = start;
+	p->block = 1;
 	p->end = (size_t)(q - text);
 	if (p->end > 0 && text[p->end - 1] == '\n')
 		p->end--;
@@ -908,6 +1096,47 @@ scan_tree(struct item *it, size_t start, int rootidx, struct path *p)
 	for (i = 0; i < nel; i++)
 		free(el[i]);
 	return rc == 0 ? 1 : -1;
+}
+
+/* Drop a word or two the KB printed twice: "set the set the
+ * IsDomainMaster value to No" (Q318232), "the the".  Only words of
+ * letters: "1 1" or "@0@ @0@" stay. */
+static void
+undouble(char *s)
+{
+	size_t k;
+
+	for (k = 1; k <= 2; k++) {
+		char *p = s;
+
+		while (*p != '\0') {
+			char *a = p, *b = p;
+			size_t w, alpha = 1;
+
+			/* the k words at a, then b at the word after them */
+			for (w = 0; w < k && *b != '\0'; w++) {
+				while (*b != '\0' && *b != ' ') {
+					if (!isalpha((unsigned char)*b))
+						alpha = 0;
+					b++;
+				}
+				if (*b == ' ')
+					b++;
+				else
+					w = k + 1;
+			}
+			if (w == k && alpha && b > a &&
+			    strncasecmp(a, b, (size_t)(b - a)) == 0 &&
+			    (b[b - a] == '\0' || b[b - a - 1] == ' ')) {
+				memmove(b, b + (b - a), strlen(b + (b - a)) + 1);
+				continue;
+			}
+			while (*p != '\0' && *p != ' ')
+				p++;
+			if (*p == ' ')
+				p++;
+		}
+	}
 }
 
 /* Find the item's paths and build its flat text. */
@@ -929,6 +1158,12 @@ item_scan(struct item *it, const char *subtree)
 				goto oom;
 			if (r == 0 && path_scan(t, i, ri, NULL, p) == -1)
 				goto oom;
+			got = 1;
+		} else if (it->npaths < PATHS_MAX &&
+		    (ri = root_glued(t, t + i)) >= 0) {
+			if (path_scan(t, i, ri, NULL, p) == -1)
+				goto oom;
+			p->glued = 1;
 			got = 1;
 		} else if (it->npaths < PATHS_MAX && subtree != NULL &&
 		    at_line_start(t, t + i) && (t[i] == '\\' ||
@@ -969,11 +1204,81 @@ item_scan(struct item *it, const char *subtree)
 		free(f.s);
 		if (it->flat == NULL)
 			return -1;
+		undouble(it->flat);
 	}
 	return 0;
 oom:
 	free(f.s);
 	return -1;
+}
+
+/* A path inside a sentence ends at the first space: "exist in
+ * HKEY_LOCAL_MACHINE/.../Parameters/Script Map delete them" gives
+ * ".../Script".  When the same procedure writes the path alone on its
+ * lines, where spaces are part of names, and that path continues the cut
+ * one with the next words of the sentence, the words join the path.
+ * Nothing is joined on a guess: the article writes the longer path. */
+static int
+paths_complete(struct item *items, size_t n)
+{
+	size_t i, j, k, q;
+
+	for (i = 0; i < n; i++) {
+		struct item *it = &items[i];
+
+		for (k = 0; k < it->npaths; k++) {
+			struct path *p = &it->paths[k];
+			char tag[32], *at, *w, *best = NULL;
+			size_t bestlen = 0;
+
+			if (p->block || p->hive == NULL)
+				continue;
+			snprintf(tag, sizeof(tag), "@%zu@", k);
+			if ((at = strstr(it->flat, tag)) == NULL)
+				continue;
+			w = at + strlen(tag);
+			for (j = 0; j < n; j++) {
+				for (q = 0; q < items[j].npaths; q++) {
+					const struct path *b = &items[j].paths[q];
+					size_t pl = strlen(p->text), e;
+
+					if (!b->block || b->hive == NULL ||
+					    strlen(b->text) <= pl + 1 ||
+					    strncasecmp(b->text, p->text, pl) != 0 ||
+					    b->text[pl] != ' ')
+						continue;
+					/* the rest of b's element */
+					e = pl;
+					while (b->text[e] != '\0' &&
+					    b->text[e] != '\\')
+						e++;
+					if (strncasecmp(w, b->text + pl, e - pl) ==
+					    0 && (w[e - pl] == ' ' ||
+					    w[e - pl] == '\0' || w[e - pl] == ',' ||
+					    w[e - pl] == '.') && e - pl > bestlen) {
+						best = b->text;
+						bestlen = e - pl;
+					}
+				}
+			}
+			if (best != NULL) {
+				char *t = xstrndup(best, strlen(p->text) + bestlen);
+				char *l = NULL;
+
+				if (t == NULL || asprintf(&l, "%s%.*s", p->last,
+				    (int)bestlen, w) < 0) {
+					free(t);
+					return -1;
+				}
+				free(p->text);
+				free(p->last);
+				p->text = t;
+				p->last = l;
+				memmove(w, w + bestlen, strlen(w + bestlen) + 1);
+			}
+		}
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------ actions */
@@ -991,6 +1296,14 @@ struct act {
 	char *to;
 	long line;
 	const char *note;	/* review note, static, or NULL */
+	int cond;		/* stated under "if it exists" */
+};
+
+/* A condition the article states ("If values for .exe and/or .com
+ * exist in ..."): a value (NAME non-NULL) or a key that exists. */
+struct dcond {
+	char *path;
+	char *name;
 };
 
 struct state {
@@ -1005,7 +1318,8 @@ struct state {
 	/* context */
 	char *key;		/* current key */
 	const char *key_hive;
-	char *value;		/* current value name */
+	char *values[VALUES_MAX]; /* the value or values selected */
+	size_t nvalues;
 	int want_value;		/* "the following registry value:" */
 	int want_delkeys;	/* "delete the following keys:" */
 	char *want_delsub;	/* "delete the subkeys that start with X" */
@@ -1013,6 +1327,20 @@ struct state {
 	char *set_name, *set_data;
 	const char *set_type;
 	const char *set_note;
+	int set_create;
+	char *want_delkey;	/* "remove the X key under the following
+				 * location" */
+	int want_createkeys;	/* "create the following key:" */
+	int want_newkey;	/* "On the Edit menu, click Add Key" */
+	struct item *pending;	/* the item of a want_* still waiting */
+	char *regkey;		/* the key of a .reg snippet's [section] */
+	const char *reghive;
+	char *glued[4];		/* paths written with a glued root */
+	size_t nglued;
+	struct dcond conds[ACTIONS_MAX];
+	size_t nconds;
+	int alts;		/* the article offers alternative methods */
+	size_t nalts;		/* alternatives kept as comments */
 	const char *edit_type;	/* "On the Edit menu, click DWORD" */
 	int create;		/* "Add Value", "add the following" */
 	char *subtree;
@@ -1026,6 +1354,13 @@ struct state {
 	size_t nuntranslated;
 	size_t nregsteps;	/* untranslated steps about the registry */
 	long first_untranslated;
+	const char *why;	/* why the current item failed, static */
+	const char *first_why;	/* why the first untranslated step did */
+	int first_reg;		/* ... and whether it was a registry step */
+	long first_reg_line;	/* the first untranslated registry step */
+	const char *first_reg_why;
+	long first_alt;		/* the first alternative not drafted */
+	size_t span_so, span_eo; /* what the translated form matched */
 };
 
 static void
@@ -1033,6 +1368,70 @@ set_str(char **dst, char *src)
 {
 	free(*dst);
 	*dst = src;
+}
+
+static void
+values_clear(struct state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nvalues; i++)
+		free(st->values[i]);
+	st->nvalues = 0;
+}
+
+/* Select the one value NAME (owned; NULL selects none). */
+static void
+value_set1(struct state *st, char *name)
+{
+	values_clear(st);
+	if (name != NULL)
+		st->values[st->nvalues++] = name;
+}
+
+static void
+value_add(struct state *st, char *name)
+{
+	if (name == NULL) {
+		st->oom = 1;
+		return;
+	}
+	if (st->nvalues < VALUES_MAX)
+		st->values[st->nvalues++] = name;
+	else
+		free(name);
+}
+
+/* The one selected value, or NULL when none or several are selected. */
+static const char *
+value1(const struct state *st)
+{
+	return st->nvalues == 1 ? st->values[0] : NULL;
+}
+
+/* Why a step stays a comment: the reasons --stats counts. */
+#define W_UNKNOWN	"no known sentence form"
+#define W_INEXACT	"the data is not one exact value"
+#define W_DATA		"the data is not written as a number, word or " \
+			    "quoted string"
+#define W_NOKEY		"no usable key is named for the step"
+#define W_NOVALUE	"no value is named for the step"
+#define W_CHOICE	"the step leaves a choice (either, or)"
+#define W_NAME		"the name is not a plain name"
+#define W_SHORT		"the key path is too short to delete"
+#define W_FIELDS	"a Value Name/Data block the drafter cannot read"
+#define W_REGFILE	"a .reg line the drafter cannot read"
+#define W_PENDING	"the key the step speaks of never follows"
+#define W_KEYNAME	"the key named is not the key located"
+
+/* Note why the current item cannot be translated (the first reason
+ * found wins) and return -1, the "untranslated" result. */
+static int
+fail(struct state *st, const char *why)
+{
+	if (st->why == NULL)
+		st->why = why;
+	return -1;
 }
 
 static void
@@ -1099,6 +1498,17 @@ emit_act(struct state *st, struct act *a)
 		buf_comment_text(b, a->note);
 		buf_add(b, " -->\n");
 	}
+	for (i = 0; i < st->nglued; i++) {
+		size_t l = strlen(st->glued[i]);
+
+		if (strncasecmp(a->path, st->glued[i], l) == 0 &&
+		    (a->path[l] == '\0' || a->path[l] == '\\')) {
+			buf_add(b, "    <!-- review: the article runs the root "
+			    "and the hive together (HKEY_LOCAL_MACHINESYSTEM) "
+			    "-->\n");
+			break;
+		}
+	}
 	switch (a->kind) {
 	case A_DELETE_KEY:
 		buf_add(b, "    <delete-key path=\"");
@@ -1136,8 +1546,10 @@ emit_act(struct state *st, struct act *a)
 	}
 }
 
+/* The item as a comment: WHAT FILE:LINE: WHY, then its text. */
 static void
-comment_item(struct state *st, const struct item *it, const char *what)
+comment_item(struct state *st, const struct item *it, const char *what,
+    const char *why)
 {
 	struct buf *b = &st->body;
 	const char *s;
@@ -1147,7 +1559,12 @@ comment_item(struct state *st, const struct item *it, const char *what)
 	/* The base name only: drafts get committed, machine paths must
 	 * not. */
 	base = base ? base + 1 : st->a->name;
-	buf_printf(b, "    <!-- %s %s:%ld:\n", what, base, it->line);
+	buf_printf(b, "    <!-- %s %s:%ld:", what, base, it->line);
+	if (why != NULL) {
+		buf_addc(b, ' ');
+		buf_comment_text(b, why);
+	}
+	buf_addc(b, '\n');
 	buf_add(b, "         ");
 	for (s = it->text; *s != '\0'; s++) {
 		if (*s == '\n')
@@ -1263,13 +1680,13 @@ set_key(struct state *st, const struct path *p, int value_last)
 		if (k != NULL && (bs = strrchr(k, '\\')) != NULL)
 			*bs = '\0';
 		set_str(&st->key, k);
-		set_str(&st->value, strdup(p->last));
+		value_set1(st, strdup(p->last));
 	} else {
 		set_str(&st->key, strdup(p->text));
 		/* "Locate the Slow Net Threshold Speed value under the
 		 * following key: ...\Slow Net Threshold Speed" */
-		if (st->value != NULL && p->nelems >= 2 &&
-		    strcasecmp(st->value, p->last) == 0) {
+		if (value1(st) != NULL && p->nelems >= 2 &&
+		    strcasecmp(value1(st), p->last) == 0) {
 			char *bs = strrchr(st->key, '\\');
 
 			if (bs != NULL)
@@ -1302,14 +1719,17 @@ set_value_act(struct state *st, const char *path, const char *hive,
 	return 1;
 }
 
-/* A .reg snippet ("[HKEY_...]", "\"Name\"=dword:00000002"). */
+/* A .reg snippet ("[HKEY_...]", "\"Name\"=dword:00000002").  1 if
+ * translated, 2 for [sections] only (their values follow), -1 if a line
+ * cannot be read, 0 if the item is no snippet. */
 static int
 do_regfile(struct state *st, struct item *it)
 {
 	char *copy = strdup(it->text), *line, *save = NULL;
-	char *key = NULL;
-	const char *hive = NULL;
-	int done = 0, bad = 0, any = 0;
+	/* A snippet cut by blank lines keeps its [section] (Q166476). */
+	char *key = st->regkey ? strdup(st->regkey) : NULL;
+	const char *hive = st->reghive;
+	int done = 0, bad = 0, any = 0, sections = 0;
 
 	if (copy == NULL) {
 		st->oom = 1;
@@ -1340,8 +1760,11 @@ do_regfile(struct state *st, struct item *it)
 				bad = 1;
 			path_free(&p);
 			any = 1;
+			sections++;
 			continue;
 		}
+		if (line[0] == '"' && strstr(line, "\"=") != NULL)
+			any = 1;
 		if (line[0] != '"' || key == NULL ||
 		    (eq = strstr(line, "\"=")) == NULL || eq == line) {
 			bad = 1;
@@ -1372,12 +1795,15 @@ do_regfile(struct state *st, struct item *it)
 			bad = 1;
 		free(name);
 	}
-	free(key);
+	set_str(&st->regkey, key);
+	st->reghive = hive;
 	free(copy);
 	if (done > 0)
 		st->regfile = 1;
 	if (any && bad)
-		return done > 0 ? -1 : 0;
+		return fail(st, W_REGFILE);
+	if (done == 0 && sections > 0)
+		return 2;
 	return done > 0;
 }
 
@@ -1388,7 +1814,7 @@ do_fields(struct state *st, struct item *it)
 	char *copy = strdup(it->text), *line, *save = NULL;
 	char *name = NULL, *datatext = NULL, *keyname = NULL;
 	const char *type = NULL, *note = NULL;
-	int nf = 0, bad = 0, rc = 0;
+	int nf = 0, bad = 0, rc = 0, typed;
 	char *data = NULL;
 
 	if (copy == NULL) {
@@ -1455,16 +1881,128 @@ do_fields(struct state *st, struct item *it)
 	    is_placeholder(name) || *datatext == '\0' ||
 	    rx_match(&st->rx, RX_NOTVALUE, datatext, NULL))
 		goto out;
+	/* A block that writes the type adds the value if it is missing;
+	 * one that gives only name and data ("click Modify to change the
+	 * following entry", Q164073) changes a value that is there. */
+	typed = type != NULL;
 	if (parse_data(datatext, type, &type, &data, &note) == -1)
 		goto out;
 	set_value_act(st, st->key, st->key_hive, name, type, data,
-	    st->create || type != NULL, note, it->line);
+	    st->create || typed, note, it->line);
 	rc = 1;
 out:
 	free(name);
 	free(datatext);
 	free(keyname);
 	return rc;
+}
+
+/* Values as Regedt32 displays them, one a line: "Default0:REG_DWORD:0",
+ * "DisableMemoryCache: REG_DWORD: 1", "<No Name>:REG_DWORD:0x7" (the
+ * default value), or "REG_DWORD: 1" alone after a path that ends with the
+ * value's name and a colon (Q160582).  The item must be only such lines.
+ * 1 if translated, 0 if the item holds none, -1 if it cannot be. */
+static int
+do_display(struct state *st, struct item *it)
+{
+	char *copy, *line, *save = NULL;
+	size_t nlines = 0, nok = 0, nv = 0, i;
+	regmatch_t m[NSUB];
+	int bad = 0;
+	struct {
+		char *name;
+		const char *type;
+		char *data;
+		const char *note;
+	} v[ACTIONS_MAX];
+
+	if (strchr(it->text, ':') == NULL || strcasestr(it->text, "reg_") ==
+	    NULL)
+		return 0;
+	if ((copy = strdup(it->text)) == NULL) {
+		st->oom = 1;
+		return 0;
+	}
+	/* Check every line first: nothing is drafted from a mixed item. */
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		nlines++;
+		if (rx_match(&st->rx, RX_DISPLAY, line, m) ||
+		    (it->nlines == 1 &&
+		    rx_match(&st->rx, RX_TYPE_COLON, line, m)))
+			nok++;
+	}
+	free(copy);
+	if (nok == 0)
+		return 0;
+	if (nok != nlines)
+		return fail(st, W_FIELDS);
+	if (st->key == NULL)
+		return fail(st, W_NOKEY);
+	if ((copy = strdup(it->text)) == NULL) {
+		st->oom = 1;
+		return 0;
+	}
+	save = NULL;
+	/* Read every line before drafting any: a block is taken whole. */
+	for (line = strtok_r(copy, "\n", &save); line != NULL && !bad;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *name, *t, *w, *data = NULL;
+		const char *type, *note, *dnote = NULL;
+
+		if (rx_match(&st->rx, RX_DISPLAY, line, m)) {
+			if (strncasecmp(line, "<no name>", 9) == 0) {
+				name = strdup("");
+				dnote = "<No Name> is how Regedt32 shows the "
+				    "default value";
+			} else
+				name = has_cap(m, 3) ? cap(line, m, 3) :
+				    cap(line, m, 4);
+			t = cap(line, m, 5);
+			w = cap(line, m, 6);
+		} else {
+			rx_match(&st->rx, RX_TYPE_COLON, line, m);
+			name = value1(st) ? strdup(value1(st)) : NULL;
+			if (name == NULL) {
+				bad = fail(st, W_NOVALUE);
+				break;
+			}
+			t = cap(line, m, 1);
+			w = cap(line, m, 2);
+		}
+		type = type_name(t);
+		free(t);
+		/* "The value is .pl: REG_SZ: ..." is a sentence. */
+		if (name != NULL && *name != '\0' &&
+		    clean_name(name, 0, &type) == -1)
+			bad = fail(st, W_NAME);
+		else if (w == NULL || type == NULL ||
+		    parse_data(trim_inplace(w), type, &type, &data, &note) == -1)
+			bad = fail(st, W_DATA);
+		else if (nv < ACTIONS_MAX) {
+			v[nv].name = name;
+			v[nv].type = type;
+			v[nv].data = data;
+			v[nv].note = dnote;
+			nv++;
+			name = NULL;
+		} else {
+			free(data);
+			bad = fail(st, W_FIELDS);
+		}
+		free(w);
+		free(name);
+	}
+	for (i = 0; i < nv; i++) {
+		if (!bad)
+			set_value_act(st, st->key, st->key_hive, v[i].name,
+			    v[i].type, v[i].data, 1, v[i].note, it->line);
+		else
+			free(v[i].data);
+		free(v[i].name);
+	}
+	free(copy);
+	return bad ? -1 : 1;
 }
 
 /* The key a sentence means: the path written in it at index I (the last
@@ -1478,12 +2016,184 @@ key_for(struct state *st, struct item *it, const char *flat,
 
 		if (k >= 0 && (size_t)k < it->npaths) {
 			*hive = it->paths[k].hive;
+			if (it->paths[k].hive == NULL)
+				fail(st, it->paths[k].why);
 			return it->paths[k].hive ? it->paths[k].text : NULL;
 		}
+		fail(st, W_NOKEY);
 		return NULL;
 	}
 	*hive = st->key_hive;
+	if (st->key == NULL)
+		fail(st, W_NOKEY);
 	return st->key;
+}
+
+/* Nonzero if S starts a purpose clause after a datum: "Set its value to
+ * 1 to stop the Pragma: no-cache headers" (Q304637). */
+static int
+purpose(const char *s)
+{
+	static const char *verbs[] = { "stop", "prevent", "disable", "enable",
+	    "turn", "force", "allow", "make", "hide", "show", "avoid", "keep" };
+	size_t i, l;
+
+	if (strncasecmp(s, " to ", 4) != 0)
+		return 0;
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		l = strlen(verbs[i]);
+		if (strncasecmp(s + 4, verbs[i], l) == 0 && s[4 + l] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
+/* Trim a value name a sentence caught.  A bare one loses a trailing
+ * " registry" and a type word ("the Start DWORD value": Start, and *TYPE
+ * becomes dword unless the sentence typed it otherwise) and a full stop.
+ * Returns 0, or -1 if what is left is no plain name. */
+static int
+clean_name(char *name, int quoted, const char **type)
+{
+	static const struct {
+		const char *w;
+		const char *t;
+	} tw[] = {
+		{ " registry", NULL }, { " reg_dword", "dword" },
+		{ " dword", "dword" }, { " reg_sz", "sz" }, { " string", "sz" },
+		{ " reg_expand_sz", "expand-sz" },
+		{ " reg_multi_sz", "multi-sz" }, { " reg_binary", "binary" },
+		{ " binary", "binary" },
+	};
+	char *t = trim_inplace(name);
+	size_t nl, i;
+	int again = 1;
+
+	memmove(name, t, strlen(t) + 1);
+	if (quoted)
+		return *name == '\0' || strlen(name) > 255 ||
+		    is_placeholder(name) ? -1 : 0;
+	while (again) {
+		again = 0;
+		nl = strlen(name);
+		while (nl > 0 && (name[nl - 1] == '.' || name[nl - 1] == ','))
+			name[--nl] = '\0';
+		for (i = 0; i < sizeof(tw) / sizeof(tw[0]); i++) {
+			size_t wl = strlen(tw[i].w);
+
+			if (nl <= wl || strcasecmp(name + nl - wl, tw[i].w) != 0)
+				continue;
+			if (tw[i].t != NULL) {
+				if (*type != NULL && strcmp(*type, tw[i].t) != 0)
+					return -1;
+				*type = tw[i].t;
+			}
+			name[nl - wl] = '\0';
+			again = 1;
+			break;
+		}
+	}
+	if (*name == '\0' || strlen(name) > 64 || is_placeholder(name) ||
+	    not_a_name(name) || strncasecmp(name, "value of", 8) == 0 ||
+	    strncasecmp(name, "data", 4) == 0 ||
+	    strcasestr(name, " the ") != NULL || vague_name(name))
+		return -1;
+	return 0;
+}
+
+/* Split "X and/or Y", "X, Y and Z" into at most MAX names (quotes
+ * removed; each new, the caller frees).  Returns the count, 0 if a part is
+ * no plain name. */
+static size_t
+split_names(const char *list, char **out, size_t max)
+{
+	static const char *seps[] = { ", and/or ", " and/or ", ", and ",
+	    " and ", ", or ", " or ", ", " };
+	const char *s = list;
+	size_t n = 0, i;
+
+	while (*s != '\0' && n < max) {
+		const char *e = NULL;
+		size_t sl = 0, l;
+
+		for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+			const char *x = strcasestr(s, seps[i]);
+
+			if (x != NULL && (e == NULL || x < e)) {
+				e = x;
+				sl = strlen(seps[i]);
+			}
+		}
+		l = e ? (size_t)(e - s) : strlen(s);
+		if (l >= 2 && s[0] == '"' && s[l - 1] == '"')
+			out[n] = xstrndup(s + 1, l - 2);
+		else
+			out[n] = xstrndup(s, l);
+		if (out[n] == NULL || *out[n] == '\0' ||
+		    is_placeholder(out[n]) || not_a_name(out[n])) {
+			free(out[n]);
+			break;
+		}
+		n++;
+		if (e == NULL) {
+			s += l;
+			break;
+		}
+		s = e + sl;
+	}
+	if (*s != '\0') {
+		for (i = 0; i < n; i++)
+			free(out[i]);
+		return 0;
+	}
+	return n;
+}
+
+/* Nonzero if PARTIAL ("W3SVC/Parameters") names the last elements of KEY,
+ * compared case-insensitively. */
+static int
+key_ends_with(const char *key, const char *partial)
+{
+	char *p = strdup(partial), *q;
+	const char *k;
+	size_t pl, kl;
+	int ok;
+
+	if (p == NULL || key == NULL) {
+		free(p);
+		return 0;
+	}
+	for (q = p; *q != '\0'; q++)
+		if (*q == '/')
+			*q = '\\';
+	q = trim_inplace(p);
+	pl = strlen(q);
+	kl = strlen(key);
+	k = key + (kl >= pl ? kl - pl : 0);
+	ok = pl > 0 && kl > pl && k[-1] == '\\' && strcasecmp(k, q) == 0;
+	free(p);
+	return ok;
+}
+
+static void
+add_cond(struct state *st, const char *path, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->nconds; i++)
+		if (strcasecmp(st->conds[i].path, path) == 0 &&
+		    ((name == NULL && st->conds[i].name == NULL) ||
+		    (name != NULL && st->conds[i].name != NULL &&
+		    strcasecmp(st->conds[i].name, name) == 0)))
+			return;
+	if (st->nconds >= ACTIONS_MAX)
+		return;
+	st->conds[st->nconds].path = strdup(path);
+	st->conds[st->nconds].name = name ? strdup(name) : NULL;
+	if (st->conds[st->nconds].path == NULL ||
+	    (name != NULL && st->conds[st->nconds].name == NULL))
+		st->oom = 1;
+	st->nconds++;
 }
 
 /* The sentence from the match's end to the next ". " (for the words that
@@ -1501,7 +2211,7 @@ tail_is_exact(struct state *st, const char *flat, const regmatch_t *m,
 	if (!(*s == '\0' || *s == '.' || *s == ',' || *s == ';' ||
 	    strncmp(s, " (", 2) == 0 || strncasecmp(s, " under ", 7) == 0 ||
 	    strncasecmp(s, " in the ", 8) == 0 ||
-	    strncasecmp(s, " and ", 5) == 0))
+	    strncasecmp(s, " and ", 5) == 0 || purpose(s)))
 		return 0;
 	/* "For example, if you want to change ..." is no step. */
 	if (strncasecmp(flat, "for example", 11) == 0 ||
@@ -1529,6 +2239,336 @@ tail_is_exact(struct state *st, const char *flat, const regmatch_t *m,
 	return ok;
 }
 
+/* rx_match for the form a step is translated by: the span it matched is
+ * kept, to look for another change in the rest of the step. */
+static int
+rx_form(struct state *st, enum rx k, const char *f, regmatch_t *m)
+{
+	if (!rx_match(&st->rx, k, f, m))
+		return 0;
+	st->span_so = (size_t)m[0].rm_so;
+	st->span_eo = (size_t)m[0].rm_eo;
+	return 1;
+}
+
+/* Emit a key or value action (NAME NULL for a key) on PATH. */
+static void
+simple_act(struct state *st, enum akind kind, const char *path,
+    const char *hive, const char *name, long line, int cond)
+{
+	struct act a = { 0 };
+
+	a.kind = kind;
+	a.path = strdup(path);
+	a.name = name ? strdup(name) : NULL;
+	a.line = line;
+	a.cond = cond;
+	add_hive(st, hive);
+	emit_act(st, &a);
+}
+
+/* "add the following REG_DWORD value with the name X. Set its value to
+ * 1", "place the value X as a REG_DWORD and give it a value of 0": the
+ * key is the item's one path, a key named before ("Under the
+ * W3SVC/Parameters, ..." when it ends the key located), the key located,
+ * or the one that follows. */
+static int
+do_add_value(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *f = it->flat, *type = NULL, *t2 = NULL, *note;
+	regmatch_t lm[NSUB];
+	char *name, *t, *w, *lead, *data = NULL;
+	int quoted = has_cap(m, 8), rc;
+
+	t = cap(f, m, 4);
+	type = type_name(t);
+	free(t);
+	t = cap(f, m, 11);
+	t2 = type_name(t);
+	free(t);
+	if (type != NULL && t2 != NULL && strcmp(type, t2) != 0)
+		return fail(st, W_DATA);
+	if (type == NULL)
+		type = t2;
+	if ((name = cap(f, m, quoted ? 8 : 9)) == NULL) {
+		st->oom = 1;
+		return -1;
+	}
+	if (clean_name(name, quoted, &type) == -1) {
+		free(name);
+		return fail(st, W_NAME);
+	}
+	if (!tail_is_exact(st, f, m, 16)) {
+		free(name);
+		return fail(st, W_INEXACT);
+	}
+	w = cap(f, m, 16);
+	if (w == NULL || parse_data(w, type, &type, &data, &note) == -1) {
+		free(w);
+		free(name);
+		return fail(st, W_DATA);
+	}
+	free(w);
+	lead = xstrndup(f, (size_t)m[0].rm_so);
+	if (lead == NULL || !rx_match(&st->rx, RX_LEAD, lead, lm)) {
+		rc = fail(st, W_UNKNOWN);
+	} else if (has_cap(lm, 5) || it->npaths == 1) {
+		const struct path *p = &it->paths[has_cap(lm, 5) ?
+		    strtol(lead + lm[5].rm_so, NULL, 10) : 0];
+
+		if ((size_t)(p - it->paths) >= it->npaths || p->hive == NULL)
+			rc = fail(st, p->why ? p->why : W_NOKEY);
+		else {
+			set_key(st, p, 0);
+			rc = set_value_act(st, p->text, p->hive, name, type,
+			    data, 1, note, it->line);
+			data = NULL;
+		}
+	} else if (it->npaths > 1) {
+		rc = fail(st, W_NOKEY);
+	} else if (has_cap(lm, 7)) {
+		char *part = cap(lead, lm, 7);
+
+		if (part != NULL && key_ends_with(st->key, part)) {
+			rc = set_value_act(st, st->key, st->key_hive, name,
+			    type, data, 1, note, it->line);
+			data = NULL;
+		} else
+			rc = fail(st, W_KEYNAME);
+		free(part);
+	} else if (st->key != NULL) {
+		rc = set_value_act(st, st->key, st->key_hive, name, type, data,
+		    1, note, it->line);
+		data = NULL;
+	} else {
+		/* The key follows. */
+		st->want_set = 1;
+		st->pending = it;
+		set_str(&st->set_name, name);
+		set_str(&st->set_data, data);
+		st->set_type = type;
+		st->set_note = note;
+		st->set_create = 1;
+		name = data = NULL;
+		rc = 2;
+	}
+	free(lead);
+	free(name);
+	free(data);
+	return rc;
+}
+
+/* The forms that name keys or values to delete or create. */
+static int
+do_keys(struct state *st, struct item *it)
+{
+	const char *f = it->flat, *hive, *key;
+	regmatch_t m[NSUB];
+
+	/* If values for .exe and/or .com exist in X, delete them.  The
+	 * condition goes into <when> (see write_remedy). */
+	if (rx_form(st, RX_IF_VALUES, f, m)) {
+		char *list = cap(f, m, 4), *names[VALUES_MAX];
+		size_t n, k;
+
+		key = key_for(st, it, f, m, 16, &hive);
+		if (list == NULL || key == NULL) {
+			free(list);
+			return -1;
+		}
+		n = split_names(list, names, VALUES_MAX);
+		free(list);
+		if (n == 0)
+			return fail(st, W_NAME);
+		for (k = 0; k < n; k++) {
+			simple_act(st, A_DELETE_VALUE, key, hive, names[k],
+			    it->line, 1);
+			add_cond(st, key, names[k]);
+			free(names[k]);
+		}
+		return 1;
+	}
+	/* If the X key exists, delete it. */
+	if (rx_form(st, RX_IF_KEY, f, m)) {
+		if ((key = key_for(st, it, f, m, 2, &hive)) == NULL)
+			return -1;
+		if (strchr(key, '\\') == strrchr(key, '\\'))
+			return fail(st, W_SHORT);
+		simple_act(st, A_DELETE_KEY, key, hive, NULL, it->line, 1);
+		add_cond(st, key, NULL);
+		return 1;
+	}
+	/* remove the Software Inventory Agent key under the following
+	 * location; Open X and remove the Y key; delete the Y key */
+	if (rx_form(st, RX_DELKEY_NAMED, f, m)) {
+		int quoted = has_cap(m, 3);
+		char *name = cap(f, m, quoted ? 3 : 4), *path = NULL;
+		const char *type = NULL;
+		int rc = 1;
+
+		if (name == NULL) {
+			st->oom = 1;
+			return -1;
+		}
+		if (clean_name(name, quoted, &type) == -1 || type != NULL ||
+		    strpbrk(name, "\\/*?") != NULL) {
+			free(name);
+			return fail(st, W_NAME);
+		}
+		if (strstr(f, " or ") != NULL || strcasestr(f, "either")) {
+			free(name);
+			return fail(st, W_CHOICE);
+		}
+		if (has_cap(m, 13)) {
+			if ((key = key_for(st, it, f, m, 13, &hive)) == NULL)
+				rc = -1;
+			else if (asprintf(&path, "%s\\%s", key, name) < 0)
+				path = NULL;
+		} else if (has_cap(m, 10) || strncasecmp(f + m[7].rm_so,
+		    " from", 5) == 0) {
+			/* The key follows. */
+			set_str(&st->want_delkey, name);
+			st->pending = it;
+			return 2;
+		} else if (it->npaths == 1 && it->paths[0].hive != NULL &&
+		    strstr(f, "@0@") < f + m[0].rm_so) {
+			/* "Open X and remove the Y registry key." */
+			hive = it->paths[0].hive;
+			if (asprintf(&path, "%s\\%s", it->paths[0].text,
+			    name) < 0)
+				path = NULL;
+		} else if (it->npaths == 1) {
+			rc = fail(st, it->paths[0].why ? it->paths[0].why :
+			    W_NOKEY);
+		} else if (it->npaths == 0 && st->key != NULL &&
+		    strrchr(st->key, '\\') != NULL &&
+		    strcasecmp(strrchr(st->key, '\\') + 1, name) == 0) {
+			/* The key just located, by its last name. */
+			hive = st->key_hive;
+			path = strdup(st->key);
+		} else
+			rc = fail(st, W_KEYNAME);
+		if (rc == 1) {
+			if (path == NULL)
+				st->oom = 1;
+			else
+				simple_act(st, A_DELETE_KEY, path, hive, NULL,
+				    it->line, 0);
+		}
+		free(path);
+		free(name);
+		return rc;
+	}
+	if (rx_form(st, RX_CREATEKEYS, f, m)) {
+		st->want_createkeys = 1;
+		st->pending = it;
+		return 2;
+	}
+	/* "On the Edit menu, click Add Key." then "In the Key Name box, type
+	 * "Lana" (without the quotation marks)." */
+	if (rx_form(st, RX_KEYNAME_TYPE, f, m)) {
+		char *name = has_cap(m, 2) ? cap(f, m, 2) : cap(f, m, 3);
+		char *path = NULL;
+		const char *type = NULL;
+
+		if (name == NULL) {
+			st->oom = 1;
+			return -1;
+		}
+		if (!st->want_newkey || st->key == NULL) {
+			free(name);
+			return fail(st, W_NOKEY);
+		}
+		if (clean_name(name, has_cap(m, 2), &type) == -1 ||
+		    type != NULL || strpbrk(name, "\\/*?") != NULL) {
+			free(name);
+			return fail(st, W_NAME);
+		}
+		st->want_newkey = 0;
+		if (asprintf(&path, "%s\\%s", st->key, name) < 0) {
+			free(name);
+			st->oom = 1;
+			return -1;
+		}
+		free(name);
+		simple_act(st, A_CREATE_KEY, path, st->key_hive, NULL,
+		    it->line, 0);
+		/* Values added next go under the new key. */
+		set_str(&st->key, path);
+		return 1;
+	}
+	return 0;
+}
+
+/* The forms that state a value's data without a verb of change, or
+ * with "enter": "The "Use Forced Disconnect" parameter should have a
+ * value of 1", "Verify that the REG_DWORD value is set to 0x3", "Enter a
+ * value of 1". */
+static int
+do_states(struct state *st, struct item *it)
+{
+	const char *f = it->flat, *type = NULL, *note, *name;
+	regmatch_t m[NSUB];
+	char *t, *w, *data = NULL, *own = NULL;
+	int datacap, create = 0;
+
+	if (rx_form(st, RX_SHOULD, f, m)) {
+		t = cap(f, m, 7);
+		type = type_name(t);
+		free(t);
+		own = has_cap(m, 2) ? cap(f, m, 2) : cap(f, m, 3);
+		if (own == NULL || clean_name(own, has_cap(m, 2), &type) ==
+		    -1) {
+			free(own);
+			return fail(st, W_NAME);
+		}
+		name = own;
+		datacap = 10;
+	} else if (rx_form(st, RX_VERIFY_IT, f, m)) {
+		t = cap(f, m, 3);
+		type = type_name(t);
+		free(t);
+		if ((name = value1(st)) == NULL)
+			return fail(st, W_NOVALUE);
+		datacap = 4;
+	} else if (rx_form(st, RX_VERIFY_NAMED, f, m)) {
+		own = has_cap(m, 3) ? cap(f, m, 3) : cap(f, m, 4);
+		if (own == NULL || clean_name(own, has_cap(m, 3), &type) ==
+		    -1) {
+			free(own);
+			return fail(st, W_NAME);
+		}
+		name = own;
+		datacap = 7;
+	} else if (rx_form(st, RX_ENTER_VALUE, f, m)) {
+		if ((name = value1(st)) == NULL)
+			return fail(st, W_NOVALUE);
+		type = st->edit_type;
+		create = st->create;
+		datacap = 2;
+	} else
+		return 0;
+	if (st->key == NULL) {
+		free(own);
+		return fail(st, W_NOKEY);
+	}
+	if (!tail_is_exact(st, f, m, datacap)) {
+		free(own);
+		return fail(st, W_INEXACT);
+	}
+	w = cap(f, m, datacap);
+	if (w == NULL || parse_data(w, type, &type, &data, &note) == -1) {
+		free(w);
+		free(own);
+		return fail(st, W_DATA);
+	}
+	free(w);
+	set_value_act(st, st->key, st->key_hive, name, type, data, create,
+	    note, it->line);
+	free(own);
+	return 1;
+}
+
 /* The sentence forms that change something.  Returns 1 if the item was
  * translated, -1 if it states a change that could not be translated, 0 if
  * it is no change. */
@@ -1539,15 +2579,20 @@ do_sentences(struct state *st, struct item *it)
 	regmatch_t m[NSUB];
 	const char *hive;
 	const char *key;
+	int r;
 
+	/* If ... exist, delete them: before the plain verbs. */
+	if (rx_match(&st->rx, RX_IF_VALUES, f, NULL) ||
+	    rx_match(&st->rx, RX_IF_KEY, f, NULL))
+		return do_keys(st, it);
 	/* delete the subkeys that start with "X" from the following key */
-	if (rx_match(&st->rx, RX_DELSUB, f, m)) {
+	if (rx_form(st, RX_DELSUB, f, m)) {
 		char *prefix = cap(f, m, 5);
 
 		if (prefix == NULL || *prefix == '\0' ||
 		    strpbrk(prefix, "\\/*?<>") != NULL) {
 			free(prefix);
-			return -1;
+			return fail(st, W_NAME);
 		}
 		if (has_cap(m, 12)) {
 			key = key_for(st, it, f, m, 12, &hive);
@@ -1573,14 +2618,14 @@ do_sentences(struct state *st, struct item *it)
 		/* The key may follow in the same item. */
 		return 2;
 	}
-	if (rx_match(&st->rx, RX_DELKEY_INLINE, f, m)) {
+	if (rx_form(st, RX_DELKEY_INLINE, f, m)) {
 		struct act a = { 0 };
 
 		key = key_for(st, it, f, m, 2, &hive);
 		if (key == NULL)
 			return -1;
 		if (strstr(f, " or ") != NULL || strcasestr(f, "either"))
-			return -1;
+			return fail(st, W_CHOICE);
 		a.kind = A_DELETE_KEY;
 		a.path = strdup(key);
 		a.line = it->line;
@@ -1588,58 +2633,42 @@ do_sentences(struct state *st, struct item *it)
 		emit_act(st, &a);
 		return 1;
 	}
-	if (rx_match(&st->rx, RX_DELKEYS, f, m)) {
+	if (rx_form(st, RX_DELKEYS, f, m)) {
 		st->want_delkeys = 1;
+		st->pending = it;
 		return 2;
 	}
-	if (rx_match(&st->rx, RX_BLANK, f, m)) {
-		if (st->key == NULL || st->value == NULL)
-			return -1;
-		return set_value_act(st, st->key, st->key_hive, st->value,
+	if ((r = do_keys(st, it)) != 0)
+		return r;
+	if (rx_form(st, RX_BLANK, f, m)) {
+		if (st->key == NULL || value1(st) == NULL)
+			return fail(st, W_NOVALUE);
+		return set_value_act(st, st->key, st->key_hive, value1(st),
 		    "sz", strdup(""), 0, NULL, it->line);
 	}
-	if (rx_match(&st->rx, RX_ADD_NAMED, f, m)) {
-		char *name = cap(f, m, 2), *d = cap(f, m, 3);
-		const char *type;
-		size_t k;
-
-		{
-			char *t = cap(f, m, 1);
-
-			type = type_name(t);
-			free(t);
-		}
-		for (k = 0; k < it->npaths && it->paths[k].hive == NULL; k++)
-			;
-		if (type == NULL || k == it->npaths || it->npaths != 1 ||
-		    name == NULL) {
-			free(name);
-			free(d);
-			return -1;
-		}
-		set_value_act(st, it->paths[k].text, it->paths[k].hive, name,
-		    type, d, 1, NULL, it->line);
-		free(name);
-		return 1;
-	}
+	if (rx_form(st, RX_ADD_VALUE, f, m))
+		return do_add_value(st, it, m);
 	/* change the value of HKEY_...\Name to 1 */
-	if (rx_match(&st->rx, RX_SET_PATH, f, m)) {
+	if (rx_form(st, RX_SET_PATH, f, m)) {
 		long k = strtol(f + m[3].rm_so, NULL, 10);
 		const struct path *p;
 		char *w, *data = NULL, *kp, *bs;
 		const char *type, *note;
 
 		if (k < 0 || (size_t)k >= it->npaths)
-			return -1;
+			return fail(st, W_NOKEY);
 		p = &it->paths[k];
-		if (p->hive == NULL || p->nelems < 2 ||
-		    !tail_is_exact(st, f, m, 5))
-			return -1;
+		if (p->hive == NULL)
+			return fail(st, p->why);
+		if (p->nelems < 2)
+			return fail(st, W_NOVALUE);
+		if (!tail_is_exact(st, f, m, 5))
+			return fail(st, W_INEXACT);
 		w = cap(f, m, 5);
 		if (w == NULL || parse_data(w, NULL, &type, &data, &note) ==
 		    -1) {
 			free(w);
-			return -1;
+			return fail(st, W_DATA);
 		}
 		free(w);
 		kp = strdup(p->text);
@@ -1658,54 +2687,41 @@ do_sentences(struct state *st, struct item *it)
 	{
 		int tf = 0;
 
-		if (rx_match(&st->rx, RX_SET_NAMED, f, m) ||
-		    (tf = rx_match(&st->rx, RX_SET_NAMED_TYPEFIRST, f, m))) {
+		if (rx_form(st, RX_SET_NAMED, f, m) ||
+		    (tf = rx_form(st, RX_SET_NAMED_TYPEFIRST, f, m))) {
 			int namecap = 2;
 			int typecap = tf ? 5 : 8;
-			int datacap = tf ? 9 : 12;
+			int datacap = tf ? 9 : 16;
 			char *name, *w, *t, *data = NULL;
 			const char *type, *note;
 			const char *rest = f + m[0].rm_eo;
 			int pathidx = -1;
 
+			t = cap(f, m, typecap);
+			type = type_name(t);
+			free(t);
 			name = has_cap(m, namecap + 1) ? cap(f, m, namecap + 1)
 			    : cap(f, m, namecap + 2);
 			if (name == NULL)
 				return -1;
-			{
-				char *tn = trim_inplace(name);
-				size_t nl;
-
-				memmove(name, tn, strlen(tn) + 1);
-				/* ERE matches are longest: "Max MIF Size
-				 * registry value" gives "... registry". */
-				nl = strlen(name);
-				if (nl > 9 && strcasecmp(name + nl - 9,
-				    " registry") == 0)
-					name[nl - 9] = '\0';
-			}
-			/* The name part must be a name, not a clause. */
-			if (*name == '\0' || strlen(name) > 64 ||
-			    is_placeholder(name) || not_a_name(name) ||
-			    strncasecmp(name, "value of", 8) == 0 ||
-			    strncasecmp(name, "data", 4) == 0 ||
-			    strcasestr(name, " the ") != NULL) {
+			/* The name part must be a name, not a clause.  ERE
+			 * matches are longest: "Max MIF Size registry value"
+			 * gives "... registry". */
+			if (clean_name(name, has_cap(m, namecap + 1), &type) ==
+			    -1) {
 				free(name);
-				return -1;
+				return fail(st, W_NAME);
 			}
 			if (!tail_is_exact(st, f, m, datacap)) {
 				free(name);
-				return -1;
+				return fail(st, W_INEXACT);
 			}
-			t = cap(f, m, typecap);
-			type = type_name(t);
-			free(t);
 			w = cap(f, m, datacap);
 			if (w == NULL || parse_data(w, type, &type, &data,
 			    &note) == -1) {
 				free(w);
 				free(name);
-				return -1;
+				return fail(st, W_DATA);
 			}
 			free(w);
 			/* Where: "under the @0@", "in the following key". */
@@ -1722,7 +2738,7 @@ do_sentences(struct state *st, struct item *it)
 				if (p->hive == NULL) {
 					free(name);
 					free(data);
-					return -1;
+					return fail(st, p->why);
 				}
 				set_value_act(st, p->text, p->hive, name, type,
 				    data, 0, note, it->line);
@@ -1733,16 +2749,18 @@ do_sentences(struct state *st, struct item *it)
 			    (it->npaths > 0 && strstr(rest, "@") != NULL)) {
 				/* The key comes next. */
 				st->want_set = 1;
+				st->pending = it;
 				set_str(&st->set_name, name);
 				set_str(&st->set_data, data);
 				st->set_type = type;
 				st->set_note = note;
+				st->set_create = 0;
 				return 2;
 			}
 			if (st->key == NULL) {
 				free(name);
 				free(data);
-				return -1;
+				return fail(st, W_NOKEY);
 			}
 			set_value_act(st, st->key, st->key_hive, name, type,
 			    data, 0, note, it->line);
@@ -1750,43 +2768,49 @@ do_sentences(struct state *st, struct item *it)
 			return 1;
 		}
 	}
+	if ((r = do_states(st, it)) != 0)
+		return r;
 	/* On the Edit menu, click DWORD, type "3", and then click OK. */
-	if (rx_match(&st->rx, RX_TYPE_DATA, f, m)) {
+	if (rx_form(st, RX_TYPE_DATA, f, m)) {
 		char *w = cap(f, m, 5), *data = NULL, *t = cap(f, m, 2);
 		const char *type = type_name(t), *note;
 
 		free(t);
-		if (st->key == NULL || st->value == NULL || w == NULL ||
-		    parse_data(w, type, &type, &data, &note) == -1) {
+		if (st->key == NULL || value1(st) == NULL || w == NULL) {
 			free(w);
-			return -1;
+			return fail(st, W_NOVALUE);
+		}
+		if (parse_data(w, type, &type, &data, &note) == -1) {
+			free(w);
+			return fail(st, W_DATA);
 		}
 		free(w);
-		return set_value_act(st, st->key, st->key_hive, st->value,
+		return set_value_act(st, st->key, st->key_hive, value1(st),
 		    type, data, st->create, NULL, it->line);
 	}
-	if (rx_match(&st->rx, RX_DATA_TO, f, m) ||
-	    rx_match(&st->rx, RX_SET_IT, f, m)) {
-		int dc = m[3].rm_so >= 0 && rx_match(&st->rx, RX_SET_IT, f, m)
+	if (rx_form(st, RX_DATA_TO, f, m) ||
+	    rx_form(st, RX_SET_IT, f, m)) {
+		int dc = m[3].rm_so >= 0 && rx_form(st, RX_SET_IT, f, m)
 		    ? 3 : 1;
 		char *w, *data = NULL;
 		const char *type = st->edit_type, *note;
 
 		rx_match(&st->rx, dc == 3 ? RX_SET_IT : RX_DATA_TO, f, m);
-		if (st->key == NULL || st->value == NULL ||
-		    !tail_is_exact(st, f, m, dc))
-			return -1;
+		if (st->key == NULL || value1(st) == NULL)
+			return fail(st, W_NOVALUE);
+		if (!tail_is_exact(st, f, m, dc))
+			return fail(st, W_INEXACT);
 		w = cap(f, m, dc);
 		if (w == NULL || parse_data(w, type, &type, &data, &note) ==
 		    -1) {
 			free(w);
-			return -1;
+			return fail(st, W_DATA);
 		}
 		free(w);
-		return set_value_act(st, st->key, st->key_hive, st->value,
+		return set_value_act(st, st->key, st->key_hive, value1(st),
 		    type, data, st->create, note, it->line);
 	}
-	if (rx_match(&st->rx, RX_DELVAL_NAMED, f, m)) {
+	if (rx_form(st, RX_DELVAL_NAMED, f, m)) {
 		char *name = has_cap(m, 5) ? cap(f, m, 5) : cap(f, m, 6);
 		struct act a = { 0 };
 
@@ -1798,7 +2822,7 @@ do_sentences(struct state *st, struct item *it)
 		    strcasestr(f, "value from") != NULL ||
 		    is_placeholder(name) || not_a_name(trim_inplace(name))) {
 			free(name);
-			return -1;
+			return fail(st, key == NULL ? W_NOKEY : W_NAME);
 		}
 		a.kind = A_DELETE_VALUE;
 		a.path = strdup(key);
@@ -1809,23 +2833,29 @@ do_sentences(struct state *st, struct item *it)
 		emit_act(st, &a);
 		return 1;
 	}
-	if (rx_match(&st->rx, RX_DELVAL_IT, f, m) ||
-	    rx_match(&st->rx, RX_EDIT_DELETE, f, m)) {
-		struct act a = { 0 };
+	if (rx_form(st, RX_DELVAL_IT, f, m) ||
+	    rx_form(st, RX_EDIT_DELETE, f, m)) {
+		size_t k;
 
-		if (st->key == NULL || st->value == NULL)
-			return -1;
-		a.kind = A_DELETE_VALUE;
-		a.path = strdup(st->key);
-		a.name = strdup(st->value);
-		a.line = it->line;
-		add_hive(st, st->key_hive);
-		emit_act(st, &a);
+		/* "Select the value for the .exe and/or .com interpreter",
+		 * then "Click Delete": each selected value goes. */
+		if (st->key == NULL || st->nvalues == 0)
+			return fail(st, W_NOVALUE);
+		for (k = 0; k < st->nvalues; k++) {
+			struct act a = { 0 };
+
+			a.kind = A_DELETE_VALUE;
+			a.path = strdup(st->key);
+			a.name = strdup(st->values[k]);
+			a.line = it->line;
+			add_hive(st, st->key_hive);
+			emit_act(st, &a);
+		}
 		return 1;
 	}
 	/* rename or remove the Nmperf.dll file from the %SystemRoot%\System32
 	 * folder */
-	if (rx_match(&st->rx, RX_FILE, f, m)) {
+	if (rx_form(st, RX_FILE, f, m)) {
 		char *file = cap(f, m, 5), *dir = cap(f, m, 7);
 		struct act a = { 0 };
 		size_t dl;
@@ -1834,7 +2864,7 @@ do_sentences(struct state *st, struct item *it)
 		    strpbrk(file, "<>*?\"\\/")) {
 			free(file);
 			free(dir);
-			return -1;
+			return fail(st, W_NAME);
 		}
 		dl = strlen(dir);
 		while (dl > 0 && dir[dl - 1] == '\\')
@@ -1857,7 +2887,10 @@ do_sentences(struct state *st, struct item *it)
 	return 0;
 }
 
-/* Items that only set the context for the next ones. */
+/* Items that only set the context for the next ones: 1, or 3 when the
+ * whole item is one such sentence (it may then hold a verb of change:
+ * "Rename the new value to X"), -1 when it names a key that is not the
+ * one located. */
 static int
 do_context(struct state *st, struct item *it)
 {
@@ -1868,7 +2901,7 @@ do_context(struct state *st, struct item *it)
 	if (rx_match(&st->rx, RX_VALUE_IN_KEY, f, m)) {
 		char *n = has_cap(m, 5) ? cap(f, m, 5) : cap(f, m, 6);
 
-		set_str(&st->value, n ? strdup(trim_inplace(n)) : NULL);
+		value_set1(st, n ? strdup(trim_inplace(n)) : NULL);
 		free(n);
 		r = 1;
 	} else if (rx_match(&st->rx, RX_FOLLOWING_VALUE, f, m)) {
@@ -1877,21 +2910,21 @@ do_context(struct state *st, struct item *it)
 	} else if (rx_match(&st->rx, RX_SELECT_VALUE, f, m)) {
 		char *n = has_cap(m, 3) ? cap(f, m, 3) : cap(f, m, 4);
 
-		set_str(&st->value, n ? strdup(trim_inplace(n)) : NULL);
+		value_set1(st, n ? strdup(trim_inplace(n)) : NULL);
 		free(n);
-		r = 1;
+		r = 3;
 	} else if (rx_match(&st->rx, RX_SELECT_ENTRY, f, m)) {
 		char *n = cap(f, m, 2);
 
-		set_str(&st->value, n ? strdup(trim_inplace(n)) : NULL);
+		value_set1(st, n ? strdup(trim_inplace(n)) : NULL);
 		free(n);
-		r = 1;
+		r = 3;
 	} else if (rx_match(&st->rx, RX_EDIT_TYPE, f, m)) {
 		char *t = cap(f, m, 2);
 
 		st->edit_type = type_name(t);
 		free(t);
-		r = 1;
+		r = 3;
 	} else if (rx_match(&st->rx, RX_NEW_VALUE, f, m)) {
 		char *t = cap(f, m, 1);
 
@@ -1900,14 +2933,52 @@ do_context(struct state *st, struct item *it)
 		free(t);
 		r = 1;
 	} else if (rx_match(&st->rx, RX_RENAME_NEW, f, m)) {
-		set_str(&st->value, cap(f, m, 1));
-		r = 1;
+		value_set1(st, cap(f, m, 1));
+		r = 3;
+	} else if (rx_match(&st->rx, RX_SELECT_VALUES, f, m)) {
+		char *list = cap(f, m, 4), *names[VALUES_MAX];
+		size_t n = list ? split_names(list, names, VALUES_MAX) : 0, k;
+
+		free(list);
+		values_clear(st);
+		for (k = 0; k < n; k++) {
+			/* "the value for the .exe and/or .com interpreter":
+			 * a word after the names only after extensions. */
+			if (has_cap(m, 13) && names[k][0] != '.')
+				r = fail(st, W_NAME);
+			value_add(st, names[k]);
+		}
+		if (n == 0)
+			r = fail(st, W_NAME);
+		if (r == 0)
+			r = 3;
+		else
+			values_clear(st);
+	} else if (rx_match(&st->rx, RX_ADDKEY_MENU, f, m)) {
+		st->want_newkey = 1;
+		r = 3;
+	} else if (rx_match(&st->rx, RX_CLICK_KEY, f, m)) {
+		/* "In the left pane, click the Parameters key to select
+		 * it": the key just located, or a step not understood. */
+		char *n = has_cap(m, 4) ? cap(f, m, 4) : cap(f, m, 5);
+		const char *last = st->key ? strrchr(st->key, '\\') : NULL;
+
+		if (n != NULL && last != NULL &&
+		    strcasecmp(trim_inplace(n), last + 1) == 0)
+			r = 3;
+		else
+			r = fail(st, W_KEYNAME);
+		free(n);
+	} else if (rx_match(&st->rx, RX_NOISE, f, m)) {
+		r = 3;
 	}
+	if (r < 0)
+		return r;
 	if (rx_match(&st->rx, RX_FOLLOWING_KEY, f, NULL))
 		r = 1;
 	if (rx_match(&st->rx, RX_ADD_FOLLOWING, f, NULL)) {
 		st->create = 1;
-		r = 1;
+		r = r ? r : 1;
 	}
 	return r;
 }
@@ -1928,13 +2999,39 @@ do_paths(struct state *st, struct item *it, int only)
 		if (st->want_delkeys) {
 			struct act a = { 0 };
 
-			if (p->hive == NULL || p->nelems < 2)
-				return -1;
+			if (p->hive == NULL)
+				return fail(st, p->why);
+			if (p->nelems < 2)
+				return fail(st, W_SHORT);
 			a.kind = A_DELETE_KEY;
 			a.path = strdup(p->text);
 			a.line = it->line;
 			add_hive(st, p->hive);
 			emit_act(st, &a);
+			st->pending = NULL;
+			used = 1;
+			continue;
+		}
+		if (st->want_delkey != NULL || st->want_createkeys) {
+			struct act a = { 0 };
+
+			if (p->hive == NULL)
+				return fail(st, p->why);
+			if (st->want_delkey != NULL) {
+				a.kind = A_DELETE_KEY;
+				if (asprintf(&a.path, "%s\\%s", p->text,
+				    st->want_delkey) < 0)
+					a.path = NULL;
+				set_str(&st->want_delkey, NULL);
+			} else {
+				a.kind = A_CREATE_KEY;
+				a.path = strdup(p->text);
+				set_key(st, p, 0);
+			}
+			a.line = it->line;
+			add_hive(st, p->hive);
+			emit_act(st, &a);
+			st->pending = NULL;
 			used = 1;
 			continue;
 		}
@@ -1942,7 +3039,8 @@ do_paths(struct state *st, struct item *it, int only)
 			struct act a = { 0 };
 
 			if (p->hive == NULL)
-				return -1;
+				return fail(st, p->why);
+			st->pending = NULL;
 			a.kind = A_DELETE_KEY;
 			if (asprintf(&a.path, "%s\\%s*", p->text,
 			    st->want_delsub) < 0)
@@ -1956,15 +3054,16 @@ do_paths(struct state *st, struct item *it, int only)
 		}
 		if (p->hive == NULL) {
 			set_key(st, p, 0);
-			return -1;
+			return fail(st, p->why);
 		}
 		set_key(st, p, st->want_value || p->colon);
 		st->want_value = 0;
 		if (st->want_set) {
 			st->want_set = 0;
+			st->pending = NULL;
 			set_value_act(st, st->key, st->key_hive, st->set_name,
-			    st->set_type, st->set_data, 0, st->set_note,
-			    it->line);
+			    st->set_type, st->set_data, st->set_create,
+			    st->set_note, it->line);
 			st->set_data = NULL;
 			set_str(&st->set_name, NULL);
 			used = 1;
@@ -2018,15 +3117,108 @@ offline_reason(struct state *st, const char *f)
 	return NULL;
 }
 
+/* Why a registry step matched no sentence form, as far as its words
+ * tell: for the author and for the counts of --stats. */
+static const char *
+why_unknown(struct state *st, const struct item *it)
+{
+	const char *f = it->flat;
+
+	if (strpbrk(it->text, "<>") != NULL || strcasestr(f, "xxx") != NULL)
+		return "the step holds a placeholder";
+	if (rx_match(&st->rx, RX_CHECK, f, NULL))
+		return "a check, not a change";
+	if (strcasestr(f, "permission") != NULL)
+		return "a permission, not a value";
+	if (strcasestr(f, " or ") != NULL || strcasestr(f, "either") != NULL)
+		return W_CHOICE;
+	if (rx_match(&st->rx, RX_NOTVALUE, f, NULL))
+		return W_INEXACT;
+	if (!rx_match(&st->rx, RX_CHANGE_VERB, f, NULL))
+		return "text about the registry that states no change";
+	return W_UNKNOWN;
+}
+
 static void
 untranslated(struct state *st, struct item *it, int regstep)
 {
+	const char *why = regstep ? (st->why ? st->why :
+	    why_unknown(st, it)) : offline_reason(st, it->flat);
+
 	st->nuntranslated++;
-	if (st->first_untranslated == 0)
+	if (st->first_untranslated == 0) {
 		st->first_untranslated = it->line;
-	if (regstep)
+		st->first_reg = regstep;
+		st->first_why = why;
+	}
+	if (regstep) {
 		st->nregsteps++;
-	comment_item(st, it, "untranslated");
+		if (st->first_reg_line == 0) {
+			st->first_reg_line = it->line;
+			st->first_reg_why = why;
+		}
+	}
+	comment_item(st, it, "untranslated", why);
+}
+
+/* Nonzero if the sentences of F around the span the form matched state
+ * another change: one form is drafted per step. */
+static int
+other_change(struct state *st, const char *f)
+{
+	size_t so = st->span_so, eo = st->span_eo, len = strlen(f), i;
+	const char *e;
+	char *rest;
+	int found = 0;
+
+	/* The sentence the span starts in, and the one it ends in. */
+	for (i = so; i > 0; i--)
+		if (f[i - 1] == ' ' && i >= 2 && f[i - 2] == '.')
+			break;
+	so = i;
+	e = strstr(f + eo, ". ");
+	eo = e ? (size_t)(e - f) + 2 : len;
+	if ((rest = malloc(len + 2)) == NULL) {
+		st->oom = 1;
+		return 0;
+	}
+	/* The other sentences, one by one. */
+	memcpy(rest, f, so);
+	rest[so] = '\0';
+	for (i = 0; i < 2 && !found; i++) {
+		char *sent, *save = NULL, *t;
+
+		if (i == 1) {
+			memcpy(rest, f + eo, len - eo);
+			rest[len - eo] = '\0';
+		}
+		for (t = rest; (t = strstr(t, ". ")) != NULL; t++)
+			t[1] = '\n';
+		for (sent = strtok_r(rest, "\n", &save); sent != NULL &&
+		    !found; sent = strtok_r(NULL, "\n", &save))
+			found = rx_match(&st->rx, RX_CHANGE_VERB, sent, NULL) &&
+			    !rx_match(&st->rx, RX_RESTART_ANY, sent, NULL) &&
+			    !rx_match(&st->rx, RX_SERVICE, sent, NULL) &&
+			    !rx_match(&st->rx, RX_NAV_END, sent, NULL);
+	}
+	free(rest);
+	return found;
+}
+
+/* A want_* whose key or keys never came: its item stays a comment. */
+static void
+drop_pending(struct state *st)
+{
+	if (st->pending != NULL) {
+		st->why = W_PENDING;
+		untranslated(st, st->pending, 1);
+	}
+	st->pending = NULL;
+	st->want_delkeys = 0;
+	st->want_createkeys = 0;
+	st->want_set = 0;
+	set_str(&st->want_delsub, NULL);
+	set_str(&st->want_delkey, NULL);
 }
 
 static void
@@ -2035,16 +3227,20 @@ do_item(struct state *st, struct item *it)
 	const char *f = it->flat;
 	int r, rf, rc, rp, mentions_reg, isstep;
 
-	if (*f == '\0' || it->heading || strcasecmp(f, "-or-") == 0 ||
-	    strcasecmp(f, "-and-") == 0)
+	st->why = NULL;
+	if (strcasecmp(f, "-or-") == 0) {
+		st->alts = 1;
+		return;
+	}
+	/* "Delete the following keys: A and B", each on its own lines. */
+	if (*f == '\0' || it->heading || strcasecmp(f, "-and-") == 0 ||
+	    strcasecmp(f, "and") == 0)
 		return;
 	if (rx_match(&st->rx, RX_BOILER, f, NULL))
 		return;
-	/* "From the HKEY_LOCAL_MACHINE subtree, go to ..." */
-	if (it->npaths > 0 && it->paths[0].nelems == 0 &&
-	    strncasecmp(it->text + it->paths[0].end, " subtree", 8) == 0) {
-		set_str(&st->subtree, strdup(it->paths[0].text));
-	}
+	/* "Use one of the following methods:" */
+	if (rx_match(&st->rx, RX_ALTS, f, NULL))
+		st->alts = 1;
 	/* "NOTE: ... OWA may not function properly" is a warning for the
 	 * user, not a step. */
 	if (strncasecmp(f, "NOTE:", 5) == 0 ||
@@ -2058,7 +3254,13 @@ do_item(struct state *st, struct item *it)
 				t++;
 			text_element(&st->warnings, "warning", t, 2);
 		} else
-			comment_item(st, it, "note from");
+			comment_item(st, it, "note from", NULL);
+		return;
+	}
+	/* "To resolve this problem, obtain the latest service pack" before
+	 * the workaround: the fix it works around, not a step of it. */
+	if (!it->numbered && rx_match(&st->rx, RX_ALT_FIX, f, NULL)) {
+		comment_item(st, it, "note from", NULL);
 		return;
 	}
 	mentions_reg = it->npaths > 0 || strcasestr(f, "registry") != NULL ||
@@ -2069,12 +3271,16 @@ do_item(struct state *st, struct item *it)
 	if (rx_match(&st->rx, RX_PATH_STEP, f, NULL)) {
 		st->path_step = 1;
 		st->nuntranslated++;
-		if (st->first_untranslated == 0)
+		if (st->first_untranslated == 0) {
 			st->first_untranslated = it->line;
+			st->first_why = "the PATH step needs review";
+		}
 		comment_item(st, it, "REVIEW (a PATH step: an <edit-list> of "
-		    "the Path value may express it)");
+		    "the Path value may express it)", NULL);
 		return;
 	}
+	if (strcasecmp(f, "REGEDIT4") == 0 || strcasecmp(f, "REGEDIT") == 0)
+		return;
 	if (strchr(it->text, '[') != NULL || strstr(it->text, "\"=") != NULL) {
 		rf = do_regfile(st, it);
 		if (rf > 0)
@@ -2092,22 +3298,36 @@ do_item(struct state *st, struct item *it)
 		rp = do_paths(st, it, 1);
 		if (rp < 0)
 			untranslated(st, it, 1);
-		st->want_delkeys = st->want_delkeys && rp > 0;
 		return;
 	}
-	st->want_delkeys = 0;
+	/* "Delete the following keys:" takes the paths that follow it, up
+	 * to the first item that is no path. */
+	if (st->want_delkeys || st->want_createkeys)
+		drop_pending(st);
 
+	st->span_so = 0;
+	st->span_eo = strlen(f);
 	r = do_sentences(st, it);
+	if (r == 1 && other_change(st, f)) {
+		/* "Change X to "-L0". To permanently override ..., set Y
+		 * to "1" as well.": the first is drafted, the step stays. */
+		st->why = "the step states more changes than the one drafted";
+		untranslated(st, it, 1);
+		return;
+	}
 	if (r == 2) {
 		/* the key or keys follow in this item or the next ones */
 		rp = do_paths(st, it, 0);
 		if (rp < 0)
 			untranslated(st, it, 1);
 		else if (rp > 0)
-			st->want_delkeys = 0;
+			st->want_delkeys = st->want_createkeys = 0;
 		return;
 	}
 	if (r == 1) {
+		/* "..., and then restart the Computer Browser service." */
+		if (rx_match(&st->rx, RX_RESTART_ANY, f, NULL))
+			st->restart = 1;
 		return;
 	}
 	if (r == -1) {
@@ -2115,12 +3335,20 @@ do_item(struct state *st, struct item *it)
 		return;
 	}
 	rc = do_context(st, it);
+	if (rc < 0) {
+		untranslated(st, it, 1);
+		return;
+	}
+	if (rc == 3 && it->npaths == 0)
+		return;
 	rp = do_paths(st, it, 0);
 	if (rp < 0) {
 		untranslated(st, it, 1);
 		return;
 	}
-	rf = do_fields(st, it);
+	rf = do_display(st, it);
+	if (rf == 0)
+		rf = do_fields(st, it);
 	if (rf == 1)
 		return;
 	if (rf == -1) {
@@ -2137,6 +3365,8 @@ do_item(struct state *st, struct item *it)
 		untranslated(st, it, 1);
 		return;
 	}
+	if (rx_match(&st->rx, RX_NAV_RUN, f, NULL))
+		return;
 	if (rx_match(&st->rx, RX_NAV_START, f, NULL) &&
 	    strlen(f) < 100 && !rx_match(&st->rx, RX_IMPERATIVE, f + 5, NULL))
 		return;
@@ -2148,7 +3378,7 @@ do_item(struct state *st, struct item *it)
 		st->restart = 1;
 		return;
 	}
-	if (rx_match(&st->rx, RX_SERVICE, f, NULL) && strlen(f) < 120) {
+	if (rx_match(&st->rx, RX_SERVICE, f, NULL) && strlen(f) < 250) {
 		/* Offline, the services are stopped; they start again
 		 * when the machine boots. */
 		st->restart = 1;
@@ -2171,8 +3401,28 @@ do_item(struct state *st, struct item *it)
 	    !mentions_reg && strlen(f) < 200 && !isstep &&
 	    offline_reason(st, f) == NULL)
 		return;
+	/* "To do this, perform the steps in the "Adding Lana Registry Key"
+	 * section of this article": the steps are drafted there. */
+	if (it->npaths == 0 && rx_match(&st->rx, RX_POINTER, f, NULL)) {
+		comment_item(st, it, "note from", NULL);
+		return;
+	}
 	if (!isstep && !mentions_reg && offline_reason(st, f) == NULL) {
-		comment_item(st, it, "note from");
+		comment_item(st, it, "note from", NULL);
+		return;
+	}
+	/* Where the article offers methods to choose from, a method that
+	 * changes no registry ("- Reinstall the ... tool") is one the
+	 * draft does not take: kept for the author, and the draft is
+	 * complete only if it took another method whole. */
+	if (st->alts && it->text[0] == '-' && !mentions_reg) {
+		if (st->offline == NULL)
+			st->offline = offline_reason(st, f);
+		st->nalts++;
+		if (st->first_alt == 0)
+			st->first_alt = it->line;
+		comment_item(st, it, "alternative not drafted from",
+		    offline_reason(st, f));
 		return;
 	}
 	if (!mentions_reg && st->offline == NULL)
@@ -2221,6 +3471,45 @@ blank(const char *s)
 		if (!isspace((unsigned char)*s))
 			return 0;
 	return 1;
+}
+
+/* The conditions the article states ("If values for .exe and/or .com
+ * exist ..."), as <when>: only when every action is one the condition
+ * governs, since <when> decides for the whole remedy; else a note for
+ * the author. */
+static void
+write_when(struct state *st, struct buf *b)
+{
+	size_t i, all = st->nacts > 0;
+	const char *ind = st->nconds > 1 ? "      " : "    ";
+
+	if (st->nconds == 0)
+		return;
+	for (i = 0; i < st->nacts; i++)
+		if (!st->acts[i].cond)
+			all = 0;
+	if (!all) {
+		buf_add(b, "  <!-- review: the article makes some steps "
+		    "conditional (\"if ... exists\"); no <when> is drafted "
+		    "-->\n");
+		return;
+	}
+	buf_add(b, "  <when>\n");
+	if (st->nconds > 1)
+		buf_add(b, "    <any>\n");
+	for (i = 0; i < st->nconds; i++) {
+		buf_printf(b, "%s<%s path=\"", ind, st->conds[i].name ?
+		    "value-exists" : "key-exists");
+		buf_xml(b, st->conds[i].path);
+		if (st->conds[i].name != NULL) {
+			buf_add(b, "\" name=\"");
+			buf_xml(b, st->conds[i].name);
+		}
+		buf_add(b, "\"/>\n");
+	}
+	if (st->nconds > 1)
+		buf_add(b, "    </any>\n");
+	buf_add(b, "  </when>\n");
 }
 
 static char *
@@ -2295,6 +3584,7 @@ write_remedy(struct state *st, struct draft *dr, const char *procedure,
 	}
 	for (i = 0; i < st->nhives; i++)
 		buf_printf(&b, "  <hive name=\"%s\"/>\n", st->hives[i]);
+	write_when(st, &b);
 	if (st->nacts > 0) {
 		buf_add(&b, "  <actions>\n");
 		if (st->body.s != NULL)
@@ -2333,6 +3623,7 @@ draft_free(struct draft *dr)
 	if (dr == NULL)
 		return;
 	free(dr->reason);
+	free(dr->category);
 	free(dr->xml);
 	free(dr);
 }
@@ -2350,11 +3641,19 @@ state_free(struct state *st)
 		free(st->acts[i].to);
 	}
 	free(st->key);
-	free(st->value);
+	values_clear(st);
 	free(st->want_delsub);
 	free(st->set_name);
 	free(st->set_data);
 	free(st->subtree);
+	free(st->want_delkey);
+	free(st->regkey);
+	for (i = 0; i < st->nglued; i++)
+		free(st->glued[i]);
+	for (i = 0; i < st->nconds; i++) {
+		free(st->conds[i].path);
+		free(st->conds[i].name);
+	}
 	free(st->body.s);
 	free(st->warnings.s);
 }
@@ -2365,7 +3664,8 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 	struct state st;
 	struct draft *dr;
 	struct item *items = NULL;
-	size_t nitems = 0, i;
+	size_t nitems = 0, i, k;
+	int rc;
 	char *proc = NULL, *advisory = NULL;
 
 	*out = NULL;
@@ -2380,13 +3680,42 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 		if (items_split(a, a->procedure, &items, &nitems) == -1)
 			goto oom;
 	}
-	for (i = 0; i < nitems && !st.oom; i++) {
-		if (item_scan(&items[i], st.subtree) == -1)
+	/* Scan every item first: a path cut short in a sentence is
+	 * completed from the same path written alone further on. */
+	for (i = 0; i < nitems; i++) {
+		struct item *it = &items[i];
+
+		if (item_scan(it, st.subtree) == -1)
 			goto oom;
-		do_item(&st, &items[i]);
+		for (k = 0; k < it->npaths; k++)
+			if (it->paths[k].glued && it->paths[k].hive != NULL &&
+			    st.nglued < 4 && (st.glued[st.nglued++] =
+			    strdup(it->paths[k].text)) == NULL)
+				goto oom;
+		/* "From the HKEY_LOCAL_MACHINE subtree, go to ..." */
+		if (it->npaths > 0 && it->paths[0].nelems == 0 &&
+		    strncasecmp(it->text + it->paths[0].end, " subtree", 8) ==
+		    0)
+			set_str(&st.subtree, strdup(it->paths[0].text));
 	}
+	if (paths_complete(items, nitems) == -1)
+		goto oom;
+	for (i = 0; i < nitems && !st.oom; i++)
+		do_item(&st, &items[i]);
+	/* A "the following key" that never came. */
+	if (st.pending != NULL)
+		drop_pending(&st);
 	if (st.oom || st.body.oom || st.warnings.oom)
 		goto oom;
+	/* Alternatives left aside count only when no method was taken. */
+	if (st.nacts == 0 && st.nalts > 0) {
+		st.nuntranslated += st.nalts;
+		if (st.first_untranslated == 0) {
+			st.first_untranslated = st.first_alt;
+			st.first_why = "an alternative that is no registry "
+			    "change";
+		}
+	}
 	dr->nactions = st.nacts;
 	dr->nuntranslated = st.nuntranslated;
 	dr->restart = st.restart;
@@ -2395,15 +3724,29 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 		dr->status = DRAFT_COMPLETE;
 	} else if (st.nacts > 0) {
 		dr->status = DRAFT_PARTIAL;
-		if (asprintf(&dr->reason, "%zu step%s left as comments "
-		    "(first at line %ld)", st.nuntranslated,
-		    st.nuntranslated == 1 ? "" : "s",
-		    st.first_untranslated) < 0)
+		if (st.first_reg)
+			rc = asprintf(&dr->category, "registry step not "
+			    "understood: %s", st.first_why);
+		else if (st.path_step && st.first_why != NULL &&
+		    strncmp(st.first_why, "the PATH", 8) == 0)
+			rc = asprintf(&dr->category, "%s", st.first_why);
+		else if (st.first_why != NULL)
+			rc = asprintf(&dr->category, "step not doable "
+			    "offline: %s", st.first_why);
+		else
+			rc = asprintf(&dr->category, "step that is no "
+			    "registry or file change");
+		if (rc < 0 || asprintf(&dr->reason, "%zu step%s left as "
+		    "comments (first at line %ld: %s)", st.nuntranslated,
+		    st.nuntranslated == 1 ? "" : "s", st.first_untranslated,
+		    dr->category) < 0)
 			goto oom;
 	} else if (st.path_step) {
 		dr->status = DRAFT_PARTIAL;
 		if ((dr->reason = strdup("the PATH step needs review; "
-		    "no action drafted")) == NULL)
+		    "no action drafted")) == NULL ||
+		    (dr->category = strdup("the PATH step needs review")) ==
+		    NULL)
 			goto oom;
 		if ((advisory = strdup(proc)) == NULL)
 			goto oom;
@@ -2412,7 +3755,7 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 
 		dr->status = DRAFT_ADVISORY;
 		if ((dr->reason = strdup("the article has no workaround")) ==
-		    NULL)
+		    NULL || (dr->category = strdup(dr->reason)) == NULL)
 			goto oom;
 		s = article_section(a, "RESOLUTION");
 		if (s == NULL)
@@ -2431,22 +3774,27 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 		dr->status = DRAFT_NONE;
 		if (st.nregsteps > 0) {
 			if (asprintf(&dr->reason, "%zu registry step%s not "
-			    "understood (first at line %ld)", st.nregsteps,
+			    "understood (first at line %ld: %s)", st.nregsteps,
 			    st.nregsteps == 1 ? "" : "s",
-			    st.first_untranslated) < 0)
-				dr->reason = NULL;
-		} else if (st.saw_path) {
-			dr->reason = strdup("a registry key is named but no "
-			    "change to it is stated as a step");
-		} else if (st.offline != NULL) {
-			if (asprintf(&dr->reason, "not doable offline: %s",
-			    st.offline) < 0)
-				dr->reason = NULL;
-		} else
-			dr->reason = strdup(a->procedure == NULL ?
-			    "no workaround" : "no registry or file step");
-		if (dr->reason == NULL)
-			goto oom;
+			    st.first_reg_line, st.first_reg_why) < 0 ||
+			    asprintf(&dr->category, "registry step not "
+			    "understood: %s", st.first_reg_why) < 0)
+				goto oom;
+		} else {
+			if (st.saw_path) {
+				dr->reason = strdup("a registry key is named "
+				    "but no change to it is stated as a step");
+			} else if (st.offline != NULL) {
+				if (asprintf(&dr->reason, "not doable offline: "
+				    "%s", st.offline) < 0)
+					dr->reason = NULL;
+			} else
+				dr->reason = strdup(a->procedure == NULL ?
+				    "no workaround" : "no registry or file step");
+			if (dr->reason == NULL ||
+			    (dr->category = strdup(dr->reason)) == NULL)
+				goto oom;
+		}
 	}
 	if (dr->status != DRAFT_NONE &&
 	    (dr->xml = write_remedy(&st, dr, proc, advisory)) == NULL)

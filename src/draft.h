@@ -26,6 +26,9 @@ struct draft {
 	enum draft_status status;
 	char *reason;		/* one line: why partial, none or advisory;
 				 * NULL when complete */
+	char *category;		/* the reason without counts and line
+				 * numbers, for grouping; NULL when
+				 * complete */
 	char *xml;		/* the remedy document (UTF-8, ends with a
 				 * newline); NULL when status is DRAFT_NONE */
 	size_t nactions;	/* actions written */

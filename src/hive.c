@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,6 +49,218 @@ check_structure(const char *path, uint64_t size, struct diag *d)
 	return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* subkey lists, read once
+ *
+ * hivex has no index of a key's subkeys by name: hivex_node_get_child
+ * lists them all and converts every name (through iconv) to compare it.
+ * Under Services, with thousands of subkeys, each lookup then costs as
+ * much as all the rest of a remedy, and every remedy looks up several
+ * paths there.  So each subkey list is read once, with its names, and
+ * indexed by the names folded as hivex folds them (strcasecmp: ASCII
+ * letters only); lookups give exactly what hivex_node_get_child gave.
+ */
+
+struct kids {
+	hive_node_h parent;
+	struct hive_subkeys sk;
+	int list_errno;		/* hivex_node_children failed: its errno */
+	uint32_t *slots;	/* index + 1 into sk, 0 empty; power of 2 */
+	size_t nslots;
+};
+
+struct hive_cache {
+	struct kids **v;	/* open addressing on the parent's offset */
+	size_t cap, n;
+	struct kids **loose;	/* writable hive: listings not reused */
+	size_t nloose;
+};
+
+static void
+kids_free(struct kids *k)
+{
+	size_t i;
+
+	if (k == NULL)
+		return;
+	for (i = 0; i < k->sk.n; i++)
+		free(k->sk.names[i]);
+	free(k->sk.names);
+	free(k->sk.nodes);
+	free(k->slots);
+	free(k);
+}
+
+static void
+cache_free(struct hive_cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->cap; i++)
+		kids_free(c->v[i]);
+	for (i = 0; i < c->nloose; i++)
+		kids_free(c->loose[i]);
+	free(c->v);
+	free(c->loose);
+	free(c);
+}
+
+static uint32_t
+ascii_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch >= 'A' && ch <= 'Z')
+			ch += 'a' - 'A';
+		h = (h ^ ch) * 16777619u;
+	}
+	return h;
+}
+
+static size_t
+parent_slot(hive_node_h node, size_t cap)
+{
+	return ((size_t)node >> 3) * 2654435761u & (cap - 1);
+}
+
+/* Read the subkeys of PARENT.  NULL only when out of memory. */
+static struct kids *
+kids_read(const struct hive *hv, hive_node_h parent)
+{
+	struct kids *k = calloc(1, sizeof *k);
+	hive_node_h *v;
+	size_t total, i;
+
+	if (k == NULL)
+		return NULL;
+	k->parent = parent;
+	errno = 0;
+	v = hivex_node_children(hv->h, parent);
+	if (v == NULL) {
+		k->list_errno = errno ? errno : EINVAL;
+		return k;
+	}
+	k->sk.nodes = v;
+	for (total = 0; v[total] != 0; total++)
+		;
+	k->sk.names = calloc(total ? total : 1, sizeof *k->sk.names);
+	for (k->nslots = 8; k->nslots < 2 * total; k->nslots *= 2)
+		;
+	k->slots = calloc(k->nslots, sizeof *k->slots);
+	if (k->sk.names == NULL || k->slots == NULL)
+		goto oom;
+	for (i = 0; i < total; i++) {
+		char *name = hivex_node_name(hv->h, v[i]);
+		size_t j;
+
+		if (name == NULL) {
+			/* hivex_node_get_child stops at the first name it
+			 * cannot read, and so does this list. */
+			k->sk.bad_name = 1;
+			break;
+		}
+		k->sk.names[i] = name;
+		k->sk.n = i + 1;
+		/* The first of equal names wins, as in a scan. */
+		for (j = ascii_hash(name) & (k->nslots - 1); k->slots[j] != 0;
+		    j = (j + 1) & (k->nslots - 1))
+			if (strcasecmp(k->sk.names[k->slots[j] - 1], name) == 0)
+				break;
+		if (k->slots[j] == 0)
+			k->slots[j] = (uint32_t)i + 1;
+	}
+	return k;
+oom:
+	kids_free(k);
+	return NULL;
+}
+
+/* The cached listing of PARENT, read now if needed.  NULL only when out of
+ * memory. */
+static struct kids *
+kids_get(const struct hive *hv, hive_node_h parent)
+{
+	struct hive_cache *c = hv->cache;
+	struct kids *k;
+	size_t i;
+
+	if (hv->writable) {
+		struct kids **nv;
+
+		/* Subkeys may have been added since: read afresh, and keep
+		 * the listing until hive_close, as callers borrow it. */
+		if ((k = kids_read(hv, parent)) == NULL)
+			return NULL;
+		nv = realloc(c->loose, (c->nloose + 1) * sizeof *nv);
+		if (nv == NULL) {
+			kids_free(k);
+			return NULL;
+		}
+		c->loose = nv;
+		nv[c->nloose++] = k;
+		return k;
+	}
+	if (c->cap) {
+		for (i = parent_slot(parent, c->cap); c->v[i] != NULL;
+		    i = (i + 1) & (c->cap - 1))
+			if (c->v[i]->parent == parent)
+				return c->v[i];
+	}
+	if (2 * (c->n + 1) > c->cap) {
+		size_t ncap = c->cap ? 2 * c->cap : 64, j;
+		struct kids **nv = calloc(ncap, sizeof *nv);
+
+		if (nv == NULL)
+			return NULL;
+		for (j = 0; j < c->cap; j++) {
+			if (c->v[j] == NULL)
+				continue;
+			for (i = parent_slot(c->v[j]->parent, ncap);
+			    nv[i] != NULL; i = (i + 1) & (ncap - 1))
+				;
+			nv[i] = c->v[j];
+		}
+		free(c->v);
+		c->v = nv;
+		c->cap = ncap;
+	}
+	if ((k = kids_read(hv, parent)) == NULL)
+		return NULL;
+	for (i = parent_slot(parent, c->cap); c->v[i] != NULL;
+	    i = (i + 1) & (c->cap - 1))
+		;
+	c->v[i] = k;
+	c->n++;
+	return k;
+}
+
+int
+hive_subkeys(const struct hive *hv, hive_node_h parent,
+    const struct hive_subkeys **out, struct diag *d)
+{
+	struct kids *k = kids_get(hv, parent);
+
+	*out = NULL;
+	if (k == NULL) {
+		diag_error(d, NULL, 0, "out of memory");
+		errno = ENOMEM;
+		return -1;
+	}
+	if (k->list_errno) {
+		diag_error(d, hv->path, 0, "corrupt subkey list at offset "
+		    "0x%zx: %s", (size_t)parent, strerror(k->list_errno));
+		errno = k->list_errno;
+		return -1;
+	}
+	*out = &k->sk;
+	return 0;
+}
+
 int
 hive_open(const char *path, int flags, struct hive **out, struct diag *d)
 {
@@ -57,9 +270,12 @@ hive_open(const char *path, int flags, struct hive **out, struct diag *d)
 	*out = NULL;
 	hv = calloc(1, sizeof *hv);
 	if (hv == NULL || (hv->path = strdup(path)) == NULL ||
-	    (hv->file = strdup(path)) == NULL) {
-		if (hv != NULL)
+	    (hv->file = strdup(path)) == NULL ||
+	    (hv->cache = calloc(1, sizeof *hv->cache)) == NULL) {
+		if (hv != NULL) {
 			free(hv->path);
+			free(hv->file);
+		}
 		free(hv);
 		diag_error(d, NULL, 0, "out of memory");
 		return -1;
@@ -119,6 +335,7 @@ hive_close(struct hive *hv)
 {
 	if (hv == NULL)
 		return;
+	cache_free(hv->cache);
 	if (hv->h)
 		hivex_close(hv->h);
 	free(hv->path);
@@ -188,7 +405,32 @@ hive_child(const struct hive *hv, hive_node_h parent, const char *name)
 	for (p = name; *p; p++)
 		if ((unsigned char)*p >= 0x80)
 			ascii = 0;
-	/* hivex folds ASCII case itself and is faster at it. */
+	if (!hv->writable) {
+		struct kids *k = kids_get(hv, parent);
+
+		/* Out of memory: look the slow way below. */
+		if (k != NULL && k->list_errno)
+			return 0;
+		if (k != NULL && ascii) {
+			/* As hivex_node_get_child: strcasecmp, first match,
+			 * nothing past an unreadable name. */
+			for (i = ascii_hash(name) & (k->nslots - 1);
+			    k->slots[i] != 0; i = (i + 1) & (k->nslots - 1))
+				if (strcasecmp(k->sk.names[k->slots[i] - 1],
+				    name) == 0)
+					return k->sk.nodes[k->slots[i] - 1];
+			return 0;
+		}
+		if (k != NULL) {
+			/* Unreadable names are skipped here, as below. */
+			for (i = 0; i < k->sk.n; i++)
+				if (names_equal(k->sk.names[i], name))
+					return k->sk.nodes[i];
+			if (!k->sk.bad_name)
+				return 0;
+		}
+	}
+	/* hivex folds ASCII case itself. */
 	if (ascii) {
 		errno = 0;
 		return hivex_node_get_child(hv->h, parent, name);

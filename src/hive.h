@@ -14,6 +14,8 @@
 #include "hivekind.h"
 #include "regf.h"
 
+struct hive_cache;
+
 struct hive {
 	char *path;		/* the user's file, as named in messages */
 	char *file;		/* the file hivex opened: PATH, or the replay
@@ -23,6 +25,7 @@ struct hive {
 	enum hive_kind kind;	/* from the content, never the file name */
 	struct regf_header hdr;
 	int writable;
+	struct hive_cache *cache;	/* subkey lists read so far (hive.c) */
 	/* SYSTEM hives: the Select values, 0 when absent or not a DWORD. */
 	unsigned int cs_current, cs_default, cs_lkg, cs_failed;
 };
@@ -53,6 +56,23 @@ enum hive_kind hive_detect(hive_h *h, hive_node_h root, const char *file_name);
 /* The child of PARENT named NAME compared as Windows does, or 0. */
 hive_node_h hive_child(const struct hive *hv, hive_node_h parent,
     const char *name);
+
+/* The subkeys of a key with their names, in stored order. */
+struct hive_subkeys {
+	hive_node_h *nodes;
+	char **names;		/* as hivex_node_name gives them */
+	size_t n;		/* subkeys before the first unreadable name */
+	int bad_name;		/* the subkey at N has an unreadable name */
+};
+
+/* The subkeys of PARENT.  Read once per key and kept until hive_close on a
+ * read-only hive (a remedy's glob and the lookups of several remedies
+ * under Services then list its thousands of subkeys once, not once per
+ * lookup); read afresh on a writable one.  *OUT is borrowed: valid until
+ * hive_close.  Returns 0, or -1 with D and errno set when the subkey list
+ * is corrupt. */
+int hive_subkeys(const struct hive *hv, hive_node_h parent,
+    const struct hive_subkeys **out, struct diag *d);
 
 /* Follow N literal ELEMS from FROM; 0 if some element is missing. */
 hive_node_h hive_lookup(const struct hive *hv, hive_node_h from,

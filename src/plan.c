@@ -467,34 +467,33 @@ expand_rec(struct ctx *c, struct hive *hv, hive_node_h node,
 	if (node == 0)
 		return 0;
 	{
-		hive_node_h *kids = hivex_node_children(hv->h, node);
+		const struct hive_subkeys *kids;
+		struct diag quiet;
 		size_t k;
 
-		if (kids == NULL) {
+		diag_init(&quiet);
+		r = hive_subkeys(hv, node, &kids, &quiet);
+		diag_free(&quiet);
+		if (r < 0) {
 			diag_error(c->d, hv->path, 0,
 			    "corrupt subkey list under '%s': %s", p->text,
 			    strerror(errno));
 			c->failed = 1;
 			return -1;
 		}
-		for (k = 0; kids[k] != 0 && r == 0; k++) {
-			char *kn = hivex_node_name(hv->h, kids[k]);
-
-			if (kn == NULL) {
-				diag_error(c->d, hv->path, 0,
-				    "corrupt key name under '%s'", p->text);
-				c->failed = 1;
-				r = -1;
-				break;
-			}
-			if (names_match(want, kn)) {
-				acc[i] = kn;
-				r = expand_rec(c, hv, kids[k], p, i + 1, acc,
+		for (k = 0; k < kids->n && r == 0; k++) {
+			if (names_match(want, kids->names[k])) {
+				acc[i] = kids->names[k];
+				r = expand_rec(c, hv, kids->nodes[k], p, i + 1, acc,
 				    out);
 			}
-			free(kn);
 		}
-		free(kids);
+		if (r == 0 && kids->bad_name) {
+			diag_error(c->d, hv->path, 0,
+			    "corrupt key name under '%s'", p->text);
+			c->failed = 1;
+			r = -1;
+		}
 	}
 	return r;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "regfile.h"
 #include "render.h"
 #include "tree.h"
@@ -263,6 +264,8 @@ render_plan(FILE *f, const struct plan *p, enum render_format fmt,
 	size_t i;
 	int first = 1;
 
+	if (fmt == RENDER_JSON)
+		return render_json(f, p, NULL, d);
 	if (fmt == RENDER_REG)
 		fprintf(f, "Windows Registry Editor Version 5.00\n\n");
 	for (i = 0; i < p->nentries; i++) {
@@ -297,4 +300,331 @@ render_plan(FILE *f, const struct plan *p, enum render_format fmt,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------- json */
+
+static const char *
+json_status(enum entry_status s)
+{
+	switch (s) {
+	case ENTRY_APPLIES:
+		return "applies";
+	case ENTRY_DONE:
+		return "done";
+	case ENTRY_NOT_APPLICABLE:
+		return "not-applicable";
+	case ENTRY_MISSING_HIVE:
+		return "missing-hive";
+	case ENTRY_NEEDS_FOLDER:
+		return "needs-folder";
+	case ENTRY_ADVISORY:
+		return "advisory";
+	case ENTRY_DRAFT:
+		return "draft";
+	}
+	return "unknown";
+}
+
+static const char *
+json_kind(enum change_kind k)
+{
+	switch (k) {
+	case CHANGE_DELETE_KEY:
+		return "delete-key";
+	case CHANGE_CREATE_KEY:
+		return "create-key";
+	case CHANGE_SET_VALUE:
+		return "set-value";
+	case CHANGE_DELETE_VALUE:
+		return "delete-value";
+	case CHANGE_RENAME_FILE:
+		return "rename-file";
+	case CHANGE_DELETE_FILE:
+		return "delete-file";
+	}
+	return "unknown";
+}
+
+static const char *const type_names[] = {
+	"REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD",
+	"REG_DWORD_BIG_ENDIAN", "REG_LINK", "REG_MULTI_SZ",
+	"REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTOR",
+	"REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD",
+};
+
+void
+render_json_value(FILE *f, uint32_t type, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	struct hive_value v = { NULL, type, (unsigned char *)p, len };
+	char *text;
+
+	fputs("{\"type\":", f);
+	if (type < sizeof type_names / sizeof type_names[0])
+		fprintf(f, "\"%s\"", type_names[type]);
+	else
+		fprintf(f, "\"0x%08lx\"", (unsigned long)type);
+	fprintf(f, ",\"type_code\":%lu,\"hex\":", (unsigned long)type);
+	json_hex(f, data, len);
+	if ((text = hive_value_text(&v)) != NULL) {
+		fputs(",\"text\":", f);
+		json_string(f, text);
+		free(text);
+	} else if (type == REG_MULTI_SZ && len % 2 == 0) {
+		size_t i, start = 0;
+		int first = 1, ok = 1;
+
+		/* Strings up to the empty one that ends the list. */
+		for (i = 0; i + 1 < len && ok; i += 2) {
+			struct hive_value one = { NULL, REG_SZ, NULL, 0 };
+			char *s;
+
+			if (p[i] != 0 || p[i + 1] != 0)
+				continue;
+			if (i == start)
+				break;
+			one.data = (unsigned char *)p + start;
+			one.len = i + 2 - start;
+			if ((s = hive_value_text(&one)) == NULL) {
+				ok = 0;
+				break;
+			}
+			fputs(first ? ",\"strings\":[" : ",", f);
+			json_string(f, s);
+			free(s);
+			first = 0;
+			start = i + 2;
+		}
+		if (!first)
+			fputc(']', f);
+		else if (ok)
+			fputs(",\"strings\":[]", f);
+	} else if (type == REG_DWORD && len == 4) {
+		fprintf(f, ",\"dword\":%lu", (unsigned long)p[0] |
+		    (unsigned long)p[1] << 8 | (unsigned long)p[2] << 16 |
+		    (unsigned long)p[3] << 24);
+	} else if (type == REG_QWORD && len == 8) {
+		unsigned long long q = 0;
+		int i;
+
+		/* As a string: a JSON number past 2^53 loses digits in most
+		 * parsers. */
+		for (i = 7; i >= 0; i--)
+			q = q << 8 | p[i];
+		fprintf(f, ",\"qword\":\"%llu\"", q);
+	}
+	fputc('}', f);
+}
+
+struct json_tree {
+	FILE *f;
+	int first;
+};
+
+static int
+json_tree_key(const struct hive *hv, hive_node_h node, char *const *path,
+    size_t n, const struct hive_value *vals, size_t nvals, void *arg)
+{
+	struct json_tree *a = arg;
+	char *k = plan_key_text(hv, path, n);
+	size_t i;
+
+	if (k == NULL)
+		return -1;
+	fputs(a->first ? "{\"key\":" : ",{\"key\":", a->f);
+	a->first = 0;
+	json_string(a->f, k);
+	free(k);
+	fputs(",\"values\":[", a->f);
+	for (i = 0; i < nvals; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", a->f);
+		json_string(a->f, vals[i].name);
+		fputs(",\"value\":", a->f);
+		render_json_value(a->f, vals[i].type, vals[i].data,
+		    vals[i].len);
+		fputc('}', a->f);
+	}
+	fputs("]}", a->f);
+	return 0;
+}
+
+int
+render_json_change(FILE *f, const struct change *c, int subtree,
+    struct diag *d)
+{
+	char *k;
+
+	fputs("{\"kind\":", f);
+	fprintf(f, "\"%s\"", json_kind(c->kind));
+	if (c->hive != NULL) {
+		fputs(",\"hive\":", f);
+		json_string(f, c->hive->path);
+		fprintf(f, ",\"hive_kind\":\"%s\",\"key\":",
+		    hive_kind_name(c->hive->kind));
+		if ((k = plan_key_text(c->hive, c->key, c->nkey)) == NULL) {
+			diag_error(d, NULL, 0, "out of memory");
+			return -1;
+		}
+		json_string(f, k);
+		free(k);
+	}
+	if (c->kind == CHANGE_SET_VALUE || c->kind == CHANGE_DELETE_VALUE) {
+		fputs(",\"name\":", f);
+		json_string(f, c->name);
+		fputs(",\"old\":", f);
+		if (c->had_old)
+			render_json_value(f, c->old.type, c->old.data,
+			    c->old.len);
+		else
+			fputs("null", f);
+		if (c->kind == CHANGE_SET_VALUE) {
+			fputs(",\"new\":", f);
+			render_json_value(f, c->new.type, c->new.data,
+			    c->new.len);
+		}
+	}
+	if (c->kind == CHANGE_RENAME_FILE || c->kind == CHANGE_DELETE_FILE) {
+		fputs(",\"file\":", f);
+		json_string(f, c->file);
+		if (c->winfile != NULL) {
+			fputs(",\"windows_path\":", f);
+			json_string(f, c->winfile);
+		}
+		if (c->kind == CHANGE_RENAME_FILE) {
+			fputs(",\"to\":", f);
+			json_string(f, c->to);
+		}
+	}
+	if (c->line)
+		fprintf(f, ",\"line\":%ld", c->line);
+	if (c->kind == CHANGE_DELETE_KEY && subtree) {
+		struct json_tree a = { f, 1 };
+		int r;
+
+		fputs(",\"deleted\":[", f);
+		r = tree_walk(c->hive, c->node, c->key, c->nkey, json_tree_key,
+		    &a, d);
+		if (r != 0) {
+			if (d->nerrors == 0)
+				diag_error(d, NULL, 0, "out of memory");
+			return -1;
+		}
+		fputc(']', f);
+	}
+	fputc('}', f);
+	return 0;
+}
+
+static void
+json_head(FILE *f, const struct render_info *info)
+{
+	size_t i;
+
+	fprintf(f, "{\"format\":\"kbfix-plan\",\"version\":%d,\"tool\":",
+	    RENDER_JSON_VERSION);
+	json_string(f, PACKAGE_STRING);
+	if (info == NULL)
+		return;
+	fputs(",\"command\":", f);
+	json_string(f, info->command);
+	fputs(",\"target\":", f);
+	json_string(f, info->target);
+	fputs(",\"windir\":", f);
+	json_string(f, info->windir);
+	fputs(",\"hives\":[", f);
+	for (i = 0; i < info->nhives; i++) {
+		fputs(i ? ",{\"path\":" : "{\"path\":", f);
+		json_string(f, info->hives[i]->path);
+		fprintf(f, ",\"kind\":\"%s\"}",
+		    hive_kind_name(info->hives[i]->kind));
+	}
+	fputc(']', f);
+}
+
+int
+render_json(FILE *f, const struct plan *p, const struct render_info *info,
+    struct diag *d)
+{
+	size_t i, j, k, n = 0;
+
+	json_head(f, info);
+	fputs(",\"entries\":[", f);
+	for (i = 0; i < p->nentries; i++) {
+		const struct plan_entry *e = &p->entries[i];
+		const struct remedy *r = e->remedy;
+
+		fputs(i ? ",{\"id\":" : "{\"id\":", f);
+		json_string(f, r->id);
+		fputs(",\"title\":", f);
+		json_string(f, r->title);
+		fputs(",\"file\":", f);
+		json_string(f, r->file);
+		if (r->file != NULL) {
+			fputs(",\"sha256\":", f);
+			json_hex(f, r->sha256, sizeof r->sha256);
+		}
+		fprintf(f, ",\"status\":\"%s\",\"reason\":",
+		    json_status(e->status));
+		json_string(f, e->reason);
+		fputs(",\"control_sets\":", f);
+		json_string(f, e->control_sets);
+		fputs(",\"notes\":[", f);
+		for (j = 0; j < e->nnotes; j++) {
+			if (j)
+				fputc(',', f);
+			json_string(f, e->notes[j]);
+		}
+		fputs("],\"advisory\":", f);
+		json_string(f, e->status == ENTRY_ADVISORY ? r->advisory :
+		    NULL);
+		fputs(",\"changes\":[", f);
+		for (k = 0; k < e->nchanges; k++) {
+			if (k)
+				fputc(',', f);
+			if (render_json_change(f, &e->changes[k], 1, d) < 0)
+				return -1;
+		}
+		fputs("]}", f);
+		n += e->nchanges;
+	}
+	fprintf(f, "],\"changes\":%zu,\"exit\":%d}\n", n, n ? 1 : 0);
+	if (ferror(f)) {
+		diag_error(d, NULL, 0, "cannot write output: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+render_json_failure(FILE *f, const struct render_info *info,
+    const struct diag *errs)
+{
+	size_t i;
+	int first = 1;
+
+	json_head(f, info);
+	fputs(",\"errors\":[", f);
+	for (i = 0; errs != NULL && i < errs->n; i++) {
+		if (errs->items[i].level != DIAG_ERROR)
+			continue;
+		if (!first)
+			fputc(',', f);
+		first = 0;
+		if (errs->items[i].file != NULL) {
+			char *m;
+
+			/* As diag_print writes it: "file:line: msg". */
+			if (errs->items[i].line ? asprintf(&m, "%s:%ld: %s",
+			    errs->items[i].file, errs->items[i].line,
+			    errs->items[i].msg) < 0 : asprintf(&m, "%s: %s",
+			    errs->items[i].file, errs->items[i].msg) < 0)
+				m = NULL;
+			json_string(f, m ? m : errs->items[i].msg);
+			free(m);
+		} else
+			json_string(f, errs->items[i].msg);
+	}
+	fputs("],\"exit\":2}\n", f);
 }

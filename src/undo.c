@@ -4,8 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "names.h"
+#include "winpath.h"
 #include "render.h"
 #include "undo.h"
 
@@ -81,7 +83,7 @@ put_value(FILE *f, const char *key, const char *name, const struct rvalue *v,
 
 int
 undo_write(FILE *f, const struct plan *p, const struct hive *hv,
-    const char *tool, const char *stamp, struct diag *d)
+    const char *dest, const char *tool, const char *stamp, struct diag *d)
 {
 	size_t i, j;
 
@@ -99,8 +101,10 @@ undo_write(FILE *f, const struct plan *p, const struct hive *hv,
 				    p->entries[i].remedy->title : "");
 				break;
 			}
+	if (dest != NULL && strcmp(dest, hv->path) != 0)
+		fprintf(f, "; The changed copy is '%s'.\n", dest);
 	fprintf(f, "; Apply it with: kbfix undo THIS-FILE '%s'\n\n",
-	    hv->path);
+	    dest ? dest : hv->path);
 	/* Last change first. */
 	for (i = p->nentries; i-- > 0;) {
 		const struct plan_entry *e = &p->entries[i];
@@ -110,15 +114,9 @@ undo_write(FILE *f, const struct plan *p, const struct hive *hv,
 			char *k;
 			int r = 0;
 
-			if (c->hive != hv) {
-				if (c->kind == CHANGE_RENAME_FILE)
-					fprintf(f, "; not in .reg: rename '%s' "
-					    "back to '%s'\n\n", c->to, c->file);
-				else if (c->kind == CHANGE_DELETE_FILE)
-					fprintf(f, "; not in .reg: '%s' was "
-					    "deleted\n\n", c->file);
+			/* File changes have their own undo file. */
+			if (c->hive != hv)
 				continue;
-			}
 			if (touched_before(p, c, hv))
 				continue;
 			if ((k = plan_key_text(hv, c->key, c->nkey)) == NULL)
@@ -483,6 +481,280 @@ undo_plan(const struct regfile *rf, const char *name, struct hive *hv,
 		return -1;
 	}
 	u.e->status = u.e->nchanges ? ENTRY_APPLIES : ENTRY_DONE;
+	*out = p;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- files */
+
+static void
+put_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+int
+undo_write_files(FILE *f, const struct plan *p, const struct undo_move *m,
+    size_t n, const char *windir, const char *tool, const char *stamp,
+    struct diag *d)
+{
+	size_t i, j;
+
+	fprintf(f, "Windows Registry Editor Version 5.00\n\n");
+	fprintf(f, "; Undo file of %s, %s.\n", tool ? tool : "kbfix",
+	    stamp ? stamp : "");
+	fprintf(f, "; It puts back the files changed in the Windows folder "
+	    "'%s' by:\n", windir);
+	for (i = 0; i < p->nentries; i++)
+		for (j = 0; j < p->entries[i].nchanges; j++)
+			if (p->entries[i].changes[j].hive == NULL) {
+				fprintf(f, ";   %s %s\n",
+				    p->entries[i].remedy->id,
+				    p->entries[i].remedy->title ?
+				    p->entries[i].remedy->title : "");
+				break;
+			}
+	fprintf(f, "; Apply it with: kbfix undo THIS-FILE '%s'\n", windir);
+	fprintf(f, "; Each kbfix-move line moves a file back, from where the "
+	    "change put it to\n; where it was; %%SystemRoot%% is the Windows "
+	    "folder kbfix undo is given.\n\n");
+	/* Last change first. */
+	for (i = n; i-- > 0;) {
+		if (m[i].from == NULL) {
+			fprintf(f, "; deleted from this copy, not moved: ");
+			put_quoted(f, m[i].to);
+			fputs("\n", f);
+			continue;
+		}
+		fputs("; kbfix-move: ", f);
+		put_quoted(f, m[i].from);
+		fputc(' ', f);
+		put_quoted(f, m[i].to);
+		fputc('\n', f);
+	}
+	if (ferror(f)) {
+		diag_error(d, NULL, 0, "cannot write the undo file: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+undo_moves_free(struct undo_move *m, size_t n)
+{
+	size_t i;
+
+	for (i = 0; m != NULL && i < n; i++) {
+		free(m[i].from);
+		free(m[i].to);
+	}
+	free(m);
+}
+
+/* One quoted string at *S (spaces before it skipped); *S moves past it. */
+static char *
+get_quoted(const char **s, const char *end)
+{
+	const char *p = *s;
+	char *out, *o;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (p >= end || *p != '"')
+		return NULL;
+	p++;
+	if ((out = malloc((size_t)(end - p) + 1)) == NULL)
+		return NULL;
+	for (o = out; p < end && *p != '"'; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		*o++ = *p;
+	}
+	if (p >= end || o == out) {
+		free(out);
+		return NULL;
+	}
+	*o = '\0';
+	*s = p + 1;
+	return out;
+}
+
+int
+undo_moves_parse(const char *text, size_t len, const char *name,
+    struct undo_move **out, size_t *n, struct diag *d)
+{
+	static const char tag[] = "; kbfix-move:";
+	const char *s = text, *end = text + len;
+	long line = 0;
+	int bad = 0;
+
+	*out = NULL;
+	*n = 0;
+	while (s < end) {
+		const char *e = memchr(s, '\n', (size_t)(end - s));
+		const char *le = e ? e : end;
+		struct undo_move mv = { NULL, NULL, 0 };
+		struct undo_move *nv;
+
+		line++;
+		if (le > s && le[-1] == '\r')
+			le--;
+		if ((size_t)(le - s) >= sizeof tag - 1 &&
+		    memcmp(s, tag, sizeof tag - 1) == 0) {
+			const char *q = s + sizeof tag - 1;
+
+			mv.line = line;
+			mv.from = get_quoted(&q, le);
+			mv.to = mv.from ? get_quoted(&q, le) : NULL;
+			while (q < le && *q == ' ')
+				q++;
+			if (mv.from == NULL || mv.to == NULL || q != le) {
+				diag_error(d, name, line, "bad kbfix-move line: "
+				    "want ; kbfix-move: \"FROM\" \"TO\"");
+				free(mv.from);
+				free(mv.to);
+				bad = 1;
+			} else if ((nv = realloc(*out, (*n + 1) *
+			    sizeof *nv)) == NULL) {
+				free(mv.from);
+				free(mv.to);
+				diag_error(d, name, line, "out of memory");
+				bad = 1;
+				break;
+			} else {
+				*out = nv;
+				nv[(*n)++] = mv;
+			}
+		}
+		s = e ? e + 1 : end;
+	}
+	if (bad) {
+		undo_moves_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static char undo_files_id[] = "undo";
+static char undo_files_title[] = "move the files of an undo file back";
+static struct remedy undo_files_remedy = { .id = undo_files_id,
+    .title = undo_files_title };
+
+/* Where P (a kbfix-move path) is on this machine; *EXISTS as it is. */
+static int
+move_place(const char *windir, const char *p, const char *name, long line,
+    char **out, int *exists, struct diag *d)
+{
+	struct stat st;
+
+	if (p[0] == '%') {
+		if (winpath_resolve(windir, p, out, exists, d) < 0) {
+			diag_error(d, name, line, "cannot place '%s' in '%s'",
+			    p, windir);
+			return -1;
+		}
+		return 0;
+	}
+	if (p[0] != '/') {
+		diag_error(d, name, line, "'%s' is neither %%SystemRoot%%\\... "
+		    "nor an absolute path", p);
+		return -1;
+	}
+	if ((*out = strdup(p)) == NULL) {
+		diag_error(d, name, line, "out of memory");
+		return -1;
+	}
+	*exists = lstat(p, &st) == 0;
+	if (*exists && !S_ISREG(st.st_mode)) {
+		diag_error(d, name, line, "'%s' is not a regular file", p);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+undo_moves_plan(const struct undo_move *m, size_t n, const char *name,
+    const char *windir, struct plan **out, struct diag *d)
+{
+	struct plan *p = calloc(1, sizeof *p);
+	struct plan_entry *e;
+	size_t i;
+	int bad = 0;
+
+	*out = NULL;
+	if (p == NULL || (p->entries = calloc(1, sizeof *p->entries)) ==
+	    NULL) {
+		free(p);
+		diag_error(d, NULL, 0, "out of memory");
+		return -1;
+	}
+	p->nentries = 1;
+	e = &p->entries[0];
+	e->remedy = &undo_files_remedy;
+	for (i = 0; i < n; i++) {
+		char *from = NULL, *to = NULL;
+		int fe = 0, te = 0;
+		struct change *nv, *c;
+
+		if (m[i].from == NULL)
+			continue;
+		if (move_place(windir, m[i].from, name, m[i].line, &from, &fe,
+		    d) < 0 || move_place(windir, m[i].to, name, m[i].line, &to,
+		    &te, d) < 0) {
+			free(from);
+			bad = 1;
+			continue;
+		}
+		if (fe && te)
+			diag_error(d, name, m[i].line, "both '%s' and '%s' "
+			    "exist: kbfix does not overwrite either", from, to);
+		else if (!fe && !te)
+			diag_error(d, name, m[i].line, "'%s' is gone: '%s' "
+			    "cannot be put back", from, to);
+		if (fe == te) {
+			bad = 1;
+			free(from);
+			free(to);
+			continue;
+		}
+		if (!fe) {	/* already back */
+			free(from);
+			free(to);
+			continue;
+		}
+		if ((nv = realloc(e->changes, (e->nchanges + 1) *
+		    sizeof *nv)) == NULL) {
+			free(from);
+			free(to);
+			diag_error(d, NULL, 0, "out of memory");
+			bad = 1;
+			break;
+		}
+		e->changes = nv;
+		c = &nv[e->nchanges++];
+		memset(c, 0, sizeof *c);
+		c->kind = CHANGE_RENAME_FILE;
+		c->file = from;
+		c->to = to;
+		c->winfile = strdup(m[i].to);
+		c->line = m[i].line;
+	}
+	if (bad) {
+		plan_free(p);
+		return -1;
+	}
+	e->status = e->nchanges ? ENTRY_APPLIES : ENTRY_DONE;
 	*out = p;
 	return 0;
 }

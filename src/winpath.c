@@ -42,44 +42,41 @@ find_entry(int dirfd, const char *name, char *found, size_t sz)
 	return r;
 }
 
-int
-winpath_resolve(const char *windir, const char *winpath, char **out,
+/* BASE joined with NAME, without a "./" in front when BASE is ".". */
+static char *
+join(const char *base, const char *name)
+{
+	char *s;
+
+	if (strcmp(base, ".") == 0)
+		return strdup(name);
+	if (asprintf(&s, "%s%s%s", base, *base && base[strlen(base) - 1] ==
+	    '/' ? "" : "/", name) < 0)
+		return NULL;
+	return s;
+}
+
+/* The work of winpath_lookup; SHOWN names the path in messages. */
+static int
+lookup(const char *base, const char *rel, const char *shown, char **out,
     int *exists, struct diag *d)
 {
-	static const char *const roots[] = { "%SystemRoot%", "%windir%" };
-	const char *rest = NULL;
 	char *copy = NULL, *elem, *save = NULL, *path = NULL;
 	int dirfd = -1, missing = 0;
-	size_t i;
 
 	*out = NULL;
 	*exists = 0;
-	for (i = 0; i < 2 && rest == NULL; i++) {
-		size_t l = strlen(roots[i]);
-		char head[16];
-
-		if (strlen(winpath) >= l) {
-			memcpy(head, winpath, l);
-			head[l] = '\0';
-			if (names_equal(head, roots[i]))
-				rest = winpath + l;
-		}
-	}
-	if (rest == NULL) {
-		diag_error(d, NULL, 0,
-		    "'%s': file paths must start with %%SystemRoot%%", winpath);
-		return -1;
-	}
-	dirfd = open(windir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dirfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
-		diag_error(d, NULL, 0, "cannot open '%s': %s", windir,
+		diag_error(d, NULL, 0, "cannot open '%s': %s", base,
 		    strerror(errno));
 		return -1;
 	}
-	copy = strdup(rest);
-	path = strdup(windir);
+	copy = strdup(rel);
+	path = strdup(base);
 	if (copy == NULL || path == NULL)
 		goto oom;
+	*exists = 1;
 	for (elem = strtok_r(copy, "\\/", &save); elem != NULL;
 	    elem = strtok_r(NULL, "\\/", &save)) {
 		char found[256];
@@ -90,7 +87,7 @@ winpath_resolve(const char *windir, const char *winpath, char **out,
 		if (strcmp(elem, ".") == 0 || strcmp(elem, "..") == 0) {
 			diag_error(d, NULL, 0,
 			    "'%s': '%s' is not allowed in a file path",
-			    winpath, elem);
+			    shown, elem);
 			goto fail;
 		}
 		if (missing) {
@@ -101,7 +98,7 @@ winpath_resolve(const char *windir, const char *winpath, char **out,
 			    strerror(errno));
 			goto fail;
 		}
-		if (asprintf(&np, "%s/%s", path, r ? found : elem) < 0)
+		if ((np = join(path, r ? found : elem)) == NULL)
 			goto oom;
 		free(path);
 		path = np;
@@ -130,13 +127,11 @@ winpath_resolve(const char *windir, const char *winpath, char **out,
 			}
 			close(dirfd);
 			dirfd = nfd;
-			*exists = 1;
 		} else {
 			/* A file: it must be the last element. */
-			*exists = strtok_r(NULL, "\\/", &save) == NULL;
-			if (!*exists) {
+			if (strtok_r(NULL, "\\/", &save) != NULL) {
 				diag_error(d, NULL, 0,
-				    "'%s': '%s' is not a folder", winpath,
+				    "'%s': '%s' is not a folder", shown,
 				    path);
 				goto fail;
 			}
@@ -152,9 +147,77 @@ winpath_resolve(const char *windir, const char *winpath, char **out,
 oom:
 	diag_error(d, NULL, 0, "out of memory");
 fail:
+	*exists = 0;
 	if (dirfd >= 0)
 		close(dirfd);
 	free(copy);
 	free(path);
 	return -1;
+}
+
+int
+winpath_lookup(const char *base, const char *rel, char **out, int *exists,
+    struct diag *d)
+{
+	return lookup(base, rel, rel, out, exists, d);
+}
+
+/* The length of the %SystemRoot% or %windir% WINPATH starts with, or 0. */
+static size_t
+root_len(const char *winpath)
+{
+	static const char *const roots[] = { "%SystemRoot%", "%windir%" };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		size_t l = strlen(roots[i]);
+		char head[16];
+
+		if (strlen(winpath) >= l) {
+			memcpy(head, winpath, l);
+			head[l] = '\0';
+			if (names_equal(head, roots[i]) &&
+			    (winpath[l] == '\0' || winpath[l] == '\\' ||
+			    winpath[l] == '/'))
+				return l;
+		}
+	}
+	return 0;
+}
+
+int
+winpath_resolve(const char *windir, const char *winpath, char **out,
+    int *exists, struct diag *d)
+{
+	size_t l = root_len(winpath);
+
+	*out = NULL;
+	*exists = 0;
+	if (l == 0) {
+		diag_error(d, NULL, 0,
+		    "'%s': file paths must start with %%SystemRoot%%", winpath);
+		return -1;
+	}
+	return lookup(windir, winpath + l, winpath, out, exists, d);
+}
+
+char *
+winpath_from_host(const char *windir, const char *path)
+{
+	char *prefix, *s, *q;
+
+	if ((prefix = join(windir, "")) == NULL)
+		return NULL;
+	if (strncmp(path, prefix, strlen(prefix)) != 0 ||
+	    path[strlen(prefix)] == '\0') {
+		free(prefix);
+		return NULL;
+	}
+	if (asprintf(&s, "%%SystemRoot%%\\%s", path + strlen(prefix)) < 0)
+		s = NULL;
+	free(prefix);
+	for (q = s; q && *q; q++)
+		if (*q == '/')
+			*q = '\\';
+	return s;
 }

@@ -19,4 +19,16 @@
 int winpath_resolve(const char *windir, const char *winpath, char **out,
     int *exists, struct diag *d);
 
+/* The same for REL, elements separated by '\\' or '/', inside the folder
+ * BASE (no %SystemRoot% in front): how kbfix finds System32\config and the
+ * users' profiles in a copied volume.  REL "" is BASE itself.  BASE "."
+ * gives paths without "./" in front. */
+int winpath_lookup(const char *base, const char *rel, char **out,
+    int *exists, struct diag *d);
+
+/* PATH, a path inside WINDIR as winpath_resolve spells it, written back
+ * as "%SystemRoot%\System32\x.dll"; NULL when PATH is not below WINDIR
+ * (or out of memory).  Caller frees. */
+char *winpath_from_host(const char *windir, const char *path);
+
 #endif

@@ -1,101 +1,18 @@
-/* check_draft.c: unit tests of the remedy drafter and of kbfix draft. */
+/* check_draft.c: the drafter's sentence forms, each with an article
+ * written for the purpose, and the forms it must not take. */
 #include "config.h"
 
 #include <check.h>
-#include <ctype.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlschemas.h>
 
 #include "article.h"
-#include "cmd.h"
 #include "draft.h"
 #include "remedy.h"
+#include "draftutil.h"
 #include "testutil.h"
-
-/* ------------------------------------------------------------ helpers */
-
-/* The schema of the remedy branch, when it is in the tree. */
-static xmlSchemaPtr schema;
-
-static void
-schema_load(void)
-{
-	char *path = NULL;
-	xmlSchemaParserCtxtPtr pc;
-	struct stat st;
-
-	if (asprintf(&path, "%s/remedies/remedy.xsd", KBFIX_SRCDIR) < 0)
-		return;
-	if (stat(path, &st) == 0 &&
-	    (pc = xmlSchemaNewParserCtxt(path)) != NULL) {
-		schema = xmlSchemaParse(pc);
-		xmlSchemaFreeParserCtxt(pc);
-	}
-	free(path);
-}
-
-/* Nonzero if XML is well-formed and, when the schema is there, valid. */
-static int
-xml_valid(const char *xml)
-{
-	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "d.xml", "UTF-8",
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	int ok = doc != NULL;
-
-	if (ok && schema != NULL) {
-		xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
-
-		ok = vc != NULL && xmlSchemaValidateDoc(vc, doc) == 0;
-		xmlSchemaFreeValidCtxt(vc);
-	}
-	xmlFreeDoc(doc);
-	return ok;
-}
-
-static char *
-schema_path(void)
-{
-	char *p = NULL;
-
-	ck_assert_int_ge(asprintf(&p, "%s/remedies/remedy.xsd", KBFIX_SRCDIR),
-	    0);
-	return p;
-}
-
-/* Load XML with the project's loader (schema and semantic checks). */
-static struct remedy *
-load_xml(const char *xml, const char *name)
-{
-	struct remedy *r = NULL;
-	struct diag d;
-	char *xsd = schema_path();
-	char *msgs = NULL;
-	size_t mlen = 0;
-	FILE *f;
-
-	diag_init(&d);
-	if (remedy_load_memory(xml, strlen(xml), name, xsd, &r, &d) == 0)
-		remedy_check(r, &d);
-	f = open_memstream(&msgs, &mlen);
-	diag_print(&d, f);
-	fclose(f);
-	ck_assert_msg(r != NULL && d.nerrors == 0, "%s:\n%s\n%s", name, msgs,
-	    xml);
-	free(msgs);
-	diag_free(&d);
-	free(xsd);
-	return r;
-}
 
 /* A purpose-written article in the plain form around WORKAROUND text. */
 static char *
@@ -126,86 +43,14 @@ article_text(const char *workaround)
 }
 
 static struct draft *
-draft_of(const char *text, const char *name)
-{
-	struct article *a = NULL;
-	struct draft *dr = NULL;
-	struct diag d;
-
-	diag_init(&d);
-	ck_assert_int_eq(article_parse(text, strlen(text), name, &a, &d), 0);
-	ck_assert_int_eq(draft_make(a, &dr, &d), 0);
-	ck_assert_uint_eq(d.n, 0);
-	article_free(a);
-	diag_free(&d);
-	if (dr->xml != NULL)
-		ck_assert_msg(xml_valid(dr->xml), "invalid draft:\n%s",
-		    dr->xml);
-	return dr;
-}
-
-static struct draft *
 draft_wk(const char *workaround)
 {
 	char *t = article_text(workaround);
-	struct draft *dr = draft_of(t, "t.txt");
+	struct draft *dr = dt_draft_of(t, "t.txt");
 
 	free(t);
 	return dr;
 }
-
-/* The lines of the draft's <actions> that are elements (comments
- * dropped), each trimmed and ended with '\n'. */
-static char *
-actions_of(const struct draft *dr)
-{
-	const char *s, *e;
-	char *out = calloc(1, 1);
-	size_t len = 0;
-	int in = 0, comment = 0;
-
-	ck_assert_ptr_nonnull(dr->xml);
-	for (s = dr->xml; *s != '\0'; s = *e ? e + 1 : e) {
-		const char *t = s;
-		size_t n;
-
-		e = strchr(s, '\n');
-		if (e == NULL)
-			e = s + strlen(s);
-		while (*t == ' ')
-			t++;
-		n = (size_t)(e - t);
-		if (comment) {
-			if (n >= 3 && strncmp(e - 3, "-->", 3) == 0)
-				comment = 0;
-			continue;
-		}
-		if (strncmp(t, "<!--", 4) == 0) {
-			comment = !(n >= 3 && strncmp(e - 3, "-->", 3) == 0);
-			continue;
-		}
-		if (strncmp(t, "<actions>", 9) == 0) {
-			in = 1;
-			continue;
-		}
-		if (strncmp(t, "</actions>", 10) == 0)
-			in = 0;
-		if (!in)
-			continue;
-		out = realloc(out, len + n + 2);
-		memcpy(out + len, t, n);
-		len += n;
-		out[len++] = '\n';
-		out[len] = '\0';
-	}
-	return out;
-}
-
-#define CK_ACTIONS(dr, expect) do {					\
-	char *acts_ = actions_of(dr);					\
-	ck_assert_str_eq(acts_, expect);				\
-	free(acts_);							\
-} while (0)
 
 /* ---------------------------------------------------- recognised verbs */
 
@@ -521,25 +366,31 @@ START_TEST(test_not_recognised)
 	    "  HKLM\\SOFTWARE\\Microsoft\\SMS\n\n"
 	    "2. Change the Threshold value to a value appropriate for your "
 	    "network.\n",
-	    "1 registry step not understood (first at line 17)");
+	    "1 registry step not understood (first at line 17: the data is "
+	    "not one exact value)");
 	check_none("Locate the following key:\n\n"
 	    "  HKLM\\SOFTWARE\\Microsoft\\SMS\\Sites\\<sitecode>\n\n"
 	    "Change the Role value to 1.\n",
-	    "2 registry steps not understood (first at line 15)");
+	    "2 registry steps not understood (first at line 15: the "
+	    "path holds a placeholder)");
 	check_none("The value is in HKLM\\SOFTWARE\\Foo. For example, if you "
 	    "want to change the Max value to 10, enter 10.\n",
-	    "1 registry step not understood (first at line 13)");
+	    "1 registry step not understood (first at line 13: the "
+	    "data is not one exact value)");
 	check_none("Delete either the string value OFF2KNT_RUN or IENT_RUN "
 	    "under the HKLM\\SOFTWARE\\Run key.\n",
-	    "1 registry step not understood (first at line 13)");
+	    "1 registry step not understood (first at line 13: the step "
+	    "leaves a choice (either, or))");
 	check_none("Set the MaxTokenSize value in "
 	    "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa to a decimal value "
 	    "of less than 50,000.\n",
-	    "1 registry step not understood (first at line 13)");
+	    "1 registry step not understood (first at line 13: the "
+	    "data is not one exact value)");
 	/* HKEY_CLASSES_ROOT is no hive file. */
 	check_none("Delete the HKEY_CLASSES_ROOT\\.pdf\\PersistentHandler "
 	    "registry key.\n",
-	    "1 registry step not understood (first at line 13)");
+	    "1 registry step not understood (first at line 13: "
+	    "HKEY_CLASSES_ROOT is not a hive file)");
 }
 END_TEST
 
@@ -559,10 +410,12 @@ START_TEST(test_partial)
 	ck_assert_uint_eq(dr->nactions, 1);
 	ck_assert_uint_eq(dr->nuntranslated, 2);
 	ck_assert_str_eq(dr->reason, "2 steps left as comments (first at "
-	    "line 13)");
+	    "line 13: step not doable offline: it runs or installs a "
+	    "program)");
 	CK_ACTIONS(dr, "<delete-key path=\"HKEY_LOCAL_MACHINE\\System\\"
 	    "CUrrentControlSet\\Services\\Wuser32\"/>\n");
-	ck_assert_ptr_nonnull(strstr(dr->xml, "<!-- untranslated t.txt:13:\n"
+	ck_assert_ptr_nonnull(strstr(dr->xml, "<!-- untranslated t.txt:13: "
+	    "it runs or installs a program\n"
 	    "         1. Uninstall the client by using the 20clicln.bat tool "
 	    "- - obtain it first. -->"));
 	ck_assert_ptr_nonnull(strstr(dr->xml, "\"A&B\" (REG_SZ) value"));
@@ -576,363 +429,531 @@ START_TEST(test_partial)
 }
 END_TEST
 
-/* ------------------------------------------------------------ seeds */
+/* ------------------------------------------------ more sentence forms */
 
+/* A draft that must be complete, with ACTIONS as its action lines. */
 static struct draft *
-draft_seed(const char *name)
+check_complete(const char *wk, const char *actions)
 {
-	char *path = tu_path(tu_shared(), name), *buf;
-	struct draft *dr;
+	struct draft *dr = draft_wk(wk);
 
-	buf = tu_read(path, NULL);
-	ck_assert_ptr_nonnull(buf);
-	dr = draft_of(buf, name);
-	free(buf);
-	free(path);
+	ck_assert_msg(dr->status == DRAFT_COMPLETE, "%s: got %s: %s", wk,
+	    draft_status_name(dr->status), dr->reason);
+	CK_ACTIONS(dr, actions);
 	return dr;
 }
 
-START_TEST(test_seeds)
+#define SMS	"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SMS"
+#define W3	"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\" \
+		    "W3SVC\\Parameters"
+
+/* "set the set the X value": a word printed twice. */
+START_TEST(test_doubled_words)
 {
-	struct draft *dr;
+	struct draft *dr = check_complete(
+	    "To work around this issue, set the set the IsDomainMaster value "
+	    "to No under the\n"
+	    "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Browser"
+	    "\\Parameters registry\nkey, and then restart the Computer "
+	    "Browser service.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet"
+	    "\\Services\\Browser\\Parameters\" name=\"IsDomainMaster\" "
+	    "type=\"sz\" data=\"No\"/>\n");
 
-	dr = draft_seed("seeds/Q267971.txt");
-	ck_assert_int_eq(dr->status, DRAFT_COMPLETE);
-	CK_ACTIONS(dr, "<delete-key path=\"HKEY_LOCAL_MACHINE\\System\\"
-	    "CurrentControlSet\\Services\\SMSPerfCountersfor*\"/>\n");
+	/* The restart in the same sentence is seen. */
+	ck_assert_int_eq(dr->restart, 1);
+	draft_free(dr);
+}
+END_TEST
+
+/* "from its current setting (usually 3) to 5"; types written as words. */
+START_TEST(test_from_and_type_words)
+{
+	struct draft *dr = check_complete(
+	    "To work around this issue, edit the following registry key:\n\n"
+	    "  HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Kbstuff"
+	    "\n\n"
+	    "Change the TAG value from its current setting (usually 3) to 5, "
+	    "and then restart\nthe computer to restore normal functionality.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet"
+	    "\\Services\\Kbstuff\" name=\"TAG\" type=\"dword\" data=\"5\"/>\n");
+
+	ck_assert_int_eq(dr->restart, 1);
 	draft_free(dr);
 
-	dr = draft_seed("seeds/Q317061.txt");
-	ck_assert_int_eq(dr->status, DRAFT_COMPLETE);
-	CK_ACTIONS(dr, "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\"
-	    "CurrentControlSet\\Services\\EXIFS\\Parameters\" "
-	    "name=\"DriveLetter\" type=\"sz\" data=\"\"/>\n");
+	dr = check_complete(
+	    "1. Locate the following key:\n\n  " SMS "\n\n"
+	    "2. Set the Start DWORD value to 2.\n\n"
+	    "3. Set the Mode string value to Fast.\n\n"
+	    "4. Change the Retries REG_DWORD value from the default to 4.\n",
+	    "<set-value path=\"" SMS "\" name=\"Start\" type=\"dword\" "
+	    "data=\"2\"/>\n"
+	    "<set-value path=\"" SMS "\" name=\"Mode\" type=\"sz\" "
+	    "data=\"Fast\"/>\n"
+	    "<set-value path=\"" SMS "\" name=\"Retries\" type=\"dword\" "
+	    "data=\"4\"/>\n");
+	/* The types were written: nothing inferred. */
+	ck_assert_ptr_null(strstr(dr->xml, "inferred"));
 	draft_free(dr);
 
-	dr = draft_seed("seeds/Q268499.txt");
-	ck_assert_int_eq(dr->status, DRAFT_COMPLETE);
-	CK_ACTIONS(dr, "<rename-file path=\"%SystemRoot%\\System32\\"
-	    "Nmperf.dll\" to=\"Nmperf.dll.disabled-by-kbfix-Q268499\"/>\n");
+	/* A word that is no type stays in the name; "DWORD" alone is no
+	 * name. */
+	check_none("1. Locate the following key:\n\n  " SMS "\n\n"
+	    "2. Set the DWORD value to 2.\n",
+	    "1 registry step not understood (first at line 17: the name is "
+	    "not a plain name)");
+}
+END_TEST
+
+/* Data stated without a verb of change. */
+START_TEST(test_stated_data)
+{
+	struct draft *dr = check_complete(
+	    "With version 1.2, a registry option was introduced. The registry "
+	    "entry is located at:\n\n"
+	    "  " SMS "\\Components\\SMS_Despooler\n\n"
+	    "The \"Use Forced Disconnect\" parameter should have a value of "
+	    "1.\n",
+	    "<set-value path=\"" SMS "\\Components\\SMS_Despooler\" "
+	    "name=\"Use Forced Disconnect\" type=\"dword\" data=\"1\"/>\n");
+
+	draft_free(dr);
+	dr = check_complete(
+	    "1. Locate the Default Impersonation Level value under the "
+	    "following key in the\n   registry:\n\n"
+	    "  HKEY_LOCAL_MACHINE\\Software\\Microsoft\\WBEM\\Scripting\n\n"
+	    "2. Verify that the REG_DWORD value is set to 0x3.\n\n"
+	    "3. Ensure that the Enabled value is set to 1.\n\n"
+	    "4. Select the Retries value.\n\n"
+	    "5. Set it to 5.\n\n"
+	    "6. Select the Mode value.\n\n"
+	    "7. Enter a value of 2.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\Software\\Microsoft\\WBEM"
+	    "\\Scripting\" name=\"Default Impersonation Level\" "
+	    "type=\"dword\" data=\"0x3\"/>\n"
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\Software\\Microsoft\\WBEM"
+	    "\\Scripting\" name=\"Enabled\" type=\"dword\" data=\"1\"/>\n"
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\Software\\Microsoft\\WBEM"
+	    "\\Scripting\" name=\"Retries\" type=\"dword\" data=\"5\"/>\n"
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\Software\\Microsoft\\WBEM"
+	    "\\Scripting\" name=\"Mode\" type=\"dword\" data=\"2\"/>\n");
 	draft_free(dr);
 
-	/* The PATH step is flagged, nothing invented. */
-	dr = draft_seed("seeds/Q256211.txt");
+	/* "The default value is 0" states nothing to change; "should be at
+	 * least 1" is no exact datum. */
+	check_none("The value is under the following key:\n\n  " SMS "\n\n"
+	    "The default value is 0.\n",
+	    "a registry key is named but no change to it is stated as a "
+	    "step");
+	check_none("The value is under the following key:\n\n  " SMS "\n\n"
+	    "The MaximumLoad setting should be at least 1.\n",
+	    "1 registry step not understood (first at line 17: the data is "
+	    "not one exact value)");
+}
+END_TEST
+
+START_TEST(test_add_value_forms)
+{
+	/* The key after the sentence, written with slashes. */
+	struct draft *dr = check_complete(
+	    "1. In the registry, add the following REG_DWORD value with the "
+	    "name\n   CookieStopNoCache. Set its value to 1 to stop the "
+	    "Pragma: no-cache headers.\n\n"
+	    "  HKEY_LOCAL_MACHINE/Software/Flicks Software/AuthentiX/1.0/"
+	    "AuthentiXConfig\n\n"
+	    "2. Use Control Panel to stop and restart the IIS Admin Service "
+	    "(if you are\n   running IIS 4.0) or the World Wide Web "
+	    "Publishing Service (if you are running IIS 3.0).\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\Software\\Flicks Software"
+	    "\\AuthentiX\\1.0\\AuthentiXConfig\" name=\"CookieStopNoCache\" "
+	    "type=\"dword\" data=\"1\" create=\"true\"/>\n");
+
+	ck_assert_int_eq(dr->restart, 1);
+	draft_free(dr);
+
+	/* The key named by its last elements, as the key located. */
+	dr = check_complete(
+	    "NOTE: The following is the full path to the registry key:\n\n"
+	    W3 "\n\n"
+	    "Under the W3SVC/Parameters, place the value CreateProcessAsUser "
+	    "as a REG_DWORD\nand give it a value of 0.\n",
+	    "<set-value path=\"" W3 "\" name=\"CreateProcessAsUser\" "
+	    "type=\"dword\" data=\"0\" create=\"true\"/>\n");
+	draft_free(dr);
+
+	dr = check_complete(
+	    "1. Locate the following key:\n\n  " SMS "\n\n"
+	    "2. Create a DWORD value named Retries and set its value to 3.\n",
+	    "<set-value path=\"" SMS "\" name=\"Retries\" type=\"dword\" "
+	    "data=\"3\" create=\"true\"/>\n");
+	draft_free(dr);
+
+	/* Not the key located: nothing is drafted. */
+	check_none("NOTE: The following is the full path to the registry key:"
+	    "\n\n" W3 "\n\n"
+	    "Under the W3SVC/Performance, place the value X as a REG_DWORD\n"
+	    "and give it a value of 0.\n",
+	    "1 registry step not understood (first at line 17: the key "
+	    "named is not the key located)");
+	/* No data: the site's own zone name. */
+	check_none("1. Navigate to " SMS "\\Identification.\n\n"
+	    "2. Add a new value called \"AppleTalk Zone Name\" (without the "
+	    "quotation marks),\n   and make the Data Type REG_SZ. Add the "
+	    "correct AppleTalk zone name for the\n   value.\n",
+	    "1 registry step not understood (first at line 15: the data is "
+	    "not one exact value)");
+	/* The key never follows. */
+	check_none("Add the following REG_DWORD value with the name Foo. Set "
+	    "its value to 1.\n",
+	    "1 registry step not understood (first at line 13: the key the "
+	    "step speaks of never follows)");
+}
+END_TEST
+
+START_TEST(test_delete_named_key)
+{
+	struct draft *dr = check_complete(
+	    "To work around this issue, manually remove the Software Inventory "
+	    "Agent key under\nthe following location:\n\n"
+	    "  " SMS "\\Client\\Client Components\n",
+	    "<delete-key path=\"" SMS "\\Client\\Client Components\\Software "
+	    "Inventory Agent\"/>\n");
+
+	draft_free(dr);
+	dr = check_complete(
+	    "1. In the registry, remove the WBEM key from:\n\n"
+	    "  HKEY_LOCAL_MACHINE\\Software\\Microsoft\n\n"
+	    "2. Delete the Cache key under the HKLM\\SOFTWARE\\Vendor\\App "
+	    "key.\n\n"
+	    "3. Create the following registry key:\n\n"
+	    "  HKLM\\SOFTWARE\\Vendor\\App\\Settings\n",
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\Software\\Microsoft\\WBEM"
+	    "\"/>\n"
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\App\\"
+	    "Cache\"/>\n"
+	    "<create-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\App\\"
+	    "Settings\"/>\n");
+	draft_free(dr);
+
+	/* "Delete the following registry keys: A and B". */
+	dr = check_complete(
+	    "Delete the following registry keys on the server:\n\n"
+	    "  HKLM\\software\\Microsoft\\MSDTC\n\n  and\n\n"
+	    "  HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSDTC\n",
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\software\\Microsoft\\MSDTC"
+	    "\"/>\n"
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet"
+	    "\\Services\\MSDTC\"/>\n");
+	draft_free(dr);
+
+	/* A description, not a name. */
+	check_none("1. Click the following registry location:\n\n"
+	    "  " SMS "\\Components\\SMS_NT_LOGON_SERVER_MANAGER\\DOMAINS\n\n"
+	    "2. Delete the incorrect domain name key.\n",
+	    "1 registry step not understood (first at line 17: the name is "
+	    "not a plain name)");
+	/* HKEY_CLASSES_ROOT is no hive file. */
+	check_none("Open hkey_classes_root\\.pdf and remove the "
+	    "PersistentHandler registry key.\n",
+	    "1 registry step not understood (first at line 13: "
+	    "HKEY_CLASSES_ROOT is not a hive file)");
+	/* "Delete the following keys:" and none follows. */
+	check_none("Delete the following registry keys:\n\n"
+	    "Then restart the computer.\n",
+	    "1 registry step not understood (first at line 13: the key the "
+	    "step speaks of never follows)");
+}
+END_TEST
+
+/* "If values for X and/or Y exist in K, delete them" and its steps; the
+ * path of the sentence is cut at "Script", the path written alone gives
+ * "Script Map". */
+START_TEST(test_if_exists)
+{
+	struct draft *dr = check_complete(
+	    "If values for .exe and/or .com exist in HKEY_LOCAL_MACHINE/"
+	    "System/\nCurrentControlSet/Services/W3SVC/Parameters/Script Map "
+	    "delete them using the\nfollowing steps:\n\n"
+	    "1. Start the Registry Editor (using Start, Run, Regedt32.exe)."
+	    "\n\n"
+	    "2. Locate the Script Map key at the following location:\n\n"
+	    "  HKEY_LOCAL_MACHINE/System/CurrentControlSet/Services/W3SVC/ \n"
+	    "  Parameters/Script Map.\n\n"
+	    "3. Select the value for the .exe and/or .com interpreter.\n\n"
+	    "4. Click Delete on the Edit menu.\n\n"
+	    "5. When the value is removed, close the Registry Editor by "
+	    "selecting Registry,\n  Exit.\n",
+	    "<delete-value path=\"HKEY_LOCAL_MACHINE\\System\\"
+	    "CurrentControlSet\\Services\\W3SVC\\Parameters\\Script Map\" "
+	    "name=\".exe\"/>\n"
+	    "<delete-value path=\"HKEY_LOCAL_MACHINE\\System\\"
+	    "CurrentControlSet\\Services\\W3SVC\\Parameters\\Script Map\" "
+	    "name=\".com\"/>\n");
+
+	ck_assert_ptr_nonnull(strstr(dr->xml, "  <when>\n    <any>\n"
+	    "      <value-exists path=\"HKEY_LOCAL_MACHINE\\System\\"
+	    "CurrentControlSet\\Services\\W3SVC\\Parameters\\Script Map\" "
+	    "name=\".exe\"/>\n"));
+	draft_free(dr);
+
+	dr = check_complete(
+	    "If the HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\Old key exists, "
+	    "delete it.\n",
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\Old\"/>"
+	    "\n");
+	ck_assert_ptr_nonnull(strstr(dr->xml, "  <when>\n    <key-exists "
+	    "path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\Old\"/>\n"
+	    "  </when>\n"));
+	draft_free(dr);
+
+	/* <when> decides for the whole remedy: with an action the condition
+	 * does not govern, it is left to the author. */
+	dr = check_complete(
+	    "If the HKLM\\SOFTWARE\\Vendor\\Old key exists, delete it.\n\n"
+	    "Set the Mode value to 1 under the HKLM\\SOFTWARE\\Vendor key.\n",
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\Old\"/>"
+	    "\n"
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\" "
+	    "name=\"Mode\" type=\"dword\" data=\"1\"/>\n");
+	ck_assert_ptr_null(strstr(dr->xml, "  <when>\n"));
+	ck_assert_ptr_nonnull(strstr(dr->xml, "no <when> is drafted"));
+	draft_free(dr);
+
+	/* A path with a space in a sentence that the article never writes
+	 * alone stays cut: nothing is drafted on a guess. */
+	check_none("Delete the HKLM\\SOFTWARE\\Vendor\\Old App registry key.\n",
+	    "1 registry step not understood (first at line 13: no known "
+	    "sentence form)");
+	/* Only file extensions take a word after them. */
+	check_none("1. Locate the following key:\n\n  " SMS "\n\n"
+	    "2. Select the value for the Foo and/or Bar interpreter.\n\n"
+	    "3. Click Delete on the Edit menu.\n",
+	    "2 registry steps not understood (first at line 17: the name is "
+	    "not a plain name)");
+}
+END_TEST
+
+/* Values as Regedt32 shows them, and keys added with Add Key. */
+START_TEST(test_display_forms)
+{
+	struct draft *dr = check_complete(
+	    "1. Navigate to the following key:\n\n"
+	    "     " SMS "\\Components\\SightNT\n\n"
+	    "2. On the Edit menu, click Add Key.\n\n"
+	    "3. In the Key Name box, type \"Lana\" (without the quotation "
+	    "marks).\n\n"
+	    "4. Select the newly-created key (Lana). On the Edit Menu, Click "
+	    "Add Value. The\n   following are the default values for the "
+	    "Lana registry key:\n\n"
+	    "     <No Name>:REG_DWORD:0x7\n"
+	    "     Default0:REG_DWORD:0\n"
+	    "     Default1 : REG_SZ : On\n",
+	    "<create-key path=\"" SMS "\\Components\\SightNT\\Lana\"/>\n"
+	    "<set-value path=\"" SMS "\\Components\\SightNT\\Lana\" name=\"\" "
+	    "type=\"dword\" data=\"0x7\" create=\"true\"/>\n"
+	    "<set-value path=\"" SMS "\\Components\\SightNT\\Lana\" "
+	    "name=\"Default0\" type=\"dword\" data=\"0\" create=\"true\"/>\n"
+	    "<set-value path=\"" SMS "\\Components\\SightNT\\Lana\" "
+	    "name=\"Default1\" type=\"sz\" data=\"On\" create=\"true\"/>\n");
+
+	ck_assert_ptr_nonnull(strstr(dr->xml, "<!-- review: <No Name> is how "
+	    "Regedt32 shows the default value -->"));
+	draft_free(dr);
+
+	/* A value path ending with a colon, then "REG_DWORD: 1"; a path one
+	 * element per line. */
+	dr = check_complete(
+	    "Turn off keep-alives by using regedit and the following entry:\n\n"
+	    "HKEY_LOCAL_MACHINE\\ \n"
+	    "          \\System\n"
+	    "           \\CurrentControlSet\n"
+	    "            \\Services\n"
+	    "             \\W3SVC\n"
+	    "              \\Parameters\n"
+	    "               \\SslNoKeepAlive:\n\n"
+	    "REG_DWORD: 1\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\System\\CurrentControlSet\\"
+	    "Services\\W3SVC\\Parameters\" name=\"SslNoKeepAlive\" "
+	    "type=\"dword\" data=\"1\" create=\"true\"/>\n");
+	draft_free(dr);
+
+	dr = check_complete(
+	    "You must add a value to the registry:\n\n"
+	    "  HKLM\\System\\CurrentControlSet\\Services\\Inetinfo\\Parameters"
+	    "\n\n"
+	    "DisableMemoryCache: REG_DWORD: 1\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\System\\CurrentControlSet\\"
+	    "Services\\Inetinfo\\Parameters\" name=\"DisableMemoryCache\" "
+	    "type=\"dword\" data=\"1\" create=\"true\"/>\n");
+	draft_free(dr);
+
+	/* Inside a sentence the form is not taken: where Perl lives is the
+	 * reader's. */
+	check_none("Edit the registry to add the script map entries under the "
+	    "following key:\n\n"
+	    "  " W3 "\\Script Map\n\n"
+	    "The value is .pl: REG_SZ: C:\\perl\\bin\\perl.exe %s.\n",
+	    "1 registry step not understood (first at line 17: the name is "
+	    "not a plain name)");
+	/* A block with a line that is not of the form: nothing from it. */
+	check_none("You must add these values to the registry:\n\n"
+	    "  " W3 "\n\n"
+	    "  Default0:REG_DWORD:0\n"
+	    "  Default1:REG_DWORD:<your Lana>\n",
+	    "1 registry step not understood (first at line 17: the data is "
+	    "not written as a number, word or quoted string)");
+}
+END_TEST
+
+/* Regedit's own steps, a misprinted root, a .reg snippet cut by blank
+ * lines. */
+START_TEST(test_regedit_steps)
+{
+	struct draft *dr = check_complete(
+	    "1. On the Start menu, click Run. In the Open box, type "
+	    "\"regedit\" (without the\n   quotation marks). Click OK.\n\n"
+	    "2. In the left pane, click the plus sign (+) to the left of each "
+	    "of the\n   following items (in order):\n\n"
+	    "   HKEY_LOCAL_MACHINE\n"
+	    "      SYSTEM\n"
+	    "         CurrentControlSet\n"
+	    "            Services\n"
+	    "               InetInfo\n"
+	    "                  Parameters\n\n"
+	    "3. In the left pane, click the Parameters key to select it.\n\n"
+	    "4. On the Edit menu, click New and then point to DWORD Value.\n\n"
+	    "5. In the right pane, a new value named \"New Value #1\" appears."
+	    "\n\n"
+	    "6. Rename the new value to DisableMemoryCache.\n\n"
+	    "7. Double-click the value DisableMemoryCache. A dialog box "
+	    "appears. Change the\n   Value Data to 1.\n\n"
+	    "8. Click OK.\n\n"
+	    "9. On the Registry menu, click Exit.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
+	    "Services\\InetInfo\\Parameters\" name=\"DisableMemoryCache\" "
+	    "type=\"dword\" data=\"1\" create=\"true\"/>\n");
+
+	draft_free(dr);
+	/* Clicking a key that is not the one located is no context. */
+	check_none("1. Find the following key:\n\n  " W3 "\n\n"
+	    "2. In the left pane, click the Performance key to select it.\n",
+	    "1 registry step not understood (first at line 17: the key named "
+	    "is not the key located)");
+
+	dr = check_complete(
+	    "1. Start the Registry Editor (Regedt32.exe).\n\n"
+	    "2. Set the NtfsDisable8dot3NameCreation value to 1 in the "
+	    "following registry\n  key:\n\n"
+	    "     HKEY_LOCAL_MACHINESYSTEM\\currentcontrolset\\control\\"
+	    "filesystem\\ \n\n"
+	    "3. Restart the computer.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\currentcontrolset\\"
+	    "control\\filesystem\" name=\"NtfsDisable8dot3NameCreation\" "
+	    "type=\"dword\" data=\"1\"/>\n");
+	ck_assert_ptr_nonnull(strstr(dr->xml, "<!-- review: the article runs "
+	    "the root and the hive together"));
+	draft_free(dr);
+	/* Only a hive name may be glued to the root. */
+	check_none("Set the Foo value to 1 in the following registry key:\n\n"
+	    "     HKEY_LOCAL_MACHINESYSTEMS\\Vendor\n",
+	    "1 registry step not understood (first at line 13: the key the "
+	    "step speaks of never follows)");
+
+	dr = check_complete(
+	    "If you want stop the event, add the following registry setting:"
+	    "\n\n"
+	    "  REGEDIT4\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control\\"
+	    "ContentIndex]\n\n"
+	    "  \"EventLogFlags\"=dword:00000000\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\"
+	    "Control\\ContentIndex\" name=\"EventLogFlags\" type=\"dword\" "
+	    "data=\"0x00000000\" create=\"true\"/>\n");
+	draft_free(dr);
+
+	/* The value of a key under HKEY_CURRENT_USER. */
+	dr = check_complete(
+	    "Delete the Foo value under the HKEY_CURRENT_USER\\Software\\"
+	    "Vendor key.\n",
+	    "<delete-value path=\"HKEY_CURRENT_USER\\Software\\Vendor\" "
+	    "name=\"Foo\"/>\n");
+	ck_assert_ptr_nonnull(strstr(dr->xml, "<hive name=\"NTUSER\"/>"));
+	draft_free(dr);
+}
+END_TEST
+
+/* Methods to choose from; the service pack before the workaround. */
+START_TEST(test_alternatives)
+{
+	struct draft *dr = check_complete(
+	    "To work around this problem, do either of the following:\n\n"
+	    "- Reinstall the Administrator tool if the computer is not the "
+	    "site server.\n\n"
+	    "  -or-\n\n"
+	    "- Manually add the missing registry key. To do this, perform the "
+	    "steps in the\n  \"Adding the Key\" section of this article, "
+	    "below.\n\n"
+	    "Adding the Key\n"
+	    "--------------\n\n"
+	    "1. Navigate to the following key:\n\n"
+	    "     " SMS "\\Components\n\n"
+	    "2. Create the following key:\n\n"
+	    "     " SMS "\\Components\\SightNT\n",
+	    "<create-key path=\"" SMS "\\Components\\SightNT\"/>\n");
+
+	ck_assert_ptr_nonnull(strstr(dr->xml, "<!-- alternative not drafted "
+	    "from t.txt:15: it runs or installs a program\n"));
+	draft_free(dr);
+
+	/* Without methods to choose from, the same step is a step. */
+	dr = draft_wk("To work around this problem:\n\n"
+	    "- Reinstall the Administrator tool.\n\n"
+	    "- Create the following key:\n\n"
+	    "     " SMS "\\Components\\SightNT\n");
 	ck_assert_int_eq(dr->status, DRAFT_PARTIAL);
-	ck_assert_uint_eq(dr->nactions, 0);
-	ck_assert_str_eq(dr->reason,
-	    "the PATH step needs review; no action drafted");
-	ck_assert_ptr_nonnull(strstr(dr->xml, "<!-- REVIEW (a PATH step"));
-	ck_assert_ptr_null(strstr(dr->xml, "<actions>"));
 	draft_free(dr);
 
-	dr = draft_seed("seeds/Q195936.txt");
-	ck_assert_int_eq(dr->status, DRAFT_ADVISORY);
-	ck_assert_uint_eq(dr->nactions, 0);
-	ck_assert_ptr_nonnull(strstr(dr->xml, "<advisory>\n    A supported "
-	    "fix that corrects this problem"));
-	ck_assert_ptr_null(strstr(dr->xml, "<actions>"));
+	/* No method drafted: the alternatives are what the article says. */
+	check_none("Use one of the following methods:\n\n"
+	    "- Reinstall the Administrator tool.\n\n"
+	    "- Apply the latest service pack.\n",
+	    "not doable offline: it runs or installs a program");
+
+	dr = check_complete(
+	    "To resolve this problem, obtain the latest service pack for "
+	    "Systems Management\nServer version 2.0.\n\n"
+	    "To work around this problem:\n\n"
+	    "1. Start Registry Editor (Regedt32.exe).\n\n"
+	    "2. Locate and click the Start value in the following registry "
+	    "key:\n\n"
+	    "  HKEY_LOCAL_MACHINE\\System\\CurrentControlSet\\Services\\"
+	    "Idisw2km\n\n"
+	    "3. On the Edit menu, click DWORD, type \"3\" (without the "
+	    "quotation marks), and\n  then click OK.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\System\\CurrentControlSet\\"
+	    "Services\\Idisw2km\" name=\"Start\" type=\"dword\" data=\"3\"/>"
+	    "\n");
 	draft_free(dr);
-}
-END_TEST
-
-/* The draft, once its mark is removed, has the curated remedy's actions:
- * same kind, hive and path (case-insensitive, as Windows looks keys up),
- * name, type and data bytes. */
-static void
-check_same_actions(const char *seed, const char *curated)
-{
-	struct draft *dr = draft_seed(seed);
-	char *xml, *mark, *path = NULL, *xsd = schema_path();
-	struct remedy *got, *want = NULL;
-	struct diag d;
-	size_t i, k;
-
-	ck_assert_int_eq(dr->status, DRAFT_COMPLETE);
-	xml = strdup(dr->xml);
-	mark = strstr(strstr(xml, "<remedy "), " draft=\"true\"");
-	ck_assert_ptr_nonnull(mark);
-	memmove(mark, mark + 13, strlen(mark + 13) + 1);
-	got = load_xml(xml, seed);
-	ck_assert_int_eq(got->draft, 0);
-	diag_init(&d);
-	ck_assert_int_ge(asprintf(&path, "%s/remedies/%s", KBFIX_SRCDIR,
-	    curated), 0);
-	ck_assert_int_eq(remedy_load(path, xsd, &want, &d), 0);
-	ck_assert_uint_eq(got->nactions, want->nactions);
-	for (i = 0; i < got->nactions; i++) {
-		const struct action *g = &got->actions[i], *w = &want->actions[i];
-
-		ck_assert_int_eq(g->kind, w->kind);
-		ck_assert_int_eq(g->path.hive, w->path.hive);
-		ck_assert_uint_eq(g->path.nelems, w->path.nelems);
-		for (k = 0; k < g->path.nelems; k++)
-			ck_assert_msg(strcasecmp(g->path.elems[k],
-			    w->path.elems[k]) == 0, "%s: '%s' != '%s'", seed,
-			    g->path.elems[k], w->path.elems[k]);
-		if (w->name == NULL)
-			ck_assert_ptr_null(g->name);
-		else
-			ck_assert_str_eq(g->name, w->name);
-		ck_assert_uint_eq(g->value.type, w->value.type);
-		ck_assert_uint_eq(g->value.len, w->value.len);
-		if (w->value.len > 0)
-			ck_assert(memcmp(g->value.data, w->value.data,
-			    w->value.len) == 0);
-		ck_assert_int_eq(g->create, w->create);
-		if (w->file != NULL)
-			ck_assert_str_eq(g->file, w->file);
-		if (w->to != NULL)
-			ck_assert_str_eq(g->to, w->to);
-	}
-	remedy_free(got);
-	remedy_free(want);
-	diag_free(&d);
-	free(path);
-	free(xsd);
-	free(xml);
+	/* Two changes in one step: the first is drafted, the step stays
+	 * for the author. */
+	dr = draft_wk("1. Find the following registry key:\n\n"
+	    "     " SMS "\\Client Services\\Remote Control\\Parameters\n\n"
+	    "2. Change the \"CommandLine\" value from \"-IP\" (IP Sockets) "
+	    "to \"-L0\" (Lana 0). To\n   permanently override the site-wide "
+	    "setting, set the \"Override Site\n   CommandLine\" value under "
+	    "the Remote Control key to a value of \"1\" as well.\n");
+	ck_assert_int_eq(dr->status, DRAFT_PARTIAL);
+	ck_assert_uint_eq(dr->nactions, 1);
+	ck_assert_str_eq(dr->reason, "1 step left as comments (first at line "
+	    "17: registry step not understood: the step states more changes "
+	    "than the one drafted)");
 	draft_free(dr);
-}
-
-START_TEST(test_same_as_curated)
-{
-	check_same_actions("seeds/Q267971.txt", "Q267971.xml");
-	check_same_actions("seeds/Q317061.txt", "Q317061.xml");
-	check_same_actions("seeds/Q268499.txt", "Q268499.xml");
-}
-END_TEST
-
-/* ------------------------------------------------------------ kb-sample */
-
-/* Every attribute value VALUE of the draft's actions named ATTR appears
- * in the article (case-insensitive, whitespace-insensitive): a draft
- * never changes something the article does not name. */
-static int
-in_article(const char *hay, const char *needle)
-{
-	const char *h;
-
-	for (h = hay; *h != '\0'; h++) {
-		const char *a = h, *b = needle;
-
-		while (*a != '\0' && *b != '\0') {
-			if (*b == ' ' || *b == '\\' || *b == '/') {
-				b++;
-				continue;
-			}
-			if (*a == ' ' || *a == '\n' || *a == '\t' ||
-			    *a == '\\' || *a == '/') {
-				a++;
-				continue;
-			}
-			if (tolower((unsigned char)*a) !=
-			    tolower((unsigned char)*b))
-				break;
-			a++;
-			b++;
-		}
-		if (*b == '\0')
-			return 1;
-	}
-	return 0;
-}
-
-static void
-check_stated(const char *article, const char *xml, const char *file)
-{
-	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "d.xml", "UTF-8",
-	    XML_PARSE_NONET);
-	xmlNodePtr root, n, act;
-
-	ck_assert_ptr_nonnull(doc);
-	root = xmlDocGetRootElement(doc);
-	for (n = root->children; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE ||
-		    strcmp((const char *)n->name, "actions") != 0)
-			continue;
-		for (act = n->children; act != NULL; act = act->next) {
-			static const char *attrs[] = { "name", "data" };
-			size_t i;
-			xmlChar *p;
-
-			if (act->type != XML_ELEMENT_NODE)
-				continue;
-			p = xmlGetProp(act, (const xmlChar *)"path");
-			if (p != NULL) {
-				/* the last element of the path, minus a
-				 * pattern's '*' */
-				char *last = strrchr((char *)p, '\\'), *star;
-
-				last = last ? last + 1 : (char *)p;
-				if ((star = strchr(last, '*')) != NULL)
-					*star = '\0';
-				ck_assert_msg(in_article(article, last),
-				    "%s: path element '%s' not in the article",
-				    file, last);
-				xmlFree(p);
-			}
-			for (i = 0; i < 2; i++) {
-				xmlChar *v = xmlGetProp(act,
-				    (const xmlChar *)attrs[i]);
-				const char *s = (const char *)v;
-
-				if (v != NULL && strncmp(s, "0x", 2) == 0)
-					s += 2;
-				while (v != NULL && *s == '0' && s[1] != '\0')
-					s++;
-				if (v != NULL)
-					ck_assert_msg(in_article(article, s),
-					    "%s: %s '%s' not in the article",
-					    file, attrs[i], s);
-				xmlFree(v);
-			}
-		}
-	}
-	xmlFreeDoc(doc);
-}
-
-START_TEST(test_kb_sample)
-{
-	char *dir = tu_path(tu_shared(), "kb-sample");
-	DIR *dp = opendir(dir);
-	struct dirent *e;
-	size_t n = 0, count[4] = { 0 };
-
-	ck_assert_ptr_nonnull(dp);
-	while ((e = readdir(dp)) != NULL) {
-		char *path, *buf;
-		struct draft *dr;
-
-		if (strstr(e->d_name, ".md") == NULL)
-			continue;
-		path = tu_path(dir, e->d_name);
-		buf = tu_read(path, NULL);
-		ck_assert_ptr_nonnull(buf);
-		dr = draft_of(buf, e->d_name);	/* checks validity */
-		count[dr->status]++;
-		n++;
-		if (dr->status == DRAFT_NONE)
-			ck_assert_ptr_nonnull(dr->reason);
-		else {
-			struct remedy *r = load_xml(dr->xml, e->d_name);
-
-			ck_assert_int_eq(r->draft, 1);
-			ck_assert_uint_eq(r->nactions, dr->nactions);
-			remedy_free(r);
-			check_stated(buf, dr->xml, e->d_name);
-		}
-		draft_free(dr);
-		free(buf);
-		free(path);
-	}
-	closedir(dp);
-	free(dir);
-	ck_assert_uint_eq(n, 98);
-	/* The issue asks for 60% complete; the drafter reaches far less
-	 * while staying exact (see the report).  This floor guards against
-	 * regressions only. */
-	ck_assert_uint_ge(count[DRAFT_COMPLETE], 10);
-	ck_assert_uint_ge(count[DRAFT_COMPLETE] + count[DRAFT_PARTIAL], 18);
-}
-END_TEST
-
-/* ------------------------------------------------------------ command */
-
-/* Run cmd_draft with stdout and stderr in files; returns the exit code. */
-static int
-run_cmd(int argc, char **argv, char **out, char **err)
-{
-	char *dir = tu_tmpdir(), *o = tu_path(dir, "out"),
-	    *e = tu_path(dir, "err");
-	int so = dup(1), se = dup(2), fo, fe, rc;
-
-	fflush(stdout);
-	fflush(stderr);
-	fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert(fo >= 0 && fe >= 0);
-	dup2(fo, 1);
-	dup2(fe, 2);
-	rc = cmd_draft(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(fo);
-	close(fe);
-	close(so);
-	close(se);
-	*out = tu_read(o, NULL);
-	*err = tu_read(e, NULL);
-	tu_rmrf(dir);
-	free(dir);
-	free(o);
-	free(e);
-	return rc;
-}
-
-START_TEST(test_cmd)
-{
-	char *out, *err, *tmp = tu_tmpdir(), *seed, *xml, *p;
-	char *argv1[] = { "draft", "/nonexistent/Q1.txt", NULL };
-	char *argv3[] = { "draft", "-x", NULL };
-
-	ck_assert_int_eq(run_cmd(2, argv1, &out, &err), EXIT_TROUBLE);
-	ck_assert_str_eq(out, "");
-	ck_assert_str_eq(err, "kbfix: error: cannot open "
-	    "'/nonexistent/Q1.txt': No such file or directory\n");
-	free(out);
-	free(err);
-
-	ck_assert_int_eq(run_cmd(2, argv3, &out, &err), EXIT_TROUBLE);
-	ck_assert_ptr_nonnull(strstr(err, "usage: kbfix draft"));
-	free(out);
-	free(err);
-
-	seed = tu_path(tu_shared(), "seeds/Q267971.txt");
-	{
-		char *argv2[] = { "draft", seed, NULL };
-
-		ck_assert_int_eq(run_cmd(2, argv2, &out, &err), EXIT_NOTHING);
-		ck_assert_ptr_nonnull(strstr(out, "<delete-key path="));
-		ck_assert_str_eq(err, "");
-		free(out);
-		free(err);
-	}
-	{
-		char *argv4[] = { "draft", "-o", tmp, seed, NULL };
-
-		ck_assert_int_eq(run_cmd(4, argv4, &out, &err), EXIT_NOTHING);
-		ck_assert_str_eq(out, "");
-		ck_assert_str_eq(err, "kbfix: Q267971: Q267971.xml: "
-		    "complete\n");
-		p = tu_path(tmp, "Q267971.xml");
-		xml = tu_read(p, NULL);
-		ck_assert_ptr_nonnull(xml);
-		ck_assert(xml_valid(xml));
-		free(xml);
-		free(p);
-		free(out);
-		free(err);
-	}
-	free(seed);
-	{
-		char *sample = tu_path(tu_shared(), "kb-sample");
-		char *argv5[] = { "draft", "--stats", sample, NULL };
-
-		ck_assert_int_eq(run_cmd(3, argv5, &out, &err), EXIT_NOTHING);
-		ck_assert(strncmp(out, "article    status    actions "
-		    "comments  reason\nQ130184 ", 45) == 0);
-		ck_assert_ptr_nonnull(strstr(out, "\nQ267971    complete        "
-		    "1        0  \n"));
-		ck_assert_ptr_nonnull(strstr(out, "\ntotal       98\n"));
-		ck_assert_ptr_nonnull(strstr(out, "\ninvalid      0  (checked "
-		    "by the remedy loader)\n"));
-		free(out);
-		free(err);
-		free(sample);
-	}
-	tu_rmrf(tmp);
-	free(tmp);
+	/* A service pack as a numbered step is a step. */
+	dr = draft_wk("1. Obtain the latest service pack.\n\n"
+	    "2. Delete the following key:\n\n"
+	    "     " SMS "\\Components\\SightNT\n");
+	ck_assert_int_eq(dr->status, DRAFT_PARTIAL);
+	draft_free(dr);
 }
 END_TEST
 
@@ -941,7 +962,6 @@ draft_suite(void)
 {
 	Suite *s = suite_create("draft");
 	TCase *tc = tcase_create("phrases");
-	TCase *tc2 = tcase_create("shared");
 
 	tcase_add_test(tc, test_delete_subkeys);
 	tcase_add_test(tc, test_delete_keys);
@@ -953,28 +973,28 @@ draft_suite(void)
 	tcase_add_test(tc, test_path_forms);
 	tcase_add_test(tc, test_not_recognised);
 	tcase_add_test(tc, test_partial);
-	tcase_add_test(tc2, test_seeds);
-	tcase_add_test(tc2, test_same_as_curated);
-	tcase_add_test(tc2, test_kb_sample);
-	tcase_add_test(tc2, test_cmd);
+	tcase_add_test(tc, test_doubled_words);
+	tcase_add_test(tc, test_from_and_type_words);
+	tcase_add_test(tc, test_stated_data);
+	tcase_add_test(tc, test_add_value_forms);
+	tcase_add_test(tc, test_delete_named_key);
+	tcase_add_test(tc, test_if_exists);
+	tcase_add_test(tc, test_display_forms);
+	tcase_add_test(tc, test_regedit_steps);
+	tcase_add_test(tc, test_alternatives);
 	suite_add_tcase(s, tc);
-	suite_add_tcase(s, tc2);
 	return s;
 }
 
+/* Purpose-written articles only: no ../shared needed (the articles of
+ * ../shared are in check_draft_corpus.c). */
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc;
 
-	tu_need_shared();
-	schema_load();
-	sr = srunner_create(draft_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	if (schema != NULL)
-		xmlSchemaFree(schema);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	dt_schema_load();
+	rc = tu_run_suite(draft_suite());
+	dt_schema_free();
+	return rc;
 }

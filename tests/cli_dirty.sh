@@ -5,7 +5,7 @@
 # the logs hold), say so, and leave the hive, its logs and the folder as
 # they were; the replay goes to $TMPDIR and is removed.  --ignore-logs
 # plans on the stale file with a warning; damaged or missing logs are
-# refused with exit 2.
+# refused with exit 2.  The same in a folder TARGET, and apply there.
 set -u
 if [ ! -d "${KBFIX_SHARED-}/hives-real" ]; then
 	if [ -n "${CI-}" ]; then echo "../shared is missing"; exit 1; fi
@@ -102,6 +102,91 @@ run 2 --dry-run "$remedy" SYSTEM
 has "$tmp/stderr" "kbfix: error: 'SYSTEM' is dirty (sequence numbers 1622/1621) and no transaction log (.LOG1, .LOG2, .LOG) is beside it: its latest changes are missing"
 has "$tmp/stderr" "kbfix: note: --ignore-logs works on 'SYSTEM' as it is, without the changes Windows last made"
 run 0 --dry-run --ignore-logs "$remedy" SYSTEM
+
+# --- a folder TARGET (a Windows volume) whose SYSTEM and a user's
+# NTUSER.DAT are dirty: both are planned on their logs' replay; apply with
+# --output writes a clean replayed copy and leaves the volume as it was;
+# apply in place moves the logs away with the backup, as for a hive file,
+# and the audit log records them.
+vol="$tmp/vol" cfg="$tmp/vol/Windows/System32/config" pat="$tmp/vol/Users/pat"
+mkdir -p "$cfg" "$pat"
+for n in SYSTEM SYSTEM.LOG1 SYSTEM.LOG2; do
+	xz -dc "$real/$n.xz" > "$cfg/$n" || exit 1
+done
+for n in NTUSER.DAT NTUSER.DAT.LOG1 NTUSER.DAT.LOG2; do
+	xz -dc "$KBFIX_SHARED/hives-real/win10-ntuser-dirty/$n.xz" > "$pat/$n" ||
+	    exit 1
+done
+(cd "$vol" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) \
+    > "$tmp/vol.before"
+vol_same() {
+	(cd "$vol" && find . -type f -print0 | LC_ALL=C sort -z |
+	    xargs -0 sha256sum) > "$tmp/vol.now"
+	cmp -s "$tmp/vol.before" "$tmp/vol.now" ||
+	    bad "$1: the volume changed: $(diff "$tmp/vol.before" "$tmp/vol.now")"
+	[ -z "$(ls -A "$tmp/t")" ] || bad "$1: left in TMPDIR: $(ls -A "$tmp/t")"
+}
+sysnote="kbfix: note: 'vol/Windows/System32/config/SYSTEM' is dirty: replayed 4 entries (10 pages) from 'SYSTEM.LOG1' and 20 entries (305 pages) from 'SYSTEM.LOG2', sequence numbers 1622/1621 -> 2130/2130; planning on the recovered hive"
+usernote="kbfix: note: 'vol/Users/pat/NTUSER.DAT' is dirty: replayed 23 entries (132 pages) from 'NTUSER.DAT.LOG1', sequence numbers 567/566 -> 588/588; planning on the recovered hive"
+
+(cd "$tmp" && "$KBFIX" scan vol) > "$tmp/stdout" 2> "$tmp/stderr"; rc=$?
+[ $rc -eq 0 ] || bad "folder scan: exit $rc: $(cat "$tmp/stderr")"
+has "$tmp/stderr" "$sysnote"
+has "$tmp/stderr" "$usernote"
+vol_same "folder scan"
+
+(cd "$tmp" && "$KBFIX" --dry-run "$remedy" vol) > "$tmp/stdout" \
+    2> "$tmp/stderr"; rc=$?
+[ $rc -eq 1 ] || bad "folder dry run: exit $rc: $(cat "$tmp/stderr")"
+has "$tmp/stderr" "$sysnote"
+has "$tmp/stdout" '+"Start"=dword:00000004'
+vol_same "folder dry run"
+
+(cd "$tmp" && "$KBFIX" --dry-run --ignore-logs "$remedy" vol) \
+    > "$tmp/stdout" 2> "$tmp/stderr"; rc=$?
+[ $rc -eq 0 ] || bad "folder --ignore-logs: exit $rc: $(cat "$tmp/stderr")"
+hasnt "$tmp/stderr" "replayed"
+vol_same "folder --ignore-logs"
+
+(cd "$tmp" && SOURCE_DATE_EPOCH=1700000000 "$KBFIX" apply -q --output out \
+    "$remedy" vol) > "$tmp/stdout" 2> "$tmp/stderr"; rc=$?
+[ $rc -eq 0 ] || bad "folder --output: exit $rc: $(cat "$tmp/stderr")"
+has "$tmp/stderr" "$sysnote"
+vol_same "folder --output"
+o="$tmp/out/Windows/System32/config"
+[ "$(ls "$o")" = "SYSTEM
+SYSTEM.kbfix-20231114T221320Z-undo.reg" ] ||
+    bad "folder --output: the output folder holds: $(ls "$o" | tr '\n' ' ')"
+od -An -tu4 -j4 -N8 "$o/SYSTEM" | awk '$1 != 2131 || $2 != 2131 { exit 1 }' ||
+    bad "folder --output: sequence numbers $(od -An -tu4 -j4 -N8 "$o/SYSTEM")"
+reglookup -H "$o/SYSTEM" 2>/dev/null > "$tmp/out.lst"
+[ "$(grep -c '^[^,]*,KEY,' "$tmp/out.lst")" -eq 35595 ] ||
+    bad "folder --output: not the replayed hive"
+grep -q '^/ControlSet001/Services/ad_driver/Start,DWORD,0x00000004,' \
+    "$tmp/out.lst" || bad "folder --output: the change is missing"
+good
+
+(cd "$tmp" && SOURCE_DATE_EPOCH=1700000000 "$KBFIX" apply -q \
+    --audit audit.jsonl "$remedy" vol) > "$tmp/stdout" 2> "$tmp/stderr"; rc=$?
+[ $rc -eq 0 ] || bad "folder apply: exit $rc: $(cat "$tmp/stderr")"
+has "$tmp/stdout" "kbfix: 'vol/Windows/System32/config/SYSTEM': log 'vol/Windows/System32/config/SYSTEM.LOG1' moved to 'vol/Windows/System32/config/SYSTEM.LOG1.kbfix-20231114T221320Z'"
+[ ! -e "$cfg/SYSTEM.LOG1" ] && [ ! -e "$cfg/SYSTEM.LOG2" ] ||
+    bad "folder apply: the old logs are still beside the new hive"
+[ -e "$pat/NTUSER.DAT.LOG1" ] || bad "folder apply: the user's log moved"
+od -An -tu4 -j4 -N8 "$cfg/SYSTEM" | awk '$1 != 2131 || $2 != 2131 { exit 1 }' ||
+    bad "folder apply: sequence numbers $(od -An -tu4 -j4 -N8 "$cfg/SYSTEM")"
+for n in LOG1 LOG2; do
+	want=$(xz -dc "$real/SYSTEM.$n.xz" | sha256sum | cut -d' ' -f1)
+	got=$(jq -r "select(.event == \"file\" and .role == \"log\" and
+	    .path == \"vol/Windows/System32/config/SYSTEM.$n\") |
+	    .sha256_before + \" \" + .backup_sha256 + \" \" + .backup" \
+	    "$tmp/audit.jsonl")
+	[ "$got" = "$want $want vol/Windows/System32/config/SYSTEM.$n.kbfix-20231114T221320Z" ] ||
+	    bad "folder apply: audit record of SYSTEM.$n: '$got'"
+done
+(cd "$tmp" && "$KBFIX" --dry-run "$remedy" vol) > /dev/null 2>&1; rc=$?
+[ $rc -eq 0 ] || bad "folder apply: dry run after apply: exit $rc"
+good
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -111,7 +111,7 @@ check err-unknown-id . --dry-run Q999999 SYSTEM
 check err-unknown-id-show . show Q999999
 check err-no-hive-here empty --dry-run Q267971
 check err-unknown-option . --dry-run --frobnicate SYSTEM
-check err-unknown-format . --dry-run --format json SYSTEM
+check err-unknown-format . --dry-run --format yaml SYSTEM
 check err-hive-not-given . --dry-run Q267971 user/NTUSER.DAT
 
 # Apply and undo, in a folder of their own; SOURCE_DATE_EPOCH fixes the

@@ -98,11 +98,12 @@ done
 mk fixed truncate-fixed 8192 &&
     run fixed SYSTEM "corrupt hive: key '(root)': its subkey list is not a cell"
 
-# Not a hive: text, and a folder given where a hive file is expected.
+# Not a hive: text; and a folder named like a hive, which as a TARGET is
+# a machine's folder (holding nothing here), not a hive file.
 mkdir -p "$tmp/text" && cp "$top_srcdir/README.md" "$tmp/text/SYSTEM"
 run text SYSTEM "not a registry hive (no 'regf' signature)"
 mkdir -p "$tmp/folder/SYSTEM"
-run folder SYSTEM "'SYSTEM': not a regular file"
+run folder SYSTEM "'SYSTEM' holds no Windows folder and none of the hives"
 
 # The base block and the hive bins.
 mk checksum checksum && run checksum SYSTEM "bad base block checksum"

@@ -142,12 +142,19 @@ grep -q "being changed by another kbfix" "$d/err2.txt" ||
 ok
 
 # --- a path that is not a regular file ------------------------------------
+# A folder named SYSTEM is a folder TARGET (a machine) holding no hive; a
+# FIFO named SYSTEM is no hive file.
 d="$tmp/notreg"
 mkdir -p "$d/SYSTEM"
 (cd "$d" && "$KBFIX" apply -q Q267971 SYSTEM > out.txt 2> err.txt); rc=$?
 [ $rc -eq 2 ] || bad "folder: exit $rc"
-grep -q "'SYSTEM' is not a regular file" "$d/err.txt" ||
+grep -q "'SYSTEM' holds no Windows folder" "$d/err.txt" ||
     bad "folder: $(cat "$d/err.txt")"
+rmdir "$d/SYSTEM" && mkfifo "$d/SYSTEM"
+(cd "$d" && "$KBFIX" apply -q Q267971 SYSTEM > out.txt 2> err.txt); rc=$?
+[ $rc -eq 2 ] || bad "fifo: exit $rc"
+grep -q "'SYSTEM' is not a regular file" "$d/err.txt" ||
+    bad "fifo: $(cat "$d/err.txt")"
 ok
 
 # --- the real XP hive, with the keys added by the test ---------------------

@@ -1,0 +1,170 @@
+/* audit.c: the audit log (JSON Lines). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nettle/sha2.h>
+#include <nettle/version.h>
+
+#include "audit.h"
+#include "json.h"
+
+struct audit {
+	int fd;
+	char *path;
+	char *buf;	/* the record being built (open_memstream) */
+	size_t len;
+	int failed;	/* a record was lost */
+	int err;	/* its errno */
+};
+
+int
+audit_open(const char *path, struct audit **out, struct diag *d)
+{
+	struct audit *a = calloc(1, sizeof *a);
+
+	*out = NULL;
+	if (a == NULL || (a->path = strdup(path)) == NULL) {
+		free(a);
+		diag_error(d, NULL, 0, "out of memory");
+		return -1;
+	}
+	a->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (a->fd < 0) {
+		diag_error(d, NULL, 0, "cannot open the audit log '%s': %s",
+		    path, strerror(errno));
+		free(a->path);
+		free(a);
+		return -1;
+	}
+	*out = a;
+	return 0;
+}
+
+int
+audit_close(struct audit *a, struct diag *d)
+{
+	int r = 0;
+
+	if (a == NULL)
+		return 0;
+	if (fsync(a->fd) < 0 && errno != EINVAL) {
+		a->failed = 1;
+		a->err = errno;
+	}
+	if (close(a->fd) < 0 && !a->failed) {
+		a->failed = 1;
+		a->err = errno;
+	}
+	if (a->failed) {
+		diag_error(d, NULL, 0, "cannot write the audit log '%s': %s",
+		    a->path, a->err ? strerror(a->err) : "out of memory");
+		r = -1;
+	}
+	free(a->path);
+	free(a);
+	return r;
+}
+
+FILE *
+audit_begin(struct audit *a, const char *event, const char *target)
+{
+	FILE *f;
+
+	if (a == NULL)
+		return NULL;
+	a->buf = NULL;
+	a->len = 0;
+	if ((f = open_memstream(&a->buf, &a->len)) == NULL) {
+		a->failed = 1;
+		return NULL;
+	}
+	fputs("{\"event\":", f);
+	json_string(f, event);
+	fputs(",\"time\":", f);
+	json_time(f, time(NULL));
+	if (target != NULL) {
+		fputs(",\"target\":", f);
+		json_string(f, target);
+	}
+	return f;
+}
+
+void
+audit_end(struct audit *a, FILE *rec)
+{
+	const char *p;
+	size_t left;
+
+	if (a == NULL || rec == NULL)
+		return;
+	fputs("}\n", rec);
+	if (fclose(rec) != 0) {
+		a->failed = 1;
+		free(a->buf);
+		a->buf = NULL;
+		return;
+	}
+	/* One write: O_APPEND puts it whole at the end. */
+	for (p = a->buf, left = a->len; left > 0;) {
+		ssize_t w = write(a->fd, p, left);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			a->failed = 1;
+			a->err = w < 0 ? errno : EIO;
+			break;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	free(a->buf);
+	a->buf = NULL;
+}
+
+int
+audit_sha256_file(const char *path, char hex[65])
+{
+	struct sha256_ctx c;
+	unsigned char buf[1 << 16], dig[SHA256_DIGEST_SIZE];
+	ssize_t n;
+	int fd, i, e;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	sha256_init(&c);
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		sha256_update(&c, (size_t)n, buf);
+	e = errno;
+	close(fd);
+	if (n < 0) {
+		errno = e;
+		return -1;
+	}
+#if NETTLE_VERSION_MAJOR >= 4
+	sha256_digest(&c, dig);
+#else
+	sha256_digest(&c, SHA256_DIGEST_SIZE, dig);
+#endif
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+	return 0;
+}
+
+void
+audit_put_sha256(FILE *f, const char *name, const char *path)
+{
+	char hex[65];
+
+	fprintf(f, ",\"%s\":", name);
+	if (path != NULL && audit_sha256_file(path, hex) == 0)
+		fprintf(f, "\"%s\"", hex);
+	else
+		fputs("null", f);
+}

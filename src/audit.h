@@ -1,0 +1,43 @@
+/* audit.h: the audit log of --audit FILE, for the forensic examiner who
+ * must show what was done to a copy of the evidence.
+ *
+ * JSON Lines: one object per line, appended, each written by a single
+ * write(2) so that lines of kbfix runs sharing a log never interleave.
+ * Every record has "event" and "time" (UTC); the records and their
+ * members are documented in docs/json-format.md.
+ */
+#ifndef KBFIX_AUDIT_H
+#define KBFIX_AUDIT_H
+
+#include <stdio.h>
+
+#include "diag.h"
+
+#define AUDIT_VERSION 1
+
+struct audit;
+
+/* Open PATH for appending (created 0600 if missing).  Returns 0 and *OUT
+ * (audit_close) or -1 with D. */
+int audit_open(const char *path, struct audit **out, struct diag *d);
+
+/* Close A; -1 with D if a record could not be written.  NULL is
+ * allowed. */
+int audit_close(struct audit *a, struct diag *d);
+
+/* Start a record: returns a stream holding {"event":EVENT,"time":...
+ * and, when TARGET is not NULL, "target":TARGET.  The caller writes more
+ * members (each starting with ',') and ends it with audit_end, which
+ * closes the object and writes the line.  NULL on out-of-memory (the
+ * record is then lost, and audit_close reports it). */
+FILE *audit_begin(struct audit *a, const char *event, const char *target);
+void audit_end(struct audit *a, FILE *rec);
+
+/* The SHA-256 of the file at PATH as 64 hex digits and a NUL in HEX.
+ * Returns 0, or -1 (errno set) if it cannot be read. */
+int audit_sha256_file(const char *path, char hex[65]);
+
+/* Write ,"NAME":"hex" (or null when PATH cannot be read) to F. */
+void audit_put_sha256(FILE *f, const char *name, const char *path);
+
+#endif

@@ -1,0 +1,340 @@
+/* check_image.c: unit tests of finding a machine in a folder (image.c),
+ * case-insensitive lookups that never leave it (winpath.c), the JSON
+ * writer (json.c) and the kbfix-move lines of files undo files (undo.c). */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image.h"
+#include "json.h"
+#include "testutil.h"
+#include "undo.h"
+#include "winpath.h"
+
+/* Make DIR/REL's folders and the file itself with TEXT. */
+static void
+put(const char *dir, const char *rel, const char *text)
+{
+	char *p = tu_path(dir, rel), *s;
+	FILE *f;
+
+	for (s = p + strlen(dir) + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		mkdir(p, 0777);
+		*s = '/';
+	}
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+static int
+has_error(const struct diag *d, const char *part)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (strstr(d->items[i].msg, part) != NULL)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_lookup_case)
+{
+	char *dir = tu_tmpdir(), *out = NULL, *want;
+	struct diag d;
+	int exists;
+
+	put(dir, "WINNT/system32/DRIVERS/Tcpip.SYS", "x");
+	diag_init(&d);
+	ck_assert_int_eq(winpath_resolve(dir, "%SystemRoot%\\..", &out,
+	    &exists, &d), -1);
+	ck_assert(has_error(&d, "'..' is not allowed"));
+	ck_assert_int_eq(winpath_lookup(dir,
+	    "winnt\\System32\\drivers\\tcpip.sys", &out, &exists, &d), 0);
+	ck_assert_int_eq(exists, 1);
+	want = tu_path(dir, "WINNT/system32/DRIVERS/Tcpip.SYS");
+	ck_assert_str_eq(out, want);
+	free(want);
+	free(out);
+	/* A missing element: the rest spelled as asked. */
+	ck_assert_int_eq(winpath_lookup(dir, "WinNT/Profiles/Kim", &out,
+	    &exists, &d), 0);
+	ck_assert_int_eq(exists, 0);
+	want = tu_path(dir, "WINNT/Profiles/Kim");
+	ck_assert_str_eq(out, want);
+	free(want);
+	free(out);
+	ck_assert_uint_eq(d.nerrors, 1);
+	diag_free(&d);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_lookup_links)
+{
+	char *dir = tu_tmpdir(), *out = NULL, *p, *q;
+	struct diag d;
+	int exists;
+
+	put(dir, "outside/secret", "x");
+	put(dir, "vol/Windows/System32/keep", "x");
+	p = tu_path(dir, "vol/Windows/System32/config");
+	q = tu_path(dir, "outside");
+	ck_assert_int_eq(symlink(q, p), 0);
+	free(p);
+	free(q);
+	diag_init(&d);
+	q = tu_path(dir, "vol/Windows");
+	ck_assert_int_eq(winpath_resolve(q, "%SystemRoot%\\System32\\config"
+	    "\\secret", &out, &exists, &d), -1);
+	ck_assert_ptr_null(out);
+	ck_assert(has_error(&d, "is a symbolic link: not followed"));
+	ck_assert(has_error(&d, "System32/config'"));
+	diag_free(&d);
+	/* Back to a path from inside. */
+	p = tu_path(q, "System32/keep");
+	out = winpath_from_host(q, p);
+	ck_assert_str_eq(out, "%SystemRoot%\\System32\\keep");
+	free(out);
+	ck_assert_ptr_null(winpath_from_host(q, dir));
+	free(p);
+	free(q);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_find_volume)
+{
+	char *dir = tu_tmpdir(), *sw, *sp;
+	int want[HIVE__COUNT] = { 0 };
+	struct image *im = NULL;
+	struct diag d;
+	size_t i;
+
+	put(dir, "WinNT/SYSTEM32/Config/system", "x");
+	put(dir, "Documents and Settings/Pat/ntuser.dat", "x");
+	put(dir, "Documents and Settings/Lee/NTUSER.DAT", "x");
+	put(dir, "Documents and Settings/All Users/Desktop/x", "x");
+	put(dir, "Program Files/x", "x");
+	/* The fixture's ProfileList names %systemroot%\system32\config\
+	 * systemprofile, found only through it. */
+	sw = tu_path(dir, "WinNT/SYSTEM32/Config/SOFTWARE");
+	tu_copy(KBFIX_BUILDDIR "/tests/hives/software/SOFTWARE", sw);
+	put(dir, "WinNT/SYSTEM32/Config/SystemProfile/NTUSER.DAT", "x");
+	want[HIVE_SYSTEM] = want[HIVE_NTUSER] = 1;
+	diag_init(&d);
+	ck_assert_int_eq(image_find(dir, want, &im, &d), 0);
+	ck_assert_uint_eq(d.nerrors, 0);
+	sp = tu_path(dir, "WinNT");
+	ck_assert_str_eq(im->windir, sp);
+	free(sp);
+	/* SOFTWARE was read for its ProfileList only. */
+	ck_assert_uint_eq(im->nhives, 4);
+	ck_assert_str_eq(im->rel[0], "WinNT/SYSTEM32/Config/system");
+	ck_assert_str_eq(im->rel[1], "Documents and Settings/Lee/NTUSER.DAT");
+	ck_assert_str_eq(im->rel[2], "Documents and Settings/Pat/ntuser.dat");
+	ck_assert_str_eq(im->rel[3],
+	    "WinNT/SYSTEM32/Config/SystemProfile/NTUSER.DAT");
+	for (i = 0; i < im->nhives; i++) {
+		char *r = image_rel(im, im->hives[i]);
+
+		ck_assert_str_eq(r, im->rel[i]);
+		free(r);
+	}
+	image_free(im);
+	diag_free(&d);
+	free(sw);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_find_refused)
+{
+	char *dir = tu_tmpdir(), *a, *b;
+	int want[HIVE__COUNT] = { 0 };
+	struct image *im = NULL;
+	struct diag d;
+
+	want[HIVE_SYSTEM] = 1;
+	/* Two Windows folders: which machine is meant? */
+	put(dir, "two/Windows/System32/config/SYSTEM", "x");
+	put(dir, "two/WINNT/system32/config/SYSTEM", "x");
+	a = tu_path(dir, "two");
+	diag_init(&d);
+	ck_assert_int_eq(image_find(a, want, &im, &d), -1);
+	ck_assert_ptr_null(im);
+	ck_assert(has_error(&d, "holds two Windows folders"));
+	diag_free(&d);
+	free(a);
+	/* A hive that is a link out of the folder. */
+	put(dir, "outside/SYSTEM", "x");
+	put(dir, "link/Windows/System32/config/SOFTWARE", "x");
+	a = tu_path(dir, "outside/SYSTEM");
+	b = tu_path(dir, "link/Windows/System32/config/SYSTEM");
+	ck_assert_int_eq(symlink(a, b), 0);
+	free(a);
+	free(b);
+	a = tu_path(dir, "link");
+	diag_init(&d);
+	ck_assert_int_eq(image_find(a, want, &im, &d), -1);
+	ck_assert(has_error(&d, "config/SYSTEM' is a symbolic link"));
+	diag_free(&d);
+	free(a);
+	/* Nothing at all. */
+	put(dir, "empty/readme.txt", "x");
+	a = tu_path(dir, "empty");
+	diag_init(&d);
+	ck_assert_int_eq(image_find(a, want, &im, &d), -1);
+	ck_assert(has_error(&d, "holds no Windows folder"));
+	diag_free(&d);
+	free(a);
+	/* A folder of hives, copied off a machine. */
+	put(dir, "hives/system", "x");
+	a = tu_path(dir, "hives");
+	diag_init(&d);
+	ck_assert_int_eq(image_find(a, want, &im, &d), 0);
+	ck_assert_ptr_null(im->windir);
+	ck_assert_uint_eq(im->nhives, 1);
+	ck_assert_str_eq(im->rel[0], "system");
+	image_free(im);
+	diag_free(&d);
+	free(a);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_files_rel)
+{
+	char *files[] = { "./m1/SYSTEM", "../elsewhere/NTUSER.DAT", "/abs/SOFTWARE" };
+	struct image *im = NULL;
+	struct diag d;
+	char *r;
+
+	diag_init(&d);
+	ck_assert_int_eq(image_from_files(files, 3, &im, &d), 0);
+	ck_assert_str_eq(im->rel[0], "m1/SYSTEM");
+	ck_assert_str_eq(im->rel[1], "NTUSER.DAT");
+	ck_assert_str_eq(im->rel[2], "SOFTWARE");
+	ck_assert_ptr_null(im->windir);
+	ck_assert_ptr_null(image_rel(im, "m1/other"));
+	r = image_rel(im, "/abs/SOFTWARE");
+	ck_assert_str_eq(r, "SOFTWARE");
+	free(r);
+	image_free(im);
+	diag_free(&d);
+}
+END_TEST
+
+static char *
+json_of(const char *s, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	json_string_n(f, s, n);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_json_string)
+{
+	char *s;
+
+	s = json_of("C:\\Program Files\t\"x\"\n", 21);
+	ck_assert_str_eq(s, "\"C:\\\\Program Files\\t\\\"x\\\"\\n\"");
+	free(s);
+	/* UTF-8 as it is; a stray byte as its Latin-1 reading; NUL. */
+	s = json_of("\xc3\xa9t\xe9\x00z", 6);
+	ck_assert_str_eq(s, "\"\xc3\xa9t\\u00e9\\u0000z\"");
+	free(s);
+	/* Overlong and surrogate forms are not valid UTF-8. */
+	s = json_of("\xc0\xaf\xed\xa0\x80", 5);
+	ck_assert_str_eq(s, "\"\\u00c0\\u00af\\u00ed\\u00a0\\u0080\"");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_moves_roundtrip)
+{
+	struct undo_move m[2] = {
+		{ "%SystemRoot%\\System32\\x.dll.off", "%SystemRoot%\\System32\\x.dll", 0 },
+		{ "/backups/a \"b\".bak", "%SystemRoot%\\a \"b\"", 0 },
+	};
+	static char id[] = "Q1", title[] = "t";
+	struct remedy r = { .id = id, .title = title };
+	struct change c = { .kind = CHANGE_RENAME_FILE };
+	struct plan_entry e = { .remedy = &r, .changes = &c, .nchanges = 1 };
+	struct plan p = { &e, 1 };
+	struct undo_move *back = NULL;
+	char *buf = NULL;
+	size_t len = 0, n = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct diag d;
+
+	diag_init(&d);
+	ck_assert_int_eq(undo_write_files(f, &p, m, 2, "vol/WINDOWS", "kbfix",
+	    "20261123T101500Z", &d), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "; kbfix-move: \"%SystemRoot%\\\\"
+	    "System32\\\\x.dll.off\" \"%SystemRoot%\\\\System32\\\\x.dll\"\n"));
+	ck_assert_int_eq(undo_moves_parse(buf, len, "u.reg", &back, &n, &d), 0);
+	ck_assert_uint_eq(n, 2);
+	/* Last change first. */
+	ck_assert_str_eq(back[0].from, m[1].from);
+	ck_assert_str_eq(back[0].to, m[1].to);
+	ck_assert_str_eq(back[1].from, m[0].from);
+	ck_assert_str_eq(back[1].to, m[0].to);
+	undo_moves_free(back, n);
+	free(buf);
+	buf = "Windows Registry Editor Version 5.00\r\n\r\n"
+	    "; kbfix-move: \"a\"\r\n";
+	ck_assert_int_eq(undo_moves_parse(buf, strlen(buf), "u.reg", &back, &n,
+	    &d), -1);
+	ck_assert_uint_eq(d.nerrors, 1);
+	ck_assert_str_eq(d.items[0].file, "u.reg");
+	ck_assert_int_eq(d.items[0].line, 3);
+	diag_free(&d);
+}
+END_TEST
+
+static Suite *
+image_suite(void)
+{
+	Suite *s = suite_create("image");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_lookup_case);
+	tcase_add_test(tc, test_lookup_links);
+	tcase_add_test(tc, test_find_volume);
+	tcase_add_test(tc, test_find_refused);
+	tcase_add_test(tc, test_files_rel);
+	tcase_add_test(tc, test_json_string);
+	tcase_add_test(tc, test_moves_roundtrip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(image_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
