@@ -358,7 +358,9 @@ open_hive(const char *path, int flags, uint64_t *size, struct diag *d)
 	struct stat st;
 	int fd;
 
-	fd = open(path, flags | O_CLOEXEC);
+	/* O_NONBLOCK so that a FIFO is refused below instead of hanging
+	 * the open; it changes nothing for a regular file. */
+	fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1) {
 		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
 		    strerror(errno));

@@ -11,10 +11,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <sys/stat.h>
 
@@ -186,12 +188,18 @@ read_file(const char *path, off_t max, int prefix, unsigned char **bufp,
 	struct stat sb;
 	unsigned char *buf;
 	size_t want, got;
+	int fd;
 
 	*bufp = NULL;
 	*lenp = 0;
-	if ((f = fopen(path, "rb")) == NULL) {
+	/* O_NONBLOCK: a FIFO planted where a hive or log is expected must
+	 * not hang the open; it is refused just below. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || (f = fdopen(fd, "rb")) == NULL) {
 		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
 		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {

@@ -155,6 +155,13 @@ rmdir "$d/SYSTEM" && mkfifo "$d/SYSTEM"
 [ $rc -eq 2 ] || bad "fifo: exit $rc"
 grep -q "'SYSTEM' is not a regular file" "$d/err.txt" ||
     bad "fifo: $(cat "$d/err.txt")"
+# Reading a FIFO must not hang the dry run or scan (opened non-blocking).
+for cmd in --dry-run scan; do
+	(cd "$d" && timeout 20 "$KBFIX" $cmd SYSTEM > out.txt 2> err.txt); rc=$?
+	[ $rc -eq 2 ] || bad "fifo $cmd: exit $rc, want 2"
+	grep -q "not a regular file" "$d/err.txt" ||
+	    bad "fifo $cmd: $(cat "$d/err.txt")"
+done
 ok
 
 # --- the real XP hive, with the keys added by the test ---------------------
