@@ -717,6 +717,21 @@ now_stamp(char *buf, size_t n)
 	return buf;
 }
 
+/* Flush, fsync and close the undo file U written at PATH.  Returns 0, or
+ * -1 with D. */
+static int
+close_synced(FILE *u, const char *path, struct diag *d)
+{
+	int r = fflush(u) != 0 || fsync(fileno(u)) < 0 ? -1 : 0;
+
+	if (fclose(u) != 0)
+		r = -1;
+	if (r < 0)
+		diag_error(d, NULL, 0, "cannot write the undo file '%s': %s",
+		    path, strerror(errno));
+	return r;
+}
+
 /* Remove F's backup and undo file (made by this run, not yet needed). */
 static void
 drop_kept(struct apply_file *f)
@@ -816,21 +831,14 @@ keep_original(struct apply_file *f, const struct plan *p,
 	fd = -1;
 	if (undo_write(u, p, f->orig, f->dest, o->tool, stamp, d) < 0)
 		goto out;
-	if (fflush(u) != 0 || fsync(fileno(u)) < 0) {
-		diag_error(d, NULL, 0, "cannot write the undo file '%s': %s",
-		    f->undo, strerror(errno));
-		goto out;
-	}
-	r = 0;
+	r = close_synced(u, f->undo, d);
+	u = NULL;
 	goto out;
 oom:
 	diag_error(d, NULL, 0, "out of memory");
 out:
-	if (u != NULL && fclose(u) != 0 && r == 0) {
-		diag_error(d, NULL, 0, "cannot write the undo file '%s': %s",
-		    f->undo, strerror(errno));
-		r = -1;
-	}
+	if (u != NULL)
+		fclose(u);	/* on error: the file is removed below */
 	if (fd >= 0)
 		close(fd);
 	if (r < 0)
@@ -1043,21 +1051,14 @@ keep_moves(struct apply_job *j, const struct plan *p,
 	if (undo_write_files(u, p, um, n, j->output ? outwin : j->windir,
 	    o->tool, stamp, d) < 0)
 		goto out;
-	if (fflush(u) != 0 || fsync(fileno(u)) < 0) {
-		diag_error(d, NULL, 0, "cannot write the undo file '%s': %s",
-		    j->files_undo, strerror(errno));
-		goto out;
-	}
-	r = 0;
+	r = close_synced(u, j->files_undo, d);
+	u = NULL;
 	goto out;
 oom:
 	diag_error(d, NULL, 0, "out of memory");
 out:
-	if (u != NULL && fclose(u) != 0 && r == 0) {
-		diag_error(d, NULL, 0, "cannot write the undo file '%s': %s",
-		    j->files_undo, strerror(errno));
-		r = -1;
-	}
+	if (u != NULL)
+		fclose(u);	/* on error: the file is removed below */
 	if (fd >= 0)
 		close(fd);
 	if (r < 0 && j->files_undo != NULL) {

@@ -88,13 +88,9 @@ int
 cmd_apply(int argc, char **argv)
 {
 	struct cmd_args a;
-	struct cmd_targets ts = { 0 };
-	struct cmd_run r;
 	struct diag d;
-	int rc = EXIT_TROUBLE;
 
 	diag_init(&d);
-	memset(&r, 0, sizeof r);
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
 	/* Writing is kept to one target at a time, in the order given, and
@@ -110,28 +106,10 @@ cmd_apply(int argc, char **argv)
 		    "a record a program can read, use --audit FILE");
 		goto out;
 	}
-	r.mode = CMD_APPLY;
-	r.a = &a;
-	if (cmd_remedies_load(a.ids, a.nids, &r.rs, &r.nrs, &d) < 0)
-		goto out;
-	if (cmd_targets_make(&a, &ts, &d) < 0)
-		goto out;
-	if (a.audit != NULL && audit_open(a.audit, &r.audit, &d) < 0)
-		goto out;
-	r.several = ts.n > 1;
-	cmd_audit_start(r.audit, &a, "apply", r.rs, r.nrs);
-	diag_print(&d, stderr);
-	diag_free(&d);
-	diag_init(&d);
-	rc = cmd_run_all(&r, &ts, apply_target);
-	cmd_audit_end(r.audit, rc);
+	return cmd_drive(&a, CMD_APPLY, "apply", apply_target, &d);
 out:
-	if (audit_close(r.audit, &d) < 0)
-		rc = EXIT_TROUBLE;
 	diag_print(&d, stderr);
 	diag_free(&d);
-	cmd_targets_free(&ts);
-	cmd_remedies_free(r.rs, r.nrs);
 	cmd_args_free(&a);
-	return rc;
+	return EXIT_TROUBLE;
 }

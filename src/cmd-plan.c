@@ -95,13 +95,9 @@ static int
 run(int argc, char **argv, enum cmd_mode mode)
 {
 	struct cmd_args a;
-	struct cmd_targets ts = { 0 };
-	struct cmd_run r;
 	struct diag d;
-	int rc = EXIT_TROUBLE;
 
 	diag_init(&d);
-	memset(&r, 0, sizeof r);
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
 	if (a.output != NULL) {
@@ -109,31 +105,13 @@ run(int argc, char **argv, enum cmd_mode mode)
 		    "writes nothing", mode == CMD_SCAN ? "scan" : "the dry run");
 		goto out;
 	}
-	r.mode = mode;
-	r.a = &a;
-	if (cmd_remedies_load(a.ids, a.nids, &r.rs, &r.nrs, &d) < 0)
-		goto out;
-	if (cmd_targets_make(&a, &ts, &d) < 0)
-		goto out;
-	if (a.audit != NULL && audit_open(a.audit, &r.audit, &d) < 0)
-		goto out;
-	r.several = ts.n > 1;
-	cmd_audit_start(r.audit, &a, mode == CMD_SCAN ? "scan" : "dry-run",
-	    r.rs, r.nrs);
-	diag_print(&d, stderr);
-	diag_free(&d);
-	diag_init(&d);
-	rc = cmd_run_all(&r, &ts, plan_target);
-	cmd_audit_end(r.audit, rc);
+	return cmd_drive(&a, mode, mode == CMD_SCAN ? "scan" : "dry-run",
+	    plan_target, &d);
 out:
-	if (audit_close(r.audit, &d) < 0)
-		rc = EXIT_TROUBLE;
 	diag_print(&d, stderr);
 	diag_free(&d);
-	cmd_targets_free(&ts);
-	cmd_remedies_free(r.rs, r.nrs);
 	cmd_args_free(&a);
-	return rc;
+	return EXIT_TROUBLE;
 }
 
 int

@@ -821,3 +821,38 @@ cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
 	free(res);
 	return worst;
 }
+
+int
+cmd_drive(struct cmd_args *a, enum cmd_mode mode, const char *verb,
+    cmd_target_fn fn, struct diag *d)
+{
+	struct cmd_targets ts = { 0 };
+	struct cmd_run r;
+	int rc = EXIT_TROUBLE;
+
+	memset(&r, 0, sizeof r);
+	r.mode = mode;
+	r.a = a;
+	if (cmd_remedies_load(a->ids, a->nids, &r.rs, &r.nrs, d) < 0)
+		goto out;
+	if (cmd_targets_make(a, &ts, d) < 0)
+		goto out;
+	if (a->audit != NULL && audit_open(a->audit, &r.audit, d) < 0)
+		goto out;
+	r.several = ts.n > 1;
+	cmd_audit_start(r.audit, a, verb, r.rs, r.nrs);
+	diag_print(d, stderr);
+	diag_free(d);
+	diag_init(d);
+	rc = cmd_run_all(&r, &ts, fn);
+	cmd_audit_end(r.audit, rc);
+out:
+	if (audit_close(r.audit, d) < 0)
+		rc = EXIT_TROUBLE;
+	diag_print(d, stderr);
+	diag_free(d);
+	cmd_targets_free(&ts);
+	cmd_remedies_free(r.rs, r.nrs);
+	cmd_args_free(a);
+	return rc;
+}

@@ -151,6 +151,14 @@ typedef int (*cmd_target_fn)(const struct cmd_run *r,
 int cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
     cmd_target_fn fn);
 
+/* The whole of scan, the dry run and apply once A is parsed and checked:
+ * load the remedies, make the targets, open the audit log, run FN on every
+ * target (cmd_run_all), close the log, print D (which may hold messages
+ * already) and free everything, A included.  VERB names the run in the
+ * audit log.  Returns the exit code. */
+int cmd_drive(struct cmd_args *a, enum cmd_mode mode, const char *verb,
+    cmd_target_fn fn, struct diag *d);
+
 /* Record the start of a run in the audit log: the tool, the command line
  * and each remedy's ID and SHA-256. */
 void cmd_audit_start(struct audit *au, const struct cmd_args *a,

@@ -24,6 +24,12 @@ int names_match(const char *pattern, const char *name);
  * frees); NULL on out-of-memory. */
 char *names_fold(const char *name);
 
+/* Decode one strict UTF-8 character from S (at most N bytes): returns its
+ * length and stores the code point in *CP, or 0 when the bytes are not
+ * valid UTF-8 (overlong forms, surrogates and values past U+10FFFF are
+ * refused). */
+size_t names_utf8_get(const unsigned char *s, size_t n, uint32_t *cp);
+
 /* Write code point C as UTF-8 at OUT (room for 4 bytes); returns the
  * number of bytes written. */
 size_t names_utf8_put(uint32_t c, char *out);

@@ -177,64 +177,13 @@ utf16le_to_utf8(const unsigned char *in, size_t n, char *out, size_t outsz)
 			i += 2;
 		} else if (c >= 0xD800 && c <= 0xDFFF)
 			c = 0xFFFD;
-		if (c < 0x80) {
-			buf[0] = (char)c;
-			k = 1;
-		} else if (c < 0x800) {
-			buf[0] = (char)(0xC0 | c >> 6);
-			buf[1] = (char)(0x80 | (c & 0x3F));
-			k = 2;
-		} else if (c < 0x10000) {
-			buf[0] = (char)(0xE0 | c >> 12);
-			buf[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-			buf[2] = (char)(0x80 | (c & 0x3F));
-			k = 3;
-		} else {
-			buf[0] = (char)(0xF0 | c >> 18);
-			buf[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-			buf[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-			buf[3] = (char)(0x80 | (c & 0x3F));
-			k = 4;
-		}
+		k = names_utf8_put(c, buf);
 		if (o + k >= outsz)
 			break;
 		memcpy(out + o, buf, k);
 		o += k;
 	}
 	out[o] = '\0';
-}
-
-/* Decode one UTF-8 character at S; returns its length, 0 if invalid. */
-static size_t
-utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t c = s[0];
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		c &= 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		c &= 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		c &= 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF))
-	    || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
 }
 
 /* UTF-8 S to at most MAXUNITS UTF-16LE units in OUT.  Returns the number
@@ -247,7 +196,7 @@ utf8_to_utf16le(const char *s, unsigned char *out, size_t maxunits)
 
 	while (*p) {
 		uint32_t c;
-		size_t n = utf8_decode(p, &c);
+		size_t n = names_utf8_get(p, strlen((const char *)p), &c);
 
 		if (n == 0)
 			return -1;

@@ -34,6 +34,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "names.h"
 #include "regfile.h"
 #include "remedy.h"
 
@@ -81,69 +82,6 @@ perr(struct parser *p, long line, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- text */
 
-/* Decode one UTF-8 sequence at S (N bytes left).  Returns its length and
- * the code point in *CP, or 0 when the bytes are not valid UTF-8
- * (overlong forms, surrogates and values past U+10FFFF included). */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	unsigned long c;
-	size_t len, i;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
-	    (len == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-static size_t
-utf8_encode(unsigned long c, char *out)
-{
-	if (c < 0x80) {
-		out[0] = c;
-		return 1;
-	} else if (c < 0x800) {
-		out[0] = 0xc0 | (c >> 6);
-		out[1] = 0x80 | (c & 0x3f);
-		return 2;
-	} else if (c < 0x10000) {
-		out[0] = 0xe0 | (c >> 12);
-		out[1] = 0x80 | ((c >> 6) & 0x3f);
-		out[2] = 0x80 | (c & 0x3f);
-		return 3;
-	}
-	out[0] = 0xf0 | (c >> 18);
-	out[1] = 0x80 | ((c >> 12) & 0x3f);
-	out[2] = 0x80 | ((c >> 6) & 0x3f);
-	out[3] = 0x80 | (c & 0x3f);
-	return 4;
-}
-
 /* UTF-16LE bytes (after the BOM) to UTF-8.  Unpaired surrogates become
  * U+FFFD and an error on their line; NUL units are kept (the line parser
  * reports them).  Returns a new buffer or NULL on out-of-memory. */
@@ -182,7 +120,7 @@ utf16_to_utf8(struct parser *p, const unsigned char *s, size_t n,
 		}
 		if (c == '\n')
 			line++;
-		o += utf8_encode(c, out + o);
+		o += names_utf8_put(c, out + o);
 	}
 	if (odd)
 		perr(p, line, "odd number of bytes in UTF-16 text, last byte "
@@ -197,10 +135,10 @@ static size_t
 utf8_to_utf16(const char *s, size_t n, unsigned char *buf)
 {
 	size_t i = 0, o = 0, k;
-	unsigned long c;
+	uint32_t c;
 
 	while (i < n) {
-		k = utf8_decode((const unsigned char *)s + i, n - i, &c);
+		k = names_utf8_get((const unsigned char *)s + i, n - i, &c);
 		if (k == 0) {		/* not reached: lines are checked */
 			c = 0xfffd;
 			k = 1;
@@ -218,64 +156,6 @@ utf8_to_utf16(const char *s, size_t n, unsigned char *buf)
 		}
 	}
 	return o;
-}
-
-/* Windows compares names after upcasing each UTF-16 unit
- * (RtlUpcaseUnicodeChar).  This covers ASCII, Latin-1, Latin Extended-A,
- * Greek and Cyrillic, which is what the names kbfix meets use. */
-static unsigned long
-upcase(unsigned long c)
-{
-	if (c >= 'a' && c <= 'z')
-		return c - 0x20;
-	if (c < 0xe0)
-		return c;
-	if (c <= 0xfe && c != 0xf7)
-		return c - 0x20;
-	if (c == 0xff)
-		return 0x178;
-	if (c >= 0x100 && c <= 0x17f && c != 0x130 && c != 0x131 &&
-	    c != 0x138 && c != 0x149 && c != 0x17f) {
-		/* Pairs, even upper, except 0x139..0x148 and 0x179..0x17e
-		 * where the upper letter is odd. */
-		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
-			return (c % 2 == 0) ? c - 1 : c;
-		return (c % 2 == 1) ? c - 1 : c;
-	}
-	if (c >= 0x3b1 && c <= 0x3c9 && c != 0x3c2)
-		return c - 0x20;
-	if (c >= 0x430 && c <= 0x44f)
-		return c - 0x20;
-	if (c >= 0x450 && c <= 0x45f)
-		return c - 0x50;
-	return c;
-}
-
-/* Nonzero when the UTF-8 names A and B are equal as Windows compares key
- * and value names.  Invalid UTF-8 compares byte for byte. */
-static int
-name_eq(const char *a, const char *b)
-{
-	const unsigned char *x = (const unsigned char *)a;
-	const unsigned char *y = (const unsigned char *)b;
-	size_t nx = strlen(a), ny = strlen(b), kx, ky;
-	unsigned long cx, cy;
-
-	while (nx > 0 && ny > 0) {
-		kx = utf8_decode(x, nx, &cx);
-		ky = utf8_decode(y, ny, &cy);
-		if (kx == 0 || ky == 0) {
-			if (*x != *y)
-				return 0;
-			kx = ky = 1;
-		} else if (upcase(cx) != upcase(cy))
-			return 0;
-		x += kx;
-		nx -= kx;
-		y += ky;
-		ny -= ky;
-	}
-	return nx == 0 && ny == 0;
 }
 
 /* ---------------------------------------------------------------- parse */
@@ -305,10 +185,10 @@ excerpt(const char *s, size_t n)
 {
 	static char buf[64];
 	size_t i = 0, k;
-	unsigned long c;
+	uint32_t c;
 
 	while (i < n && i < 40) {
-		k = utf8_decode((const unsigned char *)s + i, n - i, &c);
+		k = names_utf8_get((const unsigned char *)s + i, n - i, &c);
 		if (k == 0 || i + k > 40 || c < 0x20)
 			break;
 		i += k;
@@ -676,7 +556,7 @@ static int
 check_line(struct parser *p, long line, const char *s, size_t n)
 {
 	size_t i = 0, k;
-	unsigned long c;
+	uint32_t c;
 
 	if (memchr(s, '\0', n) != NULL) {
 		perr(p, line, "NUL byte in line");
@@ -687,7 +567,7 @@ check_line(struct parser *p, long line, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		k = utf8_decode((const unsigned char *)s + i, n - i, &c);
+		k = names_utf8_get((const unsigned char *)s + i, n - i, &c);
 		if (k == 0) {
 			perr(p, line, "invalid UTF-8 text");
 			return -1;
@@ -986,7 +866,7 @@ regfile_format_value(const char *name, uint32_t type, const void *data,
 				    ((b[i + 2] | b[i + 3] << 8) - 0xdc00);
 				i += 2;
 			}
-			k = utf8_encode(c, u);
+			k = names_utf8_put(c, u);
 			if (c == '\\' || c == '"')
 				fputc('\\', f);
 			fwrite(u, 1, k, f);
@@ -1033,7 +913,7 @@ find_child(hive_h *h, hive_node_h node, const char *name, hive_node_h *out)
 			free(kids);
 			return -1;
 		}
-		eq = name_eq(kn, name);
+		eq = names_equal(kn, name);
 		free(kn);
 		if (eq) {
 			*out = kids[i];
@@ -1112,7 +992,7 @@ vals_set(struct vals *vs, const struct regfile_value *rv)
 	size_t i;
 
 	for (i = 0; i < vs->n; i++)
-		if (name_eq(vs->v[i].key, rv->name)) {
+		if (names_equal(vs->v[i].key, rv->name)) {
 			sv = &vs->v[i];
 			break;
 		}
@@ -1172,7 +1052,7 @@ strip_prefix(const struct regfile_key *k, const char *prefix,
 			diag_error(d, name, k->line, "out of memory");
 			return NULL;
 		}
-		eq = name_eq(head, prefix);
+		eq = names_equal(head, prefix);
 		free(head);
 		if (eq)
 			return k->path[n] ? k->path + n + 1 : k->path + n;

@@ -48,6 +48,7 @@
 #include <nettle/sha2.h>
 #include <nettle/version.h>
 
+#include "names.h"
 #include "remedy.h"
 
 #define REMEDY_NS		"urn:kbfix:remedy:1"
@@ -60,46 +61,6 @@
 
 /* ------------------------------------------------------------------ */
 /* UTF-8 */
-
-/* Decode one UTF-8 character at S (N bytes available).  Returns its length
- * and stores the code point, or 0 if the bytes are not strict UTF-8
- * (overlong forms, surrogates and values above U+10FFFF are refused). */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c;
-	size_t len, i;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xE0) == 0xC0) {
-		len = 2;
-		c = s[0] & 0x1F;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		len = 3;
-		c = s[0] & 0x0F;
-	} else if ((s[0] & 0xF8) == 0xF0) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
-	    (len == 4 && c < 0x10000) || c > 0x10FFFF ||
-	    (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 /* ------------------------------------------------------------------ */
 /* value types and data */
@@ -265,7 +226,7 @@ rvalue_encode(uint32_t type, const char *text, struct rvalue *v,
 		o = 0;
 		for (i = 0; i < n;) {
 			uint32_t c;
-			size_t l = utf8_decode(s + i, n - i, &c);
+			size_t l = names_utf8_get(s + i, n - i, &c);
 
 			if (l == 0) {
 				free(buf);
@@ -755,7 +716,7 @@ check_bytes(struct loader *ld)
 			diag_error(ld->d, ld->name, line, "NUL byte in file");
 			return -1;
 		}
-		l = utf8_decode(ld->buf + i, ld->len - i, &c);
+		l = names_utf8_get(ld->buf + i, ld->len - i, &c);
 		if (l == 0) {
 			diag_error(ld->d, ld->name, line,
 			    "invalid UTF-8 (byte 0x%02x)", ld->buf[i]);
