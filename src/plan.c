@@ -736,6 +736,25 @@ type_word(uint32_t t, char buf[16])
 	return buf;
 }
 
+/* The reason of a value condition that never saw the value: no hive, no
+ * key, or no such value.  Returns 1 when it set one. */
+static int
+why_unreached(struct ctx *c, const struct cond *k, int any_hive, int any_key,
+    int found, const char *shown)
+{
+	if (!any_hive)
+		set_why(c, "no %s hive to look in for '%s'",
+		    hive_kind_name(k->path.hive), k->path.text);
+	else if (!any_key)
+		set_why(c, "'%s' does not exist", shown ? shown : k->path.text);
+	else if (!found)
+		set_why(c, "'%s' has no value '%s'",
+		    shown ? shown : k->path.text, k->name);
+	else
+		return 0;
+	return 1;
+}
+
 static int
 eval_value(struct ctx *c, const struct cond *k)
 {
@@ -784,14 +803,8 @@ eval_value(struct ctx *c, const struct cond *k)
 	});
 	/* Each reason is a plain statement of fact, so that it reads right
 	 * under <not> too: 'DriveLetter' of '...' is "M", not "". */
-	if (!any_hive)
-		set_why(c, "no %s hive to look in for '%s'",
-		    hive_kind_name(k->path.hive), k->path.text);
-	else if (!any_key)
-		set_why(c, "'%s' does not exist", shown ? shown : k->path.text);
-	else if (!found)
-		set_why(c, "'%s' has no value '%s'",
-		    shown ? shown : k->path.text, k->name);
+	if (why_unreached(c, k, any_hive, any_key, found, shown))
+		;
 	else if (k->kind == COND_VALUE_EXISTS)
 		set_why(c, "'%s' has a value '%s'",
 		    shown ? shown : k->path.text, k->name);
@@ -927,14 +940,8 @@ eval_list(struct ctx *c, const struct cond *k)
 		}
 		matches_free(&m);
 	});
-	if (!any_hive)
-		set_why(c, "no %s hive to look in for '%s'",
-		    hive_kind_name(k->path.hive), k->path.text);
-	else if (!any_key)
-		set_why(c, "'%s' does not exist", shown ? shown : k->path.text);
-	else if (!found)
-		set_why(c, "'%s' has no value '%s'",
-		    shown ? shown : k->path.text, k->name);
+	if (why_unreached(c, k, any_hive, any_key, found, shown))
+		;
 	else if (hits.n > 0) {
 		list = join_list(&hits, "', '");
 		if (k->match == MATCH_NETWORK)
