@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "names.h"
 #include "regfcheck.h"
@@ -35,7 +36,7 @@
 
 struct frame {
 	size_t nk;		/* file offset of the key's cell */
-	size_t *kids;		/* file offsets of its subkeys' cells */
+	size_t kids;		/* its subkeys: c->kids[kids .. kids + nkids) */
 	size_t nkids, next;
 };
 
@@ -45,10 +46,17 @@ struct chk {
 	size_t end;		/* end of the hive bins */
 	const char *name;
 	struct diag *d;
-	unsigned char *used;	/* one bit per 4 bytes: an allocated cell
-				 * starts here */
-	unsigned char *seen;	/* ... a key reached from the root */
-	unsigned char *onpath;	/* ... a key on the current path */
+	/* Two bits per 4 bytes of the file, side by side so that one cache
+	 * line answers both questions about a cell: an allocated cell
+	 * starts here (MAP_USED), the key here was reached from the root
+	 * (MAP_SEEN). */
+	unsigned char *map;
+	size_t maplen;
+	/* The subkeys of the keys on the current path, each frame's after
+	 * its parent's: a depth-first walk frees them in the order it
+	 * allocates them. */
+	size_t *kids;
+	size_t nkids, kidcap;
 	struct frame stack[TREE_MAX_DEPTH + 1];
 	size_t depth;		/* frames in use - 1 */
 };
@@ -65,9 +73,30 @@ get32(const unsigned char *p)
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-#define BIT_SET(m, off)	((m)[(off) / 32] |= (unsigned char)(1u << ((off) / 4 % 8)))
-#define BIT_CLR(m, off)	((m)[(off) / 32] &= (unsigned char)~(1u << ((off) / 4 % 8)))
-#define BIT_TST(m, off)	((m)[(off) / 32] >> ((off) / 4 % 8) & 1)
+#define MAP_USED	1u
+#define MAP_SEEN	2u
+#define MAP_SET(c, off, bit) \
+	((c)->map[(off) / 16] |= (unsigned char)((bit) << ((off) / 4 % 4 * 2)))
+#define MAP_TST(c, off, bit) \
+	((c)->map[(off) / 16] >> ((off) / 4 % 4 * 2) & (bit))
+
+/* LEN zeroed bytes for a map over a whole hive.  Hives reach hundreds of
+ * megabytes and their maps tens: on huge pages where the system allows,
+ * since faulting them in 4 KB at a time costs more than the check. */
+static unsigned char *
+map_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	if (len >= 2u << 20)
+		(void)madvise(p, len, MADV_HUGEPAGE);
+#endif
+	return p;
+}
 
 /* The size of the allocated cell at stored offset REL, or 0 if no
  * allocated cell starts there.  *ABS gets its file offset. */
@@ -77,7 +106,7 @@ cell_at(const struct chk *c, uint32_t rel, size_t *abs)
 	size_t off = (size_t)rel + BINS_START;
 
 	if (rel >= c->end || off >= c->end || off % 4 != 0 ||
-	    !BIT_TST(c->used, off))
+	    !MAP_TST(c, off, MAP_USED))
 		return 0;
 	*abs = off;
 	return (size_t)-(int32_t)get32(c->b + off);
@@ -254,12 +283,23 @@ check_bins(struct chk *c)
 				return -1;
 			}
 			if (raw < 0)
-				BIT_SET(c->used, cell);
+				MAP_SET(c, cell, MAP_USED);
 			cell += cl;
 		}
 		off = bin_end;
 	}
 	return 0;
+}
+
+/* The name of value cell VK for a message, in OUT (SIZE bytes).  Only
+ * spelled out when there is a message to give: checking values is most of
+ * the walk. */
+static const char *
+value_name(const struct chk *c, size_t vk, char *out, size_t size)
+{
+	name_text(c->b + vk + 0x18, get16(c->b + vk + 6),
+	    get16(c->b + vk + 0x14) & 1, out, size);
+	return out;
 }
 
 /* Check value cell VK (the I-th of key at DEPTH). */
@@ -285,11 +325,11 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 		    "valid UTF-16", i + 1);
 		return key_error(c, depth, what);
 	}
-	name_text(c->b + vk + 0x18, n, latin1, vn, sizeof vn);
 	if (len & 0x80000000u) {
 		if ((len & 0x7FFFFFFF) > 4) {
 			snprintf(what, sizeof what, "value '%s' holds %u bytes "
-			    "inline (at most 4 fit)", vn, len & 0x7FFFFFFF);
+			    "inline (at most 4 fit)",
+			    value_name(c, vk, vn, sizeof vn), len & 0x7FFFFFFF);
 			return key_error(c, depth, what);
 		}
 		return 0;
@@ -298,7 +338,8 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 		return 0;
 	if ((dl = cell_at(c, dofs, &dabs)) == 0) {
 		snprintf(what, sizeof what, "the data of value '%s' (%u bytes)"
-		    " is not in a cell", vn, len);
+		    " is not in a cell", value_name(c, vk, vn, sizeof vn),
+		    len);
 		return key_error(c, depth, what);
 	}
 	if (len <= dl - 4)
@@ -306,7 +347,8 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 	/* Longer than its cell: only a big-data record may hold it. */
 	if (!has_sig(c, dabs, "db") || dl < 12) {
 		snprintf(what, sizeof what, "value '%s' claims %u bytes of "
-		    "data, its cell holds %zu", vn, len, dl - 4);
+		    "data, its cell holds %zu",
+		    value_name(c, vk, vn, sizeof vn), len, dl - 4);
 		return key_error(c, depth, what);
 	}
 	{
@@ -317,7 +359,8 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 
 		if (ll == 0 || 4 + (size_t)nseg * 4 > ll) {
 			snprintf(what, sizeof what, "the segment list of value"
-			    " '%s' is not a cell of %u segments", vn, nseg);
+			    " '%s' is not a cell of %u segments",
+			    value_name(c, vk, vn, sizeof vn), nseg);
 			return key_error(c, depth, what);
 		}
 		for (k = 0; k < nseg; k++) {
@@ -326,7 +369,8 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 			sl = cell_at(c, get32(c->b + labs + 4 + 4 * k), &sabs);
 			if (sl == 0) {
 				snprintf(what, sizeof what, "segment %u of "
-				    "value '%s' is not a cell", k + 1, vn);
+				    "value '%s' is not a cell", k + 1,
+				    value_name(c, vk, vn, sizeof vn));
 				return key_error(c, depth, what);
 			}
 			room += sl - 4;
@@ -335,15 +379,15 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 		 * 16,344 bytes, the last one less). */
 		if (room < len) {
 			snprintf(what, sizeof what, "value '%s' claims %u bytes "
-			    "of data, its big-data segments hold %zu", vn, len,
-			    room);
+			    "of data, its big-data segments hold %zu",
+			    value_name(c, vk, vn, sizeof vn), len, room);
 			return key_error(c, depth, what);
 		}
 	}
 	return 0;
 }
 
-/* Add the nk cells of the lf/lh list at LABS (LL bytes) to F->kids. */
+/* Add the nk cells of the lf/lh list at LABS (LL bytes) to F's subkeys. */
 static int
 add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
     size_t ll, uint32_t want)
@@ -370,7 +414,7 @@ add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
 			    "cell", f->nkids + 1);
 			return key_error(c, depth, what);
 		}
-		f->kids[f->nkids++] = kabs;
+		c->kids[f->kids + f->nkids++] = kabs;
 	}
 	return 0;
 }
@@ -437,10 +481,21 @@ check_key(struct chk *c, size_t depth)
 	ll = cell_at(c, get32(c->b + nk + 0x20), &labs);
 	if (ll == 0)
 		return key_error(c, depth, "its subkey list is not a cell");
-	if ((f->kids = malloc(nsub * sizeof *f->kids)) == NULL) {
-		diag_error(c->d, NULL, 0, "out of memory");
-		return -1;
+	if (c->kidcap - c->nkids < nsub) {
+		size_t ncap = c->kidcap ? c->kidcap : 1024;
+		size_t *nv;
+
+		while (ncap - c->nkids < nsub)
+			ncap *= 2;
+		if ((nv = realloc(c->kids, ncap * sizeof *nv)) == NULL) {
+			diag_error(c->d, NULL, 0, "out of memory");
+			return -1;
+		}
+		c->kids = nv;
+		c->kidcap = ncap;
 	}
+	f->kids = c->nkids;
+	c->nkids += nsub;
 	if (has_sig(c, labs, "lf") || has_sig(c, labs, "lh")) {
 		if (add_leaf(c, depth, f, labs, ll, nsub) < 0)
 			return -1;
@@ -484,8 +539,7 @@ walk(struct chk *c, size_t root)
 {
 	c->depth = 0;
 	c->stack[0].nk = root;
-	BIT_SET(c->seen, root);
-	BIT_SET(c->onpath, root);
+	MAP_SET(c, root, MAP_SEEN);
 	if (check_key(c, 0) < 0)
 		return -1;
 	for (;;) {
@@ -493,19 +547,23 @@ walk(struct chk *c, size_t root)
 		size_t kid;
 
 		if (f->next == f->nkids) {
-			BIT_CLR(c->onpath, f->nk);
-			free(f->kids);
-			f->kids = NULL;
+			c->nkids = f->kids;
 			if (c->depth == 0)
 				return 0;
 			c->depth--;
 			continue;
 		}
-		kid = f->kids[f->next++];
-		if (BIT_TST(c->onpath, kid) || BIT_TST(c->seen, kid)) {
+		kid = c->kids[f->kids + f->next++];
+		if (MAP_TST(c, kid, MAP_SEEN)) {
 			char *p = path_text(c, c->depth), an[260];
-			int loop = BIT_TST(c->onpath, kid);
+			size_t i;
+			int loop = 0;
 
+			/* Reached before: on the current path it is a
+			 * loop, elsewhere a key with two parents. */
+			for (i = 0; i <= c->depth; i++)
+				if (c->stack[i].nk == kid)
+					loop = 1;
 			key_name(c, kid, an, sizeof an);
 			if (loop)
 				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
@@ -518,11 +576,10 @@ walk(struct chk *c, size_t root)
 			free(p);
 			return -1;
 		}
-		BIT_SET(c->seen, kid);
-		BIT_SET(c->onpath, kid);
+		MAP_SET(c, kid, MAP_SEEN);
 		c->depth++;
 		c->stack[c->depth].nk = kid;
-		c->stack[c->depth].kids = NULL;
+		c->stack[c->depth].kids = c->nkids;
 		c->stack[c->depth].nkids = c->stack[c->depth].next = 0;
 		if (check_key(c, c->depth) < 0)
 			return -1;
@@ -534,7 +591,7 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
     struct diag *d)
 {
 	struct chk *c;
-	size_t root = 0, i, mlen;
+	size_t root = 0;
 	int rc = -1;
 
 	if (len < BINS_START) {
@@ -554,10 +611,8 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
 	}
 	c->name = name;
 	c->d = d;
-	mlen = len / 32 + 1;
-	if ((c->used = calloc(mlen, 1)) == NULL ||
-	    (c->seen = calloc(mlen, 1)) == NULL ||
-	    (c->onpath = calloc(mlen, 1)) == NULL)
+	c->maplen = c->end / 16 + 1;
+	if ((c->map = map_alloc(c->maplen)) == NULL)
 		goto oom;
 	if (check_bins(c) < 0)
 		goto out;
@@ -570,11 +625,9 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
 	rc = walk(c, root);
 out:
 	if (c != NULL) {
-		for (i = 0; i <= TREE_MAX_DEPTH; i++)
-			free(c->stack[i].kids);
-		free(c->used);
-		free(c->seen);
-		free(c->onpath);
+		if (c->map != NULL)
+			munmap(c->map, c->maplen);
+		free(c->kids);
 		free(c);
 	}
 	return rc;
