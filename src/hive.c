@@ -20,7 +20,8 @@
  * whose reachable structure it reads safely (see regfcheck.h).  SIZE is
  * the file size regf_header_read saw. */
 static int
-check_structure(const char *path, uint64_t size, struct diag *d)
+check_structure(const char *path, uint64_t size, struct regfcheck_shared *sh,
+    struct diag *d)
 {
 	struct stat st;
 	void *map;
@@ -47,7 +48,7 @@ check_structure(const char *path, uint64_t size, struct diag *d)
 		    strerror(errno));
 		return -1;
 	}
-	rc = regf_check(map, (size_t)size, path, d);
+	rc = regf_check(map, (size_t)size, path, sh, d);
 	munmap(map, (size_t)size);
 	return rc;
 }
@@ -268,6 +269,7 @@ int
 hive_open(const char *path, int flags, struct hive **out, struct diag *d)
 {
 	struct hive *hv;
+	struct regfcheck_shared sh;
 	int hflags = 0;
 
 	*out = NULL;
@@ -284,8 +286,10 @@ hive_open(const char *path, int flags, struct hive **out, struct diag *d)
 		return -1;
 	}
 	if (regf_header_read(path, &hv->hdr, d) < 0 ||
-	    check_structure(path, hv->hdr.file_size, d) < 0)
+	    check_structure(path, hv->hdr.file_size, &sh, d) < 0)
 		goto fail;
+	hv->shared = sh.cells;
+	hv->nshared = sh.n;
 	if (flags & HIVE_OPEN_WRITE)
 		hflags |= HIVEX_OPEN_WRITE;
 	hv->writable = (flags & HIVE_OPEN_WRITE) != 0;
@@ -339,11 +343,27 @@ hive_close(struct hive *hv)
 	if (hv == NULL)
 		return;
 	cache_free(hv->cache);
+	free(hv->shared);
 	if (hv->h)
 		hivex_close(hv->h);
 	free(hv->path);
 	free(hv->file);
 	free(hv);
+}
+
+static int
+cmp_off(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+int
+hive_cell_shared(const struct hive *hv, size_t off)
+{
+	return hv->nshared > 0 && bsearch(&off, hv->shared, hv->nshared,
+	    sizeof *hv->shared, cmp_off) != NULL;
 }
 
 /* Does the root hold a child with this name? (ASCII names only here) */

@@ -26,6 +26,9 @@ struct hive {
 	struct regf_header hdr;
 	int writable;
 	struct hive_cache *cache;	/* subkey lists read so far (hive.c) */
+	size_t *shared;		/* cells more than one key uses, sorted
+				 * (regfcheck.h); none on a write handle */
+	size_t nshared;
 	/* SYSTEM hives: the Select values, 0 when absent or not a DWORD. */
 	unsigned int cs_current, cs_default, cs_lkg, cs_failed;
 };
@@ -52,6 +55,10 @@ void hive_close(struct hive *hv);
  * base block's embedded name (a tiebreaker between NTUSER and DEFAULT);
  * may be NULL. */
 enum hive_kind hive_detect(hive_h *h, hive_node_h root, const char *file_name);
+
+/* Nonzero if the cell at file offset OFF is one that more than one key
+ * of HV uses (regfcheck.h: regfcheck_shared). */
+int hive_cell_shared(const struct hive *hv, size_t off);
 
 /* The child of PARENT named NAME compared as Windows does, or 0. */
 hive_node_h hive_child(const struct hive *hv, hive_node_h parent,

@@ -46,12 +46,23 @@ struct chk {
 	size_t end;		/* end of the hive bins */
 	const char *name;
 	struct diag *d;
-	/* Two bits per 4 bytes of the file, side by side so that one cache
-	 * line answers both questions about a cell: an allocated cell
-	 * starts here (MAP_USED), the key here was reached from the root
-	 * (MAP_SEEN). */
+	/* Four bits per 8 bytes of the file (no two cells start within 8
+	 * bytes: a cell is 8 bytes at least), so that one cache line
+	 * answers every question about a cell: an allocated cell starts
+	 * at the slot (MAP_USED0) or 4 bytes into it (MAP_USED4), the key
+	 * there was reached from the root or a key uses the cell as its
+	 * security cell (MAP_KEY), a key uses it as a list, value or data
+	 * (MAP_REACH). */
 	unsigned char *map;
 	size_t maplen;
+	/* The cells of the key being checked that MAP_REACH marked, and
+	 * those it found marked already: a key may list one value twice
+	 * (hivex met such hives), only two keys sharing a cell count. */
+	size_t *mine, *again;
+	size_t nmine, minecap, nagain, againcap;
+	size_t *shared;		/* cells used by more than one key */
+	size_t nshared, sharedcap;
+	int oom;
 	/* The subkeys of the keys on the current path, each frame's after
 	 * its parent's: a depth-first walk frees them in the order it
 	 * allocates them. */
@@ -73,12 +84,15 @@ get32(const unsigned char *p)
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-#define MAP_USED	1u
-#define MAP_SEEN	2u
+#define MAP_USED0	1u
+#define MAP_USED4	2u
+#define MAP_KEY		4u
+#define MAP_REACH	8u
 #define MAP_SET(c, off, bit) \
-	((c)->map[(off) / 16] |= (unsigned char)((bit) << ((off) / 4 % 4 * 2)))
+	((c)->map[(off) / 16] |= (unsigned char)((bit) << ((off) / 8 % 2 * 4)))
 #define MAP_TST(c, off, bit) \
-	((c)->map[(off) / 16] >> ((off) / 4 % 4 * 2) & (bit))
+	((c)->map[(off) / 16] >> ((off) / 8 % 2 * 4) & (bit))
+#define MAP_USED(off)	((off) % 8 ? MAP_USED4 : MAP_USED0)
 
 /* LEN zeroed bytes for a map over a whole hive.  Hives reach hundreds of
  * megabytes and their maps tens: on huge pages where the system allows,
@@ -106,10 +120,69 @@ cell_at(const struct chk *c, uint32_t rel, size_t *abs)
 	size_t off = (size_t)rel + BINS_START;
 
 	if (rel >= c->end || off >= c->end || off % 4 != 0 ||
-	    !MAP_TST(c, off, MAP_USED))
+	    !MAP_TST(c, off, MAP_USED(off)))
 		return 0;
 	*abs = off;
 	return (size_t)-(int32_t)get32(c->b + off);
+}
+
+/* Append X to *V (N used of *CAP); on failure note it in C. */
+static void
+push(struct chk *c, size_t **v, size_t *n, size_t *cap, size_t x)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 64;
+		size_t *nv = realloc(*v, ncap * sizeof *nv);
+
+		if (nv == NULL) {
+			c->oom = 1;
+			return;
+		}
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = x;
+}
+
+/* The key being checked uses the cell at OFF (not a key): a list, a
+ * value or its data. */
+static void
+reach(struct chk *c, size_t off)
+{
+	if (MAP_TST(c, off, MAP_KEY))
+		push(c, &c->shared, &c->nshared, &c->sharedcap, off);
+	else if (MAP_TST(c, off, MAP_REACH))
+		push(c, &c->again, &c->nagain, &c->againcap, off);
+	else {
+		MAP_SET(c, off, MAP_REACH);
+		push(c, &c->mine, &c->nmine, &c->minecap, off);
+	}
+}
+
+static int
+cmp_size(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The key checked is done: the cells it found marked that it did not
+ * mark itself are shared with another key. */
+static void
+reach_done(struct chk *c)
+{
+	size_t i;
+
+	if (c->nagain > 0) {
+		qsort(c->mine, c->nmine, sizeof *c->mine, cmp_size);
+		for (i = 0; i < c->nagain; i++)
+			if (bsearch(&c->again[i], c->mine, c->nmine,
+			    sizeof *c->mine, cmp_size) == NULL)
+				push(c, &c->shared, &c->nshared,
+				    &c->sharedcap, c->again[i]);
+	}
+	c->nmine = c->nagain = 0;
 }
 
 static int
@@ -283,7 +356,7 @@ check_bins(struct chk *c)
 				return -1;
 			}
 			if (raw < 0)
-				MAP_SET(c, cell, MAP_USED);
+				MAP_SET(c, cell, MAP_USED(cell));
 			cell += cl;
 		}
 		off = bin_end;
@@ -342,6 +415,7 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 		    len);
 		return key_error(c, depth, what);
 	}
+	reach(c, dabs);
 	if (len <= dl - 4)
 		return 0;
 	/* Longer than its cell: only a big-data record may hold it. */
@@ -363,6 +437,7 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 			    value_name(c, vk, vn, sizeof vn), nseg);
 			return key_error(c, depth, what);
 		}
+		reach(c, labs);
 		for (k = 0; k < nseg; k++) {
 			size_t sabs, sl;
 
@@ -373,6 +448,7 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 				    value_name(c, vk, vn, sizeof vn));
 				return key_error(c, depth, what);
 			}
+			reach(c, sabs);
 			room += sl - 4;
 		}
 		/* Each segment's cell holds its share of the data (Windows:
@@ -422,7 +498,7 @@ add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
 /* Check the key cell of stack level DEPTH (already in c->stack) and
  * collect its subkeys. */
 static int
-check_key(struct chk *c, size_t depth)
+check_key_cells(struct chk *c, size_t depth)
 {
 	struct frame *f = &c->stack[depth];
 	size_t nk = f->nk, cl = (size_t)-(int32_t)get32(c->b + nk);
@@ -448,6 +524,7 @@ check_key(struct chk *c, size_t depth)
 			    "cell of %u values", nval);
 			return key_error(c, depth, what);
 		}
+		reach(c, labs);
 		for (i = 0; i < nval; i++) {
 			size_t vabs, vl;
 
@@ -457,6 +534,7 @@ check_key(struct chk *c, size_t depth)
 				    "value cell", i + 1);
 				return key_error(c, depth, what);
 			}
+			reach(c, vabs);
 			if (check_value(c, depth, vabs, vl, i) < 0)
 				return -1;
 		}
@@ -481,6 +559,7 @@ check_key(struct chk *c, size_t depth)
 	ll = cell_at(c, get32(c->b + nk + 0x20), &labs);
 	if (ll == 0)
 		return key_error(c, depth, "its subkey list is not a cell");
+	reach(c, labs);
 	if (c->kidcap - c->nkids < nsub) {
 		size_t ncap = c->kidcap ? c->kidcap : 1024;
 		size_t *nv;
@@ -514,6 +593,7 @@ check_key(struct chk *c, size_t depth)
 				return key_error(c, depth, "its subkey index "
 				    "points at something other than an lf or "
 				    "lh list");
+			reach(c, sabs);
 			if (add_leaf(c, depth, f, sabs, sl, nsub) < 0)
 				return -1;
 		}
@@ -533,13 +613,37 @@ check_key(struct chk *c, size_t depth)
 	return 0;
 }
 
+/* check_key_cells, and which cells the key shares with others.  Security
+ * cells are shared by design (hivex does not read them; their reference
+ * counts change with the keys that use them): only one that a list or
+ * value uses too is noted. */
+static int
+check_key(struct chk *c, size_t depth)
+{
+	size_t nk = c->stack[depth].nk, sk;
+	int r = check_key_cells(c, depth);
+
+	if (r == 0 && cell_at(c, get32(c->b + nk + 0x30), &sk) != 0) {
+		if (has_sig(c, sk, "nk") || MAP_TST(c, sk, MAP_REACH))
+			push(c, &c->shared, &c->nshared, &c->sharedcap, sk);
+		else
+			MAP_SET(c, sk, MAP_KEY);
+	}
+	reach_done(c);
+	if (r == 0 && c->oom) {
+		diag_error(c->d, NULL, 0, "out of memory");
+		r = -1;
+	}
+	return r;
+}
+
 /* Depth-first over the key tree, without recursion. */
 static int
 walk(struct chk *c, size_t root)
 {
 	c->depth = 0;
 	c->stack[0].nk = root;
-	MAP_SET(c, root, MAP_SEEN);
+	MAP_SET(c, root, MAP_KEY);
 	if (check_key(c, 0) < 0)
 		return -1;
 	for (;;) {
@@ -554,7 +658,7 @@ walk(struct chk *c, size_t root)
 			continue;
 		}
 		kid = c->kids[f->kids + f->next++];
-		if (MAP_TST(c, kid, MAP_SEEN)) {
+		if (MAP_TST(c, kid, MAP_KEY)) {
 			char *p = path_text(c, c->depth), an[260];
 			size_t i;
 			int loop = 0;
@@ -576,7 +680,10 @@ walk(struct chk *c, size_t root)
 			free(p);
 			return -1;
 		}
-		MAP_SET(c, kid, MAP_SEEN);
+		/* A key whose cell a list or a value uses too. */
+		if (MAP_TST(c, kid, MAP_REACH))
+			push(c, &c->shared, &c->nshared, &c->sharedcap, kid);
+		MAP_SET(c, kid, MAP_KEY);
 		c->depth++;
 		c->stack[c->depth].nk = kid;
 		c->stack[c->depth].kids = c->nkids;
@@ -588,11 +695,16 @@ walk(struct chk *c, size_t root)
 
 int
 regf_check(const unsigned char *buf, size_t len, const char *name,
-    struct diag *d)
+    struct regfcheck_shared *sh, struct diag *d)
 {
 	struct chk *c;
-	size_t root = 0;
+	size_t root = 0, i, n;
 	int rc = -1;
+
+	if (sh != NULL) {
+		sh->cells = NULL;
+		sh->n = 0;
+	}
 
 	if (len < BINS_START) {
 		diag_error(d, NULL, 0, "'%s': truncated base block", name);
@@ -623,11 +735,23 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
 		goto out;
 	}
 	rc = walk(c, root);
+	if (rc == 0 && sh != NULL && c->nshared > 0) {
+		qsort(c->shared, c->nshared, sizeof *c->shared, cmp_size);
+		for (i = n = 0; i < c->nshared; i++)
+			if (n == 0 || c->shared[n - 1] != c->shared[i])
+				c->shared[n++] = c->shared[i];
+		sh->cells = c->shared;
+		sh->n = n;
+		c->shared = NULL;
+	}
 out:
 	if (c != NULL) {
 		if (c->map != NULL)
 			munmap(c->map, c->maplen);
 		free(c->kids);
+		free(c->mine);
+		free(c->again);
+		free(c->shared);
 		free(c);
 	}
 	return rc;

@@ -23,6 +23,15 @@
 #define REGFCHECK_MAX_SUBKEYS	70000
 #define REGFCHECK_MAX_VALUES	110000
 
+/* The cells that more than one key uses: a list, value or data cell
+ * reached from two keys, a key's cell used as a list, value or data too, a
+ * security cell used as one.  Windows writes no such thing; a key that
+ * lists one value twice shares nothing.  Offsets in the file, sorted. */
+struct regfcheck_shared {
+	size_t *cells;
+	size_t n;
+};
+
 /* Check the LEN bytes of the hive file BUF, whose base block was already
  * checked by regf_header_parse (hive bins size inside LEN).  Checked:
  *  - every hive bin: signature, its own offset, size; every cell: size,
@@ -35,8 +44,10 @@
  *  - no key reached twice (a list that loops back to an ancestor, or a
  *    key listed under two parents), no key deeper than 512 levels.
  * Returns 0, or -1 with one line in D naming NAME and, where known, the
- * key by its path. */
+ * key by its path.  On success, SH (unless NULL) gets the shared cells
+ * (regfcheck_shared; the caller frees SH->cells), which are not an error:
+ * hivex reads them, only a change in one is not the change of one key. */
 int regf_check(const unsigned char *buf, size_t len, const char *name,
-    struct diag *d);
+    struct regfcheck_shared *sh, struct diag *d);
 
 #endif
