@@ -478,11 +478,12 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 		    strerror(errno));
 		goto out;
 	}
-	/* regf_finish reads the written file whole: drop hivex's copy
-	 * first, so that apply holds two copies of the hive at most. */
 	hive_close(w);
 	w = NULL;
-	if (regf_finish(f->tmp, f->seq, d) < 0)
+	/* hivex wrote its new cells after the original's bins: only they
+	 * need finishing. */
+	if (regf_finish(f->tmp, f->seq, REGF_BASE_BLOCK_SIZE +
+	    (uint64_t)f->orig->hdr.bins_size, d) < 0)
 		goto out;
 	if (sync_path(f->tmp, 0) < 0) {
 		diag_error(d, NULL, 0, "cannot sync '%s': %s", f->tmp,

@@ -605,15 +605,36 @@ bigval_cmp(const void *a, const void *b)
 	return 0;
 }
 
-#define BIT_SET(bm, off)	((bm)[(off) >> 5] |= (unsigned char)(1u << (((off) >> 2) & 7)))
-#define BIT_CLR(bm, off)	((bm)[(off) >> 5] &= (unsigned char)~(1u << (((off) >> 2) & 7)))
-#define BIT_TST(bm, off)	((bm)[(off) >> 5] & (1u << (((off) >> 2) & 7)))
+/* The hive bins regf_finish looks at: the file's bytes [START, END), in
+ * P.  The bitmap BM has a bit per 4 bytes from START: an allocated cell
+ * starts there. */
+struct region {
+	unsigned char *p;
+	uint32_t start, end;
+	unsigned char *bm;
+};
 
-/* Size of the cell at OFF in BUF (positive), *ALLOC set if allocated. */
-static uint32_t
-cell_size(const unsigned char *buf, uint32_t off, int *alloc)
+#define AT(r, off)	((r)->p + ((off) - (r)->start))
+#define BIT_SET(r, off)	((r)->bm[((off) - (r)->start) >> 5] |= \
+	(unsigned char)(1u << ((((off) - (r)->start) >> 2) & 7)))
+#define BIT_CLR(r, off)	((r)->bm[((off) - (r)->start) >> 5] &= \
+	(unsigned char)~(1u << ((((off) - (r)->start) >> 2) & 7)))
+#define BIT_TST(r, off)	((r)->bm[((off) - (r)->start) >> 5] & \
+	(1u << ((((off) - (r)->start) >> 2) & 7)))
+
+/* Is OFF the start of an allocated cell of R? */
+static int
+in_region(const struct region *r, uint32_t off)
 {
-	int32_t s = (int32_t)get32(buf + off);
+	return off >= r->start && off < r->end && off % 4 == 0 &&
+	    BIT_TST(r, off);
+}
+
+/* Size of the cell at P (positive), *ALLOC set if allocated. */
+static uint32_t
+cell_size(const unsigned char *p, int *alloc)
+{
+	int32_t s = (int32_t)get32(p);
 
 	*alloc = s < 0;
 	if (s == INT32_MIN)
@@ -621,35 +642,35 @@ cell_size(const unsigned char *buf, uint32_t off, int *alloc)
 	return (uint32_t)(s < 0 ? -s : s);
 }
 
-/* Walk the hive bins of BUF (BINS_END bytes, base block included), mark
- * allocated cell starts in BM, and collect the single-cell values longer
- * than the big-data threshold in *VALS.  Returns 0 or -1 with D. */
+/* Walk the hive bins of R, mark allocated cell starts, and collect the
+ * single-cell values longer than the big-data threshold in *VALS.
+ * Returns 0 or -1 with D. */
 static int
-scan_bins(const unsigned char *buf, uint32_t bins_end, unsigned char *bm,
-    struct bigval **vals, size_t *nvals, const char *path, struct diag *d)
+scan_bins(struct region *r, struct bigval **vals, size_t *nvals,
+    const char *path, struct diag *d)
 {
 	struct bigval *v = NULL;
 	size_t n = 0, cap = 0;
 	uint32_t off, size, c, cs;
 	int alloc;
 
-	for (off = REGF_BASE_BLOCK_SIZE; off < bins_end; off += size) {
-		if (bins_end - off < BIN_HEADER_SIZE ||
-		    memcmp(buf + off, "hbin", 4) != 0) {
+	for (off = r->start; off < r->end; off += size) {
+		if (r->end - off < BIN_HEADER_SIZE ||
+		    memcmp(AT(r, off), "hbin", 4) != 0) {
 			diag_error(d, NULL, 0, "'%s': no hive bin at 0x%x",
 			    path, off);
 			goto fail;
 		}
-		size = get32(buf + off + 8);
-		if (size < 4096 || size % 4096 != 0 || size > bins_end - off) {
+		size = get32(AT(r, off) + 8);
+		if (size < 4096 || size % 4096 != 0 || size > r->end - off) {
 			diag_error(d, NULL, 0, "'%s': bad size 0x%x of the "
 			    "hive bin at 0x%x", path, size, off);
 			goto fail;
 		}
-		if (get32(buf + off + 4) != off - REGF_BASE_BLOCK_SIZE) {
+		if (get32(AT(r, off) + 4) != off - REGF_BASE_BLOCK_SIZE) {
 			diag_error(d, NULL, 0, "'%s': hive bin at 0x%x gives "
 			    "its offset as 0x%x", path, off,
-			    get32(buf + off + 4));
+			    get32(AT(r, off) + 4));
 			goto fail;
 		}
 		for (c = off + BIN_HEADER_SIZE; c < off + size; c += cs) {
@@ -658,7 +679,7 @@ scan_bins(const unsigned char *buf, uint32_t bins_end, unsigned char *bm,
 				    "runs past its hive bin", path, c);
 				goto fail;
 			}
-			cs = cell_size(buf, c, &alloc);
+			cs = cell_size(AT(r, c), &alloc);
 			if (cs < 8 || cs % 4 != 0 || cs > off + size - c) {
 				diag_error(d, NULL, 0, "'%s': bad cell size "
 				    "at 0x%x", path, c);
@@ -666,10 +687,10 @@ scan_bins(const unsigned char *buf, uint32_t bins_end, unsigned char *bm,
 			}
 			if (!alloc)
 				continue;
-			BIT_SET(bm, c);
+			BIT_SET(r, c);
 			if (cs >= 4 + VK_FIXED_SIZE &&
-			    memcmp(buf + c + 4, "vk", 2) == 0) {
-				uint32_t len = get32(buf + c + 8);
+			    memcmp(AT(r, c) + 4, "vk", 2) == 0) {
+				uint32_t len = get32(AT(r, c) + 8);
 
 				if (len & 0x80000000u ||
 				    len <= REGF_BIGDATA_THRESHOLD)
@@ -688,7 +709,7 @@ scan_bins(const unsigned char *buf, uint32_t bins_end, unsigned char *bm,
 				}
 				v[n].vk = c;
 				v[n].len = len;
-				v[n].cell = get32(buf + c + 12);
+				v[n].cell = get32(AT(r, c) + 12);
 				v[n].db = 0;
 				v[n].state = BV_SKIP;
 				n++;
@@ -703,48 +724,89 @@ fail:
 	return -1;
 }
 
+/* The name of the key cell at NK: in R, or read from FD when NK is below
+ * R (a key hivex did not write, in a list it did).  *NM points at the
+ * stored name (into R or SCRATCH, 65535 bytes), *NL is its length in
+ * bytes, *COMP set for a Latin-1 name.  Returns 0, or -1 if NK is no key
+ * cell whose name fits in it. */
+static int
+key_name_at(const struct region *r, int fd, uint32_t nk,
+    unsigned char *scratch, const unsigned char **nm, uint32_t *nl, int *comp)
+{
+	unsigned char h[0x50];
+	const unsigned char *p;
+	uint32_t ncs;
+	int alloc;
+
+	if (nk >= r->start) {
+		if (!in_region(r, nk) || nk > r->end - 0x50)
+			return -1;
+		p = AT(r, nk);
+	} else {
+		if (nk < REGF_BASE_BLOCK_SIZE || nk % 4 != 0 ||
+		    pread(fd, h, sizeof h, nk) != (ssize_t)sizeof h)
+			return -1;
+		p = h;
+	}
+	ncs = cell_size(p, &alloc);
+	if (!alloc || memcmp(p + 4, "nk", 2) != 0)
+		return -1;
+	*comp = (get16(p + 6) & 0x20) != 0;
+	*nl = get16(p + 4 + 0x48);
+	if (0x50 + *nl > ncs || (!*comp && *nl % 2))
+		return -1;
+	if (nk >= r->start) {
+		if (*nl > r->end - nk - 0x50)
+			return -1;
+		*nm = p + 0x50;
+	} else {
+		if (pread(fd, scratch, *nl, nk + 0x50) != (ssize_t)*nl)
+			return -1;
+		*nm = scratch;
+	}
+	return 0;
+}
+
 /* hivex hashes the name of a key it adds to an lh list over the name's
  * UTF-8 bytes, each taken as a signed char and upcased in ASCII only.
  * Windows hashes the UTF-16 code units, each upcased: for a name outside
  * ASCII ("Café") the two differ, and Windows, which compares the hash
- * before the name, would not find the key.  Every lh entry whose hash is
- * hivex's and not Windows' is given Windows' hash; entries Windows wrote
- * are left alone.  BUF holds the bins, BM their allocated cells. */
+ * before the name, would not find the key.  Every lh entry (of the lists
+ * in R: hivex writes every list it changes anew) whose hash is hivex's and
+ * not Windows' is given Windows' hash; entries Windows wrote are left
+ * alone. */
 static int
-fix_lh_hashes(unsigned char *buf, uint32_t bins_end, const unsigned char *bm,
-    int fd, const char *path, struct diag *d)
+fix_lh_hashes(struct region *r, int fd, const char *path, struct diag *d)
 {
 	uint32_t off, size, c, cs, i, cnt;
-	int alloc;
+	unsigned char *scratch = NULL;
+	int alloc, rc = -1;
 
-	for (off = REGF_BASE_BLOCK_SIZE; off < bins_end; off += size) {
-		size = get32(buf + off + 8);
+	for (off = r->start; off < r->end; off += size) {
+		size = get32(AT(r, off) + 8);
 		for (c = off + BIN_HEADER_SIZE; c < off + size; c += cs) {
 			int changed = 0;
 
-			cs = cell_size(buf, c, &alloc);
-			if (!alloc || cs < 8 || memcmp(buf + c + 4, "lh", 2))
+			cs = cell_size(AT(r, c), &alloc);
+			if (!alloc || cs < 8 || memcmp(AT(r, c) + 4, "lh", 2))
 				continue;
-			cnt = get16(buf + c + 6);
+			cnt = get16(AT(r, c) + 6);
 			if (8 + 8 * cnt > cs)
 				continue;	/* hivex refuses it anyway */
+			if (scratch == NULL &&
+			    (scratch = malloc(UINT16_MAX)) == NULL) {
+				diag_error(d, NULL, 0, "out of memory");
+				goto out;
+			}
 			for (i = 0; i < cnt; i++) {
-				unsigned char *e = buf + c + 8 + 8 * i;
+				unsigned char *e = AT(r, c) + 8 + 8 * i;
 				uint32_t nk = get32(e) + REGF_BASE_BLOCK_SIZE;
-				uint32_t win = 0, hx = 0, nl, k, ncs;
+				uint32_t win = 0, hx = 0, nl, k;
 				const unsigned char *nm;
 				int comp, ascii = 1;
 
-				if (nk < REGF_BASE_BLOCK_SIZE || nk % 4 ||
-				    nk > bins_end - 0x50 || !BIT_TST(bm, nk))
-					continue;
-				ncs = cell_size(buf, nk, &alloc);
-				if (memcmp(buf + nk + 4, "nk", 2) != 0)
-					continue;
-				comp = (get16(buf + nk + 6) & 0x20) != 0;
-				nl = get16(buf + nk + 4 + 0x48);
-				nm = buf + nk + 4 + 0x4C;
-				if (0x50 + nl > ncs || (!comp && nl % 2))
+				if (nk < REGF_BASE_BLOCK_SIZE || key_name_at(r,
+				    fd, nk, scratch, &nm, &nl, &comp) < 0)
 					continue;
 				for (k = 0; k < (comp ? nl : nl / 2); k++) {
 					uint32_t cp = comp ? nm[k] :
@@ -785,19 +847,23 @@ fix_lh_hashes(unsigned char *buf, uint32_t bins_end, const unsigned char *bm,
 				put32(e + 4, win);
 				changed = 1;
 			}
-			if (changed && write_at(fd, buf + c, cs, c, path,
+			if (changed && write_at(fd, AT(r, c), cs, c, path,
 			    d) == -1)
-				return -1;
+				goto out;
 		}
 	}
-	return 0;
+	rc = 0;
+out:
+	free(scratch);
+	return rc;
 }
 
 int
-regf_finish(const char *path, uint32_t seq, struct diag *d)
+regf_finish(const char *path, uint32_t seq, uint64_t from, struct diag *d)
 {
 	struct regf_header h;
-	unsigned char *buf = NULL, *bm = NULL, *nb = NULL;
+	struct region rg;
+	unsigned char base[REGF_BASE_BLOCK_SIZE], *nb = NULL;
 	struct bigval *vals = NULL;
 	size_t nvals = 0, i, j, nconv = 0;
 	uint64_t fsize, need = 0, nbsize = 0;
@@ -806,41 +872,40 @@ regf_finish(const char *path, uint32_t seq, struct diag *d)
 	ssize_t n;
 	int fd, rc = -1;
 
+	memset(&rg, 0, sizeof rg);
 	if ((fd = open_hive(path, O_RDWR, &fsize, d)) == -1)
 		return -1;
-	buf = malloc(REGF_BASE_BLOCK_SIZE);
-	if (buf == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+	if ((n = read_at(fd, base, sizeof base, 0, path, d)) < 0)
 		goto out;
-	}
-	if (read_at(fd, buf, REGF_BASE_BLOCK_SIZE, 0, path, d) < 0)
+	if (parse_base(base, (size_t)n, fsize, path, 1, &h, d) == -1)
 		goto out;
-	if (parse_base(buf, fsize < REGF_BASE_BLOCK_SIZE ? (size_t)fsize :
-	    REGF_BASE_BLOCK_SIZE, fsize, path, 1, &h, d) == -1)
-		goto out;
-	bins_end = REGF_BASE_BLOCK_SIZE + h.bins_size;
 	if (h.bins_size > UINT32_MAX - REGF_BASE_BLOCK_SIZE) {
 		diag_error(d, NULL, 0, "'%s': hive too large", path);
 		goto out;
 	}
+	bins_end = REGF_BASE_BLOCK_SIZE + h.bins_size;
 
-	/* The whole bins area: hivex held all of it in memory to write it. */
-	free(buf);
-	buf = malloc(bins_end);
-	bm = calloc(bins_end / 32 + 1, 1);
-	if (buf == NULL || bm == NULL) {
+	/* Only the bins from FROM: hivex wrote its new cells there, and the
+	 * rest, the original's, is left as it was (verify.h). */
+	rg.start = from < REGF_BASE_BLOCK_SIZE ? REGF_BASE_BLOCK_SIZE :
+	    from > bins_end ? bins_end : (uint32_t)from;
+	rg.end = bins_end;
+	rg.p = malloc(rg.end - rg.start + 1);
+	rg.bm = calloc((rg.end - rg.start) / 32 + 1, 1);
+	if (rg.p == NULL || rg.bm == NULL) {
 		diag_error(d, NULL, 0, "out of memory reading '%s'", path);
 		goto out;
 	}
-	if ((n = read_at(fd, buf, bins_end, 0, path, d)) < 0)
+	if ((n = read_at(fd, rg.p, rg.end - rg.start, rg.start, path,
+	    d)) < 0)
 		goto out;
-	if (n != (ssize_t)bins_end) {
+	if (n != (ssize_t)(rg.end - rg.start)) {
 		diag_error(d, NULL, 0, "cannot read '%s': short read", path);
 		goto out;
 	}
-	if (scan_bins(buf, bins_end, bm, &vals, &nvals, path, d) == -1)
+	if (scan_bins(&rg, &vals, &nvals, path, d) == -1)
 		goto out;
-	if (fix_lh_hashes(buf, bins_end, bm, fd, path, d) == -1)
+	if (fix_lh_hashes(&rg, fd, path, d) == -1)
 		goto out;
 
 	/* Windows writes big data from version 1.4 on; below, one big
@@ -861,18 +926,22 @@ regf_finish(const char *path, uint32_t seq, struct diag *d)
 			vals[i].state = BV_FOLLOW;
 			continue;
 		}
+		/* A new value whose data hivex did not write (it writes
+		 * both together): not ours to move. */
+		if ((uint64_t)cell + REGF_BASE_BLOCK_SIZE < rg.start)
+			continue;
 		if (cell % 4 != 0 ||
 		    cell > bins_end - REGF_BASE_BLOCK_SIZE - 8 ||
-		    !BIT_TST(bm, cell + REGF_BASE_BLOCK_SIZE)) {
+		    !in_region(&rg, cell + REGF_BASE_BLOCK_SIZE)) {
 			diag_warning(d, NULL, 0, "'%s': value at 0x%x points "
 			    "at no data cell, left as is", path, vals[i].vk);
 			continue;
 		}
-		cs = cell_size(buf, cell + REGF_BASE_BLOCK_SIZE, &alloc);
+		cs = cell_size(AT(&rg, cell + REGF_BASE_BLOCK_SIZE), &alloc);
 		if (cs - 4 < vals[i].len) {
 			/* Already a db record, or a corrupt value whose
 			 * data length is longer than its cell. */
-			if (memcmp(buf + cell + REGF_BASE_BLOCK_SIZE + 4,
+			if (memcmp(AT(&rg, cell + REGF_BASE_BLOCK_SIZE) + 4,
 			    "db", 2) != 0)
 				diag_warning(d, NULL, 0, "'%s': value at 0x%x "
 				    "is longer than its data cell, left as is",
@@ -923,7 +992,7 @@ regf_finish(const char *path, uint32_t seq, struct diag *d)
 			if (vals[i].state != BV_CONVERT)
 				continue;
 			cell = vals[i].cell + REGF_BASE_BLOCK_SIZE;
-			data = buf + cell + 4;
+			data = AT(&rg, cell) + 4;
 			nseg = (len + REGF_BIGDATA_THRESHOLD - 1) /
 			    REGF_BIGDATA_THRESHOLD;
 			/* Segment list first, then the segments. */
@@ -957,11 +1026,12 @@ regf_finish(const char *path, uint32_t seq, struct diag *d)
 			/* Free the old cell (positive size) and zero it:
 			 * hivex leaves freed data readable, and this copy
 			 * now lives in the segments. */
-			cs = cell_size(buf, cell, &alloc);
-			put32(buf + cell, cs);
-			memset(buf + cell + 4, 0, cs - 4);
-			BIT_CLR(bm, cell);
-			if (write_at(fd, buf + cell, cs, cell, path, d) == -1)
+			cs = cell_size(AT(&rg, cell), &alloc);
+			put32(AT(&rg, cell), cs);
+			memset(AT(&rg, cell) + 4, 0, cs - 4);
+			BIT_CLR(&rg, cell);
+			if (write_at(fd, AT(&rg, cell), cs, cell, path,
+			    d) == -1)
 				goto out;
 		}
 		if (cur < nbsize)
@@ -988,21 +1058,21 @@ regf_finish(const char *path, uint32_t seq, struct diag *d)
 	 * flush; nudged by 100 ns while the plain XOR would be 0 or
 	 * 0xFFFFFFFF, so that the checksum needs no special case and hivex
 	 * (which checks the plain XOR) still opens the hive. */
-	put32(buf + 4, seq);
-	put32(buf + 8, seq);
-	put32(buf + 40, new_end - REGF_BASE_BLOCK_SIZE);
+	put32(base + 4, seq);
+	put32(base + 8, seq);
+	put32(base + 40, new_end - REGF_BASE_BLOCK_SIZE);
 	ts = filetime_now();
 	for (;;) {
 		uint32_t x;
 
-		put64(buf + 12, ts);
-		x = xor_words(buf);
+		put64(base + 12, ts);
+		x = xor_words(base);
 		if (x != 0 && x != 0xFFFFFFFFu)
 			break;
 		ts++;
 	}
-	put32(buf + 508, regf_checksum(buf));
-	if (write_at(fd, buf, 512, 0, path, d) == -1)
+	put32(base + 508, regf_checksum(base));
+	if (write_at(fd, base, 512, 0, path, d) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -1011,8 +1081,8 @@ out:
 		    strerror(errno));
 		rc = -1;
 	}
-	free(buf);
-	free(bm);
+	free(rg.p);
+	free(rg.bm);
 	free(nb);
 	free(vals);
 	return rc;

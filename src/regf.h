@@ -73,9 +73,15 @@ int regf_write_empty(const char *path, const char *root_name, struct diag *d);
  *    still opens the result).
  * The stored checksum may be hivex's plain XOR.  Old single data cells
  * are freed and zeroed.  No fsync: the caller's business.
+ * Only the cells from the file offset FROM on are looked at (lists, values
+ * and their data; lists there may name keys anywhere) and only the hive
+ * bins from there are read: hivex 1.3.23 writes every cell it makes in
+ * hive bins it appends, so apply passes the end of the original's bins,
+ * and leaves what hivex did not write as it was.  0: every cell.
  * Works on the file in place: call it on the temporary file, never on the
  * original.  Returns 0, or -1 with a message in D (the file is then not to
  * be used). */
-int regf_finish(const char *path, uint32_t seq, struct diag *d);
+int regf_finish(const char *path, uint32_t seq, uint64_t from,
+    struct diag *d);
 
 #endif

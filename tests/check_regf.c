@@ -737,7 +737,7 @@ START_TEST(test_finish_values)
 	ck_assert_uint_eq(h.seq2, 2);
 
 	ck_assert_uint_eq(count_in_file(c, v[14].data, 64), 1);
-	ck_assert_int_eq(regf_finish(c, 5, &d), 0);
+	ck_assert_int_eq(regf_finish(c, 5, 0, &d), 0);
 	ck_assert_uint_eq(d.n, 0);
 	/* Moved to its segments; the old cell is free and zeroed. */
 	ck_assert_uint_eq(count_in_file(c, v[14].data, 64), 1);
@@ -777,7 +777,7 @@ START_TEST(test_finish_values)
 		char *b1 = tu_read(c, &l1), *b2;
 
 		diag_init(&d);
-		ck_assert_int_eq(regf_finish(c, 6, &d), 0);
+		ck_assert_int_eq(regf_finish(c, 6, 0, &d), 0);
 		diag_free(&d);
 		b2 = tu_read(c, &l2);
 		ck_assert_uint_eq(l1, l2);
@@ -808,7 +808,7 @@ START_TEST(test_finish_after_hivex_rewrite)
 	make_values(v);
 	build_hive(dir, c, v);
 	diag_init(&d);
-	ck_assert_int_eq(regf_finish(c, 3, &d), 0);
+	ck_assert_int_eq(regf_finish(c, 3, 0, &d), 0);
 	h = hivex_open(c, HIVEX_OPEN_WRITE);
 	ck_assert_ptr_nonnull(h);
 	n = child(h, hivex_root(h), "Software");
@@ -818,7 +818,7 @@ START_TEST(test_finish_after_hivex_rewrite)
 	hivex_close(h);
 	out = run_out(1, "regfexport '%s' 2>&1", c2);
 	free(out);
-	ck_assert_int_eq(regf_finish(c2, 4, &d), 0);
+	ck_assert_int_eq(regf_finish(c2, 4, 0, &d), 0);
 	ck_assert_uint_eq(d.n, 0);
 	diag_free(&d);
 	check_hivex_values(c2, v);
@@ -863,7 +863,7 @@ START_TEST(test_finish_by_version)
 		ck_assert_int_eq(hivex_commit(h, c, 0), 0);
 		hivex_close(h);
 		b1 = tu_read(c, &l1);
-		ck_assert_int_eq(regf_finish(c, 9, &d), 0);
+		ck_assert_int_eq(regf_finish(c, 9, 0, &d), 0);
 		ck_assert_uint_eq(d.n, 0);
 		diag_free(&d);
 		b2 = tu_read(c, &l2);
@@ -941,7 +941,7 @@ START_TEST(test_finish_header_only)
 	ck_assert_int_eq(hivex_commit(h, c, 0), 0);
 	hivex_close(h);
 	b1 = (unsigned char *)tu_read(c, &l1);
-	ck_assert_int_eq(regf_finish(c, 0x01020304, &d), 0);
+	ck_assert_int_eq(regf_finish(c, 0x01020304, 0, &d), 0);
 	ck_assert_uint_eq(d.n, 0);
 	diag_free(&d);
 	b2 = (unsigned char *)tu_read(c, &l2);
@@ -977,7 +977,7 @@ START_TEST(test_finish_corrupt)
 	b = (unsigned char *)tu_read(e, &len);
 	wr32(b + 4096 + 0x20, 0x7ffffff8u);	/* root cell runs past */
 	write_file(e, b, len);
-	ck_assert_int_eq(regf_finish(e, 2, &d), -1);
+	ck_assert_int_eq(regf_finish(e, 2, 0, &d), -1);
 	ck_assert_int_ge(asprintf(&want, "'%s': bad cell size at 0x1020", e),
 	    0);
 	ck_assert_str_eq(msg0(&d), want);
@@ -988,7 +988,7 @@ START_TEST(test_finish_corrupt)
 	memcpy(b + 4096, "hbim", 4);
 	write_file(e, b, len);
 	diag_init(&d);
-	ck_assert_int_eq(regf_finish(e, 2, &d), -1);
+	ck_assert_int_eq(regf_finish(e, 2, 0, &d), -1);
 	ck_assert_int_ge(asprintf(&want, "'%s': no hive bin at 0x1000", e),
 	    0);
 	ck_assert_str_eq(msg0(&d), want);
@@ -1027,7 +1027,7 @@ START_TEST(test_finish_lh_hash)
 	ck_assert_uint_ne(hivex_node_add_child(h, hivex_root(h), "abc"), 0);
 	ck_assert_int_eq(hivex_commit(h, p, 0), 0);
 	hivex_close(h);
-	ck_assert_int_eq(regf_finish(p, 2, &d), 0);
+	ck_assert_int_eq(regf_finish(p, 2, 0, &d), 0);
 	ck_assert_uint_eq(d.nerrors, 0);
 
 	buf = (unsigned char *)tu_read(p, &len);
@@ -1108,7 +1108,7 @@ START_TEST(test_finish_xp)
 	ck_assert_int_eq(hivex_commit(hv, c, 0), 0);
 	hivex_close(hv);
 
-	ck_assert_int_eq(regf_finish(c, h.seq1 + 1, &d), 0);
+	ck_assert_int_eq(regf_finish(c, h.seq1 + 1, 0, &d), 0);
 	ck_assert_uint_eq(d.n, 0);
 	ck_assert_int_eq(regf_header_read(c, &h, &d), 0);
 	ck_assert_uint_eq(h.seq1, 4614);

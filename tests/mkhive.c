@@ -73,7 +73,7 @@ build(const char *tmp, const char *root, const char *prefix, char **in,
 		r = -1;
 	}
 	hivex_close(h);
-	if (r == 0 && regf_finish(tmp, 1, d) == -1)
+	if (r == 0 && regf_finish(tmp, 1, 0, d) == -1)
 		r = -1;
 	return r;
 }

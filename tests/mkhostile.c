@@ -187,7 +187,7 @@ deep(const char *in, const char *out, const char *key, long n)
 	hivex_close(h);
 	/* Sequence numbers and the checksum's special cases, as mkhive. */
 	diag_init(&d);
-	if (regf_finish(out, 1, &d) < 0) {
+	if (regf_finish(out, 1, 0, &d) < 0) {
 		diag_print(&d, stderr);
 		exit(2);
 	}

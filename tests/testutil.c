@@ -172,7 +172,8 @@ tu_same_file(const char *a, const char *b)
 
 /* Merge REG into the hive at PATH and commit it there. */
 static void
-merge(const char *path, const char *prefix, const char *reg, uint32_t seq)
+merge(const char *path, const char *prefix, const char *reg, uint32_t seq,
+    uint64_t from)
 {
 	struct diag d;
 	struct regfile *rf = NULL;
@@ -194,7 +195,7 @@ merge(const char *path, const char *prefix, const char *reg, uint32_t seq)
 	hivex_close(h);
 	regfile_free(rf);
 	if (d.nerrors == 0)
-		regf_finish(path, seq, &d);
+		regf_finish(path, seq, from, &d);
 	if (d.nerrors) {
 		f = open_memstream(&msg, &len);
 		diag_print(&d, f);
@@ -215,7 +216,7 @@ tu_mkhive(const char *path, const char *root, const char *prefix,
 	r = regf_write_empty(path, root ? root : "$$$PROTO.HIV", &d);
 	diag_free(&d);
 	ck_assert_msg(r == 0, "regf_write_empty '%s' failed", path);
-	merge(path, prefix, reg, 1);
+	merge(path, prefix, reg, 1, 0);
 }
 
 void
@@ -229,7 +230,8 @@ tu_reg_merge(const char *path, const char *prefix, const char *reg)
 	r = regf_header_read(path, &h, &d);
 	diag_free(&d);
 	ck_assert_msg(r == 0, "'%s' is not a hive", path);
-	merge(path, prefix, reg, (h.seq1 > h.seq2 ? h.seq1 : h.seq2) + 1);
+	merge(path, prefix, reg, (h.seq1 > h.seq2 ? h.seq1 : h.seq2) + 1,
+	    REGF_BASE_BLOCK_SIZE + (uint64_t)h.bins_size);
 }
 
 int

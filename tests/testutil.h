@@ -65,8 +65,8 @@ void tu_mkhive(const char *path, const char *root, const char *prefix,
 
 /* Merge the .reg text REG into the existing hive at PATH (keys under
  * PREFIX, NULL as above) in place, and finish it as apply does (big-data
- * records, sequence numbers one above the old ones, checksum).  Aborts
- * the test on failure. */
+ * records of the cells hivex wrote, sequence numbers one above the old
+ * ones, checksum).  Aborts the test on failure. */
 void tu_reg_merge(const char *path, const char *prefix, const char *reg);
 
 #endif
