@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "apply.h"
 #include "lock.h"
@@ -451,7 +454,7 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 	/* The write handle reads the whole file into memory: only here,
 	 * never for planning.  It reads what was planned on: the replay of
 	 * a dirty hive's logs, when there was one. */
-	if (hive_open(f->orig->file, HIVE_OPEN_WRITE, &w, d) < 0)
+	if (hive_reopen_write(f->orig, &w, d) < 0)
 		goto out;
 	if (regfile_apply(w->h, rf, hive_kind_reg_root(f->orig->kind),
 	    f->orig->path, d) < 0)
@@ -480,6 +483,12 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 	}
 	hive_close(w);
 	w = NULL;
+#ifdef __GLIBC__
+	/* hivex leaves megabytes freed in the heap (hivex_node_delete_child
+	 * copies the whole cell bitmap): give them back before the new file
+	 * is read. */
+	malloc_trim(0);
+#endif
 	/* hivex wrote its new cells after the original's bins: only they
 	 * need finishing. */
 	if (regf_finish(f->tmp, f->seq, REGF_BASE_BLOCK_SIZE +
@@ -639,6 +648,10 @@ apply_prepare(const struct plan *p, const struct target *t,
 	}
 	if (prepare_moves(j, p, o, d) < 0)
 		goto fail;
+	/* The hives were read whole to be planned on: let their pages go,
+	 * so that each write below holds one copy of a hive in memory. */
+	for (i = 0; i < t->nhives; i++)
+		hive_release(t->hives[i]);
 	for (i = 0; i < j->nfiles; i++) {
 		struct apply_file *f = &j->files[i];
 
@@ -655,6 +668,7 @@ apply_prepare(const struct plan *p, const struct target *t,
 			    "changed", f->orig->path);
 			goto fail;
 		}
+		hive_release(f->after);
 	}
 	/* Plan again on the new files: nothing must be left but the file
 	 * changes, which apply_commit makes. */

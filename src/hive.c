@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "hive.h"
@@ -18,12 +19,11 @@
 
 /* Map PATH read-only and run regf_check on it: hivex is only given hives
  * whose reachable structure it reads safely (see regfcheck.h).  SIZE is
- * the file size regf_header_read saw. */
+ * the file size regf_header_read saw; ST gets the file's status. */
 static int
 check_structure(const char *path, uint64_t size, struct regfcheck_shared *sh,
-    struct diag *d)
+    struct stat *st, struct diag *d)
 {
-	struct stat st;
 	void *map;
 	int fd, rc;
 
@@ -33,7 +33,7 @@ check_structure(const char *path, uint64_t size, struct regfcheck_shared *sh,
 		return -1;
 	}
 	/* A file that shrinks under a mapping faults on access. */
-	if (fstat(fd, &st) == -1 || (uint64_t)st.st_size != size) {
+	if (fstat(fd, st) == -1 || (uint64_t)st->st_size != size) {
 		diag_error(d, NULL, 0, "'%s': changed while being read", path);
 		close(fd);
 		return -1;
@@ -265,11 +265,28 @@ hive_subkeys(const struct hive *hv, hive_node_h parent,
 	return 0;
 }
 
-int
-hive_open(const char *path, int flags, struct hive **out, struct diag *d)
+/* The same file, unchanged since A was taken: the same inode, size, and
+ * modification and change times. */
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* hive_open; with CHECKED, the structure check is skipped when the file
+ * is still the one it describes. */
+static int
+open_hive(const char *path, int flags, const struct stat *checked,
+    struct hive **out, struct diag *d)
 {
 	struct hive *hv;
-	struct regfcheck_shared sh;
+	struct regfcheck_shared sh = { NULL, 0 };
+	struct stat st;
 	int hflags = 0;
 
 	*out = NULL;
@@ -285,8 +302,14 @@ hive_open(const char *path, int flags, struct hive **out, struct diag *d)
 		diag_error(d, NULL, 0, "out of memory");
 		return -1;
 	}
-	if (regf_header_read(path, &hv->hdr, d) < 0 ||
-	    check_structure(path, hv->hdr.file_size, &sh, d) < 0)
+	if (regf_header_read(path, &hv->hdr, d) < 0)
+		goto fail;
+	if (checked != NULL && stat(path, &st) == 0 &&
+	    same_file(&st, checked) &&
+	    (uint64_t)st.st_size == hv->hdr.file_size)
+		hv->checked = *checked;
+	else if (check_structure(path, hv->hdr.file_size, &sh, &hv->checked,
+	    d) < 0)
 		goto fail;
 	hv->shared = sh.cells;
 	hv->nshared = sh.n;
@@ -335,6 +358,44 @@ hive_open(const char *path, int flags, struct hive **out, struct diag *d)
 fail:
 	hive_close(hv);
 	return -1;
+}
+
+int
+hive_open(const char *path, int flags, struct hive **out, struct diag *d)
+{
+	return open_hive(path, flags, NULL, out, d);
+}
+
+int
+hive_reopen_write(const struct hive *hv, struct hive **out, struct diag *d)
+{
+	return open_hive(hv->file, HIVE_OPEN_WRITE, &hv->checked, out, d);
+}
+
+void
+hive_release(const struct hive *hv)
+{
+	struct stat st;
+	char line[512];
+	FILE *f;
+
+	if (stat(hv->file, &st) < 0 || (f = fopen("/proc/self/maps", "re")) ==
+	    NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL) {
+		unsigned long lo, hi, ino;
+		unsigned int maj, min;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %x:%x %lu", &lo, &hi, &maj,
+		    &min, &ino) == 5 && ino == (unsigned long)st.st_ino &&
+		    maj == major(st.st_dev) && min == minor(st.st_dev))
+			(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+		/* A line longer than LINE: skip the rest of it. */
+		while (strchr(line, '\n') == NULL &&
+		    fgets(line, sizeof line, f) != NULL)
+			;
+	}
+	fclose(f);
 }
 
 void

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <hivex.h>
 
@@ -29,6 +30,7 @@ struct hive {
 	size_t *shared;		/* cells more than one key uses, sorted
 				 * (regfcheck.h); none on a write handle */
 	size_t nshared;
+	struct stat checked;	/* FILE as the structure check saw it */
 	/* SYSTEM hives: the Select values, 0 when absent or not a DWORD. */
 	unsigned int cs_current, cs_default, cs_lkg, cs_failed;
 };
@@ -50,6 +52,21 @@ struct hive_value {
  * with hive_close) or -1. */
 int hive_open(const char *path, int flags, struct hive **out, struct diag *d);
 void hive_close(struct hive *hv);
+
+/* Open HV's file again for writing (HIVE_OPEN_WRITE), as hive_open.  The
+ * structure check is not made again when the file is still the one HV
+ * checked (same inode, size, modification and change times): hive_open
+ * already trusts the file not to change between its check and hivex's
+ * read, and apply holds the hive's lock (lock.h) throughout. */
+int hive_reopen_write(const struct hive *hv, struct hive **out,
+    struct diag *d);
+
+/* Let go of the pages of HV's file that hivex has read into this process
+ * (a read-only hive is mapped, and hivex_open reads all of it): they leave
+ * the process's resident memory, stay in the page cache, and come back
+ * when hivex reads them again.  Apply calls it before reading the hive
+ * whole for writing, so that it holds one copy of a hive at a time. */
+void hive_release(const struct hive *hv);
 
 /* Recognise the kind of hive from the root's subkeys.  FILE_NAME is the
  * base block's embedded name (a tiebreaker between NTUSER and DEFAULT);

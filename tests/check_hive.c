@@ -8,9 +8,12 @@
 #include "config.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hive.h"
 #include "remedy.h"
@@ -229,6 +232,55 @@ START_TEST(test_detect_built)
 		tu_rmrf(dir);
 		free(dir);
 	}
+}
+END_TEST
+
+/* The write handle: the structure check is made again unless the file is
+ * the one checked; the read handle's pages can be let go and read again. */
+START_TEST(test_reopen_write)
+{
+	char *dir = tu_tmpdir(), *p = tu_path(dir, "SYSTEM");
+	struct hive *hv, *w = NULL;
+	struct hive_value v;
+	struct timespec ts[2];
+	hive_node_h sel;
+	struct diag d;
+	int fd, n;
+
+	tu_mkhive(p, NULL, NULL, "Windows Registry Editor Version 5.00\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]\n"
+	    "\"Current\"=dword:00000001\n");
+	hv = open_ok(p);
+	diag_init(&d);
+	ck_assert_int_eq(hive_reopen_write(hv, &w, &d), 0);
+	ck_assert(w->writable);
+	hive_close(w);
+	/* After hive_release, hivex reads the pages again. */
+	hive_release(hv);
+	sel = hive_child(hv, hv->root, "Select");
+	ck_assert_uint_ne(sel, 0);
+	ck_assert_int_eq(hive_value_get(hv, sel, "Current", &v, &d), 1);
+	ck_assert_uint_eq(v.len, 4);
+	ck_assert_uint_eq(v.data[0], 1);
+	hive_value_clear(&v);
+	/* The root key's subkey count made wrong: a changed file (its time
+	 * set apart, whatever the clock's granularity) is checked again. */
+	ck_assert_int_ge(fd = open(p, O_RDWR), 0);
+	n = 1000;
+	ck_assert_int_eq(pwrite(fd, &n, 4, (off_t)hv->root + 0x18), 4);
+	close(fd);
+	ts[0].tv_sec = ts[1].tv_sec = hv->checked.st_mtim.tv_sec - 10;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	ck_assert_int_eq(utimensat(AT_FDCWD, p, ts, 0), 0);
+	ck_assert_int_eq(hive_reopen_write(hv, &w, &d), -1);
+	ck_assert_ptr_null(w);
+	ck_assert_msg(strstr(d.items[0].msg, "corrupt hive") != NULL, "%s",
+	    d.items[0].msg);
+	diag_free(&d);
+	hive_close(hv);
+	tu_rmrf(dir);
+	free(dir);
+	free(p);
 }
 END_TEST
 
@@ -710,6 +762,7 @@ hive_suite(void)
 	tcase_add_test(tc, test_open_fixture);
 	tcase_add_test(tc, test_detect);
 	tcase_add_test(tc, test_detect_built);
+	tcase_add_test(tc, test_reopen_write);
 	tcase_add_test(tc, test_child_case);
 	tcase_add_test(tc, test_lookup);
 	tcase_add_test(tc, test_value_get);
