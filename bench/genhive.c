@@ -718,7 +718,7 @@ main(int argc, char **argv)
 	hivex_close(h);
 	h = NULL;
 	pack(tmp);
-	if (regf_finish(tmp, 1, &d) == -1)
+	if (regf_finish(tmp, 1, 0, &d) == -1)
 		goto fail;
 	if (rename(tmp, out) == -1) {
 		diag_error(&d, NULL, 0, "cannot rename '%s' to '%s': %s", tmp,
