@@ -78,23 +78,10 @@
 /* FILETIME of 1970-01-01: 100 ns intervals since 1601-01-01. */
 #define FILETIME_UNIX_EPOCH	116444736000000000ULL
 
-static uint16_t
-get16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
 static uint64_t
 get64(const unsigned char *p)
 {
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+	return (uint64_t)regf_get32(p) | (uint64_t)regf_get32(p + 4) << 32;
 }
 
 static void
@@ -139,7 +126,7 @@ xor_words(const unsigned char *base)
 	size_t i;
 
 	for (i = 0; i < 508; i += 4)
-		sum ^= get32(base + i);
+		sum ^= regf_get32(base + i);
 	return sum;
 }
 
@@ -163,7 +150,7 @@ utf16le_to_utf8(const unsigned char *in, size_t n, char *out, size_t outsz)
 	size_t i = 0, o = 0;
 
 	while (i + 1 < n) {
-		uint32_t c = get16(in + i);
+		uint32_t c = regf_get16(in + i);
 		char buf[4];
 		size_t k;
 
@@ -171,9 +158,10 @@ utf16le_to_utf8(const unsigned char *in, size_t n, char *out, size_t outsz)
 		if (c == 0)
 			break;
 		if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n &&
-		    get16(in + i) >= 0xDC00 && get16(in + i) <= 0xDFFF) {
+		    regf_get16(in + i) >= 0xDC00 &&
+		    regf_get16(in + i) <= 0xDFFF) {
 			c = 0x10000 + ((c - 0xD800) << 10) +
-			    (get16(in + i) - 0xDC00);
+			    (regf_get16(in + i) - 0xDC00);
 			i += 2;
 		} else if (c >= 0xD800 && c <= 0xDFFF)
 			c = 0xFFFD;
@@ -241,16 +229,16 @@ parse_base(const unsigned char *buf, size_t len, uint64_t file_size,
 		diag_error(d, NULL, 0, "'%s': truncated base block", name);
 		return -1;
 	}
-	h->seq1 = get32(buf + 4);
-	h->seq2 = get32(buf + 8);
+	h->seq1 = regf_get32(buf + 4);
+	h->seq2 = regf_get32(buf + 8);
 	h->timestamp = get64(buf + 12);
-	h->major = get32(buf + 20);
-	h->minor = get32(buf + 24);
-	h->file_type = get32(buf + 28);
-	h->file_format = get32(buf + 32);
-	h->root_offset = get32(buf + 36);
-	h->bins_size = get32(buf + 40);
-	h->checksum = get32(buf + 508);
+	h->major = regf_get32(buf + 20);
+	h->minor = regf_get32(buf + 24);
+	h->file_type = regf_get32(buf + 28);
+	h->file_format = regf_get32(buf + 32);
+	h->root_offset = regf_get32(buf + 36);
+	h->bins_size = regf_get32(buf + 40);
+	h->checksum = regf_get32(buf + 508);
 	h->checksum_computed = regf_checksum(buf);
 	utf16le_to_utf8(buf + 48, 64, h->file_name, sizeof h->file_name);
 
@@ -634,7 +622,7 @@ in_region(const struct region *r, uint32_t off)
 static uint32_t
 cell_size(const unsigned char *p, int *alloc)
 {
-	int32_t s = (int32_t)get32(p);
+	int32_t s = (int32_t)regf_get32(p);
 
 	*alloc = s < 0;
 	if (s == INT32_MIN)
@@ -661,16 +649,16 @@ scan_bins(struct region *r, struct bigval **vals, size_t *nvals,
 			    path, off);
 			goto fail;
 		}
-		size = get32(AT(r, off) + 8);
+		size = regf_get32(AT(r, off) + 8);
 		if (size < 4096 || size % 4096 != 0 || size > r->end - off) {
 			diag_error(d, NULL, 0, "'%s': bad size 0x%x of the "
 			    "hive bin at 0x%x", path, size, off);
 			goto fail;
 		}
-		if (get32(AT(r, off) + 4) != off - REGF_BASE_BLOCK_SIZE) {
+		if (regf_get32(AT(r, off) + 4) != off - REGF_BASE_BLOCK_SIZE) {
 			diag_error(d, NULL, 0, "'%s': hive bin at 0x%x gives "
 			    "its offset as 0x%x", path, off,
-			    get32(AT(r, off) + 4));
+			    regf_get32(AT(r, off) + 4));
 			goto fail;
 		}
 		for (c = off + BIN_HEADER_SIZE; c < off + size; c += cs) {
@@ -690,7 +678,7 @@ scan_bins(struct region *r, struct bigval **vals, size_t *nvals,
 			BIT_SET(r, c);
 			if (cs >= 4 + VK_FIXED_SIZE &&
 			    memcmp(AT(r, c) + 4, "vk", 2) == 0) {
-				uint32_t len = get32(AT(r, c) + 8);
+				uint32_t len = regf_get32(AT(r, c) + 8);
 
 				if (len & 0x80000000u ||
 				    len <= REGF_BIGDATA_THRESHOLD)
@@ -709,7 +697,7 @@ scan_bins(struct region *r, struct bigval **vals, size_t *nvals,
 				}
 				v[n].vk = c;
 				v[n].len = len;
-				v[n].cell = get32(AT(r, c) + 12);
+				v[n].cell = regf_get32(AT(r, c) + 12);
 				v[n].db = 0;
 				v[n].state = BV_SKIP;
 				n++;
@@ -751,8 +739,8 @@ key_name_at(const struct region *r, int fd, uint32_t nk,
 	ncs = cell_size(p, &alloc);
 	if (!alloc || memcmp(p + 4, "nk", 2) != 0)
 		return -1;
-	*comp = (get16(p + 6) & 0x20) != 0;
-	*nl = get16(p + 4 + 0x48);
+	*comp = (regf_get16(p + 6) & 0x20) != 0;
+	*nl = regf_get16(p + 4 + 0x48);
 	if (0x50 + *nl > ncs || (!*comp && *nl % 2))
 		return -1;
 	if (nk >= r->start) {
@@ -783,14 +771,14 @@ fix_lh_hashes(struct region *r, int fd, const char *path, struct diag *d)
 	int alloc, rc = -1;
 
 	for (off = r->start; off < r->end; off += size) {
-		size = get32(AT(r, off) + 8);
+		size = regf_get32(AT(r, off) + 8);
 		for (c = off + BIN_HEADER_SIZE; c < off + size; c += cs) {
 			int changed = 0;
 
 			cs = cell_size(AT(r, c), &alloc);
 			if (!alloc || cs < 8 || memcmp(AT(r, c) + 4, "lh", 2))
 				continue;
-			cnt = get16(AT(r, c) + 6);
+			cnt = regf_get16(AT(r, c) + 6);
 			if (8 + 8 * cnt > cs)
 				continue;	/* hivex refuses it anyway */
 			if (scratch == NULL &&
@@ -800,7 +788,8 @@ fix_lh_hashes(struct region *r, int fd, const char *path, struct diag *d)
 			}
 			for (i = 0; i < cnt; i++) {
 				unsigned char *e = AT(r, c) + 8 + 8 * i;
-				uint32_t nk = get32(e) + REGF_BASE_BLOCK_SIZE;
+				uint32_t nk = regf_get32(e) +
+				    REGF_BASE_BLOCK_SIZE;
 				uint32_t win = 0, hx = 0, nl, k;
 				const unsigned char *nm;
 				int comp, ascii = 1;
@@ -810,7 +799,7 @@ fix_lh_hashes(struct region *r, int fd, const char *path, struct diag *d)
 					continue;
 				for (k = 0; k < (comp ? nl : nl / 2); k++) {
 					uint32_t cp = comp ? nm[k] :
-					    get16(nm + 2 * k);
+					    regf_get16(nm + 2 * k);
 					char u8[4];
 					size_t m, q;
 
@@ -822,8 +811,8 @@ fix_lh_hashes(struct region *r, int fd, const char *path, struct diag *d)
 					 * in UTF-8. */
 					if (!comp && cp >= 0xD800 &&
 					    cp < 0xDC00 && k + 1 < nl / 2) {
-						uint32_t lo = get16(nm + 2 *
-						    (k + 1));
+						uint32_t lo = regf_get16(nm +
+						    2 * (k + 1));
 
 						if (lo >= 0xDC00 && lo < 0xE000) {
 							win = win * 37 + lo;
@@ -842,7 +831,8 @@ fix_lh_hashes(struct region *r, int fd, const char *path, struct diag *d)
 						hx = hx * 37 + (uint32_t)b;
 					}
 				}
-				if (ascii || get32(e + 4) != hx || hx == win)
+				if (ascii || regf_get32(e + 4) != hx ||
+				    hx == win)
 					continue;
 				put32(e + 4, win);
 				changed = 1;

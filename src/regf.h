@@ -19,6 +19,20 @@
 #define REGF_BASE_BLOCK_SIZE	4096
 #define REGF_BIGDATA_THRESHOLD	16344	/* longest value stored in one cell */
 
+/* The format's little-endian fields, wherever they sit in memory. */
+static inline uint16_t
+regf_get16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t
+regf_get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
 struct regf_header {
 	uint32_t seq1;			/* primary sequence number, offset 4 */
 	uint32_t seq2;			/* secondary sequence number, offset 8 */

@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 
 #include "names.h"
+#include "regf.h"
 #include "regfcheck.h"
 #include "tree.h"
 
@@ -36,7 +37,7 @@
 
 struct frame {
 	size_t nk;		/* file offset of the key's cell */
-	size_t kids;		/* its subkeys: c->kids[kids .. kids + nkids) */
+	size_t kids;		/* its subkeys: c->kids[kids..kids+nkids) */
 	size_t nkids, next;
 };
 
@@ -71,18 +72,6 @@ struct chk {
 	struct frame stack[TREE_MAX_DEPTH + 1];
 	size_t depth;		/* frames in use - 1 */
 };
-
-static uint16_t
-get16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get32(const unsigned char *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 #define MAP_USED0	1u
 #define MAP_USED4	2u
@@ -123,7 +112,7 @@ cell_at(const struct chk *c, uint32_t rel, size_t *abs)
 	    !MAP_TST(c, off, MAP_USED(off)))
 		return 0;
 	*abs = off;
-	return (size_t)-(int32_t)get32(c->b + off);
+	return (size_t)-(int32_t)regf_get32(c->b + off);
 }
 
 /* Append X to *V (N used of *CAP); on failure note it in C. */
@@ -202,7 +191,7 @@ utf16_ok(const unsigned char *p, size_t n)
 	if (n % 2 != 0)
 		return 0;
 	for (i = 0; i < n; i += 2) {
-		unsigned u = get16(p + i);
+		unsigned u = regf_get16(p + i);
 
 		if (u >= 0xDC00 && u < 0xE000)
 			return 0;
@@ -211,7 +200,7 @@ utf16_ok(const unsigned char *p, size_t n)
 
 			if (i + 2 >= n)
 				return 0;
-			lo = get16(p + i + 2);
+			lo = regf_get16(p + i + 2);
 			if (lo < 0xDC00 || lo >= 0xE000)
 				return 0;
 			i += 2;
@@ -234,7 +223,7 @@ name_text(const unsigned char *p, size_t n, int latin1, char *out,
 		if (latin1)
 			ch = p[i];
 		else if (i + 1 < n)
-			ch = get16(p + i);
+			ch = regf_get16(p + i);
 		else
 			ch = '?';
 		if (ch == 0 || (ch >= 0xD800 && ch < 0xE000))
@@ -247,16 +236,16 @@ name_text(const unsigned char *p, size_t n, int latin1, char *out,
 static void
 key_name(const struct chk *c, size_t nk, char *out, size_t size)
 {
-	size_t cl = (size_t)-(int32_t)get32(c->b + nk), n;
+	size_t cl = (size_t)-(int32_t)regf_get32(c->b + nk), n;
 
 	if (cl < 0x50) {
 		snprintf(out, size, "?");
 		return;
 	}
-	n = get16(c->b + nk + 0x4C);
+	n = regf_get16(c->b + nk + 0x4C);
 	if (0x50 + n > cl)
 		n = cl > 0x50 ? cl - 0x50 : 0;
-	name_text(c->b + nk + 0x50, n, get16(c->b + nk + 6) & 0x20, out,
+	name_text(c->b + nk + 0x50, n, regf_get16(c->b + nk + 6) & 0x20, out,
 	    size);
 }
 
@@ -316,13 +305,14 @@ check_bins(struct chk *c)
 			    "bin at offset 0x%zx", c->name, off);
 			return -1;
 		}
-		if (get32(c->b + off + 4) != off - BINS_START) {
+		if (regf_get32(c->b + off + 4) != off - BINS_START) {
 			diag_error(c->d, NULL, 0, "'%s': corrupt hive: the hive "
 			    "bin at offset 0x%zx says it is at 0x%zx", c->name,
-			    off, (size_t)get32(c->b + off + 4) + BINS_START);
+			    off, (size_t)regf_get32(c->b + off + 4) +
+			    BINS_START);
 			return -1;
 		}
-		size = get32(c->b + off + 8);
+		size = regf_get32(c->b + off + 8);
 		if (size < 4096 || size % 4096 != 0 || size > c->end - off) {
 			diag_error(c->d, NULL, 0, "'%s': corrupt hive: the hive "
 			    "bin at offset 0x%zx has a bad size (0x%zx)", c->name,
@@ -340,7 +330,7 @@ check_bins(struct chk *c)
 				    "its hive bin", c->name, cell);
 				return -1;
 			}
-			raw = (int32_t)get32(c->b + cell);
+			raw = (int32_t)regf_get32(c->b + cell);
 			cl = raw < 0 ? (size_t)0 - (size_t)(int64_t)raw :
 			    (size_t)raw;
 			if (cl < 8 || cl % 4 != 0 || raw == INT32_MIN) {
@@ -370,8 +360,8 @@ check_bins(struct chk *c)
 static const char *
 value_name(const struct chk *c, size_t vk, char *out, size_t size)
 {
-	name_text(c->b + vk + 0x18, get16(c->b + vk + 6),
-	    get16(c->b + vk + 0x14) & 1, out, size);
+	name_text(c->b + vk + 0x18, regf_get16(c->b + vk + 6),
+	    regf_get16(c->b + vk + 0x14) & 1, out, size);
 	return out;
 }
 
@@ -384,15 +374,15 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 	uint32_t len, dofs;
 	int latin1;
 
-	if (cl < 0x18 || 0x18 + (size_t)get16(c->b + vk + 6) > cl) {
+	if (cl < 0x18 || 0x18 + (size_t)regf_get16(c->b + vk + 6) > cl) {
 		snprintf(what, sizeof what, "the name of value %u runs past "
 		    "its cell", i + 1);
 		return key_error(c, depth, what);
 	}
-	n = get16(c->b + vk + 6);
-	len = get32(c->b + vk + 8);
-	dofs = get32(c->b + vk + 0x0C);
-	latin1 = get16(c->b + vk + 0x14) & 1;
+	n = regf_get16(c->b + vk + 6);
+	len = regf_get32(c->b + vk + 8);
+	dofs = regf_get32(c->b + vk + 0x0C);
+	latin1 = regf_get16(c->b + vk + 0x14) & 1;
 	if (!latin1 && !utf16_ok(c->b + vk + 0x18, n)) {
 		snprintf(what, sizeof what, "the name of value %u is not "
 		    "valid UTF-16", i + 1);
@@ -426,8 +416,9 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 		return key_error(c, depth, what);
 	}
 	{
-		uint16_t nseg = get16(c->b + dabs + 6);
-		size_t labs = 0, ll = cell_at(c, get32(c->b + dabs + 8), &labs);
+		uint16_t nseg = regf_get16(c->b + dabs + 6);
+		size_t labs = 0;
+		size_t ll = cell_at(c, regf_get32(c->b + dabs + 8), &labs);
 		size_t room = 0;
 		uint32_t k;
 
@@ -441,7 +432,8 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 		for (k = 0; k < nseg; k++) {
 			size_t sabs, sl;
 
-			sl = cell_at(c, get32(c->b + labs + 4 + 4 * k), &sabs);
+			sl = cell_at(c, regf_get32(c->b + labs + 4 + 4 * k),
+			    &sabs);
 			if (sl == 0) {
 				snprintf(what, sizeof what, "segment %u of "
 				    "value '%s' is not a cell", k + 1,
@@ -469,7 +461,7 @@ add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
     size_t ll, uint32_t want)
 {
 	char what[200];
-	size_t n = get16(c->b + labs + 6), k;
+	size_t n = regf_get16(c->b + labs + 6), k;
 
 	if (8 + n * 8 > ll) {
 		snprintf(what, sizeof what, "its subkey list at offset 0x%zx "
@@ -484,7 +476,7 @@ add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
 			    "more than its %u subkeys", want);
 			return key_error(c, depth, what);
 		}
-		kl = cell_at(c, get32(c->b + labs + 8 + 8 * k), &kabs);
+		kl = cell_at(c, regf_get32(c->b + labs + 8 + 8 * k), &kabs);
 		if (kl == 0 || !has_sig(c, kabs, "nk")) {
 			snprintf(what, sizeof what, "subkey %zu is not a key "
 			    "cell", f->nkids + 1);
@@ -501,24 +493,25 @@ static int
 check_key_cells(struct chk *c, size_t depth)
 {
 	struct frame *f = &c->stack[depth];
-	size_t nk = f->nk, cl = (size_t)-(int32_t)get32(c->b + nk);
+	size_t nk = f->nk, cl = (size_t)-(int32_t)regf_get32(c->b + nk);
 	size_t n, labs = 0, ll;
 	uint32_t nsub, nval, i;
 	char what[200];
 
-	if (cl < 0x50 || 0x50 + (size_t)get16(c->b + nk + 0x4C) > cl)
+	if (cl < 0x50 || 0x50 + (size_t)regf_get16(c->b + nk + 0x4C) > cl)
 		return key_error(c, depth, "its name runs past its cell");
-	n = get16(c->b + nk + 0x4C);
-	if (!(get16(c->b + nk + 6) & 0x20) && !utf16_ok(c->b + nk + 0x50, n))
+	n = regf_get16(c->b + nk + 0x4C);
+	if (!(regf_get16(c->b + nk + 6) & 0x20) &&
+	    !utf16_ok(c->b + nk + 0x50, n))
 		return key_error(c, depth, "its name is not valid UTF-16");
-	nval = get32(c->b + nk + 0x28);
+	nval = regf_get32(c->b + nk + 0x28);
 	if (nval > REGFCHECK_MAX_VALUES) {
 		snprintf(what, sizeof what, "%u values, more than kbfix reads"
 		    " (%d)", nval, REGFCHECK_MAX_VALUES);
 		return key_error(c, depth, what);
 	}
 	if (nval > 0) {
-		ll = cell_at(c, get32(c->b + nk + 0x2C), &labs);
+		ll = cell_at(c, regf_get32(c->b + nk + 0x2C), &labs);
 		if (ll == 0 || 4 + (size_t)nval * 4 > ll) {
 			snprintf(what, sizeof what, "its value list is not a "
 			    "cell of %u values", nval);
@@ -528,7 +521,8 @@ check_key_cells(struct chk *c, size_t depth)
 		for (i = 0; i < nval; i++) {
 			size_t vabs, vl;
 
-			vl = cell_at(c, get32(c->b + labs + 4 + 4 * i), &vabs);
+			vl = cell_at(c, regf_get32(c->b + labs + 4 + 4 * i),
+			    &vabs);
 			if (vl == 0 || !has_sig(c, vabs, "vk")) {
 				snprintf(what, sizeof what, "value %u is not a "
 				    "value cell", i + 1);
@@ -539,7 +533,7 @@ check_key_cells(struct chk *c, size_t depth)
 				return -1;
 		}
 	}
-	nsub = get32(c->b + nk + 0x18);
+	nsub = regf_get32(c->b + nk + 0x18);
 	if (nsub == 0)
 		return 0;
 	if (nsub > REGFCHECK_MAX_SUBKEYS) {
@@ -556,7 +550,7 @@ check_key_cells(struct chk *c, size_t depth)
 		free(p);
 		return -1;
 	}
-	ll = cell_at(c, get32(c->b + nk + 0x20), &labs);
+	ll = cell_at(c, regf_get32(c->b + nk + 0x20), &labs);
 	if (ll == 0)
 		return key_error(c, depth, "its subkey list is not a cell");
 	reach(c, labs);
@@ -579,7 +573,7 @@ check_key_cells(struct chk *c, size_t depth)
 		if (add_leaf(c, depth, f, labs, ll, nsub) < 0)
 			return -1;
 	} else if (has_sig(c, labs, "ri")) {
-		size_t k, nl = get16(c->b + labs + 6);
+		size_t k, nl = regf_get16(c->b + labs + 6);
 
 		if (8 + nl * 4 > ll)
 			return key_error(c, depth, "its subkey index is "
@@ -587,7 +581,8 @@ check_key_cells(struct chk *c, size_t depth)
 		for (k = 0; k < nl; k++) {
 			size_t sabs, sl;
 
-			sl = cell_at(c, get32(c->b + labs + 8 + 4 * k), &sabs);
+			sl = cell_at(c, regf_get32(c->b + labs + 8 + 4 * k),
+			    &sabs);
 			if (sl == 0 || !(has_sig(c, sabs, "lf") ||
 			    has_sig(c, sabs, "lh")))
 				return key_error(c, depth, "its subkey index "
@@ -623,7 +618,7 @@ check_key(struct chk *c, size_t depth)
 	size_t nk = c->stack[depth].nk, sk;
 	int r = check_key_cells(c, depth);
 
-	if (r == 0 && cell_at(c, get32(c->b + nk + 0x30), &sk) != 0) {
+	if (r == 0 && cell_at(c, regf_get32(c->b + nk + 0x30), &sk) != 0) {
 		if (has_sig(c, sk, "nk") || MAP_TST(c, sk, MAP_REACH))
 			push(c, &c->shared, &c->nshared, &c->sharedcap, sk);
 		else
@@ -714,7 +709,7 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
 		goto oom;
 	c->b = buf;
 	c->len = len;
-	c->end = BINS_START + (size_t)get32(buf + 40);
+	c->end = BINS_START + (size_t)regf_get32(buf + 40);
 	if (c->end > len || c->end < BINS_START) {
 		diag_error(d, NULL, 0, "'%s': hive bins size past the end of "
 		    "the file", name);
@@ -728,10 +723,11 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
 		goto oom;
 	if (check_bins(c) < 0)
 		goto out;
-	if (cell_at(c, get32(buf + 36), &root) == 0 ||
+	if (cell_at(c, regf_get32(buf + 36), &root) == 0 ||
 	    !has_sig(c, root, "nk")) {
 		diag_error(d, NULL, 0, "'%s': corrupt hive: no root key at "
-		    "offset 0x%zx", name, (size_t)get32(buf + 36) + BINS_START);
+		    "offset 0x%zx", name,
+		    (size_t)regf_get32(buf + 36) + BINS_START);
 		goto out;
 	}
 	rc = walk(c, root);

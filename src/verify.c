@@ -31,11 +31,12 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "regf.h"
 #include "tree.h"
 #include "verify.h"
 
 #define BINS_START	4096
-#define CHUNK		(1u << 20)	/* bytes of each file compared at once */
+#define CHUNK		(1u << 20)	/* read from each file at once */
 #define NONE		0xFFFFFFFFu
 #define NK_FIXED	0x50
 
@@ -43,9 +44,10 @@
 enum own {
 	OWN_CELL,	/* anything: a touched key's list, value or data */
 	OWN_NK_GONE,	/* anything: a key deleted */
-	OWN_NK_KEPT,	/* a touched key kept: counts, list offsets, hints */
-	OWN_SK,		/* a touched key's security cell: count and links;
-			 * freed when its count reaches 0 */
+	OWN_NK_KEPT,	/* a touched key kept: counts, list offsets,
+			 * size hints */
+	OWN_SK,		/* a touched key's security cell: count and
+			 * links; freed when its count reaches 0 */
 	OWN_SK_LINKS,	/* a neighbour of a deleted key's one: links */
 };
 
@@ -64,36 +66,23 @@ struct kept {
 struct vctx {
 	const struct hive *b, *a;	/* before, after */
 	int fb, fa;
-	uint64_t end;			/* end of the original's hive bins */
-	const struct change **ch;	/* the plan's changes on B, in order */
+	uint64_t end;		/* end of the original's hive bins */
+	const struct change **ch;	/* the plan's changes on B */
 	size_t nch;
 	struct owned *own;
 	size_t nown, owncap;
 	struct kept *kept;
 	size_t nkept, keptcap;
-	uint64_t *gone;			/* keys the plan deletes, sorted */
+	uint64_t *gone;		/* keys the plan deletes, sorted */
 	size_t ngone, gonecap;
-	uint64_t *bins;			/* the original's hive bins */
+	uint64_t *bins;		/* the original's hive bins */
 	size_t nbins, bincap;
-	unsigned char *bin;		/* the bytes of bins[curbin] */
+	unsigned char *bin;	/* the bytes of bins[curbin] */
 	size_t curbin, binlen, bincap2;
 	int havebin;
 	struct diag *d;
 	char *path[TREE_MAX_DEPTH + 1];
 };
-
-static uint16_t
-get16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
 
 /* Make room for one more element in *V (N used of *CAP). */
 static int
@@ -240,7 +229,7 @@ cell_of(struct vctx *v, uint32_t rel, uint64_t *abs, uint32_t *len)
 	if (rel == NONE || off % 4 != 0 || off + 8 > v->end ||
 	    read_at(v->fb, off, s, sizeof s) < 0)
 		return -1;
-	raw = (int32_t)get32(s);
+	raw = (int32_t)regf_get32(s);
 	if (raw > -8 || raw == INT32_MIN ||
 	    (uint64_t)-(int64_t)raw > v->end - off)
 		return -1;
@@ -272,13 +261,26 @@ unreadable(struct vctx *v, uint64_t off)
 	return -1;
 }
 
+/* Note the original's cell at stored offset REL, named by the cell at
+ * FROM, as one that may change as KIND. */
+static int
+own_rel(struct vctx *v, uint32_t rel, enum own kind, uint64_t from)
+{
+	uint64_t abs;
+	uint32_t len;
+
+	if (cell_of(v, rel, &abs, &len) < 0)
+		return unreadable(v, from);
+	return own_add(v, abs, kind);
+}
+
 /* The cells of the value at stored offset REL. */
 static int
 own_value(struct vctx *v, uint32_t rel)
 {
 	unsigned char *h = NULL, *l = NULL;
-	uint64_t abs, dabs, labs, sabs;
-	uint32_t len, dlen, llen, slen, dl, k, nseg;
+	uint64_t abs, dabs, labs;
+	uint32_t len, dlen, llen, dl, k, nseg;
 	int r = -1;
 
 	if (cell_of(v, rel, &abs, &len) < 0 || len < 0x18 ||
@@ -286,12 +288,12 @@ own_value(struct vctx *v, uint32_t rel)
 		return unreadable(v, (uint64_t)rel + BINS_START);
 	if (own_add(v, abs, OWN_CELL) < 0)
 		goto out;
-	dl = get32(h + 8);
+	dl = regf_get32(h + 8);
 	if (dl & 0x80000000u || dl == 0) {
 		r = 0;
 		goto out;
 	}
-	if (cell_of(v, get32(h + 0x0C), &dabs, &dlen) < 0) {
+	if (cell_of(v, regf_get32(h + 0x0C), &dabs, &dlen) < 0) {
 		r = unreadable(v, abs);
 		goto out;
 	}
@@ -305,22 +307,17 @@ own_value(struct vctx *v, uint32_t rel)
 	free(h);
 	if (dlen < 12 || (h = cell_read(v, dabs, 12)) == NULL ||
 	    memcmp(h + 4, "db", 2) != 0 ||
-	    cell_of(v, get32(h + 8), &labs, &llen) < 0 ||
-	    4 + 4 * (uint64_t)(nseg = get16(h + 6)) > llen ||
+	    cell_of(v, regf_get32(h + 8), &labs, &llen) < 0 ||
+	    4 + 4 * (uint64_t)(nseg = regf_get16(h + 6)) > llen ||
 	    (l = cell_read(v, labs, 4 + 4 * (size_t)nseg)) == NULL) {
 		r = unreadable(v, dabs);
 		goto out;
 	}
 	if (own_add(v, labs, OWN_CELL) < 0)
 		goto out;
-	for (k = 0; k < nseg; k++) {
-		if (cell_of(v, get32(l + 4 + 4 * k), &sabs, &slen) < 0) {
-			r = unreadable(v, labs);
+	for (k = 0; k < nseg; k++)
+		if (own_rel(v, regf_get32(l + 4 + 4 * k), OWN_CELL, labs) < 0)
 			goto out;
-		}
-		if (own_add(v, sabs, OWN_CELL) < 0)
-			goto out;
-	}
 	r = 0;
 out:
 	free(h);
@@ -347,16 +344,17 @@ own_list(struct vctx *v, uint32_t rel, int gone, size_t depth, int index)
 		free(l);
 		return -1;
 	}
-	n = get16(l + 6);
+	n = regf_get16(l + 6);
 	if ((memcmp(l + 4, "lf", 2) == 0 || memcmp(l + 4, "lh", 2) == 0) &&
 	    8 + 8 * (uint64_t)n <= len) {
 		for (k = 0; gone && r == 0 && k < n; k++)
-			r = own_key(v, (uint64_t)get32(l + 8 + 8 * k) +
+			r = own_key(v, (uint64_t)regf_get32(l + 8 + 8 * k) +
 			    BINS_START, 1, depth + 1);
 	} else if (!index && memcmp(l + 4, "ri", 2) == 0 &&
 	    8 + 4 * (uint64_t)n <= len) {
 		for (k = 0; r == 0 && k < n; k++)
-			r = own_list(v, get32(l + 8 + 4 * k), gone, depth, 1);
+			r = own_list(v, regf_get32(l + 8 + 4 * k), gone,
+			    depth, 1);
 	} else
 		r = unreadable(v, abs);
 	free(l);
@@ -369,8 +367,8 @@ static int
 own_key(struct vctx *v, uint64_t nk, int gone, size_t depth)
 {
 	unsigned char *k = NULL, *l = NULL;
-	uint64_t abs, sabs, nabs;
-	uint32_t len, slen, nlen, n, i;
+	uint64_t abs, sabs;
+	uint32_t len, slen, n, i;
 	int r = -1;
 
 	if (depth > TREE_MAX_DEPTH || nk < BINS_START ||
@@ -382,8 +380,8 @@ own_key(struct vctx *v, uint64_t nk, int gone, size_t depth)
 	}
 	if (own_add(v, abs, gone ? OWN_NK_GONE : OWN_NK_KEPT) < 0)
 		goto out;
-	if ((n = get32(k + 0x28)) > 0) {
-		if (cell_of(v, get32(k + 0x2C), &abs, &len) < 0 ||
+	if ((n = regf_get32(k + 0x28)) > 0) {
+		if (cell_of(v, regf_get32(k + 0x2C), &abs, &len) < 0 ||
 		    4 + 4 * (uint64_t)n > len ||
 		    (l = cell_read(v, abs, 4 + 4 * (size_t)n)) == NULL) {
 			r = unreadable(v, nk);
@@ -392,25 +390,20 @@ own_key(struct vctx *v, uint64_t nk, int gone, size_t depth)
 		if (own_add(v, abs, OWN_CELL) < 0)
 			goto out;
 		for (i = 0; i < n; i++)
-			if (own_value(v, get32(l + 4 + 4 * i)) < 0)
+			if (own_value(v, regf_get32(l + 4 + 4 * i)) < 0)
 				goto out;
 	}
-	if (get32(k + 0x18) > 0 && own_list(v, get32(k + 0x20), gone, depth,
-	    0) < 0)
+	if (regf_get32(k + 0x18) > 0 &&
+	    own_list(v, regf_get32(k + 0x20), gone, depth, 0) < 0)
 		goto out;
 	/* hivex frees the class name of a key it deletes only. */
-	if (gone && get32(k + 0x34) != NONE) {
-		if (cell_of(v, get32(k + 0x34), &abs, &len) < 0) {
-			r = unreadable(v, nk);
-			goto out;
-		}
-		if (own_add(v, abs, OWN_CELL) < 0)
-			goto out;
-	}
-	if (get32(k + 0x30) != NONE) {
+	if (gone && regf_get32(k + 0x34) != NONE &&
+	    own_rel(v, regf_get32(k + 0x34), OWN_CELL, nk) < 0)
+		goto out;
+	if (regf_get32(k + 0x30) != NONE) {
 		free(l);
 		l = NULL;
-		if (cell_of(v, get32(k + 0x30), &sabs, &slen) < 0 ||
+		if (cell_of(v, regf_get32(k + 0x30), &sabs, &slen) < 0 ||
 		    slen < 20 || (l = cell_read(v, sabs, 20)) == NULL ||
 		    memcmp(l + 4, "sk", 2) != 0) {
 			r = unreadable(v, nk);
@@ -420,14 +413,10 @@ own_key(struct vctx *v, uint64_t nk, int gone, size_t depth)
 			goto out;
 		/* A security cell freed is taken out of the list of them:
 		 * its neighbours' links change. */
-		for (i = 0; gone && i < 2; i++) {
-			if (cell_of(v, get32(l + 8 + 4 * i), &nabs, &nlen) < 0) {
-				r = unreadable(v, sabs);
+		for (i = 0; gone && i < 2; i++)
+			if (own_rel(v, regf_get32(l + 8 + 4 * i), OWN_SK_LINKS,
+			    sabs) < 0)
 				goto out;
-			}
-			if (own_add(v, nabs, OWN_SK_LINKS) < 0)
-				goto out;
-		}
 	}
 	r = 0;
 out:
@@ -613,8 +602,8 @@ cell_change_ok(struct vctx *v, uint64_t c, int32_t raw, uint64_t lo,
 				unsigned char s[20];
 
 				if (read_at(v->fa, c, s, sizeof s) == 0 &&
-				    get32(s) == (uint32_t)-(int64_t)raw &&
-				    get32(s + 16) == 0)
+				    regf_get32(s) == (uint32_t)-(int64_t)raw &&
+				    regf_get32(s + 16) == 0)
 					break;
 			}
 		}
@@ -709,8 +698,9 @@ change_ok(struct vctx *v, uint64_t lo, uint64_t hi)
 			return -1;
 		}
 		for (c = bin + 32; c < bend; c += size) {
-			raw = (int32_t)get32(v->bin + (c - bin));
-			size = raw < 0 ? (uint32_t)-(int64_t)raw : (uint32_t)raw;
+			raw = (int32_t)regf_get32(v->bin + (c - bin));
+			size = raw < 0 ? (uint32_t)-(int64_t)raw :
+			    (uint32_t)raw;
 			if (size < 8 || size % 4 != 0 || raw == INT32_MIN ||
 			    size > bend - c)
 				return unreadable(v, c);
@@ -753,10 +743,10 @@ compare_files(struct vctx *v)
 			    "shorter than the original's hive bins");
 			goto out;
 		}
-		if (off == 0 && (get32(pb + 40) != v->end - BINS_START ||
-		    get32(pa + 40) < get32(pb + 40))) {
+		if (off == 0 && (regf_get32(pb + 40) != v->end - BINS_START ||
+		    regf_get32(pa + 40) < regf_get32(pb + 40))) {
 			diag_error(v->d, v->a->path, 0, "verification failed: "
-			    "%s", get32(pb + 40) != v->end - BINS_START ?
+			    "%s", regf_get32(pb + 40) != v->end - BINS_START ?
 			    "the original changed while being read" :
 			    "fewer hive bins than the original");
 			goto out;
@@ -765,7 +755,7 @@ compare_files(struct vctx *v)
 		 * bin header is never cut in two. */
 		while (next < off + n) {
 			const unsigned char *h = pb + (next - off);
-			uint32_t size = get32(h + 8);
+			uint32_t size = regf_get32(h + 8);
 
 			if (memcmp(h, "hbin", 4) != 0 || size < 4096 ||
 			    size % 4096 != 0 || size > v->end - next) {

@@ -214,6 +214,21 @@ value_of(const char *file, const char *path, const char *name)
 	return v;
 }
 
+/* The data cell of value NAME of key PATH in FILE. */
+static uint64_t
+data_cell_of(const char *file, const char *path, const char *name)
+{
+	hive_value_h v = value_of(file, path, name), cell;
+	hive_h *h = hivex_open(file, 0);
+	size_t len = 0;
+
+	ck_assert_ptr_nonnull(h);
+	cell = hivex_value_data_cell_offset(h, v, &len);
+	hivex_close(h);
+	ck_assert_uint_gt(cell, 0);
+	return cell;
+}
+
 static uint32_t
 peek32(const char *file, uint64_t off)
 {
@@ -227,14 +242,38 @@ peek32(const char *file, uint64_t off)
 	    (uint32_t)b[3] << 24;
 }
 
+/* Store the 32-bit little-endian X at OFF of FILE. */
 static void
-poke(const char *file, uint64_t off, const void *bytes, size_t n)
+poke32(const char *file, uint64_t off, uint32_t x)
 {
+	unsigned char b[4];
 	int fd = open(file, O_WRONLY);
 
+	b[0] = x & 0xFF;
+	b[1] = x >> 8 & 0xFF;
+	b[2] = x >> 16 & 0xFF;
+	b[3] = x >> 24;
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pwrite(fd, bytes, n, (off_t)off), (ssize_t)n);
+	ck_assert_int_eq(pwrite(fd, b, 4, (off_t)off), 4);
 	close(fd);
+}
+
+/* The plan written into the copy, then the .reg lines BODY merged into
+ * it: the check must say WANT. */
+static void
+merge_expect(const char *body, const char *want)
+{
+	struct fx f;
+	char *reg;
+
+	ck_assert_int_ge(asprintf(&reg, "Windows Registry Editor Version "
+	    "5.00\n\n%s", body), 0);
+	setup(&f);
+	write_plan(&f);
+	tu_reg_merge(f.copy, NULL, reg);
+	expect(&f, want);
+	teardown(&f);
+	free(reg);
 }
 
 /* Add 1 to the byte at OFF of FILE. */
@@ -295,141 +334,95 @@ END_TEST
 START_TEST(test_untouched_data)
 {
 	struct fx f;
-	hive_value_h v;
-	hive_h *h;
-	size_t len = 0;
-	hive_value_h cell;
 
 	setup(&f);
 	write_plan(&f);
-	v = value_of(f.copy, SVC "\\Keep", "ImagePath");
-	h = hivex_open(f.copy, 0);
-	cell = hivex_value_data_cell_offset(h, v, &len);
-	hivex_close(h);
-	ck_assert_uint_gt(cell, 0);
-	bump(f.copy, cell + 4);
+	bump(f.copy, data_cell_of(f.copy, SVC "\\Keep", "ImagePath") + 4);
 	expect(&f, "a value list or value data (the cell at offset");
 	teardown(&f);
 }
 END_TEST
 
-/* ... a key's name. */
-START_TEST(test_untouched_name)
+/* A key's name, whether the plan touches the key or not. */
+START_TEST(test_key_name)
 {
-	struct fx f;
-	hive_node_h n;
+	static const char *const keys[] = { "Keep\\Parameters", "Edit" };
+	size_t i;
 
-	setup(&f);
-	write_plan(&f);
-	n = node_of(f.copy, SVC "\\Keep\\Parameters");
-	bump(f.copy, n + 0x50);
-	expect(&f, "key 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services"
-	    "\\Keep\\Parameters' (the cell at offset");
-	teardown(&f);
+	for (i = 0; i < 2; i++) {
+		struct fx f;
+		char *path, *want;
+
+		ck_assert_int_ge(asprintf(&path, SVC "\\%s", keys[i]), 0);
+		ck_assert_int_ge(asprintf(&want, "key 'HKEY_LOCAL_MACHINE"
+		    "\\SYSTEM\\%s' (the cell at offset", path), 0);
+		setup(&f);
+		write_plan(&f);
+		bump(f.copy, node_of(f.copy, path) + 0x50);
+		expect(&f, want);
+		teardown(&f);
+		free(path);
+		free(want);
+	}
 }
 END_TEST
 
-/* ... its subkey list: the hash Windows looks keys up by. */
-START_TEST(test_untouched_list)
+/* A key the plan does not touch: the cells it points at, its subkey list
+ * (a hash Windows looks keys up by) and its security cell past the
+ * reference count and links (the keys share it with those the plan
+ * touches). */
+START_TEST(test_untouched_cells)
 {
-	struct fx f;
-	hive_node_h n;
-	uint64_t list;
+	static const struct {
+		unsigned field, at;	/* the cell at nk+FIELD, byte AT */
+		const char *sig, *want;
+	} t[] = {
+		{ 0x20, 12, "lh", "a subkey list (the cell at offset" },
+		{ 0x30, 26, "sk", "a security descriptor (the cell at offset" },
+	};
+	size_t i;
 
-	setup(&f);
-	write_plan(&f);
-	n = node_of(f.copy, SVC "\\Keep");
-	list = (uint64_t)peek32(f.copy, n + 0x20) + 4096;
-	bump(f.copy, list + 8 + 4);
-	expect(&f, "a subkey list (the cell at offset");
-	teardown(&f);
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct fx f;
+		uint64_t cell;
+
+		setup(&f);
+		write_plan(&f);
+		cell = (uint64_t)peek32(f.copy, node_of(f.copy, SVC "\\Keep") +
+		    t[i].field) + 4096;
+		ck_assert_uint_eq(peek32(f.copy, cell + 4) & 0xFFFF,
+		    (uint32_t)t[i].sig[0] | (uint32_t)t[i].sig[1] << 8);
+		bump(f.copy, cell + t[i].at);
+		expect(&f, t[i].want);
+		teardown(&f);
+	}
 }
 END_TEST
 
-/* ... its security cell, past the reference count and links (the keys
- * share it with those the plan touches). */
-START_TEST(test_untouched_security)
-{
-	struct fx f;
-	hive_node_h n;
-	uint64_t sk;
-
-	setup(&f);
-	write_plan(&f);
-	n = node_of(f.copy, SVC "\\Keep");
-	sk = (uint64_t)peek32(f.copy, n + 0x30) + 4096;
-	ck_assert_uint_eq(peek32(f.copy, sk + 4) & 0xFFFF, 's' | 'k' << 8);
-	bump(f.copy, sk + 24 + 2);
-	expect(&f, "a security descriptor (the cell at offset");
-	teardown(&f);
-}
-END_TEST
-
-/* ... a key added under it. */
+/* ... and a key added under it. */
 START_TEST(test_untouched_new_key)
 {
-	struct fx f;
-
-	setup(&f);
-	write_plan(&f);
-	tu_reg_merge(f.copy, NULL, "Windows Registry Editor Version 5.00\n\n"
-	    "[" CS "\\Keep\\Intruder]\n");
-	expect(&f, "key 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services"
-	    "\\Keep' (the cell at offset");
-	teardown(&f);
+	merge_expect("[" CS "\\Keep\\Intruder]\n", "key 'HKEY_LOCAL_MACHINE"
+	    "\\SYSTEM\\ControlSet001\\Services\\Keep' (the cell at offset");
 }
 END_TEST
 
-/* A key the plan touches keeps its name. */
-START_TEST(test_touched_name)
-{
-	struct fx f;
-	hive_node_h n;
-
-	setup(&f);
-	write_plan(&f);
-	n = node_of(f.copy, SVC "\\Edit");
-	bump(f.copy, n + 0x50);
-	expect(&f, "key 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services"
-	    "\\Edit' (the cell at offset");
-	teardown(&f);
-}
-END_TEST
-
-/* ... holds what the plan sets, and its other values as they were. */
+/* A key the plan touches holds what the plan sets, and its other values
+ * as they were. */
 START_TEST(test_touched_values)
 {
 	struct fx f;
-	hive_value_h v;
-	hive_h *h;
-	size_t len = 0;
-	hive_value_h cell;
 
 	setup(&f);
 	write_plan(&f);
-	v = value_of(f.copy, SVC "\\Edit", "Mode");
-	h = hivex_open(f.copy, 0);
-	cell = hivex_value_data_cell_offset(h, v, &len);
-	hivex_close(h);
-	ck_assert_uint_gt(cell, 0);
-	bump(f.copy, cell + 4);
+	bump(f.copy, data_cell_of(f.copy, SVC "\\Edit", "Mode") + 4);
 	expect(&f, "value 'Mode' does not hold what the plan sets in "
 	    "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\Edit'");
 	teardown(&f);
-
-	setup(&f);
-	write_plan(&f);
-	tu_reg_merge(f.copy, NULL, "Windows Registry Editor Version 5.00\n\n"
-	    "[" CS "\\Edit]\n\"Same\"=\"changed\"\n");
-	expect(&f, "value 'Same' differs in");
-	teardown(&f);
-
-	setup(&f);
-	write_plan(&f);
-	tu_reg_merge(f.copy, NULL, "Windows Registry Editor Version 5.00\n\n"
-	    "[" CS "\\Edit]\n\"Stale\"=dword:00000001\n");
-	expect(&f, "value 'Stale' was not deleted");
-	teardown(&f);
+	merge_expect("[" CS "\\Edit]\n\"Same\"=\"changed\"\n",
+	    "value 'Same' differs in");
+	merge_expect("[" CS "\\Edit]\n\"Stale\"=dword:00000001\n",
+	    "value 'Stale' was not deleted");
 }
 END_TEST
 
@@ -450,19 +443,8 @@ START_TEST(test_touched_kids)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
-		struct fx f;
-		char *reg;
-
-		setup(&f);
-		write_plan(&f);
-		ck_assert_int_ge(asprintf(&reg, "Windows Registry Editor "
-		    "Version 5.00\n\n%s", t[i].reg), 0);
-		tu_reg_merge(f.copy, NULL, reg);
-		expect(&f, t[i].want);
-		free(reg);
-		teardown(&f);
-	}
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		merge_expect(t[i].reg, t[i].want);
 }
 END_TEST
 
@@ -507,8 +489,6 @@ START_TEST(test_shared)
 	hive_value_h keep, same;
 	hive_node_h edit;
 	uint64_t list;
-	uint32_t rel;
-	unsigned char b[4];
 
 	setup(&f);
 	ck_assert_uint_eq(f.before->nshared, 0);
@@ -516,15 +496,8 @@ START_TEST(test_shared)
 	 * key Edit, which the plan touches. */
 	keep = value_of(f.orig, SVC "\\Keep", "ImagePath");
 	edit = node_of(f.orig, SVC "\\Edit");
-	rel = (uint32_t)edit - 4096;
-	b[0] = rel & 0xFF;
-	b[1] = rel >> 8 & 0xFF;
-	b[2] = rel >> 16 & 0xFF;
-	b[3] = rel >> 24;
-	poke(f.orig, keep + 0x0C, b, 4);
-	b[0] = 8;
-	b[1] = b[2] = b[3] = 0;
-	poke(f.orig, keep + 0x08, b, 4);
+	poke32(f.orig, keep + 0x0C, (uint32_t)edit - 4096);
+	poke32(f.orig, keep + 0x08, 8);
 	reopen(&f);
 	ck_assert_uint_eq(f.before->nshared, 1);
 	ck_assert(hive_cell_shared(f.before, (size_t)edit));
@@ -537,13 +510,8 @@ START_TEST(test_shared)
 	edit = node_of(f.orig, SVC "\\Edit");
 	same = value_of(f.orig, SVC "\\Edit", "Same");
 	list = (uint64_t)peek32(f.orig, edit + 0x2C) + 4096;
-	rel = (uint32_t)same - 4096;
-	b[0] = rel & 0xFF;
-	b[1] = rel >> 8 & 0xFF;
-	b[2] = rel >> 16 & 0xFF;
-	b[3] = rel >> 24;
-	poke(f.orig, list + 4, b, 4);
-	poke(f.orig, list + 8, b, 4);
+	poke32(f.orig, list + 4, (uint32_t)same - 4096);
+	poke32(f.orig, list + 8, (uint32_t)same - 4096);
 	reopen(&f);
 	ck_assert_uint_eq(f.before->nshared, 0);
 	teardown(&f);
@@ -560,11 +528,9 @@ verify_suite(void)
 	tcase_add_test(tc, test_plan_missing);
 	tcase_add_test(tc, test_untouched_value);
 	tcase_add_test(tc, test_untouched_data);
-	tcase_add_test(tc, test_untouched_name);
-	tcase_add_test(tc, test_untouched_list);
-	tcase_add_test(tc, test_untouched_security);
+	tcase_add_test(tc, test_key_name);
+	tcase_add_test(tc, test_untouched_cells);
 	tcase_add_test(tc, test_untouched_new_key);
-	tcase_add_test(tc, test_touched_name);
 	tcase_add_test(tc, test_touched_values);
 	tcase_add_test(tc, test_touched_kids);
 	tcase_add_test(tc, test_not_deleted);
