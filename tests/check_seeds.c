@@ -762,7 +762,7 @@ START_TEST(test_value_types)
 	    "Services\\A' does not exist");
 	expect_cond("<list-contains path=\"" SVC "Dhcp\" name=\"ImagePath\" "
 	    "separator=\" \" pattern=\"-K\"/>", 1,
-	    "holds entry matching '-K': '-k'");
+	    "holds an entry matching '-K': '-k'");
 }
 END_TEST
 
