@@ -420,6 +420,65 @@ rc=$?
     bad "50 targets: want 40 pending"
 grep -q '^kbfix: 50 targets, exit 2$' "$tmp/many.out" ||
     bad "50 targets: last line"
+# The same with -j 2: two workers, the same report, byte for byte.
+(cd "$m" && "$KBFIX" scan -j 2 Q267971 t* > "$tmp/many2.out" \
+    2> "$tmp/many2.err")
+rc=$?
+[ $rc -eq 2 ] || bad "50 targets, -j 2: exit $rc, want 2"
+cmp -s "$tmp/many.out" "$tmp/many2.out" ||
+    bad "50 targets: the report of -j 2 differs from -j 1"
+cmp -s "$tmp/many.err" "$tmp/many2.err" ||
+    bad "50 targets: the messages of -j 2 differ from -j 1"
+[ "$(grep -c "^kbfix: error: " "$tmp/many2.err")" = 10 ] ||
+    bad "50 targets, -j 2: want 10 error messages"
+(cd "$m" && "$KBFIX" --dry-run -j 2 Q267971 t* > "$tmp/many3.out" \
+    2> /dev/null)
+rc=$?
+[ $rc -eq 2 ] || bad "50 targets, dry run -j 2: exit $rc, want 2"
+[ "$(grep -c '^t[0-9]*  *changes pending  *3$' "$tmp/many3.out")" = 40 ] ||
+    bad "50 targets, dry run -j 2: want 40 pending"
+
+# On a terminal, a progress line on standard error, erased before anything
+# else is printed: without it, what the terminal shows is the report of a
+# run without a terminal.  script(1) gives the run a terminal; the delay
+# before the line appears (KBFIX_PROGRESS_DELAY, 1 s by default) is 0 here
+# so that even a short run shows it.
+if command -v script > /dev/null; then
+	for j in 1 2; do
+		(cd "$m" && KBFIX_PROGRESS_DELAY=0 script -qec \
+		    "'$KBFIX' scan -j $j Q267971 t*" /dev/null \
+		    > "$tmp/tty$j.out" 2>&1 < /dev/null)
+		grep -q "kbfix: 0 of 50 targets done, $j running (0:00)" \
+		    "$tmp/tty$j.out" || bad "-j $j: no progress line"
+		grep -q "kbfix: [0-9]* of 50 targets done.*, [0-9]* with trouble" \
+		    "$tmp/tty$j.out" || bad "-j $j: no count of trouble"
+		# Erase the lines as the terminal does, and drop its CRs.
+		tr -d '\r' < "$tmp/tty$j.out" |
+		    sed 's/kbfix: [0-9]* of 50 targets done[^\x1b]*\x1b\[K//g; s/\x1b\[K//g' \
+		    > "$tmp/tty$j.txt"
+		cat "$tmp/many.err" "$tmp/many.out" | LC_ALL=C sort > "$tmp/plain"
+		LC_ALL=C sort "$tmp/tty$j.txt" > "$tmp/shown"
+		cmp -s "$tmp/plain" "$tmp/shown" ||
+		    bad "-j $j: the terminal shows more than the report: $(diff "$tmp/plain" "$tmp/shown" | head -5)"
+	done
+	(cd "$m" && KBFIX_PROGRESS_DELAY=0 script -qec \
+	    "'$KBFIX' scan --no-progress -j 2 Q267971 t*" /dev/null \
+	    > "$tmp/tty.out" 2>&1 < /dev/null)
+	grep -q "targets done" "$tmp/tty.out" && bad "--no-progress: a progress line"
+	(cd "$m" && KBFIX_PROGRESS_DELAY=3599 script -qec \
+	    "'$KBFIX' scan -j 2 Q267971 t*" /dev/null > "$tmp/tty.out" 2>&1 < /dev/null)
+	grep -q "targets done" "$tmp/tty.out" && bad "a short run shows a progress line"
+	grep -q "^kbfix: 50 targets, exit 2" "$tmp/tty.out" || bad "tty: no summary"
+else
+	bad "script (util-linux) is missing: the progress line is not tested"
+fi
+# Not a terminal: no progress line, unless --progress.
+grep -q "targets done" "$tmp/many2.err" && bad "a progress line without a terminal"
+(cd "$m" && "$KBFIX" scan --progress Q267971 t* 2>&1 > /dev/null) |
+    grep -q "kbfix: 4[0-9] of 50 targets done, 1 running, 10 with trouble" ||
+    bad "--progress: no progress line"
+ok
+
 (cd "$m" && "$KBFIX" apply -q --output "$tmp/many-out" Q267971 t* \
     > "$tmp/manya.out" 2> "$tmp/manya.err"); rc=$?
 [ $rc -eq 2 ] || bad "50 targets apply: exit $rc, want 2"
