@@ -480,7 +480,7 @@ ok
 # apply -j 2: the same report and messages, the same 40 copies (as
 # reglookup reads them: hivex stamps the times of the keys it writes).
 (cd "$m" && SOURCE_DATE_EPOCH=1000000000 "$KBFIX" apply -q -j 2 \
-    --output "$tmp/many-out2" Q267971 t* \
+    --audit "$tmp/many2.audit" --output "$tmp/many-out2" Q267971 t* \
     > "$tmp/manya2.out" 2> "$tmp/manya2.err"); rc=$?
 [ $rc -eq 2 ] || bad "50 targets apply -j 2: exit $rc, want 2"
 sed "s|$tmp/many-out/|OUT/|g" "$tmp/manya.out" > "$tmp/manya.1"
@@ -493,6 +493,16 @@ cmp -s "$tmp/manya.err" "$tmp/manya2.err" ||
 (cd "$tmp/many-out2" && find . -type f | LC_ALL=C sort) > "$tmp/copies2"
 cmp -s "$tmp/copies1" "$tmp/copies2" ||
     bad "50 targets apply -j 2: other files than -j 1"
+# The workers' audit records: whole lines, 120 changes, 40 hives and their
+# 40 undo files written, with the hashes of the copies, 50 results.
+jq -r .event "$tmp/many2.audit" | LC_ALL=C sort | uniq -c |
+    awk '{ printf "%s=%s ", $2, $1 }' > "$tmp/events"
+[ "$(cat "$tmp/events")" = "change=120 end=1 file=80 remedy=1 result=50 start=1 " ] ||
+    bad "50 targets apply -j 2: audit records $(cat "$tmp/events")"
+jq -r 'select(.event == "file") | "\(.sha256_after)  \(.written)"' \
+    "$tmp/many2.audit" > "$tmp/sums2"
+(cd "$m" && sha256sum -c --quiet "$tmp/sums2") ||
+    bad "50 targets apply -j 2: audit hashes"
 for f in $(grep '/SYSTEM$' "$tmp/copies1"); do
 	[ "$(listing "$tmp/many-out/$f")" = "$(listing "$tmp/many-out2/$f")" ] ||
 	    bad "50 targets apply -j 2: $f differs from -j 1"
