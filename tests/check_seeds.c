@@ -798,17 +798,27 @@ assert_new(const struct change *ch, uint32_t type, const void *data,
 	ck_assert_mem_eq(ch->new.data, data, len);
 }
 
+/* Plan the test remedy FILE on the SYSTEM fixture: it must apply, with N
+ * changes. */
+static void
+run_applies(struct run *u, const char *file, size_t n)
+{
+	char *sys = tu_fixture("system/SYSTEM");
+
+	run_plan(u, file, NULL, NULL, sys, NULL);
+	free(sys);
+	ck_assert_int_eq(u->e->status, ENTRY_APPLIES);
+	ck_assert_uint_eq(u->e->nchanges, n);
+}
+
 /* delete-value: the names as the hive spells them, the old data kept for
  * the undo file; a value that is not there is no change. */
 START_TEST(test_action_delete_value)
 {
 	struct run u;
-	char *sys = tu_fixture("system/SYSTEM");
 	const struct change *ch;
 
-	run_plan(&u, ACTION(01), NULL, NULL, sys, NULL);
-	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
-	ck_assert_uint_eq(u.e->nchanges, 2);
+	run_applies(&u, ACTION(01), 2);
 	ch = &u.e->changes[0];
 	ck_assert_int_eq(ch->kind, CHANGE_DELETE_VALUE);
 	assert_key(ch, 4, "ControlSet002", "Services", "Tcpip", "Parameters");
@@ -820,7 +830,6 @@ START_TEST(test_action_delete_value)
 	ck_assert_str_eq(ch->name, "SearchList");
 	assert_text(&ch->old, REG_SZ, "");
 	run_free(&u);
-	free(sys);
 }
 END_TEST
 
@@ -829,11 +838,8 @@ END_TEST
 START_TEST(test_action_create_key)
 {
 	struct run u;
-	char *sys = tu_fixture("system/SYSTEM");
 
-	run_plan(&u, ACTION(02), NULL, NULL, sys, NULL);
-	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
-	ck_assert_uint_eq(u.e->nchanges, 2);
+	run_applies(&u, ACTION(02), 2);
 	ck_assert_int_eq(u.e->changes[0].kind, CHANGE_CREATE_KEY);
 	assert_key(&u.e->changes[0], 3, "ControlSet002", "Services",
 	    "KbfixTest");
@@ -841,7 +847,6 @@ START_TEST(test_action_create_key)
 	assert_key(&u.e->changes[1], 4, "ControlSet002", "Services",
 	    "KbfixTest", "Parameters");
 	run_free(&u);
-	free(sys);
 }
 END_TEST
 
@@ -849,7 +854,6 @@ END_TEST
 START_TEST(test_action_set_value_types)
 {
 	struct run u;
-	char *sys = tu_fixture("system/SYSTEM");
 	const struct change *ch;
 	/* "Café ☕": é is U+00E9, ☕ U+2615. */
 	static const unsigned char sz[] = { 'C', 0, 'a', 0, 'f', 0, 0xe9, 0,
@@ -859,11 +863,9 @@ START_TEST(test_action_set_value_types)
 	static const unsigned char link[] = { '\\', 0, 'R', 0, 'e', 0, 'g',
 	    0, 'i', 0, 's', 0, 't', 0, 'r', 0, 'y', 0 };
 
-	run_plan(&u, ACTION(03), NULL, NULL, sys, NULL);
-	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
+	run_applies(&u, ACTION(03), 13);
 	/* The new key, its eleven values, Tcpip's Start; Type already
 	 * holds 1 and NotThere is not created. */
-	ck_assert_uint_eq(u.e->nchanges, 13);
 	ck_assert_int_eq(u.e->changes[0].kind, CHANGE_CREATE_KEY);
 	assert_key(&u.e->changes[0], 3, "ControlSet002", "Services",
 	    "KbfixTypes");
@@ -893,7 +895,6 @@ START_TEST(test_action_set_value_types)
 	assert_new(ch, REG_DWORD, "\4\0\0\0", 4);
 	ck_assert_mem_eq(ch->old.data, "\1\0\0\0", 4);
 	run_free(&u);
-	free(sys);
 }
 END_TEST
 
@@ -902,18 +903,14 @@ END_TEST
 START_TEST(test_action_delete_key)
 {
 	struct run u;
-	char *sys = tu_fixture("system/SYSTEM");
 
-	run_plan(&u, ACTION(04), NULL, NULL, sys, NULL);
-	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
-	ck_assert_uint_eq(u.e->nchanges, 2);
+	run_applies(&u, ACTION(04), 2);
 	ck_assert_int_eq(u.e->changes[0].kind, CHANGE_DELETE_KEY);
 	assert_key(&u.e->changes[0], 3, "ControlSet002", "Services", "Dhcp");
 	ck_assert_int_eq(u.e->changes[1].kind, CHANGE_DELETE_KEY);
 	assert_key(&u.e->changes[1], 3, "ControlSet002", "Services",
 	    "OldSMSPerfCountersForX");
 	run_free(&u);
-	free(sys);
 }
 END_TEST
 
