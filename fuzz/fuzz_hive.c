@@ -74,7 +74,7 @@ visit(const struct hive *hv, hive_node_h node, char *const *p, size_t n,
 
 	for (i = 0; i < nvals; i++) {
 		free(regfile_format_value(vals[i].name, vals[i].type,
-		    vals[i].data, vals[i].len));
+		    vals[i].data, vals[i].len, i % 2 ? REGFILE_ASCII_SZ : 0));
 		free(hive_value_text(&vals[i]));
 	}
 	return 0;

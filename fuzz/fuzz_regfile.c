@@ -27,7 +27,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    &rf->keys[i].values[j];
 
 				free(regfile_format_value(v->name, v->type,
-				    v->data, v->len));
+				    v->data, v->len, j % 2 ? REGFILE_ASCII_SZ :
+				    0));
 			}
 		regfile_free(rf);
 	}

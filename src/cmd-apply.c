@@ -93,12 +93,15 @@ cmd_apply(int argc, char **argv)
 	diag_init(&d);
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
-	/* Writing is kept to one target at a time, in the order given, and
-	 * to the hive files given together being one machine: several hives
-	 * named alike would also collide in one --output folder. */
-	if (a.each || a.jobs != 1) {
-		diag_error(&d, NULL, 0, "--each and -j are for scan and the dry "
-		    "run: apply works on one target at a time");
+	/* The hive files given together are one machine: several hives
+	 * named alike would collide in one --output folder, and the undo
+	 * files of one machine's run belong together.  Several machines
+	 * (folders) may be written side by side with -j: each has its own
+	 * files, its own locks and its own worker, whose signal handler
+	 * cleans up after it alone. */
+	if (a.each) {
+		diag_error(&d, NULL, 0, "--each is for scan and the dry run: "
+		    "apply takes the hive files given together as one machine");
 		goto out;
 	}
 	if (a.format != RENDER_DIFF) {

@@ -47,6 +47,7 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 	a->control_set = "current";
 	a->format = RENDER_DIFF;
 	a->jobs = 1;
+	a->progress = -1;
 	a->ids = calloc((size_t)argc + 1, sizeof *a->ids);
 	a->targets = calloc((size_t)argc + 1, sizeof *a->targets);
 	if (a->ids == NULL || a->targets == NULL) {
@@ -67,6 +68,10 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 		else if (opts && (strcmp(s, "-q") == 0 ||
 		    strcmp(s, "--quiet") == 0))
 			a->quiet = 1;
+		else if (opts && strcmp(s, "--progress") == 0)
+			a->progress = 1;
+		else if (opts && strcmp(s, "--no-progress") == 0)
+			a->progress = 0;
 		else if (opts && strcmp(s, "--each") == 0)
 			a->each = 1;
 		else if (opts && strncmp(s, "-j", 2) == 0) {

@@ -652,8 +652,10 @@ worker_lost(struct worker *w, const struct cmd_targets *ts,
  * is, in target order, and record them in the audit log. */
 static void
 show_done(const struct cmd_run *r, const struct cmd_targets *ts,
-    struct result *res, size_t *shown)
+    struct result *res, size_t *shown, struct cmd_progress *pg)
 {
+	if (*shown < ts->n && res[*shown].done)
+		cmd_progress_clear(pg);
 	for (; *shown < ts->n && res[*shown].done; (*shown)++) {
 		struct result *rs = &res[*shown];
 
@@ -668,11 +670,29 @@ show_done(const struct cmd_run *r, const struct cmd_targets *ts,
 	}
 }
 
+/* Tell PG how far the run is: RUNNING targets are being worked on. */
+static void
+show_progress(struct cmd_progress *pg, const struct cmd_targets *ts,
+    const struct result *res, size_t running)
+{
+	size_t i, done = 0, failed = 0;
+
+	if (pg->f == NULL)
+		return;
+	for (i = 0; i < ts->n; i++)
+		if (res[i].done) {
+			done++;
+			if (res[i].o.rc == EXIT_TROUBLE)
+				failed++;
+		}
+	cmd_progress_update(pg, done, running, failed);
+}
+
 /* Run FN on the targets of TS in NW workers; RES[i] gets each result.
  * Targets no worker could be started for are results of trouble. */
 static void
 run_workers(const struct cmd_run *r, const struct cmd_targets *ts,
-    cmd_target_fn fn, size_t nw, struct result *res)
+    cmd_target_fn fn, size_t nw, struct result *res, struct cmd_progress *pg)
 {
 	struct worker *wv = calloc(nw, sizeof *wv);
 	struct pollfd *pv = calloc(nw, sizeof *pv);
@@ -697,8 +717,10 @@ run_workers(const struct cmd_run *r, const struct cmd_targets *ts,
 		live++;
 		worker_feed(&wv[i], &next, ts->n);
 	}
+	show_progress(pg, ts, res, live);
 	while (shown < ts->n && live > 0) {
-		size_t np = 0;
+		size_t np = 0, busy = 0;
+		int ready;
 
 		for (i = 0; i < nw; i++) {
 			if (wv[i].pid == 0)
@@ -708,11 +730,16 @@ run_workers(const struct cmd_run *r, const struct cmd_targets *ts,
 			pv[np].revents = 0;
 			np++;
 		}
-		if (poll(pv, np, -1) < 0) {
+		/* With a progress line, wake up to move its clock. */
+		if ((ready = poll(pv, np, cmd_progress_wait(pg))) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = errno;
 			break;
+		}
+		if (ready == 0) {
+			cmd_progress_tick(pg);
+			continue;
 		}
 		for (i = 0, np = 0; i < nw; i++) {
 			struct worker *w = &wv[i];
@@ -740,7 +767,11 @@ run_workers(const struct cmd_run *r, const struct cmd_targets *ts,
 				worker_feed(w, &next, ts->n);
 			}
 		}
-		show_done(r, ts, res, &shown);
+		show_done(r, ts, res, &shown, pg);
+		for (i = 0; i < nw; i++)
+			if (wv[i].pid != 0 && wv[i].busy != (size_t)-1)
+				busy++;
+		show_progress(pg, ts, res, busy);
 	}
 	for (i = 0; i < nw; i++)
 		if (wv[i].pid != 0)
@@ -759,7 +790,7 @@ left:
 		    strerror(err ? err : EIO));
 		res[i].done = 1;
 	}
-	show_done(r, ts, res, &shown);
+	show_done(r, ts, res, &shown, pg);
 }
 
 int
@@ -769,8 +800,9 @@ cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
 	struct result *res = calloc(ts->n + 1, sizeof *res);
 	int machine_out = machine_output(r);
 	FILE *sum = machine_out ? stderr : stdout;
-	size_t i, w = 6, nw;
+	size_t i, w = 6, nw, shown = 0;
 	int worst = EXIT_NOTHING;
+	struct cmd_progress pg;
 
 	if (res == NULL) {
 		fprintf(stderr, "kbfix: error: out of memory\n");
@@ -781,9 +813,33 @@ cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
 	nw = r->a->jobs > 1 ? (size_t)r->a->jobs : 1;
 	if (nw > ts->n)
 		nw = ts->n;
+	cmd_progress_start(&pg, r->a, ts->n);
 	if (nw > 1) {
 		fflush(stdout);
-		run_workers(r, ts, fn, nw, res);
+		run_workers(r, ts, fn, nw, res, &pg);
+	} else if (pg.f != NULL) {
+		/* One target at a time, each printed once done, so that the
+		 * progress line stays up while it is worked on. */
+		for (i = 0; i < ts->n; i++) {
+			struct result *rs = &res[i];
+			FILE *fo = open_memstream(&rs->out, &rs->nout);
+
+			show_progress(&pg, ts, res, 1);
+			if (fo == NULL) {
+				rs->o.rc = EXIT_TROUBLE;
+				diag_error(&rs->d, ts->v[i].name, 0,
+				    "out of memory");
+			} else {
+				fn(r, &ts->v[i], fo, &rs->o, &rs->d);
+				if (fclose(fo) != 0) {
+					rs->o.rc = EXIT_TROUBLE;
+					diag_error(&rs->d, ts->v[i].name, 0,
+					    "out of memory");
+				}
+			}
+			rs->done = 1;
+			show_done(r, ts, res, &shown, &pg);
+		}
 	} else {
 		for (i = 0; i < ts->n; i++) {
 			struct result *rs = &res[i];
@@ -804,6 +860,7 @@ cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
 		if (strlen(ts->v[i].name) > w)
 			w = strlen(ts->v[i].name);
 	}
+	cmd_progress_clear(&pg);
 	if (ts->n > 1) {
 		fprintf(sum, "%s%-*s  %-15s  %s\n", machine_out ? "" : "\n",
 		    (int)w, "TARGET", "RESULT", "CHANGES");

@@ -9,6 +9,7 @@
 #define KBFIX_CMD_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "apply.h"
 #include "audit.h"
@@ -46,6 +47,8 @@ struct cmd_args {
 	int each;			/* --each: a machine per hive file */
 	int jobs;			/* -j N: targets worked on at
 					 * once (scan, dry run); default 1 */
+	int progress;			/* --progress 1, --no-progress 0,
+					 * default -1: on a terminal */
 };
 
 /* Parse ARGV[1..ARGC) (ARGV[0] is the subcommand) into A.  An argument
@@ -126,6 +129,30 @@ struct cmd_run {
 	struct audit *audit;	/* --audit, or NULL */
 	int several;		/* more than one target */
 };
+
+/* The progress line of a run over many targets (cmd-progress.c). */
+struct cmd_progress {
+	FILE *f;		/* stderr, or NULL: no progress line */
+	size_t total, done, running, failed;
+	double start, delay, drawn;
+	int shown;		/* a line is on the screen */
+};
+
+/* Decide from A (--progress, --no-progress, -q) and standard error being a
+ * terminal whether a run over TOTAL targets shows a progress line, and
+ * start its clock.  Owns nothing: there is nothing to free. */
+void cmd_progress_start(struct cmd_progress *p, const struct cmd_args *a,
+    size_t total);
+/* DONE targets are finished (FAILED of them with trouble), RUNNING are
+ * being worked on: redraw the line, once the delay has passed. */
+void cmd_progress_update(struct cmd_progress *p, size_t done,
+    size_t running, size_t failed);
+/* Redraw the line as it is (its clock moves), once the delay has passed. */
+void cmd_progress_tick(struct cmd_progress *p);
+/* Milliseconds to wait for before the next tick, or -1: no line. */
+int cmd_progress_wait(const struct cmd_progress *p);
+/* Erase the line, before printing anything else or at the end. */
+void cmd_progress_clear(struct cmd_progress *p);
 
 /* How one target went, for the summary. */
 struct cmd_outcome {

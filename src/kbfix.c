@@ -13,13 +13,14 @@ usage(FILE *f)
 	    "usage: kbfix list\n"
 	    "       kbfix show ID...\n"
 	    "       kbfix scan [--format json] [--control-set CS] [--ignore-logs]\n"
-	    "                  [--audit FILE] [--each] [-j N] [ID...] [TARGET...]\n"
+	    "                  [--audit FILE] [--each] [-j N] [--[no-]progress]\n"
+	    "                  [ID...] [TARGET...]\n"
 	    "       kbfix --dry-run [--format diff|reg|json] [--control-set CS]\n"
 	    "                  [--ignore-logs] [--audit FILE] [--each] [-j N]\n"
-	    "                  [ID...] [TARGET...]\n"
+	    "                  [--[no-]progress] [ID...] [TARGET...]\n"
 	    "       kbfix apply [--backup-dir DIR | --no-backup] [--output DIR]\n"
 	    "                  [--audit FILE] [--ignore-logs] [-q] [--control-set CS]\n"
-	    "                  [ID...] [TARGET...]\n"
+	    "                  [-j N] [--[no-]progress] [ID...] [TARGET...]\n"
 	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] [--output DIR]\n"
 	    "                  [--audit FILE] UNDOFILE HIVE|FOLDER\n"
 	    "       kbfix recover HIVE -o OUT\n"
@@ -29,7 +30,7 @@ usage(FILE *f)
 	    "A TARGET is a hive file (the files given together are one machine, or\n"
 	    "each its own with --each) or a folder (one machine each): a volume\n"
 	    "holding Windows or WINNT, a Windows folder, or a folder of hive files.\n"
-	    "-j N: scan or dry-run N machines at once.\n"
+	    "-j N: work on N machines at once.\n"
 	    "See kbfix(1).\n");
 }
 

@@ -950,9 +950,9 @@ eval_list(struct ctx *c, const struct cond *k)
 			    hits.n == 1 ? "a" : "these", hits.n == 1 ? "y" :
 			    "ies", list ? list : "?");
 		else
-			set_why(c, "'%s' of '%s' holds entr%s matching '%s': "
+			set_why(c, "'%s' of '%s' holds %s matching '%s': "
 			    "'%s'", k->name, shown ? shown : k->path.text,
-			    hits.n == 1 ? "y" : "ies", k->pattern,
+			    hits.n == 1 ? "an entry" : "entries", k->pattern,
 			    list ? list : "?");
 	} else if (k->match == MATCH_NETWORK)
 		set_why(c, "'%s' of '%s' holds no network entry (%s)", k->name,

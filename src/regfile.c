@@ -794,6 +794,18 @@ regfile_free(struct regfile *rf)
 
 /* ---------------------------------------------------------------- format */
 
+/* Is the UTF-16LE text B (with its NUL) printable ASCII only? */
+static int
+is_ascii(const unsigned char *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 2)
+		if (b[i + 1] != 0 || b[i] < 0x20 || b[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
 /* Nonzero when DATA is UTF-16LE text with exactly one NUL, at the end, no
  * unpaired surrogate and no line end (which would break the line).  Only
  * then does "text" give the same bytes back. */
@@ -839,7 +851,7 @@ put_quoted(FILE *f, const char *s, size_t n)
 
 char *
 regfile_format_value(const char *name, uint32_t type, const void *data,
-    size_t len)
+    size_t len, unsigned flags)
 {
 	const unsigned char *b = data;
 	char *buf = NULL;
@@ -854,7 +866,8 @@ regfile_format_value(const char *name, uint32_t type, const void *data,
 	else
 		put_quoted(f, name, strlen(name));
 	fputc('=', f);
-	if (type == REG_SZ && is_text(b, len)) {
+	if (type == REG_SZ && is_text(b, len) &&
+	    (!(flags & REGFILE_ASCII_SZ) || is_ascii(b, len))) {
 		char u[4];
 		size_t k;
 

@@ -46,13 +46,21 @@ int regfile_parse_file(const char *path, struct regfile **out,
     struct diag *d);
 void regfile_free(struct regfile *rf);
 
+/* regfile_format_value's FLAGS. */
+#define REGFILE_ASCII_SZ 1	/* a REG_SZ beyond ASCII as hex(1) */
+
 /* The .reg text of one value, without newline: "Name"="data" or
  * "Name"=hex(2):... .  A string type is written as text only if its data
  * is exactly valid UTF-16 text plus one NUL, so that parsing the line back
- * gives the same bytes; otherwise hex(N).  Never wraps lines.  Returns a
- * new string the caller frees, NULL on out-of-memory. */
+ * gives the same bytes; otherwise hex(N).  The text is UTF-8, which kbfix
+ * reads back but other readers may not: hivexregedit --merge takes the
+ * bytes of a .reg string as Latin-1, and regedit takes a file without BOM
+ * in the ANSI code page.  With REGFILE_ASCII_SZ, a string holding anything
+ * but printable ASCII is written as hex(1), which every reader takes as
+ * UTF-16LE bytes.  Never wraps lines.  Returns a new string the caller
+ * frees, NULL on out-of-memory. */
 char *regfile_format_value(const char *name, uint32_t type,
-    const void *data, size_t len);
+    const void *data, size_t len, unsigned flags);
 
 /* Merge RF into the hive open for writing in H, as regedit would: keys
  * created as needed, [-key] deletes a subtree, "v"=- deletes a value, a

@@ -30,7 +30,7 @@ subtree_key(const struct hive *hv, hive_node_h node, char *const *path,
 	free(k);
 	for (i = 0; i < nvals; i++) {
 		char *line = regfile_format_value(vals[i].name, vals[i].type,
-		    vals[i].data, vals[i].len);
+		    vals[i].data, vals[i].len, 0);
 
 		if (line == NULL)
 			return -1;
@@ -70,9 +70,10 @@ same_key(const struct change *a, const struct change *b)
 
 static int
 value_line(FILE *f, const char *prefix, const char *name,
-    const struct rvalue *v)
+    const struct rvalue *v, unsigned flags)
 {
-	char *line = regfile_format_value(name, v->type, v->data, v->len);
+	char *line = regfile_format_value(name, v->type, v->data, v->len,
+	    flags);
 
 	if (line == NULL)
 		return -1;
@@ -164,10 +165,10 @@ render_diff_entry(FILE *f, const struct plan_entry *e, struct diag *d)
 				free(k);
 			}
 			if (ch->had_old &&
-			    value_line(f, "-", ch->name, &ch->old) < 0)
+			    value_line(f, "-", ch->name, &ch->old, 0) < 0)
 				return -1;
 			if (ch->kind == CHANGE_SET_VALUE &&
-			    value_line(f, "+", ch->name, &ch->new) < 0)
+			    value_line(f, "+", ch->name, &ch->new, 0) < 0)
 				return -1;
 			prev = ch;
 			continue;
@@ -202,25 +203,31 @@ render_reg_entry(FILE *f, const struct plan_entry *e)
 			return -1;
 		switch (ch->kind) {
 		case CHANGE_DELETE_KEY:
-			fprintf(f, "[-%s]\n\n", k);
+			fprintf(f, "%s[-%s]\n\n", prev ? "\n" : "", k);
 			prev = NULL;
 			break;
 		case CHANGE_CREATE_KEY:
-			fprintf(f, "[%s]\n\n", k);
-			prev = NULL;
+			/* The section stays open: the values set next in the
+			 * new key go under this one header. */
+			fprintf(f, "%s[%s]\n", prev ? "\n" : "", k);
+			prev = ch;
 			break;
 		case CHANGE_SET_VALUE:
 		case CHANGE_DELETE_VALUE:
 			if (!same_key(prev, ch))
 				fprintf(f, "%s[%s]\n", prev ? "\n" : "", k);
 			if (ch->kind == CHANGE_SET_VALUE) {
-				if (value_line(f, "", ch->name, &ch->new) < 0) {
+				/* A .reg file goes to other readers
+				 * (hivexregedit, regedit): strings beyond
+				 * ASCII as hex(1), which they all read. */
+				if (value_line(f, "", ch->name, &ch->new,
+				    REGFILE_ASCII_SZ) < 0) {
 					free(k);
 					return -1;
 				}
 			} else {
 				char *line = regfile_format_value(ch->name,
-				    REG_NONE, NULL, 0);
+				    REG_NONE, NULL, 0, 0);
 				char *eq = line ? strrchr(line, '=') : NULL;
 
 				/* "name"=- deletes it: reuse the quoting. */

@@ -65,7 +65,7 @@ put_value(FILE *f, const char *key, const char *name, const struct rvalue *v,
     int del)
 {
 	char *line = regfile_format_value(name, del ? REG_NONE : v->type,
-	    del ? NULL : v->data, del ? 0 : v->len);
+	    del ? NULL : v->data, del ? 0 : v->len, 0);
 	char *eq;
 
 	if (line == NULL)

@@ -355,7 +355,7 @@ static void
 assert_format(const char *name, uint32_t type, const void *data, size_t len,
     const char *want)
 {
-	char *s = regfile_format_value(name, type, data, len);
+	char *s = regfile_format_value(name, type, data, len, 0);
 
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(s, want);
@@ -387,6 +387,36 @@ START_TEST(test_format)
 	assert_format("q", REG_QWORD, "\1\0\0\0\0\0\0\0", 8,
 	    "\"q\"=hex(b):01,00,00,00,00,00,00,00");
 	assert_format("x", 0xffff0012, "\1", 1, "\"x\"=hex(ffff0012):01");
+}
+END_TEST
+
+/* REGFILE_ASCII_SZ: a string beyond printable ASCII as hex(1), for readers
+ * that do not take UTF-8 .reg files; ASCII strings stay text. */
+START_TEST(test_format_ascii)
+{
+	static const struct {
+		const char *data;
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{ "a\0b\0\0", 6, "\"s\"=\"ab\"" },
+		{ "\0", 2, "\"s\"=\"\"" },
+		{ "~\0\0", 4, "\"s\"=\"~\"" },
+		{ "\xe9\0\0", 4, "\"s\"=hex(1):e9,00,00,00" },
+		{ "\x15\x26\0", 4, "\"s\"=hex(1):15,26,00,00" },
+		{ "\x7f\0\0", 4, "\"s\"=hex(1):7f,00,00,00" },
+		{ "\t\0\0", 4, "\"s\"=hex(1):09,00,00,00" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *s = regfile_format_value("s", REG_SZ, cases[i].data,
+		    cases[i].len, REGFILE_ASCII_SZ);
+
+		ck_assert_ptr_nonnull(s);
+		ck_assert_str_eq(s, cases[i].want);
+		free(s);
+	}
 }
 END_TEST
 
@@ -429,7 +459,7 @@ START_TEST(test_round_trip)
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		for (j = 0; j < sizeof names / sizeof names[0]; j++) {
 			char *line = regfile_format_value(names[j],
-			    cases[i].type, cases[i].data, cases[i].len);
+			    cases[i].type, cases[i].data, cases[i].len, 0);
 			char *text = NULL;
 			struct regfile *rf;
 
@@ -683,6 +713,7 @@ regfile_suite(void)
 	tcase_add_test(tc, test_enormous);
 	tcase_add_test(tc, test_mutations);
 	tcase_add_test(tc, test_format);
+	tcase_add_test(tc, test_format_ascii);
 	tcase_add_test(tc, test_round_trip);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(ta, setup, teardown);

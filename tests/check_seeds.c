@@ -1,6 +1,8 @@
 /* check_seeds.c: each of the five seed remedies does what its article
- * says, at the level of the plan (what the dry run shows and apply would
- * do), on the fixture hives and on copies changed by the test.
+ * says, and each action of the test remedies in tests/actions does what
+ * docs/remedy-format.md says, at the level of the plan (what the dry run
+ * shows and apply would do), on the fixture hives and on copies changed by
+ * the test.
  *
  * The plan is read directly (struct plan), so these tests see the types
  * and bytes of the values, not only their rendering.
@@ -39,7 +41,7 @@ struct run {
 	struct diag d;
 };
 
-/* Plan remedy ID on the hive files given (NULL-terminated), with WINDIR
+/* Plan remedy ID (or tests/actions/NAME.xml) on the hive files given (NULL-terminated), with WINDIR
  * (may be NULL) and control set CS (NULL: current).  Fails the test on
  * any error. */
 static void
@@ -55,7 +57,10 @@ run_plan(struct run *u, const char *id, const char *windir, const char *cs,
 
 	memset(u, 0, sizeof *u);
 	diag_init(&u->d);
-	ck_assert_int_ge(asprintf(&file, "%s/remedies/%s.xml", src, id), 0);
+	/* An ID with a '/' is a file below the source tree: the test
+	 * remedies of tests/actions. */
+	ck_assert_int_ge(strchr(id, '/') != NULL ? asprintf(&file, "%s/%s",
+	    src, id) : asprintf(&file, "%s/remedies/%s.xml", src, id), 0);
 	ck_assert_int_ge(asprintf(&schema, "%s/remedies/remedy.xsd", src), 0);
 	ck_assert_int_eq(remedy_load(file, schema, &u->r, &u->d), 0);
 	va_start(ap, cs);
@@ -762,7 +767,252 @@ START_TEST(test_value_types)
 	    "Services\\A' does not exist");
 	expect_cond("<list-contains path=\"" SVC "Dhcp\" name=\"ImagePath\" "
 	    "separator=\" \" pattern=\"-K\"/>", 1,
-	    "holds entry matching '-K': '-k'");
+	    "holds an entry matching '-K': '-k'");
+}
+END_TEST
+
+/* ------------------------------------- each action (tests/actions) */
+
+#define ACTION(n) "tests/actions/Q90000" #n ".xml"
+
+/* The set-value change of value NAME in U's plan. */
+static const struct change *
+set_of(const struct run *u, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < u->e->nchanges; i++)
+		if (u->e->changes[i].kind == CHANGE_SET_VALUE &&
+		    strcmp(u->e->changes[i].name, name) == 0)
+			return &u->e->changes[i];
+	ck_abort_msg("no change of value '%s'", name);
+	return NULL;
+}
+
+static void
+assert_new(const struct change *ch, uint32_t type, const void *data,
+    size_t len)
+{
+	ck_assert_uint_eq(ch->new.type, type);
+	ck_assert_uint_eq(ch->new.len, len);
+	ck_assert_mem_eq(ch->new.data, data, len);
+}
+
+/* Plan the test remedy FILE on the SYSTEM fixture: it must apply, with N
+ * changes. */
+static void
+run_applies(struct run *u, const char *file, size_t n)
+{
+	char *sys = tu_fixture("system/SYSTEM");
+
+	run_plan(u, file, NULL, NULL, sys, NULL);
+	free(sys);
+	ck_assert_int_eq(u->e->status, ENTRY_APPLIES);
+	ck_assert_uint_eq(u->e->nchanges, n);
+}
+
+/* delete-value: the names as the hive spells them, the old data kept for
+ * the undo file; a value that is not there is no change. */
+START_TEST(test_action_delete_value)
+{
+	struct run u;
+	const struct change *ch;
+
+	run_applies(&u, ACTION(01), 2);
+	ch = &u.e->changes[0];
+	ck_assert_int_eq(ch->kind, CHANGE_DELETE_VALUE);
+	assert_key(ch, 4, "ControlSet002", "Services", "Tcpip", "Parameters");
+	ck_assert_str_eq(ch->name, "NV Hostname");
+	ck_assert_int_eq(ch->had_old, 1);
+	assert_text(&ch->old, REG_SZ, "KBFIX-SRV01");
+	ch = &u.e->changes[1];
+	ck_assert_int_eq(ch->kind, CHANGE_DELETE_VALUE);
+	ck_assert_str_eq(ch->name, "SearchList");
+	assert_text(&ch->old, REG_SZ, "");
+	run_free(&u);
+}
+END_TEST
+
+/* create-key: the missing parent first, then the key; an existing key
+ * (written in another case, with a trailing '\') is no change. */
+START_TEST(test_action_create_key)
+{
+	struct run u;
+
+	run_applies(&u, ACTION(02), 2);
+	ck_assert_int_eq(u.e->changes[0].kind, CHANGE_CREATE_KEY);
+	assert_key(&u.e->changes[0], 3, "ControlSet002", "Services",
+	    "KbfixTest");
+	ck_assert_int_eq(u.e->changes[1].kind, CHANGE_CREATE_KEY);
+	assert_key(&u.e->changes[1], 4, "ControlSet002", "Services",
+	    "KbfixTest", "Parameters");
+	run_free(&u);
+}
+END_TEST
+
+/* set-value: the bytes of every type as Windows stores them. */
+START_TEST(test_action_set_value_types)
+{
+	struct run u;
+	const struct change *ch;
+	/* "Café ☕": é is U+00E9, ☕ U+2615. */
+	static const unsigned char sz[] = { 'C', 0, 'a', 0, 'f', 0, 0xe9, 0,
+	    ' ', 0, 0x15, 0x26, 0, 0 };
+	static const unsigned char multi[] = { 'T', 0, 'c', 0, 'p', 0, 'i', 0,
+	    'p', 0, 0, 0, 'A', 0, 'f', 0, 'd', 0, 0, 0, 0, 0 };
+	static const unsigned char link[] = { '\\', 0, 'R', 0, 'e', 0, 'g',
+	    0, 'i', 0, 's', 0, 't', 0, 'r', 0, 'y', 0 };
+
+	run_applies(&u, ACTION(03), 13);
+	/* The new key, its eleven values, Tcpip's Start; Type already
+	 * holds 1 and NotThere is not created. */
+	ck_assert_int_eq(u.e->changes[0].kind, CHANGE_CREATE_KEY);
+	assert_key(&u.e->changes[0], 3, "ControlSet002", "Services",
+	    "KbfixTypes");
+	assert_new(set_of(&u, ""), REG_SZ, "d\0e\0f\0a\0u\0l\0t\0\0", 16);
+	assert_new(set_of(&u, "Sz"), REG_SZ, sz, sizeof sz);
+	assert_text(&set_of(&u, "ExpandSz")->new, REG_EXPAND_SZ,
+	    "%SystemRoot%\\System32\\x.exe");
+	assert_new(set_of(&u, "MultiSz"), REG_MULTI_SZ, multi, sizeof multi);
+	/* A link has no NUL. */
+	ch = set_of(&u, "Link");
+	ck_assert_uint_eq(ch->new.type, REG_LINK);
+	ck_assert_uint_eq(ch->new.len, 2 * strlen("\\Registry\\Machine\\"
+	    "System\\ControlSet001"));
+	ck_assert_mem_eq(ch->new.data, link, sizeof link);
+	assert_new(set_of(&u, "Dword"), REG_DWORD, "\0\0\0\x80", 4);
+	assert_new(set_of(&u, "DwordBe"), REG_DWORD_BIG_ENDIAN, "\0\0\0\1",
+	    4);
+	assert_new(set_of(&u, "Qword"), REG_QWORD,
+	    "\x78\x56\x34\x12\x3c\x5a\xbf\x01", 8);
+	assert_new(set_of(&u, "Binary"), REG_BINARY, "\1\0\x14\x80", 4);
+	assert_new(set_of(&u, "None"), REG_NONE, "", 0);
+	assert_new(set_of(&u, "Prop"), 0xffff0012, "\1\0\0\0", 4);
+	/* An existing value keeps its spelling ("start" in the remedy). */
+	ch = set_of(&u, "Start");
+	assert_key(ch, 3, "ControlSet002", "Services", "Tcpip");
+	ck_assert_int_eq(ch->had_old, 1);
+	assert_new(ch, REG_DWORD, "\4\0\0\0", 4);
+	ck_assert_mem_eq(ch->old.data, "\1\0\0\0", 4);
+	run_free(&u);
+}
+END_TEST
+
+/* delete-key: a plain key and a pattern, in the current control set
+ * only; the decoys whose names hold the pattern elsewhere stay. */
+START_TEST(test_action_delete_key)
+{
+	struct run u;
+
+	run_applies(&u, ACTION(04), 2);
+	ck_assert_int_eq(u.e->changes[0].kind, CHANGE_DELETE_KEY);
+	assert_key(&u.e->changes[0], 3, "ControlSet002", "Services", "Dhcp");
+	ck_assert_int_eq(u.e->changes[1].kind, CHANGE_DELETE_KEY);
+	assert_key(&u.e->changes[1], 3, "ControlSet002", "Services",
+	    "OldSMSPerfCountersForX");
+	run_free(&u);
+}
+END_TEST
+
+/* edit-list: removes by glob keep the order and the type; an entry
+ * already there (".com" against ".COM") is not appended twice. */
+START_TEST(test_action_edit_list)
+{
+	struct run u;
+	char *sys = tu_fixture("system/SYSTEM");
+	char *user = tu_fixture("ntuser/NTUSER.DAT");
+	const struct change *ch;
+
+	run_plan(&u, ACTION(05), NULL, NULL, sys, user, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
+	ck_assert_uint_eq(u.e->nchanges, 3);
+	ch = set_of(&u, "PATHEXT");
+	assert_text(&ch->old, REG_SZ, ".COM;.EXE;.BAT;.CMD");
+	assert_text(&ch->new, REG_SZ, ".COM;.EXE;.VBS");
+	ch = &u.e->changes[2];
+	ck_assert_int_eq(ch->kind, CHANGE_SET_VALUE);
+	ck_assert_int_eq(ch->had_old, 0);
+	assert_key(ch, 1, "Environment");
+	assert_text(&ch->new, REG_EXPAND_SZ, "\\\\server\\share\\bin;Z:\\apps");
+	run_free(&u);
+	free(sys);
+	free(user);
+}
+END_TEST
+
+/* rename-file and delete-file: paths found whatever their case; a file
+ * that is not there is no change; the hive alone cannot tell. */
+START_TEST(test_action_files)
+{
+	struct run u;
+	char *alpha = tu_fixture("system-alpha/SYSTEM");
+	char *win = windows_folder(1), *want = NULL, *f;
+	FILE *fp;
+
+	f = tu_path(win, "System32/obsolete.dll");
+	fp = fopen(f, "w");
+	ck_assert_ptr_nonnull(fp);
+	fclose(fp);
+	run_plan(&u, ACTION(06), win, NULL, alpha, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
+	ck_assert_uint_eq(u.e->nchanges, 2);
+	ck_assert_int_eq(u.e->changes[0].kind, CHANGE_RENAME_FILE);
+	ck_assert_int_ge(asprintf(&want, "%s/System32/NMPERF.DLL", win), 0);
+	ck_assert_str_eq(u.e->changes[0].file, want);
+	free(want);
+	ck_assert_int_ge(asprintf(&want, "%s/System32/Nmperf.dll.disabled",
+	    win), 0);
+	ck_assert_str_eq(u.e->changes[0].to, want);
+	free(want);
+	ck_assert_int_eq(u.e->changes[1].kind, CHANGE_DELETE_FILE);
+	ck_assert_str_eq(u.e->changes[1].file, f);
+	ck_assert_str_eq(u.e->changes[1].winfile,
+	    "%windir%\\system32\\Obsolete.dll");
+	run_free(&u);
+
+	run_plan(&u, ACTION(06), NULL, NULL, alpha, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_NEEDS_FOLDER);
+	ck_assert_uint_eq(u.e->nchanges, 0);
+	run_free(&u);
+	tu_rmrf(win);
+	free(win);
+	free(f);
+	free(alpha);
+}
+END_TEST
+
+/* file-exists and architecture, true and false. */
+START_TEST(test_cond_file_architecture)
+{
+	struct run u;
+	char *alpha = tu_fixture("system-alpha/SYSTEM");
+	char *x86 = tu_fixture("system/SYSTEM");
+	char *win = windows_folder(1), *empty = windows_folder(0);
+
+	run_plan(&u, ACTION(18), win, NULL, alpha, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
+	ck_assert_ptr_nonnull(strstr(u.e->reason, "NMPERF.DLL' exists"));
+	run_free(&u);
+	run_plan(&u, ACTION(18), empty, NULL, alpha, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
+	ck_assert_ptr_nonnull(strstr(u.e->reason, "Nmperf.dll' does not "
+	    "exist"));
+	run_free(&u);
+	run_plan(&u, ACTION(19), NULL, NULL, x86, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
+	ck_assert_str_eq(u.e->reason, "PROCESSOR_ARCHITECTURE is 'x86'");
+	run_free(&u);
+	run_plan(&u, ACTION(19), NULL, NULL, alpha, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
+	ck_assert_str_eq(u.e->reason, "PROCESSOR_ARCHITECTURE is 'alpha', "
+	    "not 'x86'");
+	run_free(&u);
+	tu_rmrf(win);
+	tu_rmrf(empty);
+	free(win);
+	free(empty);
+	free(alpha);
+	free(x86);
 }
 END_TEST
 
@@ -796,8 +1046,18 @@ seeds_suite(void)
 	tcase_add_test(tc, test_q317061_drive_letter);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("actions");
+	tcase_add_test(tc, test_action_delete_value);
+	tcase_add_test(tc, test_action_create_key);
+	tcase_add_test(tc, test_action_set_value_types);
+	tcase_add_test(tc, test_action_delete_key);
+	tcase_add_test(tc, test_action_edit_list);
+	tcase_add_test(tc, test_action_files);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("conditions");
 	tcase_add_test(tc, test_value_types);
+	tcase_add_test(tc, test_cond_file_architecture);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,17 +16,7 @@ H="$top_builddir/tests/hives"
 MKHIVE="$top_builddir/tests/mkhive"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail=0
-n=0
-
-bad() {
-	echo "FAIL: $*" >&2
-	fail=1
-}
-
-ok() {
-	n=$((n + 1))
-}
+. "$top_srcdir/tests/clilib.sh"
 
 if ! command -v jq > /dev/null; then
 	echo "FAIL: jq is missing (./bootstrap installs it)" >&2
@@ -420,13 +410,103 @@ rc=$?
     bad "50 targets: want 40 pending"
 grep -q '^kbfix: 50 targets, exit 2$' "$tmp/many.out" ||
     bad "50 targets: last line"
-(cd "$m" && "$KBFIX" apply -q --output "$tmp/many-out" Q267971 t* \
+# The same with -j 2: two workers, the same report, byte for byte.
+(cd "$m" && "$KBFIX" scan -j 2 Q267971 t* > "$tmp/many2.out" \
+    2> "$tmp/many2.err")
+rc=$?
+[ $rc -eq 2 ] || bad "50 targets, -j 2: exit $rc, want 2"
+cmp -s "$tmp/many.out" "$tmp/many2.out" ||
+    bad "50 targets: the report of -j 2 differs from -j 1"
+cmp -s "$tmp/many.err" "$tmp/many2.err" ||
+    bad "50 targets: the messages of -j 2 differ from -j 1"
+[ "$(grep -c "^kbfix: error: " "$tmp/many2.err")" = 10 ] ||
+    bad "50 targets, -j 2: want 10 error messages"
+(cd "$m" && "$KBFIX" --dry-run -j 2 Q267971 t* > "$tmp/many3.out" \
+    2> /dev/null)
+rc=$?
+[ $rc -eq 2 ] || bad "50 targets, dry run -j 2: exit $rc, want 2"
+[ "$(grep -c '^t[0-9]*  *changes pending  *3$' "$tmp/many3.out")" = 40 ] ||
+    bad "50 targets, dry run -j 2: want 40 pending"
+
+# On a terminal, a progress line on standard error, erased before anything
+# else is printed: without it, what the terminal shows is the report of a
+# run without a terminal.  script(1) gives the run a terminal; the delay
+# before the line appears (KBFIX_PROGRESS_DELAY, 1 s by default) is 0 here
+# so that even a short run shows it.
+if command -v script > /dev/null; then
+	for j in 1 2; do
+		(cd "$m" && KBFIX_PROGRESS_DELAY=0 script -qec \
+		    "'$KBFIX' scan -j $j Q267971 t*" /dev/null \
+		    > "$tmp/tty$j.out" 2>&1 < /dev/null)
+		grep -q "kbfix: 0 of 50 targets done, $j running (0:00)" \
+		    "$tmp/tty$j.out" || bad "-j $j: no progress line"
+		grep -q "kbfix: [0-9]* of 50 targets done.*, [0-9]* with trouble" \
+		    "$tmp/tty$j.out" || bad "-j $j: no count of trouble"
+		# Erase the lines as the terminal does, and drop its CRs.
+		tr -d '\r' < "$tmp/tty$j.out" |
+		    sed 's/kbfix: [0-9]* of 50 targets done[^\x1b]*\x1b\[K//g; s/\x1b\[K//g' \
+		    > "$tmp/tty$j.txt"
+		cat "$tmp/many.err" "$tmp/many.out" | LC_ALL=C sort > "$tmp/plain"
+		LC_ALL=C sort "$tmp/tty$j.txt" > "$tmp/shown"
+		cmp -s "$tmp/plain" "$tmp/shown" ||
+		    bad "-j $j: the terminal shows more than the report: $(diff "$tmp/plain" "$tmp/shown" | head -5)"
+	done
+	(cd "$m" && KBFIX_PROGRESS_DELAY=0 script -qec \
+	    "'$KBFIX' scan --no-progress -j 2 Q267971 t*" /dev/null \
+	    > "$tmp/tty.out" 2>&1 < /dev/null)
+	grep -q "targets done" "$tmp/tty.out" && bad "--no-progress: a progress line"
+	(cd "$m" && KBFIX_PROGRESS_DELAY=3599 script -qec \
+	    "'$KBFIX' scan -j 2 Q267971 t*" /dev/null > "$tmp/tty.out" 2>&1 < /dev/null)
+	grep -q "targets done" "$tmp/tty.out" && bad "a short run shows a progress line"
+	grep -q "^kbfix: 50 targets, exit 2" "$tmp/tty.out" || bad "tty: no summary"
+else
+	bad "script (util-linux) is missing: the progress line is not tested"
+fi
+# Not a terminal: no progress line, unless --progress.
+grep -q "targets done" "$tmp/many2.err" && bad "a progress line without a terminal"
+(cd "$m" && "$KBFIX" scan --progress Q267971 t* 2>&1 > /dev/null) |
+    grep -q "kbfix: 4[0-9] of 50 targets done, 1 running, 10 with trouble" ||
+    bad "--progress: no progress line"
+ok
+
+(cd "$m" && SOURCE_DATE_EPOCH=1000000000 "$KBFIX" apply -q \
+    --output "$tmp/many-out" Q267971 t* \
     > "$tmp/manya.out" 2> "$tmp/manya.err"); rc=$?
 [ $rc -eq 2 ] || bad "50 targets apply: exit $rc, want 2"
 [ "$(cd "$tmp/many-out" && find . -name SYSTEM | wc -l)" = 40 ] ||
     bad "50 targets apply: want 40 copies"
 [ "$(grep -c '^t[0-9]*  *changed  *3$' "$tmp/manya.out")" = 40 ] ||
     bad "50 targets apply: summary"
+# apply -j 2: the same report and messages, the same 40 copies (as
+# reglookup reads them: hivex stamps the times of the keys it writes).
+(cd "$m" && SOURCE_DATE_EPOCH=1000000000 "$KBFIX" apply -q -j 2 \
+    --audit "$tmp/many2.audit" --output "$tmp/many-out2" Q267971 t* \
+    > "$tmp/manya2.out" 2> "$tmp/manya2.err"); rc=$?
+[ $rc -eq 2 ] || bad "50 targets apply -j 2: exit $rc, want 2"
+sed "s|$tmp/many-out/|OUT/|g" "$tmp/manya.out" > "$tmp/manya.1"
+sed "s|$tmp/many-out2/|OUT/|g" "$tmp/manya2.out" > "$tmp/manya.2"
+cmp -s "$tmp/manya.1" "$tmp/manya.2" ||
+    bad "50 targets apply -j 2: the report differs from -j 1"
+cmp -s "$tmp/manya.err" "$tmp/manya2.err" ||
+    bad "50 targets apply -j 2: the messages differ from -j 1"
+(cd "$tmp/many-out" && find . -type f | LC_ALL=C sort) > "$tmp/copies1"
+(cd "$tmp/many-out2" && find . -type f | LC_ALL=C sort) > "$tmp/copies2"
+cmp -s "$tmp/copies1" "$tmp/copies2" ||
+    bad "50 targets apply -j 2: other files than -j 1"
+# The workers' audit records: whole lines, 120 changes, 40 hives and their
+# 40 undo files written, with the hashes of the copies, 50 results.
+jq -r .event "$tmp/many2.audit" | LC_ALL=C sort | uniq -c |
+    awk '{ printf "%s=%s ", $2, $1 }' > "$tmp/events"
+[ "$(cat "$tmp/events")" = "change=120 end=1 file=80 remedy=1 result=50 start=1 " ] ||
+    bad "50 targets apply -j 2: audit records $(cat "$tmp/events")"
+jq -r 'select(.event == "file") | "\(.sha256_after)  \(.written)"' \
+    "$tmp/many2.audit" > "$tmp/sums2"
+(cd "$m" && sha256sum -c --quiet "$tmp/sums2") ||
+    bad "50 targets apply -j 2: audit hashes"
+for f in $(grep '/SYSTEM$' "$tmp/copies1"); do
+	[ "$(listing "$tmp/many-out/$f")" = "$(listing "$tmp/many-out2/$f")" ] ||
+	    bad "50 targets apply -j 2: $f differs from -j 1"
+done
 ok
 
 echo "$n passed, $fail failed"
