@@ -75,8 +75,9 @@ struct vctx {
 	size_t nkept, keptcap;
 	uint64_t *gone;		/* keys the plan deletes, sorted */
 	size_t ngone, gonecap;
-	uint64_t *bins;		/* the original's hive bins */
+	uint64_t *bins;		/* the original's hive bins read so far */
 	size_t nbins, bincap;
+	uint64_t binsend;	/* where the last of them ends */
 	unsigned char *bin;	/* the bytes of bins[curbin] */
 	size_t curbin, binlen, bincap2;
 	int havebin;
@@ -153,8 +154,8 @@ key_text(const struct vctx *v, hive_node_h node)
 	return s;
 }
 
-/* The bytes at [LO, HI) of the original's cell at C changed and may
- * not: say what the cell is. */
+/* The byte at LO of the original's cell at C changed and may not: say
+ * what the cell is. */
 static int
 refuse_cell(struct vctx *v, uint64_t c, uint64_t lo)
 {
@@ -166,7 +167,9 @@ refuse_cell(struct vctx *v, uint64_t c, uint64_t lo)
 	if (memcmp(h + 4, "nk", 2) == 0) {
 		char *k = key_text(v, (hive_node_h)c);
 
-		if (k != NULL && asprintf(&what, "key '%s'", k) < 0)
+		if (k == NULL)
+			what = strdup("a key");
+		else if (asprintf(&what, "key '%s'", k) < 0)
 			what = NULL;
 		free(k);
 	} else if (memcmp(h + 4, "vk", 2) == 0) {
@@ -477,6 +480,19 @@ owned_at(const struct vctx *v, uint64_t off)
 	return lo < v->nown && v->own[lo].off == off ? &v->own[lo] : NULL;
 }
 
+/* Is the cell at OFF noted as KIND? */
+static int
+owned_as(const struct vctx *v, uint64_t off, enum own kind)
+{
+	const struct owned *o;
+
+	for (o = owned_at(v, off); o != NULL && o < v->own + v->nown &&
+	    o->off == off; o++)
+		if (o->kind == kind)
+			return 1;
+	return 0;
+}
+
 static int
 kept_add(struct vctx *v, hive_node_h node, char *const *path, size_t n)
 {
@@ -531,18 +547,13 @@ collect(struct vctx *v)
 		    own_key(v, v->gone[i], 1, 0) < 0)
 			return -1;
 	qsort(v->own, v->nown, sizeof *v->own, cmp_owned);
-	/* A key below one deleted is deleted; each kept key once. */
+	/* A key below one deleted is deleted; each kept key once (sorted,
+	 * the same key is next to itself). */
 	qsort(v->kept, v->nkept, sizeof *v->kept, cmp_kept);
 	for (i = k = 0; i < v->nkept; i++) {
-		const struct owned *o = owned_at(v, v->kept[i].node);
-		size_t j;
-
-		if (o != NULL && o->kind == OWN_NK_GONE)
+		if (owned_as(v, v->kept[i].node, OWN_NK_GONE))
 			continue;
-		for (j = 0; j < k; j++)
-			if (v->kept[j].node == v->kept[i].node)
-				break;
-		if (j == k)
+		if (k == 0 || v->kept[k - 1].node != v->kept[i].node)
 			v->kept[k++] = v->kept[i];
 	}
 	v->nkept = k;
@@ -636,7 +647,8 @@ load_bin(struct vctx *v, uint64_t off)
 	if (v->havebin && v->curbin == lo)
 		return 0;
 	start = v->bins[lo];
-	len = (size_t)((lo + 1 < v->nbins ? v->bins[lo + 1] : v->end) - start);
+	len = (size_t)((lo + 1 < v->nbins ? v->bins[lo + 1] : v->binsend) -
+	    start);
 	if (len > v->bincap2) {
 		unsigned char *nb = realloc(v->bin, len);
 
@@ -769,6 +781,7 @@ compare_files(struct vctx *v)
 			}
 			v->bins[v->nbins++] = next;
 			next += size;
+			v->binsend = next;
 		}
 		if (memcmp(pb, pa, n) == 0)
 			continue;
