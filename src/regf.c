@@ -78,12 +78,6 @@
 /* FILETIME of 1970-01-01: 100 ns intervals since 1601-01-01. */
 #define FILETIME_UNIX_EPOCH	116444736000000000ULL
 
-static uint64_t
-get64(const unsigned char *p)
-{
-	return (uint64_t)regf_get32(p) | (uint64_t)regf_get32(p + 4) << 32;
-}
-
 static void
 put16(unsigned char *p, uint16_t v)
 {
@@ -92,19 +86,10 @@ put16(unsigned char *p, uint16_t v)
 }
 
 static void
-put32(unsigned char *p, uint32_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = v >> 24;
-}
-
-static void
 put64(unsigned char *p, uint64_t v)
 {
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
+	regf_put32(p, (uint32_t)v);
+	regf_put32(p + 4, (uint32_t)(v >> 32));
 }
 
 static uint64_t
@@ -231,7 +216,7 @@ parse_base(const unsigned char *buf, size_t len, uint64_t file_size,
 	}
 	h->seq1 = regf_get32(buf + 4);
 	h->seq2 = regf_get32(buf + 8);
-	h->timestamp = get64(buf + 12);
+	h->timestamp = regf_get64(buf + 12);
 	h->major = regf_get32(buf + 20);
 	h->minor = regf_get32(buf + 24);
 	h->file_type = regf_get32(buf + 28);
@@ -483,16 +468,16 @@ regf_write_empty(const char *path, const char *root_name, struct diag *d)
 
 	/* Base block. */
 	memcpy(base, "regf", 4);
-	put32(base + 4, 1);
-	put32(base + 8, 1);
+	regf_put32(base + 4, 1);
+	regf_put32(base + 8, 1);
 	put64(base + 12, now);
-	put32(base + 20, 1);
-	put32(base + 24, 5);
-	put32(base + 28, 0);
-	put32(base + 32, 1);
-	put32(base + 36, BIN_HEADER_SIZE);
-	put32(base + 40, 4096);
-	put32(base + 44, 1);
+	regf_put32(base + 20, 1);
+	regf_put32(base + 24, 5);
+	regf_put32(base + 28, 0);
+	regf_put32(base + 32, 1);
+	regf_put32(base + 36, BIN_HEADER_SIZE);
+	regf_put32(base + 40, 4096);
+	regf_put32(base + 44, 1);
 	/* File name: the last part of PATH, at most 31 UTF-16 units so that
 	 * a NUL ends it.  An unconvertible name is left empty. */
 	slash = strrchr(path, '/');
@@ -501,8 +486,8 @@ regf_write_empty(const char *path, const char *root_name, struct diag *d)
 
 	/* Hive bin header. */
 	memcpy(bin, "hbin", 4);
-	put32(bin + 4, 0);
-	put32(bin + 8, 4096);
+	regf_put32(bin + 4, 0);
+	regf_put32(bin + 8, 4096);
 	put64(bin + 20, now);
 
 	/* Root key. */
@@ -510,19 +495,19 @@ regf_write_empty(const char *path, const char *root_name, struct diag *d)
 	nk = bin + off;
 	nk_size = round8(4 + NK_FIXED_SIZE + namelen);
 	sk_size = round8(4 + SK_FIXED_SIZE + sizeof root_sd);
-	put32(nk, (uint32_t)-(int32_t)nk_size);
+	regf_put32(nk, (uint32_t)-(int32_t)nk_size);
 	nk += 4;
 	memcpy(nk, "nk", 2);
 	/* KEY_HIVE_ENTRY | KEY_NO_DELETE, KEY_COMP_NAME for a byte name. */
 	flags = 0x0004 | 0x0008 | (ascii ? 0x0020 : 0);
 	put16(nk + 2, flags);
 	put64(nk + 4, now);
-	put32(nk + 16, OFFSET_NONE);	/* parent: none */
-	put32(nk + 28, OFFSET_NONE);	/* subkey list */
-	put32(nk + 32, OFFSET_NONE);	/* volatile subkey list */
-	put32(nk + 40, OFFSET_NONE);	/* value list */
-	put32(nk + 44, (uint32_t)(off + nk_size));	/* sk */
-	put32(nk + 48, OFFSET_NONE);	/* class name */
+	regf_put32(nk + 16, OFFSET_NONE);	/* parent: none */
+	regf_put32(nk + 28, OFFSET_NONE);	/* subkey list */
+	regf_put32(nk + 32, OFFSET_NONE);	/* volatile subkey list */
+	regf_put32(nk + 40, OFFSET_NONE);	/* value list */
+	regf_put32(nk + 44, (uint32_t)(off + nk_size));	/* sk */
+	regf_put32(nk + 48, OFFSET_NONE);	/* class name */
 	put16(nk + 72, (uint16_t)namelen);
 	memcpy(nk + 76, ascii ? (const unsigned char *)root_name : name16,
 	    namelen);
@@ -532,20 +517,20 @@ regf_write_empty(const char *path, const char *root_name, struct diag *d)
 	 * every new key and bumps this refcount (it fails without it). */
 	off += nk_size;
 	sk = bin + off;
-	put32(sk, (uint32_t)-(int32_t)sk_size);
+	regf_put32(sk, (uint32_t)-(int32_t)sk_size);
 	sk += 4;
 	memcpy(sk, "sk", 2);
-	put32(sk + 4, (uint32_t)off);
-	put32(sk + 8, (uint32_t)off);
-	put32(sk + 12, 1);
-	put32(sk + 16, sizeof root_sd);
+	regf_put32(sk + 4, (uint32_t)off);
+	regf_put32(sk + 8, (uint32_t)off);
+	regf_put32(sk + 12, 1);
+	regf_put32(sk + 16, sizeof root_sd);
 	memcpy(sk + 20, root_sd, sizeof root_sd);
 
 	/* The rest of the bin: one free cell. */
 	off += sk_size;
-	put32(bin + off, (uint32_t)(4096 - off));
+	regf_put32(bin + off, (uint32_t)(4096 - off));
 
-	put32(base + 508, regf_checksum(base));
+	regf_put32(base + 508, regf_checksum(base));
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd == -1) {
@@ -834,7 +819,7 @@ fix_lh_hashes(struct region *r, int fd, const char *path, struct diag *d)
 				if (ascii || regf_get32(e + 4) != hx ||
 				    hx == win)
 					continue;
-				put32(e + 4, win);
+				regf_put32(e + 4, win);
 				changed = 1;
 			}
 			if (changed && write_at(fd, AT(r, c), cs, c, path,
@@ -970,8 +955,8 @@ regf_finish(const char *path, uint32_t seq, uint64_t from, struct diag *d)
 			goto out;
 		}
 		memcpy(nb, "hbin", 4);
-		put32(nb + 4, bins_end - REGF_BASE_BLOCK_SIZE);
-		put32(nb + 8, (uint32_t)nbsize);
+		regf_put32(nb + 4, bins_end - REGF_BASE_BLOCK_SIZE);
+		regf_put32(nb + 8, (uint32_t)nbsize);
 		cur = BIN_HEADER_SIZE;	/* within nb */
 
 		for (i = 0; i < nvals; i++) {
@@ -988,7 +973,7 @@ regf_finish(const char *path, uint32_t seq, uint64_t from, struct diag *d)
 			/* Segment list first, then the segments. */
 			list = cur;
 			cs = (uint32_t)round8(4 + 4 * (size_t)nseg);
-			put32(nb + list, (uint32_t)-(int32_t)cs);
+			regf_put32(nb + list, (uint32_t)-(int32_t)cs);
 			cur += cs;
 			for (k = 0; k < nseg; k++) {
 				uint32_t part = len - k * REGF_BIGDATA_THRESHOLD;
@@ -997,18 +982,18 @@ regf_finish(const char *path, uint32_t seq, uint64_t from, struct diag *d)
 					part = REGF_BIGDATA_THRESHOLD;
 				cs = k + 1 < nseg ? SEGMENT_CELL_SIZE :
 				    (uint32_t)round8(part + 8);
-				put32(nb + cur, (uint32_t)-(int32_t)cs);
+				regf_put32(nb + cur, (uint32_t)-(int32_t)cs);
 				memcpy(nb + cur + 4,
 				    data + (size_t)k * REGF_BIGDATA_THRESHOLD,
 				    part);
 				rel = bins_end - REGF_BASE_BLOCK_SIZE + cur;
-				put32(nb + list + 4 + 4 * k, rel);
+				regf_put32(nb + list + 4 + 4 * k, rel);
 				cur += cs;
 			}
-			put32(nb + cur, (uint32_t)-DB_CELL_SIZE);
+			regf_put32(nb + cur, (uint32_t)-DB_CELL_SIZE);
 			memcpy(nb + cur + 4, "db", 2);
 			put16(nb + cur + 6, (uint16_t)nseg);
-			put32(nb + cur + 8,
+			regf_put32(nb + cur + 8,
 			    bins_end - REGF_BASE_BLOCK_SIZE + list);
 			vals[i].db = bins_end + cur;
 			cur += DB_CELL_SIZE;
@@ -1017,7 +1002,7 @@ regf_finish(const char *path, uint32_t seq, uint64_t from, struct diag *d)
 			 * hivex leaves freed data readable, and this copy
 			 * now lives in the segments. */
 			cs = cell_size(AT(&rg, cell), &alloc);
-			put32(AT(&rg, cell), cs);
+			regf_put32(AT(&rg, cell), cs);
 			memset(AT(&rg, cell) + 4, 0, cs - 4);
 			BIT_CLR(&rg, cell);
 			if (write_at(fd, AT(&rg, cell), cs, cell, path,
@@ -1025,7 +1010,7 @@ regf_finish(const char *path, uint32_t seq, uint64_t from, struct diag *d)
 				goto out;
 		}
 		if (cur < nbsize)
-			put32(nb + cur, (uint32_t)nbsize - cur);
+			regf_put32(nb + cur, (uint32_t)nbsize - cur);
 
 		/* Point every vk at its record; the length stays. */
 		for (i = 0; i < nvals; i++) {
@@ -1035,7 +1020,7 @@ regf_finish(const char *path, uint32_t seq, uint64_t from, struct diag *d)
 				;
 			if (vals[j].state != BV_CONVERT)
 				continue;
-			put32(f, vals[j].db - REGF_BASE_BLOCK_SIZE);
+			regf_put32(f, vals[j].db - REGF_BASE_BLOCK_SIZE);
 			if (write_at(fd, f, 4, (uint64_t)vals[i].vk + 12,
 			    path, d) == -1)
 				goto out;
@@ -1048,9 +1033,9 @@ regf_finish(const char *path, uint32_t seq, uint64_t from, struct diag *d)
 	 * flush; nudged by 100 ns while the plain XOR would be 0 or
 	 * 0xFFFFFFFF, so that the checksum needs no special case and hivex
 	 * (which checks the plain XOR) still opens the hive. */
-	put32(base + 4, seq);
-	put32(base + 8, seq);
-	put32(base + 40, new_end - REGF_BASE_BLOCK_SIZE);
+	regf_put32(base + 4, seq);
+	regf_put32(base + 8, seq);
+	regf_put32(base + 40, new_end - REGF_BASE_BLOCK_SIZE);
 	ts = filetime_now();
 	for (;;) {
 		uint32_t x;
@@ -1061,7 +1046,7 @@ regf_finish(const char *path, uint32_t seq, uint64_t from, struct diag *d)
 			break;
 		ts++;
 	}
-	put32(base + 508, regf_checksum(base));
+	regf_put32(base + 508, regf_checksum(base));
 	if (write_at(fd, base, 512, 0, path, d) == -1)
 		goto out;
 	rc = 0;

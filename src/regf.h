@@ -33,6 +33,21 @@ regf_get32(const unsigned char *p)
 	    (uint32_t)p[3] << 24;
 }
 
+static inline uint64_t
+regf_get64(const unsigned char *p)
+{
+	return (uint64_t)regf_get32(p) | (uint64_t)regf_get32(p + 4) << 32;
+}
+
+static inline void
+regf_put32(unsigned char *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = v >> 24;
+}
+
 struct regf_header {
 	uint32_t seq1;			/* primary sequence number, offset 4 */
 	uint32_t seq2;			/* secondary sequence number, offset 8 */

@@ -80,28 +80,6 @@ struct log {
 static const char *suffixes[] = { ".LOG", ".LOG1", ".LOG2" };
 #define NSUFFIXES (sizeof suffixes / sizeof suffixes[0])
 
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-le64(const unsigned char *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-	p[2] = v >> 16;
-	p[3] = v >> 24;
-}
-
 /* Serial-number order of sequence numbers (they may wrap). */
 static int
 seq_lt(uint32_t a, uint32_t b)
@@ -137,7 +115,7 @@ marvin32(const unsigned char *p, size_t n, uint64_t seed)
 	uint32_t fin = 0x80;
 
 	for (; n >= 4; p += 4, n -= 4)
-		marvin_mix(&lo, &hi, le32(p));
+		marvin_mix(&lo, &hi, regf_get32(p));
 	switch (n) {
 	case 3:
 		fin = fin << 8 | p[2];
@@ -338,16 +316,16 @@ log_parse_base(struct log *l)
 		log_stop(l, END_DAMAGED, "no 'regf' signature");
 		return;
 	}
-	if (regf_checksum(b) != le32(b + 508)) {
+	if (regf_checksum(b) != regf_get32(b + 508)) {
 		log_stop(l, END_DAMAGED, "bad base block checksum");
 		return;
 	}
-	l->seq1 = le32(b + 4);
-	l->seq2 = le32(b + 8);
-	l->stamp = le64(b + 12);
-	l->type = le32(b + 28);
-	l->bins_size = le32(b + 40);
-	l->flags = le32(b + 144);
+	l->seq1 = regf_get32(b + 4);
+	l->seq2 = regf_get32(b + 8);
+	l->stamp = regf_get64(b + 12);
+	l->type = regf_get32(b + 28);
+	l->bins_size = regf_get32(b + 40);
+	l->flags = regf_get32(b + 144);
 	if (l->type != FILE_TYPE_LOG_OLD && l->type != FILE_TYPE_LOG_VERYOLD &&
 	    l->type != FILE_TYPE_LOG_NEW) {
 		log_stop(l, END_DAMAGED, "not a transaction log (file type %u)",
@@ -393,11 +371,11 @@ entry_parse(struct log *l, size_t off, uint32_t want, struct entry *e)
 		return 0;
 	}
 	e->off = off;
-	e->size = le32(p + 4);
-	e->flags = le32(p + 8);
-	e->seq = le32(p + 12);
-	e->bins_size = le32(p + 16);
-	e->npages = le32(p + 20);
+	e->size = regf_get32(p + 4);
+	e->flags = regf_get32(p + 8);
+	e->seq = regf_get32(p + 12);
+	e->bins_size = regf_get32(p + 16);
+	e->npages = regf_get32(p + 20);
 	/* [yarp: LogEntry] each entry is a multiple of 512 bytes. */
 	if (e->size < ENTRY_HDR || e->size % SECTOR != 0) {
 		log_stop(l, END_DAMAGED, "entry %u at offset 0x%zx: bad size "
@@ -412,9 +390,9 @@ entry_parse(struct log *l, size_t off, uint32_t want, struct entry *e)
 	}
 	/* [spec: New format, Notes 1-2] hash-1 covers the entry from offset
 	 * 40 to its end, hash-2 its first 32 bytes (hash-1 included). */
-	if (marvin32(p, 32, MARVIN_SEED) != le64(p + 32) ||
+	if (marvin32(p, 32, MARVIN_SEED) != regf_get64(p + 32) ||
 	    marvin32(p + ENTRY_HDR, e->size - ENTRY_HDR, MARVIN_SEED) !=
-	    le64(p + 24)) {
+	    regf_get64(p + 24)) {
 		log_stop(l, END_DAMAGED, "entry %u at offset 0x%zx: bad hash",
 		    e->seq, off);
 		return 0;
@@ -443,8 +421,8 @@ entry_parse(struct log *l, size_t off, uint32_t want, struct entry *e)
 	}
 	sum = (uint64_t)e->npages * 8;
 	for (i = 0; i < e->npages; i++) {
-		uint32_t po = le32(p + ENTRY_HDR + 8 * i);
-		uint32_t ps = le32(p + ENTRY_HDR + 8 * i + 4);
+		uint32_t po = regf_get32(p + ENTRY_HDR + 8 * i);
+		uint32_t ps = regf_get32(p + ENTRY_HDR + 8 * i + 4);
 
 		sum += ps;
 		if (ps == 0 || (uint64_t)po + ps > e->bins_size ||
@@ -536,8 +514,8 @@ image_apply_entry(struct image *im, const struct log *l,
 		    e->bins_size - im->bins_size);
 	im->bins_size = e->bins_size;
 	for (i = 0; i < e->npages; i++) {
-		uint32_t po = le32(p + ENTRY_HDR + 8 * i);
-		uint32_t ps = le32(p + ENTRY_HDR + 8 * i + 4);
+		uint32_t po = regf_get32(p + ENTRY_HDR + 8 * i);
+		uint32_t ps = regf_get32(p + ENTRY_HDR + 8 * i + 4);
 
 		memcpy(im->buf + PRIMARY_BASE + po, p + src, ps);
 		src += ps;
@@ -666,7 +644,7 @@ replay_new(struct primary *pr, struct log *logs, size_t nlogs,
 			/* [spec: New format, Notes 11; yarp:
 			 * LogEntryFlagsToBaseBlockFlags] bit 0 of the base
 			 * block's Flags (KTM locked) follows the last entry. */
-			put32(b + 144, (le32(b + 144) & ~1u) | (flags & 1));
+			regf_put32(b + 144, (regf_get32(b + 144) & ~1u) | (flags & 1));
 		}
 	}
 	return 0;
@@ -805,19 +783,19 @@ txlog_run(const char *hive_path, int build, unsigned char **out,
 		diag_error(d, NULL, 0, "'%s': truncated base block", hive_path);
 		goto out;
 	}
-	if (le32(b + 28) != FILE_TYPE_PRIMARY) {
+	if (regf_get32(b + 28) != FILE_TYPE_PRIMARY) {
 		diag_error(d, NULL, 0, "'%s': not a primary hive file (file "
-		    "type %u: a transaction log?)", hive_path, le32(b + 28));
+		    "type %u: a transaction log?)", hive_path, regf_get32(b + 28));
 		goto out;
 	}
-	pr.valid = regf_checksum(b) == le32(b + 508);
-	pr.seq1 = le32(b + 4);
-	pr.seq2 = le32(b + 8);
-	pr.bins_size = le32(b + 40);
-	pr.stamp = le64(b + 12);
+	pr.valid = regf_checksum(b) == regf_get32(b + 508);
+	pr.seq1 = regf_get32(b + 4);
+	pr.seq2 = regf_get32(b + 8);
+	pr.bins_size = regf_get32(b + 40);
+	pr.stamp = regf_get64(b + 12);
 	if (!pr.valid && pr.len >= PRIMARY_BASE + 28 &&
 	    memcmp(b + PRIMARY_BASE, "hbin", 4) == 0)
-		pr.stamp = le64(b + PRIMARY_BASE + 20);	/* [spec: Notes 3] */
+		pr.stamp = regf_get64(b + PRIMARY_BASE + 20);	/* [spec: Notes 3] */
 	st->seq_before = pr.seq1;
 	st->seq_before2 = pr.seq2;
 	st->seq_after = pr.seq1;
@@ -922,7 +900,7 @@ txlog_run(const char *hive_path, int build, unsigned char **out,
 			 * block is recovered from the log. */
 			memset(im.buf, 0, PRIMARY_BASE);
 			memcpy(im.buf, src->buf, LOG_BASE);
-			put32(im.buf + 28, FILE_TYPE_PRIMARY);
+			regf_put32(im.buf + 28, FILE_TYPE_PRIMARY);
 		}
 		if (!st->pending)
 			diag_warning(d, NULL, 0, "'%s' is dirty (sequence "
@@ -933,10 +911,10 @@ txlog_run(const char *hive_path, int build, unsigned char **out,
 		/* The recovered base block: both sequence numbers set to the
 		 * last entry applied, the hive bins size it gave, a primary
 		 * file type and the checksum with its special cases. */
-		put32(im.buf + 4, st->seq_after);
-		put32(im.buf + 8, st->seq_after);
-		put32(im.buf + 40, im.bins_size);
-		put32(im.buf + 508, regf_checksum(im.buf));
+		regf_put32(im.buf + 4, st->seq_after);
+		regf_put32(im.buf + 8, st->seq_after);
+		regf_put32(im.buf + 40, im.bins_size);
+		regf_put32(im.buf + 508, regf_checksum(im.buf));
 		st->bins_after = im.bins_size;
 		*out = im.buf;
 		*outlen = PRIMARY_BASE + (size_t)im.bins_size;
