@@ -164,10 +164,11 @@ reach_done(struct chk *c)
 	size_t i;
 
 	if (c->nagain > 0) {
-		qsort(c->mine, c->nmine, sizeof *c->mine, cmp_size);
+		if (c->nmine > 1)
+			qsort(c->mine, c->nmine, sizeof *c->mine, cmp_size);
 		for (i = 0; i < c->nagain; i++)
-			if (bsearch(&c->again[i], c->mine, c->nmine,
-			    sizeof *c->mine, cmp_size) == NULL)
+			if (c->nmine == 0 || bsearch(&c->again[i], c->mine,
+			    c->nmine, sizeof *c->mine, cmp_size) == NULL)
 				push(c, &c->shared, &c->nshared,
 				    &c->sharedcap, c->again[i]);
 	}

@@ -459,8 +459,8 @@ cmp_kept(const void *x, const void *y)
 static int
 is_gone(const struct vctx *v, uint64_t node)
 {
-	return bsearch(&node, v->gone, v->ngone, sizeof *v->gone,
-	    cmp_u64) != NULL;
+	return v->ngone > 0 && bsearch(&node, v->gone, v->ngone,
+	    sizeof *v->gone, cmp_u64) != NULL;
 }
 
 /* The first entry of V->own for the cell at OFF, or NULL. */
@@ -541,15 +541,20 @@ collect(struct vctx *v)
 			break;
 		}
 	}
-	qsort(v->gone, v->ngone, sizeof *v->gone, cmp_u64);
+	/* qsort and bsearch want an array even of nothing: an empty list
+	 * here is NULL, so each is called only on a list that has items. */
+	if (v->ngone > 1)
+		qsort(v->gone, v->ngone, sizeof *v->gone, cmp_u64);
 	for (i = 0; i < v->ngone; i++)
 		if ((i == 0 || v->gone[i] != v->gone[i - 1]) &&
 		    own_key(v, v->gone[i], 1, 0) < 0)
 			return -1;
-	qsort(v->own, v->nown, sizeof *v->own, cmp_owned);
+	if (v->nown > 1)
+		qsort(v->own, v->nown, sizeof *v->own, cmp_owned);
 	/* A key below one deleted is deleted; each kept key once (sorted,
 	 * the same key is next to itself). */
-	qsort(v->kept, v->nkept, sizeof *v->kept, cmp_kept);
+	if (v->nkept > 1)
+		qsort(v->kept, v->nkept, sizeof *v->kept, cmp_kept);
 	for (i = k = 0; i < v->nkept; i++) {
 		if (owned_as(v, v->kept[i].node, OWN_NK_GONE))
 			continue;
@@ -560,7 +565,8 @@ collect(struct vctx *v)
 	for (i = 0; i < v->nkept; i++)
 		if (own_key(v, v->kept[i].node, 0, 0) < 0)
 			return -1;
-	qsort(v->own, v->nown, sizeof *v->own, cmp_owned);
+	if (v->nown > 1)
+		qsort(v->own, v->nown, sizeof *v->own, cmp_owned);
 	return 0;
 }
 
@@ -1019,10 +1025,12 @@ cmp_kids(struct vctx *v, hive_node_h node, size_t n)
 		s[i].node = kb->nodes[i];
 		s[i].i = i;
 	}
-	qsort(s, kb->n, sizeof *s, cmp_slot);
+	if (kb->n > 1)
+		qsort(s, kb->n, sizeof *s, cmp_slot);
 	for (i = 0; i < ka->n; i++) {
 		key.node = ka->nodes[i];
-		hit = bsearch(&key, s, kb->n, sizeof *s, cmp_slot);
+		hit = kb->n > 0 ? bsearch(&key, s, kb->n, sizeof *s,
+		    cmp_slot) : NULL;
 		v->path[n] = ka->names[i];
 		if (is_gone(v, ka->nodes[i])) {
 			if (hit != NULL) {
