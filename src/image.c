@@ -54,20 +54,6 @@ image_hive_file_name(enum hive_kind k)
 	}
 }
 
-/* BASE joined with NAME; BASE "." adds nothing in front. */
-static char *
-join(const char *base, const char *name)
-{
-	char *s;
-
-	if (strcmp(base, ".") == 0)
-		return strdup(name);
-	if (asprintf(&s, "%s%s%s", base, *base && base[strlen(base) - 1] ==
-	    '/' ? "" : "/", name) < 0)
-		return NULL;
-	return s;
-}
-
 static int
 add_hive(struct ictx *c, const char *path, const char *rel)
 {
@@ -246,7 +232,7 @@ scan_profiles(struct ictx *c, const char *dir)
 
 		if (r < 0 || strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
 			continue;
-		if ((p = join(dir, nm)) == NULL) {
+		if ((p = winpath_join(dir, nm)) == NULL) {
 			diag_error(c->d, NULL, 0, "out of memory");
 			r = -1;
 			continue;
@@ -454,7 +440,7 @@ find_windir(struct ictx *c)
 
 		if (!names_equal(nm, "Windows") && !names_equal(nm, "WINNT"))
 			continue;
-		if ((p = join(c->folder, nm)) == NULL) {
+		if ((p = winpath_join(c->folder, nm)) == NULL) {
 			r = -1;
 			diag_error(c->d, NULL, 0, "out of memory");
 			break;
@@ -568,9 +554,9 @@ image_find(const char *folder, const int want[HIVE__COUNT],
 			if (!has_folder(folder, profile_dirs[i], &pd)) {
 				struct stat st;
 
-				if ((pd = join(folder, profile_dirs[i])) !=
-				    NULL && lstat(pd, &st) == 0 &&
-				    S_ISLNK(st.st_mode))
+				if ((pd = winpath_join(folder,
+				    profile_dirs[i])) != NULL &&
+				    lstat(pd, &st) == 0 && S_ISLNK(st.st_mode))
 					link_met(&c, pd);
 				free(pd);
 				continue;

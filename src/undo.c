@@ -451,24 +451,35 @@ out:
 	return r;
 }
 
+/* A new plan of one entry, for R; NULL (with D) when out of memory. */
+static struct plan *
+plan_one(const struct remedy *r, struct diag *d)
+{
+	struct plan *p = calloc(1, sizeof *p);
+
+	if (p == NULL || (p->entries = calloc(1, sizeof *p->entries)) ==
+	    NULL) {
+		free(p);
+		diag_error(d, NULL, 0, "out of memory");
+		return NULL;
+	}
+	p->nentries = 1;
+	p->entries[0].remedy = r;
+	return p;
+}
+
 int
 undo_plan(const struct regfile *rf, const char *name, struct hive *hv,
     struct plan **out, struct diag *d)
 {
-	struct plan *p = calloc(1, sizeof *p);
+	struct plan *p = plan_one(&undo_remedy, d);
 	struct uctx u;
 	size_t i;
 	int r = 0;
 
 	*out = NULL;
-	if (p == NULL || (p->entries = calloc(1, sizeof *p->entries)) ==
-	    NULL) {
-		free(p);
-		diag_error(d, NULL, 0, "out of memory");
+	if (p == NULL)
 		return -1;
-	}
-	p->nentries = 1;
-	p->entries[0].remedy = &undo_remedy;
 	u.hv = hv;
 	u.e = &p->entries[0];
 	u.name = name;
@@ -687,21 +698,15 @@ int
 undo_moves_plan(const struct undo_move *m, size_t n, const char *name,
     const char *windir, struct plan **out, struct diag *d)
 {
-	struct plan *p = calloc(1, sizeof *p);
+	struct plan *p = plan_one(&undo_files_remedy, d);
 	struct plan_entry *e;
 	size_t i;
 	int bad = 0;
 
 	*out = NULL;
-	if (p == NULL || (p->entries = calloc(1, sizeof *p->entries)) ==
-	    NULL) {
-		free(p);
-		diag_error(d, NULL, 0, "out of memory");
+	if (p == NULL)
 		return -1;
-	}
-	p->nentries = 1;
 	e = &p->entries[0];
-	e->remedy = &undo_files_remedy;
 	for (i = 0; i < n; i++) {
 		char *from = NULL, *to = NULL;
 		int fe = 0, te = 0;

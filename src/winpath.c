@@ -42,9 +42,8 @@ find_entry(int dirfd, const char *name, char *found, size_t sz)
 	return r;
 }
 
-/* BASE joined with NAME, without a "./" in front when BASE is ".". */
-static char *
-join(const char *base, const char *name)
+char *
+winpath_join(const char *base, const char *name)
 {
 	char *s;
 
@@ -98,7 +97,7 @@ lookup(const char *base, const char *rel, const char *shown, char **out,
 			    strerror(errno));
 			goto fail;
 		}
-		if ((np = join(path, r ? found : elem)) == NULL)
+		if ((np = winpath_join(path, r ? found : elem)) == NULL)
 			goto oom;
 		free(path);
 		path = np;
@@ -206,7 +205,7 @@ winpath_from_host(const char *windir, const char *path)
 {
 	char *prefix, *s, *q;
 
-	if ((prefix = join(windir, "")) == NULL)
+	if ((prefix = winpath_join(windir, "")) == NULL)
 		return NULL;
 	if (strncmp(path, prefix, strlen(prefix)) != 0 ||
 	    path[strlen(prefix)] == '\0') {

@@ -26,6 +26,10 @@ int winpath_resolve(const char *windir, const char *winpath, char **out,
 int winpath_lookup(const char *base, const char *rel, char **out,
     int *exists, struct diag *d);
 
+/* BASE joined with NAME by one '/', without a "./" in front when BASE is
+ * ".".  Returns a new string the caller frees, NULL when out of memory. */
+char *winpath_join(const char *base, const char *name);
+
 /* PATH, a path inside WINDIR as winpath_resolve spells it, written back
  * as "%SystemRoot%\System32\x.dll"; NULL when PATH is not below WINDIR
  * (or out of memory).  Caller frees. */

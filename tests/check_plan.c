@@ -108,37 +108,6 @@ remedies_free(struct remedy **rs, size_t n)
 #define PLAN1(hv, id, cs, rs, nrs) \
 	plan_ids((hv), (const char *const[]){ (id), NULL }, (cs), &(rs), &(nrs))
 
-/* The names of the subkeys of CS\Services that start with PREFIX in any
- * letter case, found with hivex's own calls; *N gets their count. */
-static char **
-prefixed_services(const struct hive *hv, const char *cs, size_t *n)
-{
-	char *path[] = { (char *)cs, "Services" };
-	hive_node_h sv = hive_lookup(hv, hv->root, path, 2), *kids;
-	char **out;
-	size_t i;
-
-	ck_assert_uint_ne(sv, 0);
-	kids = hivex_node_children(hv->h, sv);
-	ck_assert_ptr_nonnull(kids);
-	for (i = 0; kids[i]; i++)
-		;
-	out = calloc(i + 1, sizeof *out);
-	ck_assert_ptr_nonnull(out);
-	*n = 0;
-	for (i = 0; kids[i]; i++) {
-		char *name = hivex_node_name(hv->h, kids[i]);
-
-		ck_assert_ptr_nonnull(name);
-		if (strncasecmp(name, PREFIX, strlen(PREFIX)) == 0)
-			out[(*n)++] = name;
-		else
-			free(name);
-	}
-	free(kids);
-	return out;
-}
-
 static void
 strings_free(char **v, size_t n)
 {
@@ -156,7 +125,7 @@ check_deletes(const struct plan_entry *e, const struct hive *hv,
     const char *cs, size_t from)
 {
 	size_t n, i;
-	char **want = prefixed_services(hv, cs, &n);
+	char **want = tu_services_prefixed(hv, cs, PREFIX, &n);
 
 	ck_assert_uint_ge(e->nchanges, from + n);
 	for (i = 0; i < n; i++) {

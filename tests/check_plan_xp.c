@@ -93,35 +93,6 @@ plan_of(struct hive *hv, const char *id, const char *cs, struct remedy **r)
 	return pl;
 }
 
-/* Names of the subkeys of CS\Services starting with PREFIX in any case,
- * as hivex lists them. */
-static char **
-prefixed(const struct hive *hv, const char *cs, size_t *n)
-{
-	char *path[] = { (char *)cs, "Services" };
-	hive_node_h sv = hive_lookup(hv, hv->root, path, 2), *kids;
-	char **out;
-	size_t i;
-
-	ck_assert_uint_ne(sv, 0);
-	kids = hivex_node_children(hv->h, sv);
-	ck_assert_ptr_nonnull(kids);
-	for (i = 0; kids[i]; i++)
-		;
-	out = calloc(i + 1, sizeof *out);
-	*n = 0;
-	for (i = 0; kids[i]; i++) {
-		char *name = hivex_node_name(hv->h, kids[i]);
-
-		if (strncasecmp(name, PREFIX, strlen(PREFIX)) == 0)
-			out[(*n)++] = name;
-		else
-			free(name);
-	}
-	free(kids);
-	return out;
-}
-
 /* The changes of E from FROM on are the deletions of exactly the
  * prefixed services of CS; returns how many. */
 static size_t
@@ -129,7 +100,7 @@ deletes_are(const struct plan_entry *e, const struct hive *hv,
     const char *cs, size_t from)
 {
 	size_t n, i;
-	char **want = prefixed(hv, cs, &n);
+	char **want = tu_services_prefixed(hv, cs, PREFIX, &n);
 
 	ck_assert_uint_ge(e->nchanges, from + n);
 	for (i = 0; i < n; i++) {

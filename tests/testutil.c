@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -287,4 +288,34 @@ tu_hive_open(const char *path)
 	    d.n ? d.items[0].msg : "?");
 	diag_free(&d);
 	return hv;
+}
+
+char **
+tu_services_prefixed(const struct hive *hv, const char *cs,
+    const char *prefix, size_t *n)
+{
+	char *path[] = { (char *)cs, "Services" };
+	hive_node_h sv = hive_lookup(hv, hv->root, path, 2), *kids;
+	char **out;
+	size_t i;
+
+	ck_assert_uint_ne(sv, 0);
+	kids = hivex_node_children(hv->h, sv);
+	ck_assert_ptr_nonnull(kids);
+	for (i = 0; kids[i]; i++)
+		;
+	out = calloc(i + 1, sizeof *out);
+	ck_assert_ptr_nonnull(out);
+	*n = 0;
+	for (i = 0; kids[i]; i++) {
+		char *name = hivex_node_name(hv->h, kids[i]);
+
+		ck_assert_ptr_nonnull(name);
+		if (strncasecmp(name, prefix, strlen(prefix)) == 0)
+			out[(*n)++] = name;
+		else
+			free(name);
+	}
+	free(kids);
+	return out;
 }

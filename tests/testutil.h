@@ -26,6 +26,13 @@ char *tu_fixture(const char *rel);
 struct hive;
 struct hive *tu_hive_open(const char *path);
 
+/* The names of the subkeys of CS\Services of HV that start with PREFIX in
+ * any letter case, found with hivex's own calls (a witness independent of
+ * kbfix's matching); *N gets their count.  The caller frees the names and
+ * the array. */
+char **tu_services_prefixed(const struct hive *hv, const char *cs,
+    const char *prefix, size_t *n);
+
 /* Run every test of suite S (which it frees) and return the exit status
  * of a suite's main(): EXIT_SUCCESS when none failed. */
 struct Suite;
