@@ -8,10 +8,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "paths.h"
 #include "plan.h"
+#include "term.h"
+#include "valuetext.h"
 
 /* An argument names a remedy when it is an ID (Q followed by digits, as KB
  * numbers are written) or a remedy file.  Anything else is a TARGET: a hive
@@ -39,7 +42,7 @@ need_arg(int argc, char **argv, int i, struct diag *d)
 int
 cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 {
-	int i, bad = 0, opts = 1;
+	int i, bad = 0, opts = 1, color = TERM_COLOR_AUTO;
 
 	memset(a, 0, sizeof *a);
 	a->argv = argv;
@@ -74,6 +77,15 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 			a->progress = 0;
 		else if (opts && strcmp(s, "--each") == 0)
 			a->each = 1;
+		else if (opts && strcmp(s, "--color") == 0)
+			color = TERM_COLOR_ALWAYS;
+		else if (opts && strncmp(s, "--color=", 8) == 0) {
+			if ((color = term_color_parse(s + 8)) < 0) {
+				diag_error(d, NULL, 0, "bad --color '%s' (auto, "
+				    "always or never)", s + 8);
+				bad = 1;
+			}
+		}
 		else if (opts && strncmp(s, "-j", 2) == 0) {
 			const char *v = s + 2;
 			char *end;
@@ -147,6 +159,10 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 		else
 			a->targets[a->ntargets++] = argv[i];
 	}
+	/* Decided here, before any worker is forked: a worker's output goes
+	 * through a pipe, never to the terminal itself. */
+	a->color = color >= 0 && term_color_wanted(color, STDOUT_FILENO);
+	a->vflags = term_utf8() ? VALUETEXT_UTF8 : 0;
 	if (a->output != NULL && a->backup_dir != NULL) {
 		diag_error(d, NULL, 0, "--backup-dir has no use with --output: "
 		    "the target itself is the original");
@@ -158,6 +174,20 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 		bad = 1;
 	}
 	return bad ? -1 : 0;
+}
+
+FILE *
+cmd_diff_begin(FILE *out, const struct cmd_args *a, enum render_format fmt)
+{
+	return a->color && fmt == RENDER_DIFF ? term_color_open(out) : out;
+}
+
+int
+cmd_diff_end(FILE *s, FILE *out)
+{
+	if (s != out && s != NULL && fclose(s) != 0)
+		return -1;
+	return ferror(out) ? -1 : 0;
 }
 
 void

@@ -49,6 +49,10 @@ struct cmd_args {
 					 * once (scan, dry run); default 1 */
 	int progress;			/* --progress 1, --no-progress 0,
 					 * default -1: on a terminal */
+	int color;			/* --color[=WHEN], decided: the diff
+					 * on standard output in colour */
+	unsigned vflags;		/* how the diff shows values
+					 * (valuetext.h), from the locale */
 };
 
 /* Parse ARGV[1..ARGC) (ARGV[0] is the subcommand) into A.  An argument
@@ -58,6 +62,14 @@ struct cmd_args {
 int cmd_args_parse(int argc, char **argv, struct cmd_args *a,
     struct diag *d);
 void cmd_args_free(struct cmd_args *a);
+
+/* The stream a plan in format FMT goes to: OUT, or for a diff with
+ * A->color a colouring stream on it (term.h).  Close it with cmd_diff_end,
+ * which flushes it into OUT; returns 0, or -1 when it cannot be written.
+ * NULL on out-of-memory. */
+FILE *cmd_diff_begin(FILE *out, const struct cmd_args *a,
+    enum render_format fmt);
+int cmd_diff_end(FILE *s, FILE *out);
 
 /* Load the remedies named by IDS (an ID from the library, or a path), or
  * the whole library when NIDS is 0.  *OUT is an array of *N remedies the
