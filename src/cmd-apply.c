@@ -51,6 +51,8 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	po.control_set = a->control_set;
 	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0)
 		goto out;
+	if (cmd_user_hives_alone(p, m.t.hives, m.t.nhives, "apply", d) < 0)
+		goto out;
 	if (a->nids && cmd_named_refused(p, d) < 0)
 		goto out;
 	if (a->nids == 0 && cmd_plan_check(p, d) < 0)

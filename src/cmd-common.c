@@ -437,6 +437,55 @@ cmd_plan_check(const struct plan *p, struct diag *d)
 }
 
 int
+cmd_user_hives_alone(const struct plan *p, struct hive *const *hv, size_t n,
+    const char *verb, struct diag *d)
+{
+	const struct plan_entry *first = NULL;
+	const struct hive *user = NULL;
+	char others[128] = "";
+	size_t i, j, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (hv[i]->kind != HIVE_NTUSER && hv[i]->kind != HIVE_USRCLASS)
+			return 0;
+		if (user == NULL)
+			user = hv[i];
+	}
+	for (i = 0; i < p->nentries; i++)
+		if (p->entries[i].status != ENTRY_MISSING_HIVE)
+			return 0;
+	if (user == NULL)
+		return 0;
+	/* The remedies that change a hive given: those are the ones the
+	 * user came for. */
+	for (i = 0; i < p->nentries; i++) {
+		const struct remedy *r = p->entries[i].remedy;
+
+		for (j = 0; j < r->nhives && r->hives[j] != user->kind; j++)
+			;
+		if (j == r->nhives)
+			continue;
+		if (first == NULL)
+			first = &p->entries[i];
+		else if (o < sizeof others)
+			o += (size_t)snprintf(others + o, sizeof others - o,
+			    "%s%s", o ? ", " : " (as do ", r->id);
+	}
+	if (first == NULL)
+		return 0;
+	if (o >= sizeof others)
+		snprintf(others + sizeof others - 6, 6, "...");
+	diag_error(d, NULL, 0, "'%s' is a user's hive (%s): %s changes it, "
+	    "but %s%s%s; give the machine's SYSTEM hive with it, as one "
+	    "machine ('kbfix %s SYSTEM %s', SYSTEM being "
+	    "Windows\\System32\\config\\SYSTEM of the same Windows), or "
+	    "the Windows volume that holds both", user->path,
+	    hive_kind_name(user->kind), first->remedy->id, first->reason,
+	    others, o ? ")" : "", verb, user->path);
+	return -1;
+}
+
+int
 cmd_named_refused(const struct plan *p, struct diag *d)
 {
 	size_t i;

@@ -44,12 +44,16 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	info.nhives = m.t.nhives;
 	po.control_set = a->control_set;
 	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0 ||
-	    (a->nids == 0 && cmd_plan_check(p, d) < 0))
+	    (a->nids == 0 && (cmd_user_hives_alone(p, m.t.hives, m.t.nhives,
+	    r->mode == CMD_SCAN ? "scan" : "--dry-run", d) < 0 ||
+	    cmd_plan_check(p, d) < 0)))
 		goto out;
 	/* A draft or a remedy without its hive named on the command line is
 	 * an error; those met while running the whole library are only
 	 * reported. */
-	if (r->mode == CMD_DRY_RUN && a->nids && cmd_named_refused(p, d) < 0)
+	if (r->mode == CMD_DRY_RUN && a->nids &&
+	    (cmd_user_hives_alone(p, m.t.hives, m.t.nhives, "--dry-run",
+	    d) < 0 || cmd_named_refused(p, d) < 0))
 		goto out;
 	if (a->format == RENDER_JSON) {
 		if (render_json(out, p, &info, d) < 0)

@@ -93,6 +93,14 @@ int cmd_hives_check(struct remedy *const *rs, size_t nrs,
  * (an NTUSER.DAT given alone to remedies that need SYSTEM is a mistake,
  * not "nothing to do").  Returns 0, or -1 with D. */
 int cmd_plan_check(const struct plan *p, struct diag *d);
+/* When every remedy of plan P misses a hive and the hives HV given are
+ * users' hives only (NTUSER.DAT, UsrClass.dat) that some of them change:
+ * one error in D saying that they need the machine's SYSTEM hive too, and
+ * how to give both (VERB: "scan", "--dry-run", "apply", for the example
+ * command line).  Returns -1 if it said so, else 0. */
+int cmd_user_hives_alone(const struct plan *p, struct hive *const *hv,
+    size_t n, const char *verb, struct diag *d);
+
 /* The N hives HV must be one machine's: two of a kind a machine has only
  * one of (two SYSTEM hives) are an error in D, with a hint at --each.
  * Returns 0 or -1. */
