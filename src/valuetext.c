@@ -2,6 +2,7 @@
  * (valuetext.h; the notation is documented in docs/diff-format.md). */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -409,16 +410,14 @@ skip_cont(struct rd *r)
 			r->i++;
 }
 
+/* The value of hexadecimal digit C, or -1. */
 static int
 hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	static const char digits[] = "0123456789abcdef";
+	const char *p = c != '\0' ? strchr(digits, c | 0x20) : NULL;
+
+	return p != NULL && isxdigit((unsigned char)c) ? (int)(p - digits) : -1;
 }
 
 /* MIN to MAX hex digits into *V. */
@@ -597,33 +596,35 @@ parse_hex(struct rd *r, struct sb *o)
 	}
 }
 
+/* dword: or qword: (N bytes, 2N hex digits, then the decimal). */
 static int
-parse_value(struct rd *r, uint32_t *type, struct sb *o)
+parse_number(struct rd *r, int n, struct sb *o)
 {
 	unsigned long long v;
 	int i;
 
+	if (hexnum(r, 2 * n, 2 * n, &v) < 0 || parse_decimal(r, v) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char c = (char)(v >> (8 * i));
+
+		sb_put(o, &c, 1);
+	}
+	return 0;
+}
+
+static int
+parse_value(struct rd *r, uint32_t *type, struct sb *o)
+{
+	unsigned long long v;
+
 	if (at(r, "dword:")) {
 		*type = REG_DWORD;
-		if (hexnum(r, 8, 8, &v) < 0 || parse_decimal(r, v) < 0)
-			return -1;
-		for (i = 0; i < 4; i++) {
-			char c = (char)(v >> (8 * i));
-
-			sb_put(o, &c, 1);
-		}
-		return 0;
+		return parse_number(r, 4, o);
 	}
 	if (at(r, "qword:")) {
 		*type = REG_QWORD;
-		if (hexnum(r, 16, 16, &v) < 0 || parse_decimal(r, v) < 0)
-			return -1;
-		for (i = 0; i < 8; i++) {
-			char c = (char)(v >> (8 * i));
-
-			sb_put(o, &c, 1);
-		}
-		return 0;
+		return parse_number(r, 8, o);
 	}
 	if (at(r, "hex:")) {
 		*type = REG_BINARY;
