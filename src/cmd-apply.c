@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "plancount.h"
 #include "plan.h"
 
 struct replan_arg {
@@ -57,6 +58,9 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 		goto out;
 	if (a->nids == 0 && cmd_plan_check(p, d) < 0)
 		goto out;
+	/* A read-only mount is refused before the plan is shown. */
+	if (t->output == NULL && cmd_writable_check(p, a, d) < 0)
+		goto out;
 	if (!a->quiet) {
 		FILE *df = cmd_diff_begin(out, a, RENDER_DIFF);
 
@@ -68,6 +72,9 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 			cmd_diff_end(df, out);
 			goto out;
 		}
+		/* Nothing to do: each remedy says why, as the dry run. */
+		if (plan_nchanges(p) == 0)
+			cmd_plan_reasons(df, p, cmd_plan_shown(p), 0);
 		if (cmd_diff_end(df, out) < 0) {
 			diag_error(d, NULL, 0, "cannot write the output");
 			goto out;
@@ -92,7 +99,7 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	w.out = out;
 	o->rc = cmd_write(p, &m.t, replan, &ra, a, &w, d);
 	if (o->rc == EXIT_NOTHING)
-		o->nchanges = plan_nchanges(p);
+		o->nchanges = plan_count_items(p, NULL);
 out:
 	fflush(out);
 	plan_free(p);
@@ -107,24 +114,15 @@ cmd_apply(int argc, char **argv)
 	struct diag d;
 
 	diag_init(&d);
+	/* apply takes no --each (cmd-options.c): the hive files given
+	 * together are one machine, whose undo files belong together, and
+	 * several hives named alike would collide in one --output folder.
+	 * Several machines (folders) may be written side by side with -j:
+	 * each has its own files, its own locks and its own worker, whose
+	 * signal handler cleans up after it alone.  Nor --format: its plan
+	 * is a diff; a record for programs is --audit FILE. */
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
-	/* The hive files given together are one machine: several hives
-	 * named alike would collide in one --output folder, and the undo
-	 * files of one machine's run belong together.  Several machines
-	 * (folders) may be written side by side with -j: each has its own
-	 * files, its own locks and its own worker, whose signal handler
-	 * cleans up after it alone. */
-	if (a.each) {
-		diag_error(&d, NULL, 0, "--each is for scan and the dry run: "
-		    "apply takes the hive files given together as one machine");
-		goto out;
-	}
-	if (a.format != RENDER_DIFF) {
-		diag_error(&d, NULL, 0, "apply shows its plan as a diff; for "
-		    "a record a program can read, use --audit FILE");
-		goto out;
-	}
 	return cmd_drive(&a, CMD_APPLY, "apply", apply_target, &d);
 out:
 	diag_print(&d, stderr);

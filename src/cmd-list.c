@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "term.h"
 
 int
 cmd_list(int argc, char **argv)
@@ -18,9 +20,9 @@ cmd_list(int argc, char **argv)
 	size_t n, i, j;
 	struct diag d;
 
-	(void)argv;
 	if (argc > 1) {
-		fprintf(stderr, "usage: kbfix list\n");
+		cmd_usage_fail(CMDB_LIST, "list takes no argument ('%s' given)",
+		    argv[1]);
 		return EXIT_TROUBLE;
 	}
 	diag_init(&d);
@@ -128,19 +130,15 @@ show_action(const struct action *a)
 	}
 }
 
-/* TEXT, one or several lines, each indented by two spaces. */
+/* The width show wraps its text to: the terminal's (term.h). */
+static size_t show_width = 80;
+
+/* TEXT, one or several lines, each indented by two spaces, wrapped to the
+ * terminal. */
 static void
 indented(const char *text)
 {
-	const char *p = text, *nl;
-
-	while (*p != '\0') {
-		nl = strchr(p, '\n');
-		if (nl == NULL)
-			nl = p + strlen(p);
-		printf("%s%.*s\n", nl > p ? "  " : "", (int)(nl - p), p);
-		p = *nl ? nl + 1 : nl;
-	}
+	term_wrap(stdout, text, 0, 2, show_width);
 }
 
 static void
@@ -212,10 +210,14 @@ show_one(const struct remedy *r)
 		printf(" %s%s", hive_kind_name(r->hives[i]),
 		    r->hive_optional[i] ? " (optional)" : "");
 	printf("\n");
-	if (r->symptom)
-		printf("Symptom, as the article states it:\n%s\n", r->symptom);
-	if (r->summary)
-		printf("What it does:\n  %s\n", r->summary);
+	if (r->symptom) {
+		printf("Symptom, as the article states it:\n");
+		term_wrap(stdout, r->symptom, 0, 0, show_width);
+	}
+	if (r->summary) {
+		printf("What it does:\n");
+		indented(r->summary);
+	}
 	if (r->when.nchildren) {
 		printf("Applies when%s:\n", r->when.nchildren > 1 ?
 		    " all of these hold" : "");
@@ -232,12 +234,15 @@ show_one(const struct remedy *r)
 		printf("Advisory:\n");
 		indented(r->advisory);
 	}
-	for (i = 0; i < r->nwarnings; i++)
-		printf("Warning: %s\n", r->warnings[i]);
+	for (i = 0; i < r->nwarnings; i++) {
+		printf("Warning: ");
+		term_wrap(stdout, r->warnings[i], 9, 2, show_width);
+	}
 	printf("Restart needed: %s\n", r->restart ? "yes" : "no");
-	if (r->workaround)
-		printf("WORKAROUND, as the article states it:\n%s\n",
-		    r->workaround);
+	if (r->workaround) {
+		printf("WORKAROUND, as the article states it:\n");
+		term_wrap(stdout, r->workaround, 0, 0, show_width);
+	}
 	printf("File: %s\n", r->file);
 }
 
@@ -249,10 +254,20 @@ cmd_show(int argc, char **argv)
 	struct diag d;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: kbfix show ID...\n");
+		cmd_usage_fail(CMDB_SHOW, "show takes the remedies to show (IDs "
+		    "or files)");
 		return EXIT_TROUBLE;
 	}
+	show_width = term_width(STDOUT_FILENO);
 	diag_init(&d);
+	for (i = 1; i < (size_t)argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			cmd_opt_refuse(CMDB_SHOW, argv[i], &d);
+	if (d.nerrors) {
+		diag_print(&d, stderr);
+		diag_free(&d);
+		return EXIT_TROUBLE;
+	}
 	if (cmd_remedies_load(argv + 1, (size_t)argc - 1, &rs, &n, &d) < 0) {
 		diag_print(&d, stderr);
 		diag_free(&d);

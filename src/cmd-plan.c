@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "plancount.h"
 #include "plan.h"
 
 static int
@@ -55,7 +56,9 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	    (cmd_user_hives_alone(p, m.t.hives, m.t.nhives, "--dry-run",
 	    d) < 0 || cmd_named_refused(p, d) < 0))
 		goto out;
-	if (a->format == RENDER_JSON) {
+	if (a->quiet)
+		;	/* -q: the exit status tells */
+	else if (a->format == RENDER_JSON) {
 		if (render_json(out, p, &info, d) < 0)
 			goto out;
 	} else if (r->mode == CMD_SCAN) {
@@ -76,18 +79,12 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 			goto out;
 		}
 		/* A remedy asked for by name that changes nothing says why,
-		 * so that an empty dry run is never mistaken for a fix. */
-		for (i = 0; a->nids && a->format == RENDER_DIFF &&
-		    i < p->nentries; i++) {
-			const struct plan_entry *e = &p->entries[i];
-
-			if (e->nchanges || e->status == ENTRY_ADVISORY ||
-			    e->status == ENTRY_NEEDS_FOLDER)
-				continue;
-			fprintf(df, "# %s: %s: %s\n", e->remedy->id,
-			    plan_status_name(e->status),
-			    e->reason ? e->reason : "");
-		}
+		 * so that an empty dry run is never mistaken for a fix; with
+		 * nothing to do at all, every remedy considered does. */
+		if (a->format == RENDER_DIFF && (a->nids ||
+		    plan_nchanges(p) == 0))
+			cmd_plan_reasons(df, p, cmd_plan_shown(p),
+			    plan_nchanges(p) == 0);
 		if (cmd_diff_end(df, out) < 0) {
 			diag_error(d, NULL, 0, "cannot write the output");
 			goto out;
@@ -97,10 +94,10 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 		diag_error(d, NULL, 0, "cannot write the output");
 		goto out;
 	}
-	o->nchanges = plan_nchanges(p);
-	o->rc = o->nchanges ? EXIT_PENDING : EXIT_NOTHING;
+	o->rc = plan_nchanges(p) ? EXIT_PENDING : EXIT_NOTHING;
+	o->nchanges = plan_count_items(p, NULL);
 out:
-	if (o->rc == EXIT_TROUBLE && a->format == RENDER_JSON)
+	if (o->rc == EXIT_TROUBLE && a->format == RENDER_JSON && !a->quiet)
 		render_json_failure(out, &info, d);
 	plan_free(p);
 	cmd_machine_close(&m);
@@ -116,11 +113,6 @@ run(int argc, char **argv, enum cmd_mode mode)
 	diag_init(&d);
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
-	if (a.output != NULL) {
-		diag_error(&d, NULL, 0, "--output is for apply and undo: %s "
-		    "writes nothing", mode == CMD_SCAN ? "scan" : "the dry run");
-		goto out;
-	}
 	return cmd_drive(&a, mode, mode == CMD_SCAN ? "scan" : "dry-run",
 	    plan_target, &d);
 out:

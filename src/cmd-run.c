@@ -228,6 +228,24 @@ cmd_machine_open(const struct cmd_args *a, const struct cmd_target *t,
 	int bad = 0;
 
 	memset(m, 0, sizeof *m);
+	/* An argument that is no remedy names a TARGET: one that is not
+	 * there may have been meant as a remedy (KB-267971, Q267971.XML.bak);
+	 * say what it was taken for. */
+	for (i = 0; i < t->nfiles; i++) {
+		struct stat st;
+
+		if (lstat(t->files[i], &st) < 0 && errno == ENOENT) {
+			diag_error(d, NULL, 0, "'%s' is neither a remedy ID "
+			    "(Q267971, KB267971, 267971), a remedy file (.xml) "
+			    "nor a TARGET (no file or folder has that name)",
+			    t->files[i]);
+			bad = 1;
+		}
+	}
+	/* Apply locks nothing then; scan and the dry run still open the
+	 * others, so that every bad file is reported at once. */
+	if (bad && lock)
+		return -1;
 	cmd_hives_wanted(rs, nrs, want);
 	if (t->folder != NULL ? image_find(t->folder, want, &m->im, d) < 0 :
 	    image_from_files(t->files, t->nfiles, &m->im, d) < 0)
@@ -252,6 +270,11 @@ cmd_machine_open(const struct cmd_args *a, const struct cmd_target *t,
 	/* Open them all, so that every bad file is reported at once.  A
 	 * dirty hive is planned on its logs' replay, in a temporary file. */
 	for (i = 0; i < m->im->nhives; i++) {
+		struct stat st;
+
+		if (t->folder == NULL && lstat(m->im->hives[i], &st) < 0 &&
+		    errno == ENOENT)
+			continue;	/* said above */
 		if (recover_hive_open(m->im->hives[i], a->ignore_logs, 0,
 		    &m->recs[m->nhives], &m->hives[m->nhives], d) == 0)
 			m->nhives++;
@@ -382,7 +405,9 @@ machine_output(const struct cmd_run *r)
 static void
 target_head(const struct cmd_run *r, size_t i, const char *name)
 {
-	if (r->several && !machine_output(r))
+	/* scan -q and the dry run's -q print nothing at all. */
+	if (r->several && !machine_output(r) &&
+	    !(r->a->quiet && r->mode != CMD_APPLY))
 		printf("%s==> %s <==\n", i ? "\n" : "", name);
 }
 
@@ -861,7 +886,7 @@ cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
 			w = strlen(ts->v[i].name);
 	}
 	cmd_progress_clear(&pg);
-	if (ts->n > 1) {
+	if (ts->n > 1 && !(r->a->quiet && r->mode != CMD_APPLY)) {
 		fprintf(sum, "%s%-*s  %-15s  %s\n", machine_out ? "" : "\n",
 		    (int)w, "TARGET", "RESULT", "CHANGES");
 		for (i = 0; i < ts->n; i++) {

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "plancount.h"
 #include "json.h"
 #include "regfile.h"
 #include "undo.h"
@@ -100,17 +101,17 @@ cmd_undo(int argc, char **argv)
 	diag_init(&d);
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
-	if (a.each || a.jobs != 1) {
-		diag_error(&d, NULL, 0, "--each and -j are for scan and the dry "
-		    "run: undo works on one hive or folder");
-		goto out;
-	}
 	/* Both arguments are files: "SYSTEM.kbfix-...-undo.reg" is not a
 	 * remedy even though the parser may take a name for one. */
 	if (a.nids + a.ntargets != 2 || a.nids != 0) {
-		diag_error(&d, NULL, 0, "usage: kbfix undo [--dry-run] "
-		    "[--backup-dir DIR | --no-backup] [--output DIR] "
-		    "[--audit FILE] UNDOFILE HIVE|FOLDER");
+		cmd_usage_error(&d, a.cmd, "undo takes an undo file and the "
+		    "hive or folder it undoes (%zu argument%s given)",
+		    a.nids + a.ntargets, a.nids + a.ntargets == 1 ? "" : "s");
+		goto out;
+	}
+	if (!a.dry_run && a.format != RENDER_DIFF) {
+		cmd_usage_error(&d, a.cmd, "undo shows its changes as a diff; "
+		    "--format is for its dry run (-n)");
 		goto out;
 	}
 	if (a.audit != NULL) {
@@ -169,6 +170,8 @@ cmd_undo(int argc, char **argv)
 		if (undo_plan(rf, a.targets[0], h.hives[0], &p, &d) < 0)
 			goto out;
 	}
+	if (!a.dry_run && cmd_writable_check(p, &a, &d) < 0)
+		goto out;
 	if (!a.quiet) {
 		enum render_format fmt = a.dry_run ? a.format : RENDER_DIFF;
 		FILE *df = cmd_diff_begin(stdout, &a, fmt);
@@ -214,7 +217,8 @@ out:
 		struct cmd_outcome o;
 
 		o.rc = rc;
-		o.nchanges = rc == EXIT_TROUBLE ? 0 : plan_nchanges(p);
+		o.nchanges = rc == EXIT_TROUBLE || p == NULL ? 0 :
+		    plan_count_items(p, NULL);
 		cmd_audit_result(au, a.targets[1], &o, &d);
 		cmd_audit_end(au, rc);
 	}

@@ -75,6 +75,10 @@ file_of(const char *arg, const char *dir)
 	if (strchr(arg, '/') != NULL ||
 	    (l > 4 && strcasecmp(arg + l - 4, ".xml") == 0))
 		return strdup(arg);
+	/* Q267971, KB267971, 267971...: the library's file, if there is
+	 * one; else the name as given, which validate says it cannot open. */
+	if ((p = cmd_remedy_file(dir, arg)) != NULL)
+		return p;
 	if (asprintf(&p, "%s/%s.xml", dir, arg) < 0)
 		return NULL;
 	return p;
@@ -117,9 +121,12 @@ cmd_validate(int argc, char **argv)
 			quiet = 1;
 		else if (strcmp(argv[c], "--tests") == 0 && c + 1 < argc)
 			o.tests_dir = argv[++c];
-		else {
-			fprintf(stderr, "usage: kbfix validate [-q] "
-			    "[--tests DIR] [FILE|ID...]\n");
+		else if (strcmp(argv[c], "--tests") == 0) {
+			cmd_usage_error(&d, CMDB_VALIDATE, "option '--tests' "
+			    "needs an argument (DIR)");
+			goto out;
+		} else {
+			cmd_opt_refuse(CMDB_VALIDATE, argv[c], &d);
 			goto out;
 		}
 	}

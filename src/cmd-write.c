@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "plancount.h"
 
 int
 cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
@@ -116,16 +117,17 @@ read_only(const char *path)
 	return r;
 }
 
-/* Apply writes beside each hive and file it changes: on a read-only
- * mount (evidence, as it should be) say so before anything, and how to
- * work on it. */
-static int
-check_writable(const struct plan *p, const struct cmd_args *a,
+int
+cmd_writable_check(const struct plan *p, const struct cmd_args *a,
     struct diag *d)
 {
+	const char *verb = a->cmd == CMDB_UNDO ? "undo" : "apply";
 	size_t i, k;
-	int bad = 0;
 
+	if (a->output != NULL)
+		return 0;
+	/* Once, for the first: the others are on the same mount, as a
+	 * rule, and the remedy is the same for all. */
 	for (i = 0; i < p->nentries; i++)
 		for (k = 0; k < p->entries[i].nchanges; k++) {
 			const struct change *c = &p->entries[i].changes[k];
@@ -133,27 +135,29 @@ check_writable(const struct plan *p, const struct cmd_args *a,
 
 			if (read_only(path)) {
 				diag_error(d, NULL, 0, "'%s' is on a read-only "
-				    "file system: apply writes beside it; to "
-				    "treat it as evidence, write remediated "
-				    "copies elsewhere with --output DIR", path);
-				bad = 1;
-				break;
+				    "file system, and %s writes beside it: "
+				    "nothing was changed; to treat it as "
+				    "evidence, write remediated copies elsewhere "
+				    "with --output DIR", path, verb);
+				return -1;
 			}
 		}
 	if (a->backup_dir != NULL) {
 		char *f;
 
 		if (asprintf(&f, "%s/x", a->backup_dir) >= 0) {
-			if (read_only(f)) {
-				diag_error(d, NULL, 0, "the backup folder '%s' "
-				    "is on a read-only file system",
-				    a->backup_dir);
-				bad = 1;
-			}
+			int ro = read_only(f);
+
 			free(f);
+			if (ro) {
+				diag_error(d, NULL, 0, "the backup folder '%s' "
+				    "is on a read-only file system: nothing was "
+				    "changed", a->backup_dir);
+				return -1;
+			}
 		}
 	}
-	return bad ? -1 : 0;
+	return 0;
 }
 
 /* The SHA-256 of each file before the commit, for the audit log. */
@@ -313,6 +317,7 @@ cmd_write(const struct plan *p, const struct target *t,
 	struct apply_options o;
 	struct apply_job *j = NULL;
 	struct hashes h = { NULL, NULL, NULL };
+	size_t *counts = NULL;
 	FILE *out = w->out;
 	size_t i, k;
 	int rc = EXIT_TROUBLE;
@@ -324,10 +329,15 @@ cmd_write(const struct plan *p, const struct target *t,
 	if (w->output != NULL) {
 		o.output = output_path;
 		o.output_arg = (void *)w;
-	} else if (check_writable(p, a, d) < 0) {
-		diag_error(d, NULL, 0, "nothing was changed");
+	} else if (cmd_writable_check(p, a, d) < 0)
+		return EXIT_TROUBLE;
+	/* Counted on the hives as planned on, before they are replaced. */
+	if ((counts = calloc(t->nhives + 1, sizeof *counts)) == NULL) {
+		diag_error(d, NULL, 0, "out of memory");
 		return EXIT_TROUBLE;
 	}
+	for (i = 0; i < t->nhives; i++)
+		counts[i] = plan_count_items(p, t->hives[i]);
 	if (apply_prepare(p, t, &o, replan, arg, &j, d) < 0) {
 		diag_error(d, NULL, 0, "nothing was changed");
 		goto out;
@@ -341,8 +351,13 @@ cmd_write(const struct plan *p, const struct target *t,
 	for (i = 0; i < j->nfiles; i++) {
 		const struct apply_file *f = &j->files[i];
 
+		size_t n = f->nchanges;
+
+		for (k = 0; k < t->nhives; k++)
+			if (t->hives[k] == f->orig)
+				n = counts[k];
 		fprintf(out, "kbfix: '%s': %zu change%s made\n", f->orig->path,
-		    f->nchanges, f->nchanges == 1 ? "" : "s");
+		    n, n == 1 ? "" : "s");
 		if (strcmp(f->dest, f->orig->path) != 0)
 			fprintf(out, "kbfix: '%s': written to '%s'\n",
 			    f->orig->path, f->dest);
@@ -378,6 +393,7 @@ cmd_write(const struct plan *p, const struct target *t,
 		audit_job(w, j, p, &h, d);
 	rc = EXIT_NOTHING;
 out:
+	free(counts);
 	free(h.hive);
 	free(h.log);
 	free(h.move);

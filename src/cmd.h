@@ -13,6 +13,7 @@
 
 #include "apply.h"
 #include "audit.h"
+#include "cmd-options.h"
 #include "diag.h"
 #include "hive.h"
 #include "image.h"
@@ -53,15 +54,29 @@ struct cmd_args {
 					 * on standard output in colour */
 	unsigned vflags;		/* how the diff shows values
 					 * (valuetext.h), from the locale */
+	unsigned cmd;			/* the command (cmd-options.h) */
+	int color_when;			/* --color[=WHEN], as given */
 };
 
-/* Parse ARGV[1..ARGC) (ARGV[0] is the subcommand) into A.  An argument
- * that names a remedy (an ID such as Q267971, or a file ending in .xml)
- * is an ID, any other a TARGET.  Problems go to D; returns 0 or -1.
- * Free A with cmd_args_free (the strings stay ARGV's). */
+/* Parse ARGV[1..ARGC) (ARGV[0] is the subcommand) into A, with the
+ * options that command takes (cmd-options.h).  An argument that names a
+ * remedy (an ID as cmd_remedy_id reads it, or a file ending in .xml) is
+ * an ID, any other a TARGET.  Problems go to D; returns 0 or -1.  Free A
+ * with cmd_args_free (the strings stay ARGV's). */
 int cmd_args_parse(int argc, char **argv, struct cmd_args *a,
     struct diag *d);
 void cmd_args_free(struct cmd_args *a);
+
+/* Whether ARG is a remedy ID as people write it: Q267971, q267971,
+ * KB267971, kb267971 or 267971 (a prefixed one may end in "-SUFFIX", as
+ * Q256211-path).  If so, and ID is not NULL, the ID as the library names
+ * its files, "Q267971", goes to ID (SIZE bytes). */
+int cmd_remedy_id(const char *arg, char *id, size_t size);
+
+/* The file of the library folder DIR that remedy ID ARG names (its "Q"
+ * spelling, or else its "KB" one), which exists; NULL when there is none
+ * (or on out-of-memory).  Caller frees. */
+char *cmd_remedy_file(const char *dir, const char *arg);
 
 /* The stream a plan in format FMT goes to: OUT, or for a diff with
  * A->color a colouring stream on it (term.h).  Close it with cmd_diff_end,
@@ -100,6 +115,15 @@ int cmd_plan_check(const struct plan *p, struct diag *d);
  * command line).  Returns -1 if it said so, else 0. */
 int cmd_user_hives_alone(const struct plan *p, struct hive *const *hv,
     size_t n, const char *verb, struct diag *d);
+
+/* The outcome of the remedies of plan P that change nothing, as diff
+ * comments (docs/diff-format.md), one line each: "# ID: STATUS: REASON",
+ * to F (those render_plan shows already, advisories and remedies that
+ * need the Windows folder, left out), after a blank line when SEP.  With
+ * NOTHING, a last line says that there is nothing to do. */
+void cmd_plan_reasons(FILE *f, const struct plan *p, int sep, int nothing);
+/* Whether render_plan shows anything of plan P in a diff. */
+int cmd_plan_shown(const struct plan *p);
 
 /* The N hives HV must be one machine's: two of a kind a machine has only
  * one of (two SYSTEM hives) are an error in D, with a hint at --each.
@@ -271,6 +295,13 @@ struct cmd_write_opts {
 	const char *name;	/* the target, for the audit log */
 	FILE *out;		/* the report */
 };
+
+/* Without --output (A), apply and undo write beside each hive and file
+ * the plan P changes: on a read-only mount (evidence, as it should be),
+ * one error in D that says so and how to work on it, before anything is
+ * printed or written.  Returns 0 or -1. */
+int cmd_writable_check(const struct plan *p, const struct cmd_args *a,
+    struct diag *d);
 
 /* Carry out P on T (apply.h): prepare, commit, then print where the
  * backups and undo files went, and record the files and changes in the
