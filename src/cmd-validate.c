@@ -104,7 +104,7 @@ sort_by_line(struct diag *d)
 int
 cmd_validate(int argc, char **argv)
 {
-	struct validate_options o = { NULL, NULL };
+	struct validate_options o = { NULL, NULL, NULL };
 	char *dir = paths_remedy_dir(), *schema = paths_schema();
 	char **files = NULL;
 	size_t nbad = 0, nfiles = 0, i;
@@ -135,6 +135,7 @@ cmd_validate(int argc, char **argv)
 		goto out;
 	}
 	o.schema = schema;
+	o.library = dir;
 	if (c == argc)
 		files = library_files(dir, &d);
 	else if ((files = calloc((size_t)(argc - c) + 1, sizeof *files)) !=
