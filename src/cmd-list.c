@@ -164,6 +164,9 @@ show_cond(const struct cond *k, int depth)
 	case COND_KEY_EXISTS:
 		printf("the key %s exists\n", k->path.text);
 		break;
+	case COND_KEY_EMPTY:
+		printf("the key %s exists and is empty\n", k->path.text);
+		break;
 	case COND_VALUE_EXISTS:
 		printf("the value '%s' of %s exists\n", k->name, k->path.text);
 		break;
