@@ -317,7 +317,9 @@ START_TEST(test_q317061)
 	    "\\Services\\EXIFS\\Parameters' has a value 'DriveLetter'; "
 	    "'DriveLetter' of 'HKEY_LOCAL_MACHINE"
 	    "\\SYSTEM\\ControlSet002\\Services\\EXIFS\\Parameters' is \"M\"; "
-	    "the remedy wants it blank");
+	    "the remedy wants it blank; 'ImagePath' of 'HKEY_LOCAL_MACHINE\\"
+	    "SYSTEM\\ControlSet002\\Services\\SMS_EXECUTIVE' is \"C:\\SMS\\"
+	    "bin\\i386\\smsexec.exe\", which matches '*\\bin\\*\\smsexec.exe'");
 	plan_free(p);
 	remedies_free(rs, nrs);
 	hive_close(hv);
@@ -340,7 +342,10 @@ START_TEST(test_q317061_spelling)
 	    "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\services\\exifs\\"
 	    "PARAMETERS]\n"
 	    "\"IoThreads\"=dword:00000004\n"
-	    "\"driveLETTER\"=\"X\"\n");
+	    "\"driveLETTER\"=\"X\"\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\services\\"
+	    "sms_executive]\n\"imagepath\"=\"c:\\\\sms\\\\BIN\\\\ALPHA\\\\"
+	    "SMSEXEC.EXE\"\n");
 	hv = tu_hive_open(path);
 	p = PLAN1(hv, "Q317061", NULL, rs, nrs);
 	ck_assert_int_eq(p->entries[0].status, ENTRY_APPLIES);
@@ -356,7 +361,10 @@ START_TEST(test_q317061_spelling)
 	    "\\ControlSet001\\Services\\EXIFS\\Parameters' has a value "
 	    "'DriveLetter'; 'DriveLetter' of "
 	    "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\EXIFS\\"
-	    "Parameters' is \"X\"; the remedy wants it blank");
+	    "Parameters' is \"X\"; the remedy wants it blank; 'ImagePath' of "
+	    "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\"
+	    "SMS_EXECUTIVE' is \"c:\\sms\\BIN\\ALPHA\\SMSEXEC.EXE\", which "
+	    "matches '*\\bin\\*\\smsexec.exe'");
 	plan_free(p);
 	remedies_free(rs, nrs);
 	hive_close(hv);
@@ -497,8 +505,9 @@ START_TEST(test_statuses)
 		    ENTRY_NOT_APPLICABLE,
 		    ENTRY_NOT_APPLICABLE, ENTRY_NOT_APPLICABLE,
 		    ENTRY_NOT_APPLICABLE } },
+		/* SMS 1.2, not Q317061's SMS 2.0. */
 		{ "system-sms12/SYSTEM", { ENTRY_ADVISORY, ENTRY_APPLIES,
-		    ENTRY_APPLIES, ENTRY_NOT_APPLICABLE, ENTRY_APPLIES } },
+		    ENTRY_APPLIES, ENTRY_NOT_APPLICABLE, ENTRY_NOT_APPLICABLE } },
 		{ "system-alpha/SYSTEM", { ENTRY_NOT_APPLICABLE, ENTRY_APPLIES,
 		    ENTRY_APPLIES, ENTRY_NEEDS_FOLDER, ENTRY_APPLIES } },
 		{ "ntuser/NTUSER.DAT", { ENTRY_MISSING_HIVE,
