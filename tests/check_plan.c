@@ -37,23 +37,6 @@ load_text(const char *text, const char *name)
 	return r;
 }
 
-static struct remedy *
-load(const char *id)
-{
-	char *p = NULL, *schema = tu_path(tu_srcdir(), "remedies/remedy.xsd");
-	struct remedy *r = NULL;
-	struct diag d;
-
-	ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", tu_srcdir(), id), 0);
-	diag_init(&d);
-	ck_assert_msg(remedy_load(p, schema, &r, &d) == 0, "%s: %s", p,
-	    d.n ? d.items[0].msg : "?");
-	diag_free(&d);
-	free(p);
-	free(schema);
-	return r;
-}
-
 static struct hive *
 open_fixture(const char *rel)
 {
@@ -82,7 +65,7 @@ plan_ids(struct hive *hv, const char *const *ids, const char *cs,
 	rs = calloc(n + 1, sizeof *rs);
 	ck_assert_ptr_nonnull(rs);
 	for (n = 0; ids[n]; n++)
-		rs[n] = load(ids[n]);
+		rs[n] = tu_remedy(ids[n]);
 	diag_init(&d);
 	ck_assert_msg(plan_compute(rs, n, &t, &o, &p, &d) == 0,
 	    "plan_compute: %s", d.n ? d.items[0].msg : "?");
@@ -262,7 +245,7 @@ START_TEST(test_control_set_errors)
 	struct hive *hv = open_fixture("system/SYSTEM");
 	struct hive *hives[1] = { hv };
 	struct target t = { hives, 1, NULL };
-	struct remedy *r = load("Q267971");
+	struct remedy *r = tu_remedy("Q267971");
 	struct plan_options o = { "failed" };
 	struct plan *p = (struct plan *)1;
 	struct diag d;

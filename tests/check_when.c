@@ -196,10 +196,11 @@ plan_done(struct plan *p, struct remedy **rs, size_t n)
 		remedy_free(rs[i]);
 }
 
-/* Status and reason of the one remedy TEXT on M. */
+/* Status and reason of the one remedy TEXT on M (LABEL names the case in
+ * messages). */
 static void
-expect(struct machine *m, const char *text, enum entry_status st,
-    const char *reason)
+expect(const char *label, struct machine *m, const char *text,
+    enum entry_status st, const char *reason)
 {
 	const char *texts[] = { text, NULL };
 	struct remedy *rs[1];
@@ -207,9 +208,10 @@ expect(struct machine *m, const char *text, enum entry_status st,
 	struct plan *p = plan_on(m, texts, rs, &n);
 	const struct plan_entry *e = &p->entries[0];
 
-	ck_assert_msg(e->status == st, "status %s (%s), want %s",
+	ck_assert_msg(e->status == st, "%s: status %s (%s), want %s", label,
 	    plan_status_name(e->status), e->reason, plan_status_name(st));
-	ck_assert_str_eq(e->reason, reason);
+	ck_assert_msg(strcmp(e->reason, reason) == 0, "%s: reason '%s', want "
+	    "'%s'", label, e->reason, reason);
 	ck_assert_int_eq(e->nchanges > 0, st == ENTRY_APPLIES);
 	plan_done(p, rs, n);
 }
@@ -223,94 +225,61 @@ expect(struct machine *m, const char *text, enum entry_status st,
 
 /* ------------------------------------------------------------------ */
 
-START_TEST(test_both_hives)
-{
-	struct machine m;
+/* The machines of the tests below: which hives they have, built from
+ * which .reg texts. */
+struct case_ {
+	const char *what;
+	const char *remedy;
+	int with_sys;		/* sys_reg, plus SYS_EXTRA */
+	const char *sys_extra;
+	const char *soft;	/* NULL: no SOFTWARE */
+	int with_user;
+	enum entry_status st;
+	const char *reason;
+};
 
-	machine_open(&m, NULL, soft_reg, 1, 0);
-	expect(&m, iis_nt4, ENTRY_APPLIES, SHOWN_IMAGE "; " SHOWN_VER
-	    " is \"4.0\"; " KEY "W3SVC\\Parameters' has no value "
-	    "'SslNoKeepAlive'");
-	machine_close(&m);
-	machine_open(&m, NULL, soft51_reg, 1, 0);
-	expect(&m, iis_nt4, ENTRY_NOT_APPLICABLE, SHOWN_VER " is \"5.1\", "
-	    "not \"4.0\"");
-	machine_close(&m);
-}
-END_TEST
-
-/* SYSTEM alone: the product needs SOFTWARE to be told. */
-START_TEST(test_software_missing)
-{
-	struct machine m;
-
-	machine_open(&m, NULL, NULL, 1, 0);
-	expect(&m, iis_nt4, ENTRY_MISSING_HIVE, "needs the SOFTWARE hive, "
-	    "which was not given, to tell whether it applies; the hives given "
-	    "show: " SHOWN_IMAGE "; " KEY "W3SVC\\Parameters' has no value "
-	    "'SslNoKeepAlive'");
-	machine_close(&m);
+static const struct case_ missing_cases[] = {
+	{ "both hives", iis_nt4, 1, NULL, soft_reg, 0, ENTRY_APPLIES,
+	    SHOWN_IMAGE "; " SHOWN_VER " is \"4.0\"; " KEY "W3SVC\\Parameters' "
+	    "has no value 'SslNoKeepAlive'" },
+	{ "another Windows", iis_nt4, 1, NULL, soft51_reg, 0,
+	    ENTRY_NOT_APPLICABLE, SHOWN_VER " is \"5.1\", not \"4.0\"" },
+	/* SYSTEM alone: the product needs SOFTWARE to be told. */
+	{ "SYSTEM alone", iis_nt4, 1, NULL, NULL, 0, ENTRY_MISSING_HIVE,
+	    "needs the SOFTWARE hive, which was not given, to tell whether it "
+	    "applies; the hives given show: " SHOWN_IMAGE "; " KEY "W3SVC\\"
+	    "Parameters' has no value 'SslNoKeepAlive'" },
 	/* The symptom is gone: SYSTEM alone says so. */
-	machine_open(&m, sys_done_reg, NULL, 1, 0);
-	expect(&m, iis_nt4, ENTRY_NOT_APPLICABLE, KEY "W3SVC\\Parameters' "
-	    "has a value 'SslNoKeepAlive'");
-	machine_close(&m);
-}
-END_TEST
+	{ "SYSTEM alone, done", iis_nt4, 1, sys_done_reg, NULL, 0,
+	    ENTRY_NOT_APPLICABLE, KEY "W3SVC\\Parameters' has a value "
+	    "'SslNoKeepAlive'" },
+	/* SOFTWARE alone: its own conditions decide, or SYSTEM is needed. */
+	{ "SOFTWARE alone", iis_nt4, 0, NULL, soft_reg, 0, ENTRY_MISSING_HIVE,
+	    "needs the SYSTEM hive, which was not given, to tell whether it "
+	    "applies; the hives given show: " SHOWN_VER " is \"4.0\"" },
+	{ "SOFTWARE alone, another Windows", iis_nt4, 0, NULL, soft51_reg, 0,
+	    ENTRY_NOT_APPLICABLE, SHOWN_VER " is \"5.1\", not \"4.0\"" },
+	/* A user's hive alone: both are needed, and nothing is shown. */
+	{ "a user alone", iis_nt4, 0, NULL, NULL, 1, ENTRY_MISSING_HIVE,
+	    "needs the SYSTEM and SOFTWARE hives, which were not given" },
+	/* The conditions hold without SOFTWARE; the change is made there. */
+	{ "for the changes", change_soft, 1, NULL, NULL, 0, ENTRY_MISSING_HIVE,
+	    "needs the SOFTWARE hive, which was not given, for its changes; "
+	    "the hives given show: " KEY "W3SVC' exists" },
+	{ "for the changes, given", change_soft, 1, NULL, soft_reg, 0,
+	    ENTRY_APPLIES, KEY "W3SVC' exists" },
+	/* An optional hive that is not given: its conditions are false. */
+	{ "optional", optional_soft, 1, NULL, NULL, 0, ENTRY_NOT_APPLICABLE,
+	    "no SOFTWARE hive to look in for '" NTVER "'" },
+};
 
-/* SOFTWARE alone: its own conditions decide, or SYSTEM is needed. */
-START_TEST(test_system_missing)
+START_TEST(test_missing_hive)
 {
+	const struct case_ *c = &missing_cases[_i];
 	struct machine m;
 
-	machine_open(&m, NULL, soft_reg, 0, 0);
-	expect(&m, iis_nt4, ENTRY_MISSING_HIVE, "needs the SYSTEM hive, "
-	    "which was not given, to tell whether it applies; the hives given "
-	    "show: " SHOWN_VER " is \"4.0\"");
-	machine_close(&m);
-	machine_open(&m, NULL, soft51_reg, 0, 0);
-	expect(&m, iis_nt4, ENTRY_NOT_APPLICABLE, SHOWN_VER " is \"5.1\", "
-	    "not \"4.0\"");
-	machine_close(&m);
-}
-END_TEST
-
-/* A user's hive alone: both are needed, and nothing is shown. */
-START_TEST(test_two_missing)
-{
-	struct machine m;
-
-	machine_open(&m, NULL, NULL, 0, 1);
-	expect(&m, iis_nt4, ENTRY_MISSING_HIVE, "needs the SYSTEM and "
-	    "SOFTWARE hives, which were not given");
-	machine_close(&m);
-}
-END_TEST
-
-/* The conditions hold without SOFTWARE, but the change is made there. */
-START_TEST(test_missing_for_changes)
-{
-	struct machine m;
-
-	machine_open(&m, NULL, NULL, 1, 0);
-	expect(&m, change_soft, ENTRY_MISSING_HIVE, "needs the SOFTWARE hive, "
-	    "which was not given, for its changes; the hives given show: "
-	    KEY "W3SVC' exists");
-	machine_close(&m);
-	machine_open(&m, NULL, soft_reg, 1, 0);
-	expect(&m, change_soft, ENTRY_APPLIES, KEY "W3SVC' exists");
-	machine_close(&m);
-}
-END_TEST
-
-/* An optional hive that is not given: its conditions are false. */
-START_TEST(test_optional_missing)
-{
-	struct machine m;
-
-	machine_open(&m, NULL, NULL, 1, 0);
-	expect(&m, optional_soft, ENTRY_NOT_APPLICABLE, "no SOFTWARE hive to "
-	    "look in for '" NTVER "'");
+	machine_open(&m, c->sys_extra, c->soft, c->with_sys, c->with_user);
+	expect(c->what, &m, c->remedy, c->st, c->reason);
 	machine_close(&m);
 }
 END_TEST
@@ -384,7 +353,7 @@ START_TEST(test_key_empty)
 		char *r = key_empty("Q9100010", t[i].path,
 		    DEL(SVCS "OneKey\\Sub"));
 
-		expect(&m, r, t[i].st, t[i].reason);
+		expect(t[i].path, &m, r, t[i].st, t[i].reason);
 		free(r);
 	}
 	machine_close(&m);
@@ -544,12 +513,8 @@ when_suite(void)
 	TCase *ke = tcase_create("key-empty");
 	TCase *ms = tcase_create("multi-sz");
 
-	tcase_add_test(tc, test_both_hives);
-	tcase_add_test(tc, test_software_missing);
-	tcase_add_test(tc, test_system_missing);
-	tcase_add_test(tc, test_two_missing);
-	tcase_add_test(tc, test_missing_for_changes);
-	tcase_add_test(tc, test_optional_missing);
+	tcase_add_loop_test(tc, test_missing_hive, 0,
+	    sizeof missing_cases / sizeof missing_cases[0]);
 	tcase_add_test(tc, test_missing_not_planned);
 	suite_add_tcase(s, tc);
 	tcase_add_test(ke, test_key_empty);
