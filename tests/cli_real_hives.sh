@@ -13,12 +13,19 @@
 # UsrClass, a test hive) is refused with exit 2 and says so: that is
 # accepted, any other trouble is not.
 #
+# None of these machines came with its SOFTWARE hive, where most remedies
+# read the Windows version that tells their product apart: they may only
+# say "missing hive" there.  So the XP and Windows 10 SYSTEM hives are
+# scanned once more with a small SOFTWARE hive that says what Windows they
+# are (the version, build and service pack hives-real's README gives), and
+# then every remedy must be "not applicable".
+#
 # The check is shown to fail: a remedy that sets NtfsDisable8dot3Name-
 # Creation on any machine where it is 0 (the issue's example of a setting
 # millions of machines hold) is added to a copy of the library, and the
 # same check must find it applying.
 set -u
-: "${top_srcdir:?}" "${KBFIX:?}"
+: "${top_srcdir:?}" "${top_builddir:?}" "${KBFIX:?}"
 real=${KBFIX_SHARED:-$top_srcdir/../shared}/hives-real
 if [ ! -d "$real" ]; then
 	[ -n "${CI-}" ] && { echo "FAIL: no $real" >&2; exit 1; }
@@ -86,8 +93,49 @@ scan_all() {
 	done
 }
 
+# with_software LIBRARY: the XP and Windows 10 machines with a SOFTWARE
+# hive of their Windows version; one line per remedy that is not "not
+# applicable".
+with_software() {
+	for m in xp win10; do
+		case $m in
+		xp)	d=xp-sp3 hives="SYSTEM NTUSER.DAT" ver=5.1 build=2600
+			extra='"CSDVersion"="Service Pack 3"
+"ProductName"="Microsoft Windows XP"' ;;
+		win10)	d=win10-1709-system-dirty hives=SYSTEM ver=6.3 build=16299
+			extra='"CurrentMajorVersionNumber"=dword:0000000a
+"ProductName"="Windows 10 Pro"' ;;
+		esac
+		[ -d "$tmp/h/$d" ] || continue
+		if [ ! -f "$tmp/h/$d/SOFTWARE" ]; then
+			printf '%s\n\n%s\n\n%s\n"CurrentVersion"="%s"\n"CurrentBuildNumber"="%s"\n%s\n' \
+			    'Windows Registry Editor Version 5.00' \
+			    '[HKEY_LOCAL_MACHINE\SOFTWARE\Classes\.txt]' \
+			    '[HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion]' \
+			    "$ver" "$build" "$extra" > "$tmp/$m-software.reg"
+			"$top_builddir/tests/mkhive" --root \
+			    'CMI-CreateHive{199DAFC2-6F16-4946-BF90-5A3FC3A60902}' \
+			    --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' \
+			    "$tmp/h/$d/SOFTWARE" "$tmp/$m-software.reg" ||
+			    echo "$m: mkhive failed"
+		fi
+		# shellcheck disable=SC2086
+		(cd "$tmp/h/$d" && KBFIX_REMEDY_DIR=$1 "$KBFIX" scan \
+		    --format json $hives SOFTWARE) > "$tmp/scan.json" \
+		    2> "$tmp/scan.err"
+		[ $? -ne 2 ] || echo "$m with SOFTWARE: exit 2: $(cat "$tmp/scan.err")"
+		jq -r --arg m "$m with SOFTWARE" '.entries[] |
+		    select(.status != "not-applicable") |
+		    "\($m): \(.id) \(.status): \(.reason)"' "$tmp/scan.json" ||
+		    echo "$m with SOFTWARE: bad JSON"
+		# The SOFTWARE hive goes again: the scans above take the
+		# folders' hives as they came.
+		rm -f "$tmp/h/$d/SOFTWARE"
+	done
+}
+
 lib=${KBFIX_REMEDY_DIR:-$top_srcdir/remedies}
-scan_all "$lib" > "$tmp/alarms"
+{ scan_all "$lib"; with_software "$lib"; } > "$tmp/alarms"
 if [ -s "$tmp/alarms" ]; then
 	bad "remedies fire on real machines they are not about:"
 	cat "$tmp/alarms" >&2
@@ -124,6 +172,16 @@ if grep -q "Q9999999 applies" "$tmp/broad.out"; then
 	ok
 else
 	bad "an over-broad remedy was not caught: $(cat "$tmp/broad.out")"
+fi
+# And one that reads its product in SOFTWARE: a copy of Q183769 that no
+# longer asks for Windows NT 4.0 fires on Windows XP's Indexing Service.
+sed 's|data="4.0"|data="5.1"|; s|id="Q183769"|id="Q9999998"|; s|number="Q183769"|number="Q9999998"|' \
+    "$lib/Q183769.xml" > "$tmp/broad/Q9999998.xml"
+with_software "$tmp/broad" > "$tmp/broad.out" 2> /dev/null
+if grep -q "xp with SOFTWARE: Q9999998 applies" "$tmp/broad.out"; then
+	ok
+else
+	bad "an over-broad remedy on SOFTWARE was not caught: $(cat "$tmp/broad.out")"
 fi
 
 echo "cli_real_hives: $n passed"
