@@ -10,7 +10,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: kbfix list\n"
+	    "usage: kbfix list [--hive HIVE] [--product NAME] [--format text|md]\n"
+	    "                  [WORD...]\n"
 	    "       kbfix show ID...\n"
 	    "       kbfix scan [--format json] [--control-set CS] [--ignore-logs]\n"
 	    "                  [--audit FILE] [--each] [-j N] [--[no-]progress]\n"

@@ -12,6 +12,16 @@ ok() {
 	n=$((n + 1))
 }
 
+# The parsers that witness kbfix's hives must be there: exit 1 otherwise.
+need_witnesses() {
+	for t in reglookup regfexport hivexregedit; do
+		if ! command -v $t > /dev/null; then
+			echo "FAIL: $t is missing (./bootstrap installs it)" >&2
+			exit 1
+		fi
+	done
+}
+
 # Every key and value (path, type, data) as reglookup reads it, sorted,
 # without the key times (hivex does not update them).
 listing() {
