@@ -1,0 +1,441 @@
+/* draft-paths.c: registry paths, however the KB wrote them. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "draft-int.h"
+
+static const struct {
+	const char *tok;
+	const char *root;
+} roots[] = {
+	{ "HKEY_LOCAL_MACHINE", "HKEY_LOCAL_MACHINE" },
+	{ "HKEY_CURRENT_USER", "HKEY_CURRENT_USER" },
+	{ "HKEY_CLASSES_ROOT", "HKEY_CLASSES_ROOT" },
+	{ "HKEY_USERS", "HKEY_USERS" },
+	{ "HKLM", "HKEY_LOCAL_MACHINE" },
+	{ "HKCU", "HKEY_CURRENT_USER" },
+	{ "HKCR", "HKEY_CLASSES_ROOT" },
+	{ "HKU", "HKEY_USERS" },
+};
+
+/* The root token at S, or -1.  It must stand alone as a word: the KB's
+ * "HKEY_LOCAL_MACHINESYSTEM" typo is not a path here (see root_glued). */
+int
+draft_root_at(const char *text, const char *s)
+{
+	size_t i, l;
+
+	if (s > text && (isalnum((unsigned char)s[-1]) || s[-1] == '_'))
+		return -1;
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		l = strlen(roots[i].tok);
+		if (strncasecmp(s, roots[i].tok, l) == 0 &&
+		    !isalnum((unsigned char)s[l]) && s[l] != '_')
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Q183769 prints "HKEY_LOCAL_MACHINESYSTEM\currentcontrolset\...": the
+ * long root run together with a hive name and followed by a separator is
+ * read as the path it plainly is (and the action says so for review).
+ * Returns the index of HKEY_LOCAL_MACHINE in roots[], or -1. */
+int
+draft_root_glued(const char *text, const char *s)
+{
+	static const char *hives[] = { "SYSTEM", "SOFTWARE" };
+	size_t i, l = strlen(roots[0].tok);
+
+	if (s > text && (isalnum((unsigned char)s[-1]) || s[-1] == '_'))
+		return -1;
+	if (strncasecmp(s, roots[0].tok, l) != 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		size_t h = strlen(hives[i]);
+
+		if (strncasecmp(s + l, hives[i], h) == 0 &&
+		    (s[l + h] == '\\' || s[l + h] == '/'))
+			return 0;
+	}
+	return -1;
+}
+
+int
+draft_at_line_start(const char *text, const char *s)
+{
+	while (s > text && (s[-1] == ' ' || s[-1] == '['))
+		s--;
+	return s == text || s[-1] == '\n';
+}
+
+/* Nonzero if the line at S can be the wrapped rest of a path written alone
+ * on its line: KB text wraps long paths at a space ("...\Client
+ * Services\n\Remote Control\Parameters", "...\Max\nMIF Size"). */
+static int
+wrap_continues(const char *s)
+{
+	const char *e = strchr(s, '\n');
+	size_t n = e ? (size_t)(e - s) : strlen(s), i;
+	int bs = 0;
+
+	if (n == 0 || n > 48 || !isalnum((unsigned char)s[0]))
+		return 0;
+	if ((n == 3 && strncasecmp(s, "and", 3) == 0) ||
+	    (n == 2 && strncasecmp(s, "or", 2) == 0))
+		return 0;
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (strncasecmp(s, roots[i].tok, strlen(roots[i].tok)) == 0)
+			return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == ':' || s[i] == '=' || s[i] == '"' || s[i] == '(')
+			return 0;
+		if (s[i] == '.' && i + 1 < n && s[i + 1] == ' ')
+			return 0;
+		if (s[i] == '\\')
+			bs = 1;
+	}
+	/* A sentence ends with '.'; a wrapped path ends with a name (or
+	 * with "\." in "...\Installation Properties\."). */
+	if (s[n - 1] == '.' && !bs)
+		return 0;
+	/* "1. ..." is a step, not a name. */
+	for (i = 0; i < n && isdigit((unsigned char)s[i]); i++)
+		;
+	if (i > 0 && i < n && (s[i] == '.' || s[i] == ')'))
+		return 0;
+	return 1;
+}
+
+/* Placeholders the KB writes in place of a real name. */
+int
+draft_placeholder(const char *e)
+{
+	static const char *words[] = { "servername", "sitecode",
+	    "computername", "site code", "xxx", "ccs" };
+	size_t i;
+
+	if (strpbrk(e, "<>*?%\"[]") != NULL)
+		return 1;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(e, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void
+draft_path_free(struct path *p)
+{
+	free(p->text);
+	free(p->last);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Fill P's canonical text and hive from ROOT and the elements. */
+static int
+path_finish(struct path *p, const char *root, char **el, size_t n)
+{
+	struct dbuf b = { 0 };
+	size_t i;
+
+	p->nelems = n;
+	p->hive = NULL;
+	p->why = NULL;
+	dbuf_add(&b, root);
+	for (i = 0; i < n; i++) {
+		dbuf_addc(&b, '\\');
+		dbuf_add(&b, el[i]);
+	}
+	if (b.oom) {
+		free(b.s);
+		return -1;
+	}
+	p->text = b.s;
+	p->last = n > 0 ? strdup(el[n - 1]) : strdup("");
+	if (p->last == NULL)
+		return -1;
+	if (strcmp(root, "HKEY_LOCAL_MACHINE") == 0) {
+		static const char *h[] = { "SYSTEM", "SOFTWARE", "SAM",
+		    "SECURITY" };
+
+		for (i = 0; n > 0 && i < 4; i++)
+			if (strcasecmp(el[0], h[i]) == 0)
+				p->hive = h[i];
+		if (p->hive == NULL)
+			p->why = "the path names no hive below "
+			    "HKEY_LOCAL_MACHINE";
+	} else if (strcmp(root, "HKEY_CURRENT_USER") == 0) {
+		p->hive = "NTUSER";
+	} else if (strcmp(root, "HKEY_USERS") == 0) {
+		if (n > 0 && strcasecmp(el[0], ".DEFAULT") == 0)
+			p->hive = "DEFAULT";
+		else
+			p->why = "HKEY_USERS path is not .DEFAULT";
+	} else
+		p->why = "HKEY_CLASSES_ROOT is not a hive file";
+	for (i = 0; i < n && p->hive != NULL; i++) {
+		if (draft_placeholder(el[i]) || strlen(el[i]) > 255) {
+			p->hive = NULL;
+			p->why = "the path holds a placeholder";
+		}
+	}
+	return 0;
+}
+
+/* Read the path whose root token is at TEXT+START (ROOTIDX into roots[];
+ * -1 when DEFROOT supplies the root for a path written from a subtree).
+ * Fills P; returns 0, or -1 on out-of-memory. */
+int
+draft_path_scan(const char *text, size_t start, int rootidx,
+    const char *defroot, struct path *p)
+{
+	const char *s = text + start, *q;
+	const char *root;
+	char *el[64];
+	size_t nel = 0, i;
+	struct dbuf cur = { 0 };
+	int block, bracket = 0, rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	/* A path alone on its line may hold spaces ("Client Services");
+	 * one that only happens to start a wrapped sentence line may not
+	 * ("...\Parameters registry\nkey"). */
+	block = draft_at_line_start(text, s);
+	if (block) {
+		const char *l = s;
+
+		while (l > text && l[-1] != '\n')
+			l--;
+		if (l > text && !(l - 1 > text && l[-2] == ':'))
+			block = 0;
+	}
+	if (block && s > text && s[-1] == '[')
+		bracket = 1;
+	if (rootidx >= 0) {
+		root = roots[rootidx].root;
+		q = s + strlen(roots[rootidx].tok);
+	} else {
+		root = defroot;
+		q = s;
+	}
+	for (;;) {
+		char c = *q;
+
+		if (c == '\\' || c == '/') {
+			if (cur.len > 0 && nel < 64) {
+				char *t = draft_trim(cur.s);
+
+				if (*t != '\0' && (el[nel] = strdup(t)) != NULL)
+					nel++;
+			}
+			cur.len = 0;
+			if (cur.s)
+				cur.s[0] = '\0';
+			q++;
+			while (*q == ' ')
+				q++;
+			if (*q == '\n' && q[1] != '\0' && q[1] != '\n') {
+				q++;
+				while (*q == ' ')
+					q++;
+			}
+			continue;
+		}
+		if (c == ' ') {
+			const char *r = q;
+
+			while (*r == ' ')
+				r++;
+			if (*r == '\\' || *r == '/') {
+				q = r;
+				continue;
+			}
+			if (*r == '\n' || *r == '\0') {
+				q = r;
+				continue;
+			}
+			if (block && !bracket && cur.len > 0) {
+				dbuf_addc(&cur, ' ');
+				q = r;
+				continue;
+			}
+			break;
+		}
+		if (c == '\n') {
+			const char *r = q + 1;
+
+			while (*r == ' ')
+				r++;
+			if (*r == '\\' || *r == '/') {
+				q = r;
+				continue;
+			}
+			if (block && !bracket && cur.len > 0 &&
+			    wrap_continues(r)) {
+				dbuf_addc(&cur, ' ');
+				q = r;
+				continue;
+			}
+			break;
+		}
+		if (c == '\0' || c == '"' || c == ']' || c == '(' ||
+		    c == ')' || c == ',' || c == ';')
+			break;
+		if ((c == '.' || c == ':') && (q[1] == ' ' || q[1] == '\n' ||
+		    q[1] == '\0' || q[1] == ')')) {
+			if (c == ':')
+				p->colon = 1;
+			q++;
+			break;
+		}
+		dbuf_addc(&cur, c);
+		q++;
+	}
+	if (cur.len > 0 && nel < 64) {
+		char *t = draft_trim(cur.s);
+
+		if (*t != '\0' && (el[nel] = strdup(t)) != NULL)
+			nel++;
+	}
+	if (bracket && *q == ']')
+		q++;
+	p->start = start;
+	p->block = block;
+	p->end = (size_t)(q - text);
+	if (!cur.oom && path_finish(p, root, el, nel) == 0)
+		rc = 0;
+	for (i = 0; i < nel; i++)
+		free(el[i]);
+	free(cur.s);
+	return rc;
+}
+
+/* The tree form of Q191742: a root alone on its line, then one element
+ * per line, each indented deeper than the one before. */
+int
+draft_path_tree(struct item *it, size_t start, int rootidx, struct path *p)
+{
+	const char *text = it->text, *s = text + start;
+	char *el[64];
+	size_t nel = 0, li = 0, i;
+	const char *q;
+	int lastind, rc;
+
+	for (q = text; q < s; q++)
+		if (*q == '\n')
+			li++;
+	s += strlen(roots[rootidx].tok);
+	if (*s != '\n' || !draft_at_line_start(text, text + start))
+		return 0;
+	lastind = it->indent[li];
+	q = s + 1;
+	li++;
+	while (li < it->nlines && nel < 64) {
+		const char *e = strchr(q, '\n');
+		size_t n = e ? (size_t)(e - q) : strlen(q);
+
+		if (it->indent[li] <= lastind || n == 0 ||
+		    memchr(q, ' ', n) != NULL || memchr(q, '.', n) != NULL ||
+		    memchr(q, ':', n) != NULL)
+			break;
+		if ((el[nel] = draft_strndup(q, n)) == NULL)
+			break;
+		nel++;
+		lastind = it->indent[li];
+		li++;
+		q = e ? e + 1 : q + n;
+	}
+	if (nel < 2) {
+		for (i = 0; i < nel; i++)
+			free(el[i]);
+		return 0;
+	}
+	memset(p, 0, sizeof(*p));
+	p->start = start;
+	p->block = 1;
+	p->end = (size_t)(q - text);
+	if (p->end > 0 && text[p->end - 1] == '\n')
+		p->end--;
+	rc = path_finish(p, roots[rootidx].root, el, nel);
+	for (i = 0; i < nel; i++)
+		free(el[i]);
+	return rc == 0 ? 1 : -1;
+}
+
+/* A path inside a sentence ends at the first space: "exist in
+ * HKEY_LOCAL_MACHINE/.../Parameters/Script Map delete them" gives
+ * ".../Script".  When the same procedure writes the path alone on its
+ * lines, where spaces are part of names, and that path continues the cut
+ * one with the next words of the sentence, the words join the path.
+ * Nothing is joined on a guess: the article writes the longer path. */
+int
+draft_paths_complete(struct item *items, size_t n)
+{
+	size_t i, j, k, q;
+
+	for (i = 0; i < n; i++) {
+		struct item *it = &items[i];
+
+		for (k = 0; k < it->npaths; k++) {
+			struct path *p = &it->paths[k];
+			char tag[32], *at, *w, *best = NULL;
+			size_t bestlen = 0;
+
+			if (p->block || p->hive == NULL)
+				continue;
+			snprintf(tag, sizeof(tag), "@%zu@", k);
+			if ((at = strstr(it->flat, tag)) == NULL)
+				continue;
+			w = at + strlen(tag);
+			for (j = 0; j < n; j++) {
+				for (q = 0; q < items[j].npaths; q++) {
+					const struct path *b =
+					    &items[j].paths[q];
+					size_t pl = strlen(p->text), e;
+
+					if (!b->block || b->hive == NULL ||
+					    strlen(b->text) <= pl + 1 ||
+					    strncasecmp(b->text, p->text,
+					    pl) != 0 || b->text[pl] != ' ')
+						continue;
+					/* the rest of b's element */
+					e = pl;
+					while (b->text[e] != '\0' &&
+					    b->text[e] != '\\')
+						e++;
+					if (strncasecmp(w, b->text + pl,
+					    e - pl) == 0 &&
+					    (w[e - pl] == ' ' ||
+					    w[e - pl] == '\0' ||
+					    w[e - pl] == ',' ||
+					    w[e - pl] == '.') &&
+					    e - pl > bestlen) {
+						best = b->text;
+						bestlen = e - pl;
+					}
+				}
+			}
+			if (best != NULL) {
+				char *t = draft_strndup(best,
+				    strlen(p->text) + bestlen);
+				char *l = NULL;
+
+				if (t == NULL || asprintf(&l, "%s%.*s", p->last,
+				    (int)bestlen, w) < 0) {
+					free(t);
+					return -1;
+				}
+				free(p->text);
+				free(p->last);
+				p->text = t;
+				p->last = l;
+				memmove(w, w + bestlen,
+				    strlen(w + bestlen) + 1);
+			}
+		}
+	}
+	return 0;
+}

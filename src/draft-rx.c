@@ -1,0 +1,304 @@
+/* draft-rx.c: the sentence forms of the KB, as regular expressions. */
+#include "config.h"
+
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "draft-int.h"
+
+#define NAME_RE	"(\"([^\"]+)\"|([A-Za-z0-9_.][A-Za-z0-9_. #-]*))"
+/* A name without spaces unless quoted: where a longest match of NAME_RE
+ * would swallow the words after it ("X as a REG_DWORD"). */
+#define NAME1_RE "(\"([^\"]+)\"|([A-Za-z0-9_.][A-Za-z0-9_.#-]*))"
+/* Names joined by "and/or", "and", "or" or commas: 4 + 4 groups. */
+#define NAMES_RE "(" NAME1_RE "((,? and/or |,? and |,? or |, )" NAME1_RE ")*)"
+#define TYPE_RE	"(reg_sz|reg_expand_sz|reg_multi_sz|reg_dword|reg_binary)"
+/* A datum never ends with the sentence's full stop. */
+#define DATA_RE	"(\"[^\"]*\"|[^ ,;\"]*[^ ,;\".])"
+
+static const char *rx_src[RX__COUNT] = {
+	[RX_BOILER] =
+	    "registry editor incorrectly|incorrect use of registry editor|"
+	    "about modifying the registry|back up the registry|"
+	    "emergency repair disk|description of the microsoft windows "
+	    "registry|how to edit the registry|how to back up, restore|"
+	    "changing keys and values|edit registry data|"
+	    "wrapped for readability|at your own risk|^problems resulting|"
+	    "one path; it has been",
+	[RX_DELSUB] =
+	    "delete (all )?(of )?the subkeys (that|which) (start|begin) with "
+	    "\"([^\"]+)\"( (from|under|in) the following (registry )?key|"
+	    " (from|under|in) (the )?@([0-9]+)@)",
+	[RX_DELKEYS] =
+	    "(delete|remove) the following (registry )?(keys|key|subkeys|"
+	    "subkey)",
+	[RX_DELKEY_INLINE] =
+	    "(delete|remove) the @([0-9]+)@ (registry )?(key|subkey)",
+	[RX_BLANK] =
+	    "(change|set) the (data )?value( data)? to (be )?(blank|empty)",
+	[RX_SET_PATH] =
+	    "(change|set) the (data |value of |data of )?@([0-9]+)@ "
+	    "(value )?to " DATA_RE,
+	[RX_SET_NAMED] =
+	    "(change|set) the " NAME_RE " (registry )?(value|entry|parameter)"
+	    "( \\(" TYPE_RE "\\))?( from (" DATA_RE "|its current "
+	    "(setting|value)|the default( value)?)( \\([^)]*\\))?)? to "
+	    "(a value of )?" DATA_RE,
+	[RX_SET_NAMED_TYPEFIRST] =
+	    "(change|set) the " NAME_RE " \\(" TYPE_RE "\\) "
+	    "(value|entry|parameter)( from " DATA_RE ")? to " DATA_RE,
+	[RX_SET_IT] =
+	    "(change|set) (it|the value|its value|the data|the value data|"
+	    "the data value|this value) to " DATA_RE,
+	[RX_ADD_NAMED] =
+	    "add the following " TYPE_RE " value with the name "
+	    "([A-Za-z0-9_]+)\\. set its value to ([0-9]+)",
+	[RX_TYPE_DATA] =
+	    "(click|select|choose) (dword|string)[,.]? (and )?(then )?type "
+	    "\"([^\"]*)\"",
+	[RX_DATA_TO] =
+	    "^change the data to ([0-9]+)( \\(decimal\\))?",
+	[RX_DELVAL_IT] =
+	    "(delete|remove) (the|this) value( from the registry)?\\.?$",
+	[RX_DELVAL_NAMED] =
+	    "(delete|remove) the (string |dword |binary )?(value )?" NAME_RE
+	    " (string |dword )?value( (from|under|in) the @([0-9]+)@"
+	    "( (registry )?key)?)?",
+	[RX_EDIT_DELETE] =
+	    "edit menu,? (click|choose|select) delete|"
+	    "^(click|choose) delete on the edit menu",
+	[RX_FILE] =
+	    "(rename|remove|delete)( or (rename|remove|delete))? (the )?"
+	    "([A-Za-z0-9_$~-]+\\.[A-Za-z0-9]{1,4}) file (from|in) the "
+	    "(%[A-Za-z]+%[^ ]*) (folder|directory)",
+	[RX_FOLLOWING_VALUE] =
+	    "the following (registry )?value",
+	[RX_VALUE_IN_KEY] =
+	    "(locate|find|select|click)( and (then )?click)? the " NAME_RE
+	    " value (in|under) the following (registry )?key",
+	[RX_SELECT_VALUE] =
+	    "^(select|click|double-click) the " NAME_RE " value\\.?$",
+	[RX_SELECT_ENTRY] =
+	    "select the following (entry|value): ([A-Za-z0-9_ ]+)\\.?$",
+	[RX_EDIT_TYPE] =
+	    "^on the edit menu, (click|select|choose) (dword|string)\\.?$",
+	[RX_NEW_VALUE] =
+	    "click new,? and then point to (dword|string) value",
+	[RX_RENAME_NEW] =
+	    "^rename the new value to ([A-Za-z0-9_]+)\\.?$",
+	[RX_ADD_FOLLOWING] =
+	    "(add|create) the following (registry )?(value|values|entry|"
+	    "entries|setting|settings)|(click|choose|select) add value|"
+	    "^add the following:?$",
+	[RX_NAV_START] =
+	    "^(start|run|open|launch|use)( the)? (registry editor|regedt32|"
+	    "regedit)",
+	[RX_NAV_END] =
+	    "^(quit|exit|close)( the)? (registry editor|regedt32|regedit)|"
+	    "^click ok\\.?$|^choose ok|^on the registry menu, click exit|"
+	    "^click ok and (then )?(quit|exit|close)|"
+	    "^click ok to save|"
+	    "^(when|after) [^,]*, (close|quit|exit) (the )?(registry editor|"
+	    "regedt32|regedit)",
+	[RX_RESTART] =
+	    "(restart|reboot|shut down and (then )?restart)( the)? "
+	    "(computer|server|system|machine|windows nt|site server)",
+	[RX_SERVICE] =
+	    "^(carry out \"net (stop|start) [a-z0-9_]+\"|"
+	    "(stop|start|restart|stop and (then )?restart|stop and start)"
+	    "( all)?( of)?( the)? [^.]*services?)\\.?$|"
+	    "^use (control panel|the services (tool|applet)) to (stop and "
+	    "(then )?restart|restart|stop and start) ",
+	[RX_INTRO] =
+	    "(work around|resolve|correct) (this|the) (problem|issue|behavior)|"
+	    "(following|these) (steps|procedure)|do the following|"
+	    "following registry change|(modify|edit) the registry|"
+	    "registry entry needs to be added|"
+	    "add (a|the following|these|this) (registry )?(value|entry|"
+	    "setting)s? to the registry",
+	[RX_REGFILE] =
+	    "\\.reg\\b|reg extension|regedit <|(the|following) command",
+	[RX_NOTVALUE] =
+	    " or |either|depending|appropriate|greater|less than|at least|"
+	    "same as|recorded|correct |proper|increase|reduce|<|>",
+	[RX_PATH_STEP] =
+	    "path environment variable|system path|\"path =\"|path statement",
+	[RX_OFFLINE_INI] =
+	    "\\.ini\\b",
+	[RX_OFFLINE_SCRIPT] =
+	    "logon script|login script",
+	[RX_OFFLINE_PROGRAM] =
+	    "^(run|install|reinstall|uninstall|apply|reapply|obtain|"
+	    "download|copy|replace)\\b|service pack|hotfix|\\.exe\\b",
+	[RX_OFFLINE_CONSOLE] =
+	    "control panel|administrator (console|program|utility)|"
+	    "site properties|key manager|service manager|user manager",
+	[RX_OFFLINE_SERVICE] =
+	    "\\bservices?\\b",
+	[RX_IMPERATIVE] =
+	    "^(add|change|set|delete|remove|rename|modify|edit|create|type|"
+	    "enter|replace|copy|run|install|uninstall|reinstall|apply|use|"
+	    "place|move|make|increase|reduce|check|verify|ensure|examine|"
+	    "click|select|double-click|open|stop|start|restart|disable|"
+	    "enable|turn|cancel|record|back up|reset|share|manually|go|"
+	    "locate|find|navigate|expand|repeat|update|wait|put|specify|"
+	    "look|test|remove|save|close|quit|exit|try|configure|get)\\b",
+	[RX_FOLLOWING_KEY] =
+	    "(go|navigate|locate|find|open|select|click|expand|browse|edit|"
+	    "modify)( to)? (the )?following (registry )?(key|subkey|entry|"
+	    "location)|following (key|subkey) in the registry|"
+	    "subtree, (go to|find) the( following)? (key|subkey)|"
+	    "(is|are) (located|stored) (at|in|under)",
+	[RX_REFERENCE] =
+	    "^Q[0-9]+ |^for (additional|more) information, (click|see|please)",
+	[RX_CHANGE_VERB] =
+	    "\\b(delete|remove|change|set|add|rename|modify|create|type|"
+	    "enter|increase|reduce|replace|clear)\\b",
+	[RX_WARNS] =
+	    "may (not|prevent|cause|fail|stop|have|seriously)|impact|"
+	    "security|caution",
+	[RX_WHERE] =
+	    "^ (under|in) the @([0-9]+)@",
+	/* The "X" parameter should have a value of 1. */
+	[RX_SHOULD] =
+	    "^the " NAME_RE " (registry )?(value|parameter|entry|setting)"
+	    "( \\(" TYPE_RE "\\))? (should|must) (have a value of|be set to|"
+	    "be) " DATA_RE,
+	/* Verify that the REG_DWORD value is set to 0x3. */
+	[RX_VERIFY_IT] =
+	    "^(verify|ensure|make sure) that the ((reg_sz|reg_expand_sz|"
+	    "reg_multi_sz|reg_dword|reg_binary|dword|string) )?value is set "
+	    "to " DATA_RE,
+	[RX_VERIFY_NAMED] =
+	    "^(verify|ensure|make sure) that the " NAME_RE " (registry )?"
+	    "(value|entry|parameter) is set to " DATA_RE,
+	/* add the following REG_DWORD value with the name X. Set its value
+	 * to 1; place the value X as a REG_DWORD and give it a value of 0 */
+	[RX_ADD_VALUE] =
+	    "(add|create|place) (the following |a new |a |the )?((reg_sz|"
+	    "reg_expand_sz|reg_multi_sz|reg_dword|reg_binary|dword|string) )?"
+	    "(value|entry) (with the name |named |called )?" NAME1_RE
+	    "( as an? " TYPE_RE "( value)?)?[,.]? (and )?(then )?(set its "
+	    "value to|set it to|give it a value of|with a value of|set the "
+	    "value to|set its data to) " DATA_RE,
+	/* What may stand before RX_ADD_VALUE in its item. */
+	[RX_LEAD] =
+	    "^((in the registry|in registry editor|then|next|also|now|"
+	    "to work around this (problem|issue|behavior)),? )?$|"
+	    "^under (the )?@([0-9]+)@,? $|"
+	    "^under (the )?([A-Za-z0-9_ ]+([/\\][A-Za-z0-9_ ]+)+),? $",
+	/* remove the Software Inventory Agent key under the following
+	 * location */
+	[RX_DELKEY_NAMED] =
+	    "(delete|remove) the " NAME_RE " (registry )?(key|subkey)"
+	    "( (under|from|in) the following (registry )?(key|location|"
+	    "subkey)| (under|from|in) (the )?@([0-9]+)@| from:?$|\\.?$)",
+	[RX_CREATEKEYS] =
+	    "(create|add) the following (registry )?(keys|key|subkeys|"
+	    "subkey)",
+	/* If values for .exe and/or .com exist in X, delete them */
+	[RX_IF_VALUES] =
+	    "^if (the )?(values? (for|named|called) )?" NAMES_RE
+	    "( values?)? exists? (in|under) (the )?@([0-9]+)@( (registry )?"
+	    "key)?,? (then )?(delete|remove) (it|them)",
+	[RX_IF_KEY] =
+	    "^if (the )?@([0-9]+)@ (registry )?(key|subkey) exists,? (then )?"
+	    "(delete|remove) (it|the key|the subkey)",
+	[RX_SELECT_VALUES] =
+	    "^(select|click|locate) the values? (for|named|called) (the )?"
+	    NAMES_RE "( [a-z]+)?\\.?$",
+	/* Regedt32's display of a value: "Default0:REG_DWORD:0". */
+	[RX_DISPLAY] =
+	    "^(<no name>|" NAME_RE ") ?: ?" TYPE_RE " ?: ?(.+)$",
+	[RX_TYPE_COLON] =
+	    "^" TYPE_RE " ?: ?(.+)$",
+	[RX_ADDKEY_MENU] =
+	    "^on the edit menu, (click|choose|select) add key\\.?$",
+	[RX_KEYNAME_TYPE] =
+	    "^in the key name box, type " NAME_RE
+	    "( \\(without the quotation marks\\))?\\.?$",
+	[RX_CLICK_KEY] =
+	    "^(in the left pane, )?(click|select|double-click) the " NAME_RE
+	    " key( to select it)?\\.?$",
+	/* What regedit does by itself. */
+	[RX_NOISE] =
+	    "^(in the right pane, )?a new value named \"new value #[0-9]+\" "
+	    "appears\\.?$|^a dialog box appears\\.?$",
+	[RX_NAV_RUN] =
+	    "^on the start menu, click run\\.? (in the open box, )?type "
+	    "\"?(regedit|regedt32)(\\.exe)?\"?( \\(without the quotation "
+	    "marks\\))?\\.? (and then )?click ok\\.?$",
+	[RX_ALTS] =
+	    "(use|do|try|perform|follow|implement) (any |either |one )(one )?"
+	    "of the following|(any|one|either) of the (following )?(methods|"
+	    "workarounds)",
+	/* The RESOLUTION repeated before the workaround: no step of it. */
+	[RX_ALT_FIX] =
+	    "^to (resolve|correct|fix) this (problem|issue|behavior), "
+	    "(obtain|install|apply) the latest service pack",
+	[RX_POINTER] =
+	    "perform the steps in the \"[^\"]+\" section|see the \"[^\"]+\" "
+	    "section|(is|are) described (in detail )?below",
+	[RX_RESTART_ANY] =
+	    "(restart|reboot)( the)? (computer|server|system|machine|"
+	    "windows nt)|(stop and (then )?restart|restart) the [^.]*service",
+	[RX_ENTER_VALUE] =
+	    "^(enter|type) a value of " DATA_RE,
+	[RX_CHECK] =
+	    "^(verify|check|examine|ensure|make sure|view|look|record|note)\\b|"
+	    "^(also )?(record|note) the value",
+};
+
+int
+draft_rx_compile(struct rxset *r)
+{
+	int i, j;
+
+	for (i = 0; i < RX__COUNT; i++) {
+		if (regcomp(&r->re[i], rx_src[i], REG_EXTENDED | REG_ICASE)
+		    != 0) {
+			for (j = 0; j < i; j++)
+				regfree(&r->re[j]);
+			return -1;
+		}
+	}
+	r->ok = 1;
+	return 0;
+}
+
+void
+draft_rx_free(struct rxset *r)
+{
+	int i;
+
+	if (!r->ok)
+		return;
+	for (i = 0; i < RX__COUNT; i++)
+		regfree(&r->re[i]);
+	r->ok = 0;
+}
+
+int
+draft_rx_match(struct rxset *r, enum rx k, const char *s, regmatch_t *m)
+{
+	regmatch_t dummy[NSUB];
+
+	return regexec(&r->re[k], s, NSUB, m ? m : dummy, 0) == 0;
+}
+
+/* Capture I of the last match, as a new string ("" if it did not take
+ * part). */
+char *
+draft_cap(const char *s, const regmatch_t *m, int i)
+{
+	if (m[i].rm_so < 0)
+		return strdup("");
+	return draft_strndup(s + m[i].rm_so, (size_t)(m[i].rm_eo - m[i].rm_so));
+}
+
+int
+draft_has_cap(const regmatch_t *m, int i)
+{
+	return m[i].rm_so >= 0 && m[i].rm_eo > m[i].rm_so;
+}
