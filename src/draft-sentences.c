@@ -199,200 +199,377 @@ do_add_value(struct state *st, struct item *it, regmatch_t *m)
 	return rc;
 }
 
-/* The forms that name keys or values to delete or create. */
+/* If values for .exe and/or .com exist in X, delete them.  The
+ * condition goes into <when> (see draft_write_remedy). */
 static int
-do_keys(struct state *st, struct item *it)
+do_if_values(struct state *st, struct item *it, regmatch_t *m)
 {
 	const char *f = it->flat, *hive, *key;
-	regmatch_t m[NSUB];
+	char *list = draft_cap(f, m, 4), *names[VALUES_MAX];
+	size_t n, k;
 
-	/* If values for .exe and/or .com exist in X, delete them.  The
-	 * condition goes into <when> (see write_remedy). */
-	if (rx_form(st, RX_IF_VALUES, f, m)) {
-		char *list = draft_cap(f, m, 4), *names[VALUES_MAX];
-		size_t n, k;
-
-		key = key_for(st, it, f, m, 16, &hive);
-		if (list == NULL || key == NULL) {
-			free(list);
-			return -1;
-		}
-		n = draft_split_names(list, names, VALUES_MAX);
+	key = key_for(st, it, f, m, 16, &hive);
+	if (list == NULL || key == NULL) {
 		free(list);
-		if (n == 0)
-			return draft_fail(st, W_NAME);
-		for (k = 0; k < n; k++) {
-			draft_simple_act(st, A_DELETE_VALUE, key, hive,
-			    names[k], it->line, 1);
-			draft_add_cond(st, key, names[k]);
-			free(names[k]);
-		}
-		return 1;
+		return -1;
 	}
-	/* If the X key exists, delete it. */
-	if (rx_form(st, RX_IF_KEY, f, m)) {
-		if ((key = key_for(st, it, f, m, 2, &hive)) == NULL)
-			return -1;
-		if (strchr(key, '\\') == strrchr(key, '\\'))
-			return draft_fail(st, W_SHORT);
-		draft_simple_act(st, A_DELETE_KEY, key, hive, NULL, it->line,
-		    1);
-		draft_add_cond(st, key, NULL);
-		return 1;
+	n = draft_split_names(list, names, VALUES_MAX);
+	free(list);
+	if (n == 0)
+		return draft_fail(st, W_NAME);
+	for (k = 0; k < n; k++) {
+		draft_simple_act(st, A_DELETE_VALUE, key, hive, names[k],
+		    it->line, 1);
+		draft_add_cond(st, key, names[k]);
+		free(names[k]);
 	}
-	/* remove the Software Inventory Agent key under the following
-	 * location; Open X and remove the Y key; delete the Y key */
-	if (rx_form(st, RX_DELKEY_NAMED, f, m)) {
-		int quoted = draft_has_cap(m, 3);
-		char *name = draft_cap(f, m, quoted ? 3 : 4), *path = NULL;
-		const char *type = NULL;
-		int rc = 1;
-
-		if (name == NULL) {
-			st->oom = 1;
-			return -1;
-		}
-		if (draft_clean_name(name, quoted, &type) == -1 ||
-		    type != NULL || strpbrk(name, "\\/*?") != NULL) {
-			free(name);
-			return draft_fail(st, W_NAME);
-		}
-		if (strstr(f, " or ") != NULL || strcasestr(f, "either")) {
-			free(name);
-			return draft_fail(st, W_CHOICE);
-		}
-		if (draft_has_cap(m, 13)) {
-			if ((key = key_for(st, it, f, m, 13, &hive)) == NULL)
-				rc = -1;
-			else if (asprintf(&path, "%s\\%s", key, name) < 0)
-				path = NULL;
-		} else if (draft_has_cap(m, 10) || strncasecmp(f + m[7].rm_so,
-		    " from", 5) == 0) {
-			/* The key follows. */
-			draft_set_str(&st->want_delkey, name);
-			st->pending = it;
-			return 2;
-		} else if (it->npaths == 1 && it->paths[0].hive != NULL &&
-		    strstr(f, "@0@") < f + m[0].rm_so) {
-			/* "Open X and remove the Y registry key." */
-			hive = it->paths[0].hive;
-			if (asprintf(&path, "%s\\%s", it->paths[0].text,
-			    name) < 0)
-				path = NULL;
-		} else if (it->npaths == 1) {
-			rc = draft_fail(st, it->paths[0].why ? it->paths[0].why
-			    : W_NOKEY);
-		} else if (it->npaths == 0 && st->key != NULL &&
-		    strrchr(st->key, '\\') != NULL &&
-		    strcasecmp(strrchr(st->key, '\\') + 1, name) == 0) {
-			/* The key just located, by its last name. */
-			hive = st->key_hive;
-			path = strdup(st->key);
-		} else
-			rc = draft_fail(st, W_KEYNAME);
-		if (rc == 1) {
-			if (path == NULL)
-				st->oom = 1;
-			else
-				draft_simple_act(st, A_DELETE_KEY, path, hive,
-				    NULL, it->line, 0);
-		}
-		free(path);
-		free(name);
-		return rc;
-	}
-	if (rx_form(st, RX_CREATEKEYS, f, m)) {
-		st->want_createkeys = 1;
-		st->pending = it;
-		return 2;
-	}
-	/* "On the Edit menu, click Add Key." then "In the Key Name box, type
-	 * "Lana" (without the quotation marks)." */
-	if (rx_form(st, RX_KEYNAME_TYPE, f, m)) {
-		char *name = draft_has_cap(m, 2) ? draft_cap(f, m, 2) :
-		    draft_cap(f, m, 3);
-		char *path = NULL;
-		const char *type = NULL;
-
-		if (name == NULL) {
-			st->oom = 1;
-			return -1;
-		}
-		if (!st->want_newkey || st->key == NULL) {
-			free(name);
-			return draft_fail(st, W_NOKEY);
-		}
-		if (draft_clean_name(name, draft_has_cap(m, 2), &type) == -1 ||
-		    type != NULL || strpbrk(name, "\\/*?") != NULL) {
-			free(name);
-			return draft_fail(st, W_NAME);
-		}
-		st->want_newkey = 0;
-		if (asprintf(&path, "%s\\%s", st->key, name) < 0) {
-			free(name);
-			st->oom = 1;
-			return -1;
-		}
-		free(name);
-		draft_simple_act(st, A_CREATE_KEY, path, st->key_hive, NULL,
-		    it->line, 0);
-		/* Values added next go under the new key. */
-		draft_set_str(&st->key, path);
-		return 1;
-	}
-	return 0;
+	return 1;
 }
 
-/* The forms that state a value's data without a verb of change, or
- * with "enter": "The "Use Forced Disconnect" parameter should have a
- * value of 1", "Verify that the REG_DWORD value is set to 0x3", "Enter a
- * value of 1". */
+/* If the X key exists, delete it. */
 static int
-do_states(struct state *st, struct item *it)
+do_if_key(struct state *st, struct item *it, regmatch_t *m)
 {
-	const char *f = it->flat, *type = NULL, *note, *name;
-	regmatch_t m[NSUB];
-	char *t, *w, *data = NULL, *own = NULL;
-	int datacap, create = 0;
+	const char *hive, *key;
 
-	if (rx_form(st, RX_SHOULD, f, m)) {
-		t = draft_cap(f, m, 7);
-		type = draft_type_name(t);
-		free(t);
-		own = draft_has_cap(m, 2) ? draft_cap(f, m, 2) :
-		    draft_cap(f, m, 3);
-		if (own == NULL || draft_clean_name(own, draft_has_cap(m, 2),
-		    &type) == -1) {
-			free(own);
-			return draft_fail(st, W_NAME);
+	if ((key = key_for(st, it, it->flat, m, 2, &hive)) == NULL)
+		return -1;
+	if (strchr(key, '\\') == strrchr(key, '\\'))
+		return draft_fail(st, W_SHORT);
+	draft_simple_act(st, A_DELETE_KEY, key, hive, NULL, it->line, 1);
+	draft_add_cond(st, key, NULL);
+	return 1;
+}
+
+/* delete the subkeys that start with "X" from the following key */
+static int
+do_delsub(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *f = it->flat, *hive, *key;
+	char *prefix = draft_cap(f, m, 5);
+
+	if (prefix == NULL || *prefix == '\0' ||
+	    strpbrk(prefix, "\\/*?<>") != NULL) {
+		free(prefix);
+		return draft_fail(st, W_NAME);
+	}
+	if (draft_has_cap(m, 12)) {
+		key = key_for(st, it, f, m, 12, &hive);
+		if (key == NULL) {
+			free(prefix);
+			return -1;
 		}
-		name = own;
-		datacap = 10;
-	} else if (rx_form(st, RX_VERIFY_IT, f, m)) {
-		t = draft_cap(f, m, 3);
-		type = draft_type_name(t);
-		free(t);
-		if ((name = draft_value1(st)) == NULL)
-			return draft_fail(st, W_NOVALUE);
-		datacap = 4;
-	} else if (rx_form(st, RX_VERIFY_NAMED, f, m)) {
-		own = draft_has_cap(m, 3) ? draft_cap(f, m, 3) :
-		    draft_cap(f, m, 4);
-		if (own == NULL || draft_clean_name(own, draft_has_cap(m, 3),
-		    &type) == -1) {
-			free(own);
-			return draft_fail(st, W_NAME);
+		{
+			struct act a = { 0 };
+
+			a.kind = A_DELETE_KEY;
+			if (asprintf(&a.path, "%s\\%s*", key, prefix) < 0)
+				a.path = NULL;
+			a.line = it->line;
+			draft_add_hive(st, hive);
+			draft_emit_act(st, &a);
 		}
-		name = own;
-		datacap = 7;
-	} else if (rx_form(st, RX_ENTER_VALUE, f, m)) {
-		if ((name = draft_value1(st)) == NULL)
-			return draft_fail(st, W_NOVALUE);
-		type = st->edit_type;
-		create = st->create;
-		datacap = 2;
+		free(prefix);
+		return 1;
+	}
+	draft_set_str(&st->want_delsub, prefix);
+	/* The key may follow in the same item. */
+	return 2;
+}
+
+/* delete the @0@ key */
+static int
+do_delkey_inline(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *f = it->flat, *hive, *key;
+	struct act a = { 0 };
+
+	key = key_for(st, it, f, m, 2, &hive);
+	if (key == NULL)
+		return -1;
+	if (strstr(f, " or ") != NULL || strcasestr(f, "either"))
+		return draft_fail(st, W_CHOICE);
+	a.kind = A_DELETE_KEY;
+	a.path = strdup(key);
+	a.line = it->line;
+	draft_add_hive(st, hive);
+	draft_emit_act(st, &a);
+	return 1;
+}
+
+/* delete the following keys: (they follow) */
+static int
+do_delkeys(struct state *st, struct item *it, regmatch_t *m)
+{
+	st->want_delkeys = 1;
+	st->pending = it;
+	return 2;
+}
+
+/* remove the Software Inventory Agent key under the following location;
+ * Open X and remove the Y key; delete the Y key */
+static int
+do_delkey_named(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *f = it->flat, *hive, *key;
+	int quoted = draft_has_cap(m, 3);
+	char *name = draft_cap(f, m, quoted ? 3 : 4), *path = NULL;
+	const char *type = NULL;
+	int rc = 1;
+
+	if (name == NULL) {
+		st->oom = 1;
+		return -1;
+	}
+	if (draft_clean_name(name, quoted, &type) == -1 || type != NULL ||
+	    strpbrk(name, "\\/*?") != NULL) {
+		free(name);
+		return draft_fail(st, W_NAME);
+	}
+	if (strstr(f, " or ") != NULL || strcasestr(f, "either")) {
+		free(name);
+		return draft_fail(st, W_CHOICE);
+	}
+	if (draft_has_cap(m, 13)) {
+		if ((key = key_for(st, it, f, m, 13, &hive)) == NULL)
+			rc = -1;
+		else if (asprintf(&path, "%s\\%s", key, name) < 0)
+			path = NULL;
+	} else if (draft_has_cap(m, 10) ||
+	    strncasecmp(f + m[7].rm_so, " from", 5) == 0) {
+		/* The key follows. */
+		draft_set_str(&st->want_delkey, name);
+		st->pending = it;
+		return 2;
+	} else if (it->npaths == 1 && it->paths[0].hive != NULL &&
+	    strstr(f, "@0@") < f + m[0].rm_so) {
+		/* "Open X and remove the Y registry key." */
+		hive = it->paths[0].hive;
+		if (asprintf(&path, "%s\\%s", it->paths[0].text, name) < 0)
+			path = NULL;
+	} else if (it->npaths == 1) {
+		rc = draft_fail(st, it->paths[0].why ? it->paths[0].why :
+		    W_NOKEY);
+	} else if (it->npaths == 0 && st->key != NULL &&
+	    strrchr(st->key, '\\') != NULL &&
+	    strcasecmp(strrchr(st->key, '\\') + 1, name) == 0) {
+		/* The key just located, by its last name. */
+		hive = st->key_hive;
+		path = strdup(st->key);
 	} else
-		return 0;
+		rc = draft_fail(st, W_KEYNAME);
+	if (rc == 1) {
+		if (path == NULL)
+			st->oom = 1;
+		else
+			draft_simple_act(st, A_DELETE_KEY, path, hive, NULL,
+			    it->line, 0);
+	}
+	free(path);
+	free(name);
+	return rc;
+}
+
+/* create the following key: (it follows) */
+static int
+do_createkeys(struct state *st, struct item *it, regmatch_t *m)
+{
+	st->want_createkeys = 1;
+	st->pending = it;
+	return 2;
+}
+
+/* "On the Edit menu, click Add Key." then "In the Key Name box, type
+ * "Lana" (without the quotation marks)." */
+static int
+do_keyname_type(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *f = it->flat;
+	char *name = draft_has_cap(m, 2) ? draft_cap(f, m, 2) :
+	    draft_cap(f, m, 3);
+	char *path = NULL;
+	const char *type = NULL;
+
+	if (name == NULL) {
+		st->oom = 1;
+		return -1;
+	}
+	if (!st->want_newkey || st->key == NULL) {
+		free(name);
+		return draft_fail(st, W_NOKEY);
+	}
+	if (draft_clean_name(name, draft_has_cap(m, 2), &type) == -1 ||
+	    type != NULL || strpbrk(name, "\\/*?") != NULL) {
+		free(name);
+		return draft_fail(st, W_NAME);
+	}
+	st->want_newkey = 0;
+	if (asprintf(&path, "%s\\%s", st->key, name) < 0) {
+		free(name);
+		st->oom = 1;
+		return -1;
+	}
+	free(name);
+	draft_simple_act(st, A_CREATE_KEY, path, st->key_hive, NULL,
+	    it->line, 0);
+	/* Values added next go under the new key. */
+	draft_set_str(&st->key, path);
+	return 1;
+}
+
+/* change the data value to be blank */
+static int
+do_blank(struct state *st, struct item *it, regmatch_t *m)
+{
+	if (st->key == NULL || draft_value1(st) == NULL)
+		return draft_fail(st, W_NOVALUE);
+	return draft_set_value_act(st, st->key, st->key_hive,
+	    draft_value1(st), "sz", strdup(""), 0, NULL, it->line);
+}
+
+/* change the value of HKEY_...\Name to 1 */
+static int
+do_set_path(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *f = it->flat;
+	long k = strtol(f + m[3].rm_so, NULL, 10);
+	const struct path *p;
+	char *w, *data = NULL, *kp, *bs;
+	const char *type, *note;
+
+	if (k < 0 || (size_t)k >= it->npaths)
+		return draft_fail(st, W_NOKEY);
+	p = &it->paths[k];
+	if (p->hive == NULL)
+		return draft_fail(st, p->why);
+	if (p->nelems < 2)
+		return draft_fail(st, W_NOVALUE);
+	if (!tail_is_exact(st, f, m, 5))
+		return draft_fail(st, W_INEXACT);
+	w = draft_cap(f, m, 5);
+	if (w == NULL || draft_parse_data(w, NULL, &type, &data, &note) ==
+	    -1) {
+		free(w);
+		return draft_fail(st, W_DATA);
+	}
+	free(w);
+	kp = strdup(p->text);
+	if (kp == NULL || (bs = strrchr(kp, '\\')) == NULL) {
+		free(kp);
+		free(data);
+		return -1;
+	}
+	*bs = '\0';
+	draft_set_value_act(st, kp, p->hive, p->last, type, data, 0, note,
+	    it->line);
+	free(kp);
+	return 1;
+}
+
+/* change the Start value to 4; set the "X" (REG_SZ) value to "IP" (TF:
+ * the form with the type first) */
+static int
+set_named(struct state *st, struct item *it, regmatch_t *m, int tf)
+{
+	const char *f = it->flat;
+	int namecap = 2;
+	int typecap = tf ? 5 : 8;
+	int datacap = tf ? 9 : 16;
+	char *name, *w, *t, *data = NULL;
+	const char *type, *note;
+	const char *rest = f + m[0].rm_eo;
+	int pathidx = -1;
+
+	t = draft_cap(f, m, typecap);
+	type = draft_type_name(t);
+	free(t);
+	name = draft_has_cap(m, namecap + 1) ? draft_cap(f, m, namecap + 1) :
+	    draft_cap(f, m, namecap + 2);
+	if (name == NULL)
+		return -1;
+	/* The name part must be a name, not a clause.  ERE matches are
+	 * longest: "Max MIF Size registry value" gives "... registry". */
+	if (draft_clean_name(name, draft_has_cap(m, namecap + 1), &type) ==
+	    -1) {
+		free(name);
+		return draft_fail(st, W_NAME);
+	}
+	if (!tail_is_exact(st, f, m, datacap)) {
+		free(name);
+		return draft_fail(st, W_INEXACT);
+	}
+	w = draft_cap(f, m, datacap);
+	if (w == NULL || draft_parse_data(w, type, &type, &data, &note) ==
+	    -1) {
+		free(w);
+		free(name);
+		return draft_fail(st, W_DATA);
+	}
+	free(w);
+	/* Where: "under the @0@", "in the following key". */
+	{
+		regmatch_t wm[NSUB];
+
+		if (draft_rx_match(&st->rx, RX_WHERE, rest, wm))
+			pathidx = (int)strtol(rest + wm[2].rm_so, NULL, 10);
+	}
+	if (pathidx >= 0 && (size_t)pathidx < it->npaths) {
+		const struct path *p = &it->paths[pathidx];
+
+		if (p->hive == NULL) {
+			free(name);
+			free(data);
+			return draft_fail(st, p->why);
+		}
+		draft_set_value_act(st, p->text, p->hive, name, type, data, 0,
+		    note, it->line);
+		free(name);
+		return 1;
+	}
+	if (strcasestr(rest, "the following") != NULL ||
+	    (it->npaths > 0 && strstr(rest, "@") != NULL)) {
+		/* The key comes next. */
+		st->want_set = 1;
+		st->pending = it;
+		draft_set_str(&st->set_name, name);
+		draft_set_str(&st->set_data, data);
+		st->set_type = type;
+		st->set_note = note;
+		st->set_create = 0;
+		return 2;
+	}
+	if (st->key == NULL) {
+		free(name);
+		free(data);
+		return draft_fail(st, W_NOKEY);
+	}
+	draft_set_value_act(st, st->key, st->key_hive, name, type, data, 0,
+	    note, it->line);
+	free(name);
+	return 1;
+}
+
+static int
+do_set_named(struct state *st, struct item *it, regmatch_t *m)
+{
+	return set_named(st, it, m, 0);
+}
+
+static int
+do_set_named_typefirst(struct state *st, struct item *it, regmatch_t *m)
+{
+	return set_named(st, it, m, 1);
+}
+
+/* The data stated for the value NAME (OWN: NAME when it is the caller's
+ * to free) in group DATACAP of M, for the current key. */
+static int
+state_value(struct state *st, struct item *it, regmatch_t *m,
+    const char *name, char *own, const char *type, int datacap, int create)
+{
+	const char *f = it->flat, *note;
+	char *w, *data = NULL;
+
 	if (st->key == NULL) {
 		free(own);
 		return draft_fail(st, W_NOKEY);
@@ -414,324 +591,260 @@ do_states(struct state *st, struct item *it)
 	return 1;
 }
 
+/* The "Use Forced Disconnect" parameter should have a value of 1. */
+static int
+do_should(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *f = it->flat, *type;
+	char *t, *own;
+
+	t = draft_cap(f, m, 7);
+	type = draft_type_name(t);
+	free(t);
+	own = draft_has_cap(m, 2) ? draft_cap(f, m, 2) : draft_cap(f, m, 3);
+	if (own == NULL ||
+	    draft_clean_name(own, draft_has_cap(m, 2), &type) == -1) {
+		free(own);
+		return draft_fail(st, W_NAME);
+	}
+	return state_value(st, it, m, own, own, type, 10, 0);
+}
+
+/* Verify that the REG_DWORD value is set to 0x3. */
+static int
+do_verify_it(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *type, *name;
+	char *t;
+
+	t = draft_cap(it->flat, m, 3);
+	type = draft_type_name(t);
+	free(t);
+	if ((name = draft_value1(st)) == NULL)
+		return draft_fail(st, W_NOVALUE);
+	return state_value(st, it, m, name, NULL, type, 4, 0);
+}
+
+/* Ensure that the Enabled value is set to 1. */
+static int
+do_verify_named(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *f = it->flat, *type = NULL;
+	char *own;
+
+	own = draft_has_cap(m, 3) ? draft_cap(f, m, 3) : draft_cap(f, m, 4);
+	if (own == NULL ||
+	    draft_clean_name(own, draft_has_cap(m, 3), &type) == -1) {
+		free(own);
+		return draft_fail(st, W_NAME);
+	}
+	return state_value(st, it, m, own, own, type, 7, 0);
+}
+
+/* Enter a value of 1. */
+static int
+do_enter_value(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *name;
+
+	if ((name = draft_value1(st)) == NULL)
+		return draft_fail(st, W_NOVALUE);
+	return state_value(st, it, m, name, NULL, st->edit_type, 2,
+	    st->create);
+}
+
+/* On the Edit menu, click DWORD, type "3", and then click OK. */
+static int
+do_type_data(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *f = it->flat;
+	char *w = draft_cap(f, m, 5), *data = NULL, *t = draft_cap(f, m, 2);
+	const char *type = draft_type_name(t), *note;
+
+	free(t);
+	if (st->key == NULL || draft_value1(st) == NULL || w == NULL) {
+		free(w);
+		return draft_fail(st, W_NOVALUE);
+	}
+	if (draft_parse_data(w, type, &type, &data, &note) == -1) {
+		free(w);
+		return draft_fail(st, W_DATA);
+	}
+	free(w);
+	return draft_set_value_act(st, st->key, st->key_hive,
+	    draft_value1(st), type, data, st->create, NULL, it->line);
+}
+
+/* The selected value's data in group DC of M: "Change the data to 150",
+ * "Set it to 5". */
+static int
+set_selected(struct state *st, struct item *it, regmatch_t *m, int dc)
+{
+	const char *f = it->flat;
+	char *w, *data = NULL;
+	const char *type = st->edit_type, *note;
+
+	if (st->key == NULL || draft_value1(st) == NULL)
+		return draft_fail(st, W_NOVALUE);
+	if (!tail_is_exact(st, f, m, dc))
+		return draft_fail(st, W_INEXACT);
+	w = draft_cap(f, m, dc);
+	if (w == NULL || draft_parse_data(w, type, &type, &data, &note) ==
+	    -1) {
+		free(w);
+		return draft_fail(st, W_DATA);
+	}
+	free(w);
+	return draft_set_value_act(st, st->key, st->key_hive,
+	    draft_value1(st), type, data, st->create, note, it->line);
+}
+
+static int
+do_data_to(struct state *st, struct item *it, regmatch_t *m)
+{
+	return set_selected(st, it, m, 1);
+}
+
+static int
+do_set_it(struct state *st, struct item *it, regmatch_t *m)
+{
+	return set_selected(st, it, m, 3);
+}
+
+/* delete the Foo value under the @0@ key */
+static int
+do_delval_named(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *f = it->flat, *hive, *key;
+	char *name = draft_has_cap(m, 5) ? draft_cap(f, m, 5) :
+	    draft_cap(f, m, 6);
+	struct act a = { 0 };
+
+	if (name == NULL)
+		return -1;
+	key = key_for(st, it, f, m, 10, &hive);
+	if (key == NULL || strstr(f, " or ") != NULL ||
+	    strcasestr(f, "either") != NULL ||
+	    strcasestr(f, "value from") != NULL || draft_placeholder(name) ||
+	    draft_not_a_name(draft_trim(name))) {
+		free(name);
+		return draft_fail(st, key == NULL ? W_NOKEY : W_NAME);
+	}
+	a.kind = A_DELETE_VALUE;
+	a.path = strdup(key);
+	a.name = strdup(draft_trim(name));
+	a.line = it->line;
+	free(name);
+	draft_add_hive(st, hive);
+	draft_emit_act(st, &a);
+	return 1;
+}
+
+/* "Select the value for the .exe and/or .com interpreter", then "Click
+ * Delete": each selected value goes. */
+static int
+do_delval_selected(struct state *st, struct item *it, regmatch_t *m)
+{
+	size_t k;
+
+	if (st->key == NULL || st->nvalues == 0)
+		return draft_fail(st, W_NOVALUE);
+	for (k = 0; k < st->nvalues; k++) {
+		struct act a = { 0 };
+
+		a.kind = A_DELETE_VALUE;
+		a.path = strdup(st->key);
+		a.name = strdup(st->values[k]);
+		a.line = it->line;
+		draft_add_hive(st, st->key_hive);
+		draft_emit_act(st, &a);
+	}
+	return 1;
+}
+
+/* rename or remove the Nmperf.dll file from the %SystemRoot%\System32
+ * folder */
+static int
+do_file(struct state *st, struct item *it, regmatch_t *m)
+{
+	const char *f = it->flat;
+	char *file = draft_cap(f, m, 5), *dir = draft_cap(f, m, 7);
+	struct act a = { 0 };
+	size_t dl;
+
+	if (file == NULL || dir == NULL || strpbrk(dir, "<>*?\"") ||
+	    strpbrk(file, "<>*?\"\\/")) {
+		free(file);
+		free(dir);
+		return draft_fail(st, W_NAME);
+	}
+	dl = strlen(dir);
+	while (dl > 0 && dir[dl - 1] == '\\')
+		dir[--dl] = '\0';
+	a.kind = A_RENAME_FILE;
+	if (asprintf(&a.path, "%s\\%s", dir, file) < 0)
+		a.path = NULL;
+	/* The article leaves the new name open ("rename or remove"):
+	 * renaming keeps the file for an undo. */
+	if (asprintf(&a.to, "%s.disabled-by-kbfix-%s", file,
+	    st->a->number) < 0)
+		a.to = NULL;
+	a.line = it->line;
+	a.note = "the article does not name the new file name";
+	free(file);
+	free(dir);
+	draft_emit_act(st, &a);
+	return 1;
+}
+
+/* The sentence forms that change something, in the order they are tried:
+ * the first that matches the item decides.  Its handler gets the match
+ * and returns 1 if the item was translated, 2 if the key it speaks of
+ * follows (in the item or the next ones), -1 if it states a change that
+ * cannot be translated. */
+static const struct {
+	enum rx rx;
+	int (*handler)(struct state *, struct item *, regmatch_t *);
+} forms[] = {
+	/* If ... exist, delete them: before the plain verbs. */
+	{ RX_IF_VALUES, do_if_values },
+	{ RX_IF_KEY, do_if_key },
+	{ RX_DELSUB, do_delsub },
+	{ RX_DELKEY_INLINE, do_delkey_inline },
+	{ RX_DELKEYS, do_delkeys },
+	{ RX_DELKEY_NAMED, do_delkey_named },
+	{ RX_CREATEKEYS, do_createkeys },
+	{ RX_KEYNAME_TYPE, do_keyname_type },
+	{ RX_BLANK, do_blank },
+	{ RX_ADD_VALUE, do_add_value },
+	{ RX_SET_PATH, do_set_path },
+	{ RX_SET_NAMED, do_set_named },
+	{ RX_SET_NAMED_TYPEFIRST, do_set_named_typefirst },
+	/* Data stated without a verb of change, or with "enter". */
+	{ RX_SHOULD, do_should },
+	{ RX_VERIFY_IT, do_verify_it },
+	{ RX_VERIFY_NAMED, do_verify_named },
+	{ RX_ENTER_VALUE, do_enter_value },
+	{ RX_TYPE_DATA, do_type_data },
+	{ RX_DATA_TO, do_data_to },
+	{ RX_SET_IT, do_set_it },
+	{ RX_DELVAL_NAMED, do_delval_named },
+	{ RX_DELVAL_IT, do_delval_selected },
+	{ RX_EDIT_DELETE, do_delval_selected },
+	{ RX_FILE, do_file },
+};
+
 /* The sentence forms that change something.  Returns 1 if the item was
- * translated, -1 if it states a change that could not be translated, 0 if
- * it is no change. */
+ * translated, 2 if the key it speaks of follows, -1 if it states a change
+ * that could not be translated, 0 if it is no change. */
 int
 draft_do_sentences(struct state *st, struct item *it)
 {
-	const char *f = it->flat;
 	regmatch_t m[NSUB];
-	const char *hive;
-	const char *key;
-	int r;
+	size_t i;
 
-	/* If ... exist, delete them: before the plain verbs. */
-	if (draft_rx_match(&st->rx, RX_IF_VALUES, f, NULL) ||
-	    draft_rx_match(&st->rx, RX_IF_KEY, f, NULL))
-		return do_keys(st, it);
-	/* delete the subkeys that start with "X" from the following key */
-	if (rx_form(st, RX_DELSUB, f, m)) {
-		char *prefix = draft_cap(f, m, 5);
-
-		if (prefix == NULL || *prefix == '\0' ||
-		    strpbrk(prefix, "\\/*?<>") != NULL) {
-			free(prefix);
-			return draft_fail(st, W_NAME);
-		}
-		if (draft_has_cap(m, 12)) {
-			key = key_for(st, it, f, m, 12, &hive);
-			if (key == NULL) {
-				free(prefix);
-				return -1;
-			}
-			{
-				struct act a = { 0 };
-
-				a.kind = A_DELETE_KEY;
-				if (asprintf(&a.path, "%s\\%s*", key,
-				    prefix) < 0)
-					a.path = NULL;
-				a.line = it->line;
-				draft_add_hive(st, hive);
-				draft_emit_act(st, &a);
-			}
-			free(prefix);
-			return 1;
-		}
-		draft_set_str(&st->want_delsub, prefix);
-		/* The key may follow in the same item. */
-		return 2;
-	}
-	if (rx_form(st, RX_DELKEY_INLINE, f, m)) {
-		struct act a = { 0 };
-
-		key = key_for(st, it, f, m, 2, &hive);
-		if (key == NULL)
-			return -1;
-		if (strstr(f, " or ") != NULL || strcasestr(f, "either"))
-			return draft_fail(st, W_CHOICE);
-		a.kind = A_DELETE_KEY;
-		a.path = strdup(key);
-		a.line = it->line;
-		draft_add_hive(st, hive);
-		draft_emit_act(st, &a);
-		return 1;
-	}
-	if (rx_form(st, RX_DELKEYS, f, m)) {
-		st->want_delkeys = 1;
-		st->pending = it;
-		return 2;
-	}
-	if ((r = do_keys(st, it)) != 0)
-		return r;
-	if (rx_form(st, RX_BLANK, f, m)) {
-		if (st->key == NULL || draft_value1(st) == NULL)
-			return draft_fail(st, W_NOVALUE);
-		return draft_set_value_act(st, st->key, st->key_hive,
-		    draft_value1(st), "sz", strdup(""), 0, NULL, it->line);
-	}
-	if (rx_form(st, RX_ADD_VALUE, f, m))
-		return do_add_value(st, it, m);
-	/* change the value of HKEY_...\Name to 1 */
-	if (rx_form(st, RX_SET_PATH, f, m)) {
-		long k = strtol(f + m[3].rm_so, NULL, 10);
-		const struct path *p;
-		char *w, *data = NULL, *kp, *bs;
-		const char *type, *note;
-
-		if (k < 0 || (size_t)k >= it->npaths)
-			return draft_fail(st, W_NOKEY);
-		p = &it->paths[k];
-		if (p->hive == NULL)
-			return draft_fail(st, p->why);
-		if (p->nelems < 2)
-			return draft_fail(st, W_NOVALUE);
-		if (!tail_is_exact(st, f, m, 5))
-			return draft_fail(st, W_INEXACT);
-		w = draft_cap(f, m, 5);
-		if (w == NULL || draft_parse_data(w, NULL, &type, &data, &note)
-		    == -1) {
-			free(w);
-			return draft_fail(st, W_DATA);
-		}
-		free(w);
-		kp = strdup(p->text);
-		if (kp == NULL || (bs = strrchr(kp, '\\')) == NULL) {
-			free(kp);
-			free(data);
-			return -1;
-		}
-		*bs = '\0';
-		draft_set_value_act(st, kp, p->hive, p->last, type, data, 0,
-		    note, it->line);
-		free(kp);
-		return 1;
-	}
-	/* change the Start value to 4; set the "X" (REG_SZ) value to "IP" */
-	{
-		int tf = 0;
-
-		if (rx_form(st, RX_SET_NAMED, f, m) ||
-		    (tf = rx_form(st, RX_SET_NAMED_TYPEFIRST, f, m))) {
-			int namecap = 2;
-			int typecap = tf ? 5 : 8;
-			int datacap = tf ? 9 : 16;
-			char *name, *w, *t, *data = NULL;
-			const char *type, *note;
-			const char *rest = f + m[0].rm_eo;
-			int pathidx = -1;
-
-			t = draft_cap(f, m, typecap);
-			type = draft_type_name(t);
-			free(t);
-			name = draft_has_cap(m, namecap + 1) ?
-			    draft_cap(f, m, namecap + 1) :
-			    draft_cap(f, m, namecap + 2);
-			if (name == NULL)
-				return -1;
-			/* The name part must be a name, not a clause.  ERE
-			 * matches are longest: "Max MIF Size registry value"
-			 * gives "... registry". */
-			if (draft_clean_name(name,
-			    draft_has_cap(m, namecap + 1), &type) == -1) {
-				free(name);
-				return draft_fail(st, W_NAME);
-			}
-			if (!tail_is_exact(st, f, m, datacap)) {
-				free(name);
-				return draft_fail(st, W_INEXACT);
-			}
-			w = draft_cap(f, m, datacap);
-			if (w == NULL || draft_parse_data(w, type, &type, &data,
-			    &note) == -1) {
-				free(w);
-				free(name);
-				return draft_fail(st, W_DATA);
-			}
-			free(w);
-			/* Where: "under the @0@", "in the following key". */
-			{
-				regmatch_t wm[NSUB];
-
-				if (draft_rx_match(&st->rx, RX_WHERE, rest, wm))
-					pathidx = (int)strtol(rest +
-					    wm[2].rm_so, NULL, 10);
-			}
-			if (pathidx >= 0 && (size_t)pathidx < it->npaths) {
-				const struct path *p = &it->paths[pathidx];
-
-				if (p->hive == NULL) {
-					free(name);
-					free(data);
-					return draft_fail(st, p->why);
-				}
-				draft_set_value_act(st, p->text, p->hive, name,
-				    type, data, 0, note, it->line);
-				free(name);
-				return 1;
-			}
-			if (strcasestr(rest, "the following") != NULL ||
-			    (it->npaths > 0 && strstr(rest, "@") != NULL)) {
-				/* The key comes next. */
-				st->want_set = 1;
-				st->pending = it;
-				draft_set_str(&st->set_name, name);
-				draft_set_str(&st->set_data, data);
-				st->set_type = type;
-				st->set_note = note;
-				st->set_create = 0;
-				return 2;
-			}
-			if (st->key == NULL) {
-				free(name);
-				free(data);
-				return draft_fail(st, W_NOKEY);
-			}
-			draft_set_value_act(st, st->key, st->key_hive, name,
-			    type, data, 0, note, it->line);
-			free(name);
-			return 1;
-		}
-	}
-	if ((r = do_states(st, it)) != 0)
-		return r;
-	/* On the Edit menu, click DWORD, type "3", and then click OK. */
-	if (rx_form(st, RX_TYPE_DATA, f, m)) {
-		char *w = draft_cap(f, m, 5), *data = NULL, *t =
-		    draft_cap(f, m, 2);
-		const char *type = draft_type_name(t), *note;
-
-		free(t);
-		if (st->key == NULL || draft_value1(st) == NULL || w == NULL) {
-			free(w);
-			return draft_fail(st, W_NOVALUE);
-		}
-		if (draft_parse_data(w, type, &type, &data, &note) == -1) {
-			free(w);
-			return draft_fail(st, W_DATA);
-		}
-		free(w);
-		return draft_set_value_act(st, st->key, st->key_hive,
-		    draft_value1(st), type, data, st->create, NULL, it->line);
-	}
-	if (rx_form(st, RX_DATA_TO, f, m) ||
-	    rx_form(st, RX_SET_IT, f, m)) {
-		int dc = m[3].rm_so >= 0 && rx_form(st, RX_SET_IT, f, m)
-		    ? 3 : 1;
-		char *w, *data = NULL;
-		const char *type = st->edit_type, *note;
-
-		draft_rx_match(&st->rx, dc == 3 ? RX_SET_IT : RX_DATA_TO, f, m);
-		if (st->key == NULL || draft_value1(st) == NULL)
-			return draft_fail(st, W_NOVALUE);
-		if (!tail_is_exact(st, f, m, dc))
-			return draft_fail(st, W_INEXACT);
-		w = draft_cap(f, m, dc);
-		if (w == NULL || draft_parse_data(w, type, &type, &data, &note)
-		    == -1) {
-			free(w);
-			return draft_fail(st, W_DATA);
-		}
-		free(w);
-		return draft_set_value_act(st, st->key, st->key_hive,
-		    draft_value1(st), type, data, st->create, note, it->line);
-	}
-	if (rx_form(st, RX_DELVAL_NAMED, f, m)) {
-		char *name = draft_has_cap(m, 5) ? draft_cap(f, m, 5) :
-		    draft_cap(f, m, 6);
-		struct act a = { 0 };
-
-		if (name == NULL)
-			return -1;
-		key = key_for(st, it, f, m, 10, &hive);
-		if (key == NULL || strstr(f, " or ") != NULL ||
-		    strcasestr(f, "either") != NULL ||
-		    strcasestr(f, "value from") != NULL ||
-		    draft_placeholder(name) ||
-		    draft_not_a_name(draft_trim(name))) {
-			free(name);
-			return draft_fail(st, key == NULL ? W_NOKEY : W_NAME);
-		}
-		a.kind = A_DELETE_VALUE;
-		a.path = strdup(key);
-		a.name = strdup(draft_trim(name));
-		a.line = it->line;
-		free(name);
-		draft_add_hive(st, hive);
-		draft_emit_act(st, &a);
-		return 1;
-	}
-	if (rx_form(st, RX_DELVAL_IT, f, m) ||
-	    rx_form(st, RX_EDIT_DELETE, f, m)) {
-		size_t k;
-
-		/* "Select the value for the .exe and/or .com interpreter",
-		 * then "Click Delete": each selected value goes. */
-		if (st->key == NULL || st->nvalues == 0)
-			return draft_fail(st, W_NOVALUE);
-		for (k = 0; k < st->nvalues; k++) {
-			struct act a = { 0 };
-
-			a.kind = A_DELETE_VALUE;
-			a.path = strdup(st->key);
-			a.name = strdup(st->values[k]);
-			a.line = it->line;
-			draft_add_hive(st, st->key_hive);
-			draft_emit_act(st, &a);
-		}
-		return 1;
-	}
-	/* rename or remove the Nmperf.dll file from the %SystemRoot%\System32
-	 * folder */
-	if (rx_form(st, RX_FILE, f, m)) {
-		char *file = draft_cap(f, m, 5), *dir = draft_cap(f, m, 7);
-		struct act a = { 0 };
-		size_t dl;
-
-		if (file == NULL || dir == NULL || strpbrk(dir, "<>*?\"") ||
-		    strpbrk(file, "<>*?\"\\/")) {
-			free(file);
-			free(dir);
-			return draft_fail(st, W_NAME);
-		}
-		dl = strlen(dir);
-		while (dl > 0 && dir[dl - 1] == '\\')
-			dir[--dl] = '\0';
-		a.kind = A_RENAME_FILE;
-		if (asprintf(&a.path, "%s\\%s", dir, file) < 0)
-			a.path = NULL;
-		/* The article leaves the new name open ("rename or
-		 * remove"): renaming keeps the file for an undo. */
-		if (asprintf(&a.to, "%s.disabled-by-kbfix-%s", file,
-		    st->a->number) < 0)
-			a.to = NULL;
-		a.line = it->line;
-		a.note = "the article does not name the new file name";
-		free(file);
-		free(dir);
-		draft_emit_act(st, &a);
-		return 1;
-	}
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (rx_form(st, forms[i].rx, it->flat, m))
+			return forms[i].handler(st, it, m);
 	return 0;
 }
