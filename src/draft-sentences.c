@@ -253,8 +253,8 @@ do_delsub(struct state *st, struct item *it, regmatch_t *m)
 		free(prefix);
 		return draft_fail(st, W_NAME);
 	}
-	if (draft_has_cap(m, 12)) {
-		key = key_for(st, it, f, m, 12, &hive);
+	if (draft_has_cap(m, 11)) {
+		key = key_for(st, it, f, m, 11, &hive);
 		if (key == NULL) {
 			free(prefix);
 			return -1;

@@ -52,6 +52,8 @@ draft_wk(const char *workaround)
 	return dr;
 }
 
+static void check_none(const char *, const char *);
+
 /* ---------------------------------------------------- recognised verbs */
 
 START_TEST(test_delete_subkeys)
@@ -71,6 +73,40 @@ START_TEST(test_delete_subkeys)
 	    "<remedy xmlns=\"urn:kbfix:remedy:1\" id=\"Q900001\" "
 	    "draft=\"true\">"));
 	draft_free(dr);
+}
+END_TEST
+
+/* The key named in the sentence itself ("under the HKLM\...\Vendor
+ * key"): the step is drafted there and then, so that the rest of the
+ * sentence is read too (a restart; another change, which keeps the step
+ * for the author). */
+START_TEST(test_delete_subkeys_inline)
+{
+	struct draft *dr = draft_wk(
+	    "Delete the subkeys that start with \"Foo\" under the "
+	    "HKLM\\SOFTWARE\\Vendor key, and then\nrestart the computer.\n");
+
+	ck_assert_int_eq(dr->status, DRAFT_COMPLETE);
+	CK_ACTIONS(dr, "<delete-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\"
+	    "Vendor\\Foo*\"/>\n");
+	ck_assert_int_eq(dr->restart, 1);
+	draft_free(dr);
+
+	dr = draft_wk("Delete the subkeys that start with \"Foo\" from the "
+	    "HKLM\\SOFTWARE\\Vendor key. Then\nset the Bar value to 1.\n");
+	ck_assert_int_eq(dr->status, DRAFT_PARTIAL);
+	CK_ACTIONS(dr, "<delete-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\"
+	    "Vendor\\Foo*\"/>\n");
+	ck_assert_str_eq(dr->reason, "1 step left as comments (first at line "
+	    "13: registry step not understood: the step states more changes "
+	    "than the one drafted)");
+	draft_free(dr);
+
+	/* A key that is no hive file. */
+	check_none("Delete the subkeys that start with \"Foo\" in the "
+	    "HKEY_CLASSES_ROOT\\Foo key.\n",
+	    "1 registry step not understood (first at line 13: "
+	    "HKEY_CLASSES_ROOT is not a hive file)");
 }
 END_TEST
 
@@ -964,6 +1000,7 @@ draft_suite(void)
 	TCase *tc = tcase_create("phrases");
 
 	tcase_add_test(tc, test_delete_subkeys);
+	tcase_add_test(tc, test_delete_subkeys_inline);
 	tcase_add_test(tc, test_delete_keys);
 	tcase_add_test(tc, test_delete_value);
 	tcase_add_test(tc, test_blank);
