@@ -199,8 +199,8 @@ draft_do_display(struct state *st, struct item *it)
 {
 	char *copy, *line, *save = NULL;
 	size_t nlines = 0, nok = 0, nv = 0, i;
-	regmatch_t m[NSUB];
-	int bad = 0;
+	struct rxm m;
+	int bad = 0, quoted;
 	struct {
 		char *name;
 		const char *type;
@@ -219,9 +219,9 @@ draft_do_display(struct state *st, struct item *it)
 	for (line = strtok_r(copy, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		nlines++;
-		if (draft_rx_match(&st->rx, RX_DISPLAY, line, m) ||
+		if (draft_rx_match(&st->rx, RX_DISPLAY, line, &m) ||
 		    (it->nlines == 1 &&
-		    draft_rx_match(&st->rx, RX_TYPE_COLON, line, m)))
+		    draft_rx_match(&st->rx, RX_TYPE_COLON, line, &m)))
 			nok++;
 	}
 	free(copy);
@@ -242,27 +242,25 @@ draft_do_display(struct state *st, struct item *it)
 		char *name, *t, *w, *data = NULL;
 		const char *type, *note, *dnote = NULL;
 
-		if (draft_rx_match(&st->rx, RX_DISPLAY, line, m)) {
+		if (draft_rx_match(&st->rx, RX_DISPLAY, line, &m)) {
 			if (strncasecmp(line, "<no name>", 9) == 0) {
 				name = strdup("");
 				dnote = "<No Name> is how Regedt32 shows the "
 				    "default value";
 			} else
-				name = draft_has_cap(m, 3) ?
-				    draft_cap(line, m, 3) :
-				    draft_cap(line, m, 4);
-			t = draft_cap(line, m, 5);
-			w = draft_cap(line, m, 6);
+				name = draft_cap_name(&m, "name", &quoted);
+			t = draft_cap(&m, "type");
+			w = draft_cap(&m, "data");
 		} else {
-			draft_rx_match(&st->rx, RX_TYPE_COLON, line, m);
+			draft_rx_match(&st->rx, RX_TYPE_COLON, line, &m);
 			name = draft_value1(st) ? strdup(draft_value1(st)) :
 			    NULL;
 			if (name == NULL) {
 				bad = draft_fail(st, W_NOVALUE);
 				break;
 			}
-			t = draft_cap(line, m, 1);
-			w = draft_cap(line, m, 2);
+			t = draft_cap(&m, "type");
+			w = draft_cap(&m, "data");
 		}
 		type = draft_type_name(t);
 		free(t);

@@ -66,7 +66,6 @@ enum rx {
 	RX_SET_NAMED,
 	RX_SET_NAMED_TYPEFIRST,
 	RX_SET_IT,
-	RX_ADD_NAMED,
 	RX_TYPE_DATA,
 	RX_DATA_TO,
 	RX_DELVAL_IT,
@@ -126,26 +125,54 @@ enum rx {
 	RX__COUNT
 };
 
+/* A named group of a form: NAME (LEN bytes, not NUL-terminated, in the
+ * form's source) is group GROUP. */
+struct rxname {
+	const char *name;
+	size_t len;
+	int group;
+};
+
+/* Match groups asked for: more than any form has (draft_rx_compile
+ * checks). */
+#define NSUB 24
+
 struct rxset {
 	regex_t re[RX__COUNT];
+	struct rxname names[RX__COUNT][NSUB];
+	size_t nnames[RX__COUNT];
+	const char *bad;	/* a group name asked for that the form has
+				 * not: a mistake in the code (static) */
 	int ok;
 };
 
-/* Match groups asked for: more than any form has. */
-#define NSUB 24
+/* A match of form RX in S: G holds its groups, read by name. */
+struct rxm {
+	struct rxset *set;
+	enum rx rx;
+	const char *s;
+	regmatch_t g[NSUB];
+};
 
 /* Compile every form; -1 on failure (nothing left to free). */
 int draft_rx_compile(struct rxset *r);
 void draft_rx_free(struct rxset *r);
-/* Nonzero if form K matches S; M (NSUB entries, or NULL) gets the
- * groups. */
+/* Nonzero if form K matches S; M (or NULL) gets the match. */
 int draft_rx_match(struct rxset *r, enum rx k, const char *s,
-    regmatch_t *m);
-/* Group I of the match M in S as a new string ("" if it did not take
- * part); NULL on out-of-memory. */
-char *draft_cap(const char *s, const regmatch_t *m, int i);
-/* Nonzero if group I took part and is not empty. */
-int draft_has_cap(const regmatch_t *m, int i);
+    struct rxm *m);
+/* The group NAME of M as a new string ("" if it did not take part); NULL
+ * on out-of-memory.  The caller frees. */
+char *draft_cap(const struct rxm *m, const char *name);
+/* Nonzero if the group NAME took part and is not empty. */
+int draft_has(const struct rxm *m, const char *name);
+/* Where the group NAME starts in the string matched; NULL if it did not
+ * take part. */
+const char *draft_at(const struct rxm *m, const char *name);
+/* The N of the path "@N@" that the group NAME matched, or -1. */
+long draft_cap_path(const struct rxm *m, const char *name);
+/* NAME_RE's group NAME: the name without its quotes (*QUOTED set when it
+ * was quoted), as draft_cap. */
+char *draft_cap_name(const struct rxm *m, const char *name, int *quoted);
 
 /* ------------------------------------------------------------ paths */
 
@@ -156,7 +183,8 @@ struct path {
 	size_t nelems;
 	char *last;		/* last element */
 	size_t start, end;	/* span in the item text */
-	int colon;		/* written with a trailing ':' (value follows) */
+	int colon;		/* written with a trailing ':' (a value
+				 * follows) */
 	int block;		/* alone on its line(s), not in a sentence */
 	int glued;		/* root and hive written as one word */
 };

@@ -2,20 +2,35 @@
 #include "config.h"
 
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "draft-int.h"
 
-#define NAME_RE	"(\"([^\"]+)\"|([A-Za-z0-9_.][A-Za-z0-9_. #-]*))"
+/* The forms are POSIX EREs, with one addition: a group that the code
+ * reads is named, "(?<name>...)", and read by its name (draft_cap);
+ * draft_rx_compile strips the names and numbers the groups.  The pieces
+ * below take the name of their group, N. */
+
+/* A value name: N when written bare, N_q when quoted. */
+#define NAME_RE(n) \
+	"(\"(?<" n "_q>[^\"]+)\"|(?<" n ">[A-Za-z0-9_.][A-Za-z0-9_. #-]*))"
 /* A name without spaces unless quoted: where a longest match of NAME_RE
  * would swallow the words after it ("X as a REG_DWORD"). */
-#define NAME1_RE "(\"([^\"]+)\"|([A-Za-z0-9_.][A-Za-z0-9_.#-]*))"
-/* Names joined by "and/or", "and", "or" or commas: 4 + 4 groups. */
-#define NAMES_RE "(" NAME1_RE "((,? and/or |,? and |,? or |, )" NAME1_RE ")*)"
-#define TYPE_RE	"(reg_sz|reg_expand_sz|reg_multi_sz|reg_dword|reg_binary)"
+#define NAME1_RE(n) \
+	"(\"(?<" n "_q>[^\"]+)\"|(?<" n ">[A-Za-z0-9_.][A-Za-z0-9_.#-]*))"
+#define NAME1_ANY "(\"[^\"]+\"|[A-Za-z0-9_.][A-Za-z0-9_.#-]*)"
+/* Names joined by "and/or", "and", "or" or commas, N as written (see
+ * draft_split_names). */
+#define NAMES_RE(n) \
+	"(?<" n ">" NAME1_ANY "((,? and/or |,? and |,? or |, )" NAME1_ANY ")*)"
+#define TYPE_RE(n) \
+	"(?<" n ">reg_sz|reg_expand_sz|reg_multi_sz|reg_dword|reg_binary)"
 /* A datum never ends with the sentence's full stop. */
-#define DATA_RE	"(\"[^\"]*\"|[^ ,;\"]*[^ ,;\".])"
+#define DATA_RE(n) "(?<" n ">\"[^\"]*\"|[^ ,;\"]*[^ ,;\".])"
+/* A path of the item, as "@N@" in its flat text: N. */
+#define PATH_RE(n) "@(?<" n ">[0-9]+)@"
 
 static const char *rx_src[RX__COUNT] = {
 	[RX_BOILER] =
@@ -28,65 +43,64 @@ static const char *rx_src[RX__COUNT] = {
 	    "one path; it has been",
 	[RX_DELSUB] =
 	    "delete (all )?(of )?the subkeys (that|which) (start|begin) with "
-	    "\"([^\"]+)\"( (from|under|in) the following (registry )?key|"
-	    " (from|under|in) (the )?@([0-9]+)@)",
+	    "\"(?<prefix>[^\"]+)\"( (from|under|in) the following "
+	    "(registry )?key| (from|under|in) (the )?" PATH_RE("path") ")",
 	[RX_DELKEYS] =
 	    "(delete|remove) the following (registry )?(keys|key|subkeys|"
 	    "subkey)",
 	[RX_DELKEY_INLINE] =
-	    "(delete|remove) the @([0-9]+)@ (registry )?(key|subkey)",
+	    "(delete|remove) the " PATH_RE("path") " (registry )?(key|subkey)",
 	[RX_BLANK] =
 	    "(change|set) the (data )?value( data)? to (be )?(blank|empty)",
 	[RX_SET_PATH] =
-	    "(change|set) the (data |value of |data of )?@([0-9]+)@ "
-	    "(value )?to " DATA_RE,
+	    "(change|set) the (data |value of |data of )?" PATH_RE("path")
+	    " (value )?to " DATA_RE("data"),
 	[RX_SET_NAMED] =
-	    "(change|set) the " NAME_RE " (registry )?(value|entry|parameter)"
-	    "( \\(" TYPE_RE "\\))?( from (" DATA_RE "|its current "
-	    "(setting|value)|the default( value)?)( \\([^)]*\\))?)? to "
-	    "(a value of )?" DATA_RE,
+	    "(change|set) the " NAME_RE("name") " (registry )?"
+	    "(value|entry|parameter)( \\(" TYPE_RE("type") "\\))?( from ("
+	    DATA_RE("from") "|its current (setting|value)|the default"
+	    "( value)?)( \\([^)]*\\))?)? to (a value of )?" DATA_RE("data"),
 	[RX_SET_NAMED_TYPEFIRST] =
-	    "(change|set) the " NAME_RE " \\(" TYPE_RE "\\) "
-	    "(value|entry|parameter)( from " DATA_RE ")? to " DATA_RE,
+	    "(change|set) the " NAME_RE("name") " \\(" TYPE_RE("type") "\\) "
+	    "(value|entry|parameter)( from " DATA_RE("from") ")? to "
+	    DATA_RE("data"),
 	[RX_SET_IT] =
 	    "(change|set) (it|the value|its value|the data|the value data|"
-	    "the data value|this value) to " DATA_RE,
-	[RX_ADD_NAMED] =
-	    "add the following " TYPE_RE " value with the name "
-	    "([A-Za-z0-9_]+)\\. set its value to ([0-9]+)",
+	    "the data value|this value) to " DATA_RE("data"),
 	[RX_TYPE_DATA] =
-	    "(click|select|choose) (dword|string)[,.]? (and )?(then )?type "
-	    "\"([^\"]*)\"",
+	    "(click|select|choose) (?<type>dword|string)[,.]? (and )?(then )?"
+	    "type \"(?<data>[^\"]*)\"",
 	[RX_DATA_TO] =
-	    "^change the data to ([0-9]+)( \\(decimal\\))?",
+	    "^change the data to (?<data>[0-9]+)( \\(decimal\\))?",
 	[RX_DELVAL_IT] =
 	    "(delete|remove) (the|this) value( from the registry)?\\.?$",
 	[RX_DELVAL_NAMED] =
-	    "(delete|remove) the (string |dword |binary )?(value )?" NAME_RE
-	    " (string |dword )?value( (from|under|in) the @([0-9]+)@"
-	    "( (registry )?key)?)?",
+	    "(delete|remove) the (string |dword |binary )?(value )?"
+	    NAME_RE("name") " (string |dword )?value( (from|under|in) the "
+	    PATH_RE("path") "( (registry )?key)?)?",
 	[RX_EDIT_DELETE] =
 	    "edit menu,? (click|choose|select) delete|"
 	    "^(click|choose) delete on the edit menu",
 	[RX_FILE] =
 	    "(rename|remove|delete)( or (rename|remove|delete))? (the )?"
-	    "([A-Za-z0-9_$~-]+\\.[A-Za-z0-9]{1,4}) file (from|in) the "
-	    "(%[A-Za-z]+%[^ ]*) (folder|directory)",
+	    "(?<file>[A-Za-z0-9_$~-]+\\.[A-Za-z0-9]{1,4}) file (from|in) the "
+	    "(?<dir>%[A-Za-z]+%[^ ]*) (folder|directory)",
 	[RX_FOLLOWING_VALUE] =
 	    "the following (registry )?value",
 	[RX_VALUE_IN_KEY] =
-	    "(locate|find|select|click)( and (then )?click)? the " NAME_RE
-	    " value (in|under) the following (registry )?key",
+	    "(locate|find|select|click)( and (then )?click)? the "
+	    NAME_RE("name") " value (in|under) the following (registry )?key",
 	[RX_SELECT_VALUE] =
-	    "^(select|click|double-click) the " NAME_RE " value\\.?$",
+	    "^(select|click|double-click) the " NAME_RE("name") " value\\.?$",
 	[RX_SELECT_ENTRY] =
-	    "select the following (entry|value): ([A-Za-z0-9_ ]+)\\.?$",
+	    "select the following (entry|value): (?<name>[A-Za-z0-9_ ]+)\\.?$",
 	[RX_EDIT_TYPE] =
-	    "^on the edit menu, (click|select|choose) (dword|string)\\.?$",
+	    "^on the edit menu, (click|select|choose) (?<type>dword|string)"
+	    "\\.?$",
 	[RX_NEW_VALUE] =
-	    "click new,? and then point to (dword|string) value",
+	    "click new,? and then point to (?<type>dword|string) value",
 	[RX_RENAME_NEW] =
-	    "^rename the new value to ([A-Za-z0-9_]+)\\.?$",
+	    "^rename the new value to (?<name>[A-Za-z0-9_]+)\\.?$",
 	[RX_ADD_FOLLOWING] =
 	    "(add|create) the following (registry )?(value|values|entry|"
 	    "entries|setting|settings)|(click|choose|select) add value|"
@@ -159,68 +173,72 @@ static const char *rx_src[RX__COUNT] = {
 	    "may (not|prevent|cause|fail|stop|have|seriously)|impact|"
 	    "security|caution",
 	[RX_WHERE] =
-	    "^ (under|in) the @([0-9]+)@",
+	    "^ (under|in) the " PATH_RE("path"),
 	/* The "X" parameter should have a value of 1. */
 	[RX_SHOULD] =
-	    "^the " NAME_RE " (registry )?(value|parameter|entry|setting)"
-	    "( \\(" TYPE_RE "\\))? (should|must) (have a value of|be set to|"
-	    "be) " DATA_RE,
+	    "^the " NAME_RE("name") " (registry )?(value|parameter|entry|"
+	    "setting)( \\(" TYPE_RE("type") "\\))? (should|must) (have a value "
+	    "of|be set to|be) " DATA_RE("data"),
 	/* Verify that the REG_DWORD value is set to 0x3. */
 	[RX_VERIFY_IT] =
-	    "^(verify|ensure|make sure) that the ((reg_sz|reg_expand_sz|"
+	    "^(verify|ensure|make sure) that the ((?<type>reg_sz|reg_expand_sz|"
 	    "reg_multi_sz|reg_dword|reg_binary|dword|string) )?value is set "
-	    "to " DATA_RE,
+	    "to " DATA_RE("data"),
 	[RX_VERIFY_NAMED] =
-	    "^(verify|ensure|make sure) that the " NAME_RE " (registry )?"
-	    "(value|entry|parameter) is set to " DATA_RE,
+	    "^(verify|ensure|make sure) that the " NAME_RE("name")
+	    " (registry )?(value|entry|parameter) is set to " DATA_RE("data"),
 	/* add the following REG_DWORD value with the name X. Set its value
 	 * to 1; place the value X as a REG_DWORD and give it a value of 0 */
 	[RX_ADD_VALUE] =
-	    "(add|create|place) (the following |a new |a |the )?((reg_sz|"
-	    "reg_expand_sz|reg_multi_sz|reg_dword|reg_binary|dword|string) )?"
-	    "(value|entry) (with the name |named |called )?" NAME1_RE
-	    "( as an? " TYPE_RE "( value)?)?[,.]? (and )?(then )?(set its "
-	    "value to|set it to|give it a value of|with a value of|set the "
-	    "value to|set its data to) " DATA_RE,
+	    "(add|create|place) (the following |a new |a |the )?"
+	    "((?<type>reg_sz|reg_expand_sz|reg_multi_sz|reg_dword|reg_binary|"
+	    "dword|string) )?(value|entry) (with the name |named |called )?"
+	    NAME1_RE("name") "( as an? " TYPE_RE("type_as") "( value)?)?[,.]? "
+	    "(and )?(then )?(set its value to|set it to|give it a value of|"
+	    "with a value of|set the value to|set its data to) "
+	    DATA_RE("data"),
 	/* What may stand before RX_ADD_VALUE in its item. */
 	[RX_LEAD] =
 	    "^((in the registry|in registry editor|then|next|also|now|"
 	    "to work around this (problem|issue|behavior)),? )?$|"
-	    "^under (the )?@([0-9]+)@,? $|"
-	    "^under (the )?([A-Za-z0-9_ ]+([/\\][A-Za-z0-9_ ]+)+),? $",
+	    "^under (the )?" PATH_RE("path") ",? $|"
+	    "^under (the )?(?<partial>[A-Za-z0-9_ ]+([/\\][A-Za-z0-9_ ]+)+)"
+	    ",? $",
 	/* remove the Software Inventory Agent key under the following
 	 * location */
 	[RX_DELKEY_NAMED] =
-	    "(delete|remove) the " NAME_RE " (registry )?(key|subkey)"
-	    "( (under|from|in) the following (registry )?(key|location|"
-	    "subkey)| (under|from|in) (the )?@([0-9]+)@| from:?$|\\.?$)",
+	    "(delete|remove) the " NAME_RE("name") " (registry )?(key|subkey)"
+	    "(?<tail> (under|from|in) the following (registry )?"
+	    "(?<following>key|location|subkey)| (under|from|in) (the )?"
+	    PATH_RE("path") "| from:?$|\\.?$)",
 	[RX_CREATEKEYS] =
 	    "(create|add) the following (registry )?(keys|key|subkeys|"
 	    "subkey)",
 	/* If values for .exe and/or .com exist in X, delete them */
 	[RX_IF_VALUES] =
-	    "^if (the )?(values? (for|named|called) )?" NAMES_RE
-	    "( values?)? exists? (in|under) (the )?@([0-9]+)@( (registry )?"
-	    "key)?,? (then )?(delete|remove) (it|them)",
+	    "^if (the )?(values? (for|named|called) )?" NAMES_RE("names")
+	    "( values?)? exists? (in|under) (the )?" PATH_RE("path")
+	    "( (registry )?key)?,? (then )?(delete|remove) (it|them)",
 	[RX_IF_KEY] =
-	    "^if (the )?@([0-9]+)@ (registry )?(key|subkey) exists,? (then )?"
-	    "(delete|remove) (it|the key|the subkey)",
+	    "^if (the )?" PATH_RE("path") " (registry )?(key|subkey) exists,? "
+	    "(then )?(delete|remove) (it|the key|the subkey)",
 	[RX_SELECT_VALUES] =
 	    "^(select|click|locate) the values? (for|named|called) (the )?"
-	    NAMES_RE "( [a-z]+)?\\.?$",
+	    NAMES_RE("names") "( (?<word>[a-z]+))?\\.?$",
 	/* Regedt32's display of a value: "Default0:REG_DWORD:0". */
 	[RX_DISPLAY] =
-	    "^(<no name>|" NAME_RE ") ?: ?" TYPE_RE " ?: ?(.+)$",
+	    "^(<no name>|" NAME_RE("name") ") ?: ?" TYPE_RE("type")
+	    " ?: ?(?<data>.+)$",
 	[RX_TYPE_COLON] =
-	    "^" TYPE_RE " ?: ?(.+)$",
+	    "^" TYPE_RE("type") " ?: ?(?<data>.+)$",
 	[RX_ADDKEY_MENU] =
 	    "^on the edit menu, (click|choose|select) add key\\.?$",
 	[RX_KEYNAME_TYPE] =
-	    "^in the key name box, type " NAME_RE
+	    "^in the key name box, type " NAME_RE("name")
 	    "( \\(without the quotation marks\\))?\\.?$",
 	[RX_CLICK_KEY] =
-	    "^(in the left pane, )?(click|select|double-click) the " NAME_RE
-	    " key( to select it)?\\.?$",
+	    "^(in the left pane, )?(click|select|double-click) the "
+	    NAME_RE("name") " key( to select it)?\\.?$",
 	/* What regedit does by itself. */
 	[RX_NOISE] =
 	    "^(in the right pane, )?a new value named \"new value #[0-9]+\" "
@@ -244,27 +262,100 @@ static const char *rx_src[RX__COUNT] = {
 	    "(restart|reboot)( the)? (computer|server|system|machine|"
 	    "windows nt)|(stop and (then )?restart|restart) the [^.]*service",
 	[RX_ENTER_VALUE] =
-	    "^(enter|type) a value of " DATA_RE,
+	    "^(enter|type) a value of " DATA_RE("data"),
 	[RX_CHECK] =
 	    "^(verify|check|examine|ensure|make sure|view|look|record|note)\\b|"
 	    "^(also )?(record|note) the value",
 };
 
+/* Copy the form SRC to OUT without its group names, recording in NM (at
+ * most NSUB) each name and the number of its group.  Groups are counted
+ * as regcomp counts them: every '(' that is not escaped and not inside a
+ * bracket expression.  Returns the number of groups, -1 for a name
+ * written twice or too many names. */
+static int
+strip_names(const char *src, char *out, struct rxname *nm, size_t *nnm)
+{
+	const char *s = src;
+	int groups = 0;
+
+	*nnm = 0;
+	while (*s != '\0') {
+		if (*s == '\\' && s[1] != '\0') {
+			*out++ = *s++;
+			*out++ = *s++;
+			continue;
+		}
+		if (*s == '[') {
+			/* "[]...]" and "[^]...]" hold a ']' */
+			*out++ = *s++;
+			if (*s == '^')
+				*out++ = *s++;
+			if (*s == ']')
+				*out++ = *s++;
+			while (*s != '\0' && *s != ']')
+				*out++ = *s++;
+			continue;
+		}
+		if (*s == '(') {
+			groups++;
+			*out++ = *s++;
+			if (s[0] == '?' && s[1] == '<') {
+				const char *e = strchr(s + 2, '>');
+				size_t k;
+
+				if (e == NULL || e == s + 2 || *nnm >= NSUB)
+					return -1;
+				for (k = 0; k < *nnm; k++)
+					if (nm[k].len == (size_t)(e - s - 2) &&
+					    strncmp(nm[k].name, s + 2,
+					    nm[k].len) == 0)
+						return -1;
+				nm[*nnm].name = s + 2;
+				nm[*nnm].len = (size_t)(e - s - 2);
+				nm[*nnm].group = groups;
+				(*nnm)++;
+				s = e + 1;
+			}
+			continue;
+		}
+		*out++ = *s++;
+	}
+	*out = '\0';
+	return groups;
+}
+
+/* Compile every form.  The count of groups is checked against regcomp's,
+ * and against NSUB: a form that does not compile as written fails here,
+ * for every article, rather than in the one step that uses it. */
 int
 draft_rx_compile(struct rxset *r)
 {
-	int i, j;
+	int i, j, n;
+	char *buf;
 
+	memset(r, 0, sizeof(*r));
 	for (i = 0; i < RX__COUNT; i++) {
-		if (regcomp(&r->re[i], rx_src[i], REG_EXTENDED | REG_ICASE)
-		    != 0) {
-			for (j = 0; j < i; j++)
-				regfree(&r->re[j]);
-			return -1;
+		if ((buf = malloc(strlen(rx_src[i]) + 1)) == NULL)
+			goto fail;
+		n = strip_names(rx_src[i], buf, r->names[i], &r->nnames[i]);
+		if (n < 0 || n >= NSUB || regcomp(&r->re[i], buf,
+		    REG_EXTENDED | REG_ICASE) != 0) {
+			free(buf);
+			goto fail;
+		}
+		free(buf);
+		if (r->re[i].re_nsub != (size_t)n) {
+			regfree(&r->re[i]);
+			goto fail;
 		}
 	}
 	r->ok = 1;
 	return 0;
+fail:
+	for (j = 0; j < i; j++)
+		regfree(&r->re[j]);
+	return -1;
 }
 
 void
@@ -280,25 +371,78 @@ draft_rx_free(struct rxset *r)
 }
 
 int
-draft_rx_match(struct rxset *r, enum rx k, const char *s, regmatch_t *m)
+draft_rx_match(struct rxset *r, enum rx k, const char *s, struct rxm *m)
 {
-	regmatch_t dummy[NSUB];
+	struct rxm dummy;
 
-	return regexec(&r->re[k], s, NSUB, m ? m : dummy, 0) == 0;
+	if (m == NULL)
+		m = &dummy;
+	m->set = r;
+	m->rx = k;
+	m->s = s;
+	return regexec(&r->re[k], s, NSUB, m->g, 0) == 0;
 }
 
-/* Capture I of the last match, as a new string ("" if it did not take
- * part). */
-char *
-draft_cap(const char *s, const regmatch_t *m, int i)
+/* The group of M's form called NAME, or NULL.  A name the form does not
+ * have is a mistake in the code, not in the article: it is remembered
+ * (draft_make fails with it), so that it cannot go unnoticed as a group
+ * that never matched. */
+static const regmatch_t *
+group(const struct rxm *m, const char *name)
 {
-	if (m[i].rm_so < 0)
+	const struct rxset *r = m->set;
+	size_t k, l = strlen(name);
+
+	for (k = 0; k < r->nnames[m->rx]; k++)
+		if (r->names[m->rx][k].len == l &&
+		    strncmp(r->names[m->rx][k].name, name, l) == 0)
+			return &m->g[r->names[m->rx][k].group];
+	if (m->set->bad == NULL)
+		m->set->bad = name;
+	return NULL;
+}
+
+char *
+draft_cap(const struct rxm *m, const char *name)
+{
+	const regmatch_t *g = group(m, name);
+
+	if (g == NULL || g->rm_so < 0)
 		return strdup("");
-	return draft_strndup(s + m[i].rm_so, (size_t)(m[i].rm_eo - m[i].rm_so));
+	return draft_strndup(m->s + g->rm_so, (size_t)(g->rm_eo - g->rm_so));
 }
 
 int
-draft_has_cap(const regmatch_t *m, int i)
+draft_has(const struct rxm *m, const char *name)
 {
-	return m[i].rm_so >= 0 && m[i].rm_eo > m[i].rm_so;
+	const regmatch_t *g = group(m, name);
+
+	return g != NULL && g->rm_so >= 0 && g->rm_eo > g->rm_so;
+}
+
+const char *
+draft_at(const struct rxm *m, const char *name)
+{
+	const regmatch_t *g = group(m, name);
+
+	return g != NULL && g->rm_so >= 0 ? m->s + g->rm_so : NULL;
+}
+
+long
+draft_cap_path(const struct rxm *m, const char *name)
+{
+	const char *s = draft_at(m, name);
+
+	return s != NULL ? strtol(s, NULL, 10) : -1;
+}
+
+char *
+draft_cap_name(const struct rxm *m, const char *name, int *quoted)
+{
+	char q[32];
+
+	if (snprintf(q, sizeof(q), "%s_q", name) >= (int)sizeof(q))
+		q[0] = '\0';
+	*quoted = draft_has(m, q);
+	return draft_cap(m, *quoted ? q : name);
 }

@@ -9,14 +9,14 @@
 
 #include "draft-int.h"
 
-/* The key a sentence means: the path written in it at index I (the last
- * path of the item when I < 0), else the current key. */
+/* The key a sentence means: the path its group "path" matched, else the
+ * current key. */
 static const char *
-key_for(struct state *st, struct item *it, const char *flat,
-    const regmatch_t *m, int pathcap, const char **hive)
+key_for(struct state *st, struct item *it, const struct rxm *m,
+    const char **hive)
 {
-	if (pathcap > 0 && draft_has_cap(m, pathcap)) {
-		long k = strtol(flat + m[pathcap].rm_so, NULL, 10);
+	if (draft_has(m, "path")) {
+		long k = draft_cap_path(m, "path");
 
 		if (k >= 0 && (size_t)k < it->npaths) {
 			*hive = it->paths[k].hive;
@@ -53,12 +53,13 @@ purpose(const char *s)
 }
 
 /* The sentence from the match's end to the next ". " (for the words that
- * make data inexact: "or", "depending", ...). */
+ * make data inexact: "or", "depending", ...), and the datum itself (the
+ * group "data"). */
 static int
-tail_is_exact(struct state *st, const char *flat, const regmatch_t *m,
-    int datacap)
+tail_is_exact(struct state *st, const struct rxm *m)
 {
-	const char *s = flat + m[0].rm_eo, *e = strstr(s, ". ");
+	const char *flat = m->s, *s = flat + m->g[0].rm_eo;
+	const char *e = strstr(s, ". ");
 	char *t;
 	int ok;
 
@@ -86,8 +87,8 @@ tail_is_exact(struct state *st, const char *flat, const regmatch_t *m,
 	}
 	ok = !draft_rx_match(&st->rx, RX_NOTVALUE, t, NULL);
 	free(t);
-	if (ok && datacap > 0) {
-		char *d = draft_cap(flat, m, datacap);
+	if (ok) {
+		char *d = draft_cap(m, "data");
 
 		ok = d != NULL && !draft_rx_match(&st->rx, RX_NOTVALUE, d,
 		    NULL);
@@ -99,12 +100,12 @@ tail_is_exact(struct state *st, const char *flat, const regmatch_t *m,
 /* rx_match for the form a step is translated by: the span it matched is
  * kept, to look for another change in the rest of the step. */
 static int
-rx_form(struct state *st, enum rx k, const char *f, regmatch_t *m)
+rx_form(struct state *st, enum rx k, const char *f, struct rxm *m)
 {
 	if (!draft_rx_match(&st->rx, k, f, m))
 		return 0;
-	st->span_so = (size_t)m[0].rm_so;
-	st->span_eo = (size_t)m[0].rm_eo;
+	st->span_so = (size_t)m->g[0].rm_so;
+	st->span_eo = (size_t)m->g[0].rm_eo;
 	return 1;
 }
 
@@ -114,24 +115,24 @@ rx_form(struct state *st, enum rx k, const char *f, regmatch_t *m)
  * W3SVC/Parameters, ..." when it ends the key located), the key located,
  * or the one that follows. */
 static int
-do_add_value(struct state *st, struct item *it, regmatch_t *m)
+do_add_value(struct state *st, struct item *it, struct rxm *m)
 {
 	const char *f = it->flat, *type = NULL, *t2 = NULL, *note;
-	regmatch_t lm[NSUB];
+	struct rxm lm;
 	char *name, *t, *w, *lead, *data = NULL;
-	int quoted = draft_has_cap(m, 8), rc;
+	int quoted, rc;
 
-	t = draft_cap(f, m, 4);
+	t = draft_cap(m, "type");
 	type = draft_type_name(t);
 	free(t);
-	t = draft_cap(f, m, 11);
+	t = draft_cap(m, "type_as");
 	t2 = draft_type_name(t);
 	free(t);
 	if (type != NULL && t2 != NULL && strcmp(type, t2) != 0)
 		return draft_fail(st, W_DATA);
 	if (type == NULL)
 		type = t2;
-	if ((name = draft_cap(f, m, quoted ? 8 : 9)) == NULL) {
+	if ((name = draft_cap_name(m, "name", &quoted)) == NULL) {
 		st->oom = 1;
 		return -1;
 	}
@@ -139,23 +140,23 @@ do_add_value(struct state *st, struct item *it, regmatch_t *m)
 		free(name);
 		return draft_fail(st, W_NAME);
 	}
-	if (!tail_is_exact(st, f, m, 16)) {
+	if (!tail_is_exact(st, m)) {
 		free(name);
 		return draft_fail(st, W_INEXACT);
 	}
-	w = draft_cap(f, m, 16);
+	w = draft_cap(m, "data");
 	if (w == NULL || draft_parse_data(w, type, &type, &data, &note) == -1) {
 		free(w);
 		free(name);
 		return draft_fail(st, W_DATA);
 	}
 	free(w);
-	lead = draft_strndup(f, (size_t)m[0].rm_so);
-	if (lead == NULL || !draft_rx_match(&st->rx, RX_LEAD, lead, lm)) {
+	lead = draft_strndup(f, (size_t)m->g[0].rm_so);
+	if (lead == NULL || !draft_rx_match(&st->rx, RX_LEAD, lead, &lm)) {
 		rc = draft_fail(st, W_UNKNOWN);
-	} else if (draft_has_cap(lm, 5) || it->npaths == 1) {
-		const struct path *p = &it->paths[draft_has_cap(lm, 5) ?
-		    strtol(lead + lm[5].rm_so, NULL, 10) : 0];
+	} else if (draft_has(&lm, "path") || it->npaths == 1) {
+		const struct path *p = &it->paths[draft_has(&lm, "path") ?
+		    draft_cap_path(&lm, "path") : 0];
 
 		if ((size_t)(p - it->paths) >= it->npaths || p->hive == NULL)
 			rc = draft_fail(st, p->why ? p->why : W_NOKEY);
@@ -167,8 +168,8 @@ do_add_value(struct state *st, struct item *it, regmatch_t *m)
 		}
 	} else if (it->npaths > 1) {
 		rc = draft_fail(st, W_NOKEY);
-	} else if (draft_has_cap(lm, 7)) {
-		char *part = draft_cap(lead, lm, 7);
+	} else if (draft_has(&lm, "partial")) {
+		char *part = draft_cap(&lm, "partial");
 
 		if (part != NULL && draft_key_ends_with(st->key, part)) {
 			rc = draft_set_value_act(st, st->key, st->key_hive,
@@ -202,13 +203,13 @@ do_add_value(struct state *st, struct item *it, regmatch_t *m)
 /* If values for .exe and/or .com exist in X, delete them.  The
  * condition goes into <when> (see draft_write_remedy). */
 static int
-do_if_values(struct state *st, struct item *it, regmatch_t *m)
+do_if_values(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *f = it->flat, *hive, *key;
-	char *list = draft_cap(f, m, 4), *names[VALUES_MAX];
+	const char *hive, *key;
+	char *list = draft_cap(m, "names"), *names[VALUES_MAX];
 	size_t n, k;
 
-	key = key_for(st, it, f, m, 16, &hive);
+	key = key_for(st, it, m, &hive);
 	if (list == NULL || key == NULL) {
 		free(list);
 		return -1;
@@ -228,11 +229,11 @@ do_if_values(struct state *st, struct item *it, regmatch_t *m)
 
 /* If the X key exists, delete it. */
 static int
-do_if_key(struct state *st, struct item *it, regmatch_t *m)
+do_if_key(struct state *st, struct item *it, struct rxm *m)
 {
 	const char *hive, *key;
 
-	if ((key = key_for(st, it, it->flat, m, 2, &hive)) == NULL)
+	if ((key = key_for(st, it, m, &hive)) == NULL)
 		return -1;
 	if (strchr(key, '\\') == strrchr(key, '\\'))
 		return draft_fail(st, W_SHORT);
@@ -243,18 +244,18 @@ do_if_key(struct state *st, struct item *it, regmatch_t *m)
 
 /* delete the subkeys that start with "X" from the following key */
 static int
-do_delsub(struct state *st, struct item *it, regmatch_t *m)
+do_delsub(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *f = it->flat, *hive, *key;
-	char *prefix = draft_cap(f, m, 5);
+	const char *hive, *key;
+	char *prefix = draft_cap(m, "prefix");
 
 	if (prefix == NULL || *prefix == '\0' ||
 	    strpbrk(prefix, "\\/*?<>") != NULL) {
 		free(prefix);
 		return draft_fail(st, W_NAME);
 	}
-	if (draft_has_cap(m, 11)) {
-		key = key_for(st, it, f, m, 11, &hive);
+	if (draft_has(m, "path")) {
+		key = key_for(st, it, m, &hive);
 		if (key == NULL) {
 			free(prefix);
 			return -1;
@@ -279,12 +280,12 @@ do_delsub(struct state *st, struct item *it, regmatch_t *m)
 
 /* delete the @0@ key */
 static int
-do_delkey_inline(struct state *st, struct item *it, regmatch_t *m)
+do_delkey_inline(struct state *st, struct item *it, struct rxm *m)
 {
 	const char *f = it->flat, *hive, *key;
 	struct act a = { 0 };
 
-	key = key_for(st, it, f, m, 2, &hive);
+	key = key_for(st, it, m, &hive);
 	if (key == NULL)
 		return -1;
 	if (strstr(f, " or ") != NULL || strcasestr(f, "either"))
@@ -299,7 +300,7 @@ do_delkey_inline(struct state *st, struct item *it, regmatch_t *m)
 
 /* delete the following keys: (they follow) */
 static int
-do_delkeys(struct state *st, struct item *it, regmatch_t *m)
+do_delkeys(struct state *st, struct item *it, struct rxm *m)
 {
 	st->want_delkeys = 1;
 	st->pending = it;
@@ -309,11 +310,11 @@ do_delkeys(struct state *st, struct item *it, regmatch_t *m)
 /* remove the Software Inventory Agent key under the following location;
  * Open X and remove the Y key; delete the Y key */
 static int
-do_delkey_named(struct state *st, struct item *it, regmatch_t *m)
+do_delkey_named(struct state *st, struct item *it, struct rxm *m)
 {
 	const char *f = it->flat, *hive, *key;
-	int quoted = draft_has_cap(m, 3);
-	char *name = draft_cap(f, m, quoted ? 3 : 4), *path = NULL;
+	int quoted;
+	char *name = draft_cap_name(m, "name", &quoted), *path = NULL;
 	const char *type = NULL;
 	int rc = 1;
 
@@ -330,19 +331,19 @@ do_delkey_named(struct state *st, struct item *it, regmatch_t *m)
 		free(name);
 		return draft_fail(st, W_CHOICE);
 	}
-	if (draft_has_cap(m, 13)) {
-		if ((key = key_for(st, it, f, m, 13, &hive)) == NULL)
+	if (draft_has(m, "path")) {
+		if ((key = key_for(st, it, m, &hive)) == NULL)
 			rc = -1;
 		else if (asprintf(&path, "%s\\%s", key, name) < 0)
 			path = NULL;
-	} else if (draft_has_cap(m, 10) ||
-	    strncasecmp(f + m[7].rm_so, " from", 5) == 0) {
+	} else if (draft_has(m, "following") ||
+	    strncasecmp(draft_at(m, "tail"), " from", 5) == 0) {
 		/* The key follows. */
 		draft_set_str(&st->want_delkey, name);
 		st->pending = it;
 		return 2;
 	} else if (it->npaths == 1 && it->paths[0].hive != NULL &&
-	    strstr(f, "@0@") < f + m[0].rm_so) {
+	    strstr(f, "@0@") < f + m->g[0].rm_so) {
 		/* "Open X and remove the Y registry key." */
 		hive = it->paths[0].hive;
 		if (asprintf(&path, "%s\\%s", it->paths[0].text, name) < 0)
@@ -372,7 +373,7 @@ do_delkey_named(struct state *st, struct item *it, regmatch_t *m)
 
 /* create the following key: (it follows) */
 static int
-do_createkeys(struct state *st, struct item *it, regmatch_t *m)
+do_createkeys(struct state *st, struct item *it, struct rxm *m)
 {
 	st->want_createkeys = 1;
 	st->pending = it;
@@ -382,11 +383,10 @@ do_createkeys(struct state *st, struct item *it, regmatch_t *m)
 /* "On the Edit menu, click Add Key." then "In the Key Name box, type
  * "Lana" (without the quotation marks)." */
 static int
-do_keyname_type(struct state *st, struct item *it, regmatch_t *m)
+do_keyname_type(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *f = it->flat;
-	char *name = draft_has_cap(m, 2) ? draft_cap(f, m, 2) :
-	    draft_cap(f, m, 3);
+	int quoted;
+	char *name = draft_cap_name(m, "name", &quoted);
 	char *path = NULL;
 	const char *type = NULL;
 
@@ -398,8 +398,8 @@ do_keyname_type(struct state *st, struct item *it, regmatch_t *m)
 		free(name);
 		return draft_fail(st, W_NOKEY);
 	}
-	if (draft_clean_name(name, draft_has_cap(m, 2), &type) == -1 ||
-	    type != NULL || strpbrk(name, "\\/*?") != NULL) {
+	if (draft_clean_name(name, quoted, &type) == -1 || type != NULL ||
+	    strpbrk(name, "\\/*?") != NULL) {
 		free(name);
 		return draft_fail(st, W_NAME);
 	}
@@ -419,7 +419,7 @@ do_keyname_type(struct state *st, struct item *it, regmatch_t *m)
 
 /* change the data value to be blank */
 static int
-do_blank(struct state *st, struct item *it, regmatch_t *m)
+do_blank(struct state *st, struct item *it, struct rxm *m)
 {
 	if (st->key == NULL || draft_value1(st) == NULL)
 		return draft_fail(st, W_NOVALUE);
@@ -429,10 +429,9 @@ do_blank(struct state *st, struct item *it, regmatch_t *m)
 
 /* change the value of HKEY_...\Name to 1 */
 static int
-do_set_path(struct state *st, struct item *it, regmatch_t *m)
+do_set_path(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *f = it->flat;
-	long k = strtol(f + m[3].rm_so, NULL, 10);
+	long k = draft_cap_path(m, "path");
 	const struct path *p;
 	char *w, *data = NULL, *kp, *bs;
 	const char *type, *note;
@@ -444,9 +443,9 @@ do_set_path(struct state *st, struct item *it, regmatch_t *m)
 		return draft_fail(st, p->why);
 	if (p->nelems < 2)
 		return draft_fail(st, W_NOVALUE);
-	if (!tail_is_exact(st, f, m, 5))
+	if (!tail_is_exact(st, m))
 		return draft_fail(st, W_INEXACT);
-	w = draft_cap(f, m, 5);
+	w = draft_cap(m, "data");
 	if (w == NULL || draft_parse_data(w, NULL, &type, &data, &note) ==
 	    -1) {
 		free(w);
@@ -466,39 +465,32 @@ do_set_path(struct state *st, struct item *it, regmatch_t *m)
 	return 1;
 }
 
-/* change the Start value to 4; set the "X" (REG_SZ) value to "IP" (TF:
- * the form with the type first) */
+/* change the Start value to 4; set the "X" (REG_SZ) value to "IP" */
 static int
-set_named(struct state *st, struct item *it, regmatch_t *m, int tf)
+do_set_named(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *f = it->flat;
-	int namecap = 2;
-	int typecap = tf ? 5 : 8;
-	int datacap = tf ? 9 : 16;
 	char *name, *w, *t, *data = NULL;
 	const char *type, *note;
-	const char *rest = f + m[0].rm_eo;
-	int pathidx = -1;
+	const char *rest = it->flat + m->g[0].rm_eo;
+	int pathidx = -1, quoted;
 
-	t = draft_cap(f, m, typecap);
+	t = draft_cap(m, "type");
 	type = draft_type_name(t);
 	free(t);
-	name = draft_has_cap(m, namecap + 1) ? draft_cap(f, m, namecap + 1) :
-	    draft_cap(f, m, namecap + 2);
+	name = draft_cap_name(m, "name", &quoted);
 	if (name == NULL)
 		return -1;
 	/* The name part must be a name, not a clause.  ERE matches are
 	 * longest: "Max MIF Size registry value" gives "... registry". */
-	if (draft_clean_name(name, draft_has_cap(m, namecap + 1), &type) ==
-	    -1) {
+	if (draft_clean_name(name, quoted, &type) == -1) {
 		free(name);
 		return draft_fail(st, W_NAME);
 	}
-	if (!tail_is_exact(st, f, m, datacap)) {
+	if (!tail_is_exact(st, m)) {
 		free(name);
 		return draft_fail(st, W_INEXACT);
 	}
-	w = draft_cap(f, m, datacap);
+	w = draft_cap(m, "data");
 	if (w == NULL || draft_parse_data(w, type, &type, &data, &note) ==
 	    -1) {
 		free(w);
@@ -508,10 +500,10 @@ set_named(struct state *st, struct item *it, regmatch_t *m, int tf)
 	free(w);
 	/* Where: "under the @0@", "in the following key". */
 	{
-		regmatch_t wm[NSUB];
+		struct rxm wm;
 
-		if (draft_rx_match(&st->rx, RX_WHERE, rest, wm))
-			pathidx = (int)strtol(rest + wm[2].rm_so, NULL, 10);
+		if (draft_rx_match(&st->rx, RX_WHERE, rest, &wm))
+			pathidx = (int)draft_cap_path(&wm, "path");
 	}
 	if (pathidx >= 0 && (size_t)pathidx < it->npaths) {
 		const struct path *p = &it->paths[pathidx];
@@ -549,36 +541,24 @@ set_named(struct state *st, struct item *it, regmatch_t *m, int tf)
 	return 1;
 }
 
+/* The data stated (group "data" of M) for the value NAME (OWN: NAME when
+ * it is the caller's to free) of the current key. */
 static int
-do_set_named(struct state *st, struct item *it, regmatch_t *m)
+state_value(struct state *st, struct item *it, struct rxm *m,
+    const char *name, char *own, const char *type, int create)
 {
-	return set_named(st, it, m, 0);
-}
-
-static int
-do_set_named_typefirst(struct state *st, struct item *it, regmatch_t *m)
-{
-	return set_named(st, it, m, 1);
-}
-
-/* The data stated for the value NAME (OWN: NAME when it is the caller's
- * to free) in group DATACAP of M, for the current key. */
-static int
-state_value(struct state *st, struct item *it, regmatch_t *m,
-    const char *name, char *own, const char *type, int datacap, int create)
-{
-	const char *f = it->flat, *note;
+	const char *note;
 	char *w, *data = NULL;
 
 	if (st->key == NULL) {
 		free(own);
 		return draft_fail(st, W_NOKEY);
 	}
-	if (!tail_is_exact(st, f, m, datacap)) {
+	if (!tail_is_exact(st, m)) {
 		free(own);
 		return draft_fail(st, W_INEXACT);
 	}
-	w = draft_cap(f, m, datacap);
+	w = draft_cap(m, "data");
 	if (w == NULL || draft_parse_data(w, type, &type, &data, &note) == -1) {
 		free(w);
 		free(own);
@@ -593,72 +573,70 @@ state_value(struct state *st, struct item *it, regmatch_t *m,
 
 /* The "Use Forced Disconnect" parameter should have a value of 1. */
 static int
-do_should(struct state *st, struct item *it, regmatch_t *m)
+do_should(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *f = it->flat, *type;
+	const char *type;
 	char *t, *own;
+	int quoted;
 
-	t = draft_cap(f, m, 7);
+	t = draft_cap(m, "type");
 	type = draft_type_name(t);
 	free(t);
-	own = draft_has_cap(m, 2) ? draft_cap(f, m, 2) : draft_cap(f, m, 3);
-	if (own == NULL ||
-	    draft_clean_name(own, draft_has_cap(m, 2), &type) == -1) {
+	own = draft_cap_name(m, "name", &quoted);
+	if (own == NULL || draft_clean_name(own, quoted, &type) == -1) {
 		free(own);
 		return draft_fail(st, W_NAME);
 	}
-	return state_value(st, it, m, own, own, type, 10, 0);
+	return state_value(st, it, m, own, own, type, 0);
 }
 
 /* Verify that the REG_DWORD value is set to 0x3. */
 static int
-do_verify_it(struct state *st, struct item *it, regmatch_t *m)
+do_verify_it(struct state *st, struct item *it, struct rxm *m)
 {
 	const char *type, *name;
 	char *t;
 
-	t = draft_cap(it->flat, m, 3);
+	t = draft_cap(m, "type");
 	type = draft_type_name(t);
 	free(t);
 	if ((name = draft_value1(st)) == NULL)
 		return draft_fail(st, W_NOVALUE);
-	return state_value(st, it, m, name, NULL, type, 4, 0);
+	return state_value(st, it, m, name, NULL, type, 0);
 }
 
 /* Ensure that the Enabled value is set to 1. */
 static int
-do_verify_named(struct state *st, struct item *it, regmatch_t *m)
+do_verify_named(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *f = it->flat, *type = NULL;
+	const char *type = NULL;
 	char *own;
+	int quoted;
 
-	own = draft_has_cap(m, 3) ? draft_cap(f, m, 3) : draft_cap(f, m, 4);
-	if (own == NULL ||
-	    draft_clean_name(own, draft_has_cap(m, 3), &type) == -1) {
+	own = draft_cap_name(m, "name", &quoted);
+	if (own == NULL || draft_clean_name(own, quoted, &type) == -1) {
 		free(own);
 		return draft_fail(st, W_NAME);
 	}
-	return state_value(st, it, m, own, own, type, 7, 0);
+	return state_value(st, it, m, own, own, type, 0);
 }
 
 /* Enter a value of 1. */
 static int
-do_enter_value(struct state *st, struct item *it, regmatch_t *m)
+do_enter_value(struct state *st, struct item *it, struct rxm *m)
 {
 	const char *name;
 
 	if ((name = draft_value1(st)) == NULL)
 		return draft_fail(st, W_NOVALUE);
-	return state_value(st, it, m, name, NULL, st->edit_type, 2,
-	    st->create);
+	return state_value(st, it, m, name, NULL, st->edit_type, st->create);
 }
 
 /* On the Edit menu, click DWORD, type "3", and then click OK. */
 static int
-do_type_data(struct state *st, struct item *it, regmatch_t *m)
+do_type_data(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *f = it->flat;
-	char *w = draft_cap(f, m, 5), *data = NULL, *t = draft_cap(f, m, 2);
+	char *w = draft_cap(m, "data"), *data = NULL, *t = draft_cap(m, "type");
 	const char *type = draft_type_name(t), *note;
 
 	free(t);
@@ -675,20 +653,18 @@ do_type_data(struct state *st, struct item *it, regmatch_t *m)
 	    draft_value1(st), type, data, st->create, NULL, it->line);
 }
 
-/* The selected value's data in group DC of M: "Change the data to 150",
- * "Set it to 5". */
+/* The selected value's data: "Change the data to 150", "Set it to 5". */
 static int
-set_selected(struct state *st, struct item *it, regmatch_t *m, int dc)
+do_set_selected(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *f = it->flat;
 	char *w, *data = NULL;
 	const char *type = st->edit_type, *note;
 
 	if (st->key == NULL || draft_value1(st) == NULL)
 		return draft_fail(st, W_NOVALUE);
-	if (!tail_is_exact(st, f, m, dc))
+	if (!tail_is_exact(st, m))
 		return draft_fail(st, W_INEXACT);
-	w = draft_cap(f, m, dc);
+	w = draft_cap(m, "data");
 	if (w == NULL || draft_parse_data(w, type, &type, &data, &note) ==
 	    -1) {
 		free(w);
@@ -699,30 +675,18 @@ set_selected(struct state *st, struct item *it, regmatch_t *m, int dc)
 	    draft_value1(st), type, data, st->create, note, it->line);
 }
 
-static int
-do_data_to(struct state *st, struct item *it, regmatch_t *m)
-{
-	return set_selected(st, it, m, 1);
-}
-
-static int
-do_set_it(struct state *st, struct item *it, regmatch_t *m)
-{
-	return set_selected(st, it, m, 3);
-}
-
 /* delete the Foo value under the @0@ key */
 static int
-do_delval_named(struct state *st, struct item *it, regmatch_t *m)
+do_delval_named(struct state *st, struct item *it, struct rxm *m)
 {
 	const char *f = it->flat, *hive, *key;
-	char *name = draft_has_cap(m, 5) ? draft_cap(f, m, 5) :
-	    draft_cap(f, m, 6);
+	int quoted;
+	char *name = draft_cap_name(m, "name", &quoted);
 	struct act a = { 0 };
 
 	if (name == NULL)
 		return -1;
-	key = key_for(st, it, f, m, 10, &hive);
+	key = key_for(st, it, m, &hive);
 	if (key == NULL || strstr(f, " or ") != NULL ||
 	    strcasestr(f, "either") != NULL ||
 	    strcasestr(f, "value from") != NULL || draft_placeholder(name) ||
@@ -743,7 +707,7 @@ do_delval_named(struct state *st, struct item *it, regmatch_t *m)
 /* "Select the value for the .exe and/or .com interpreter", then "Click
  * Delete": each selected value goes. */
 static int
-do_delval_selected(struct state *st, struct item *it, regmatch_t *m)
+do_delval_selected(struct state *st, struct item *it, struct rxm *m)
 {
 	size_t k;
 
@@ -765,10 +729,9 @@ do_delval_selected(struct state *st, struct item *it, regmatch_t *m)
 /* rename or remove the Nmperf.dll file from the %SystemRoot%\System32
  * folder */
 static int
-do_file(struct state *st, struct item *it, regmatch_t *m)
+do_file(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *f = it->flat;
-	char *file = draft_cap(f, m, 5), *dir = draft_cap(f, m, 7);
+	char *file = draft_cap(m, "file"), *dir = draft_cap(m, "dir");
 	struct act a = { 0 };
 	size_t dl;
 
@@ -804,7 +767,7 @@ do_file(struct state *st, struct item *it, regmatch_t *m)
  * cannot be translated. */
 static const struct {
 	enum rx rx;
-	int (*handler)(struct state *, struct item *, regmatch_t *);
+	int (*handler)(struct state *, struct item *, struct rxm *);
 } forms[] = {
 	/* If ... exist, delete them: before the plain verbs. */
 	{ RX_IF_VALUES, do_if_values },
@@ -819,15 +782,15 @@ static const struct {
 	{ RX_ADD_VALUE, do_add_value },
 	{ RX_SET_PATH, do_set_path },
 	{ RX_SET_NAMED, do_set_named },
-	{ RX_SET_NAMED_TYPEFIRST, do_set_named_typefirst },
+	{ RX_SET_NAMED_TYPEFIRST, do_set_named },
 	/* Data stated without a verb of change, or with "enter". */
 	{ RX_SHOULD, do_should },
 	{ RX_VERIFY_IT, do_verify_it },
 	{ RX_VERIFY_NAMED, do_verify_named },
 	{ RX_ENTER_VALUE, do_enter_value },
 	{ RX_TYPE_DATA, do_type_data },
-	{ RX_DATA_TO, do_data_to },
-	{ RX_SET_IT, do_set_it },
+	{ RX_DATA_TO, do_set_selected },
+	{ RX_SET_IT, do_set_selected },
 	{ RX_DELVAL_NAMED, do_delval_named },
 	{ RX_DELVAL_IT, do_delval_selected },
 	{ RX_EDIT_DELETE, do_delval_selected },
@@ -840,11 +803,11 @@ static const struct {
 int
 draft_do_sentences(struct state *st, struct item *it)
 {
-	regmatch_t m[NSUB];
+	struct rxm m;
 	size_t i;
 
 	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
-		if (rx_form(st, forms[i].rx, it->flat, m))
-			return forms[i].handler(st, it, m);
+		if (rx_form(st, forms[i].rx, it->flat, &m))
+			return forms[i].handler(st, it, &m);
 	return 0;
 }

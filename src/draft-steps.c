@@ -17,50 +17,48 @@ static int
 do_context(struct state *st, struct item *it)
 {
 	const char *f = it->flat;
-	regmatch_t m[NSUB];
-	int r = 0;
+	struct rxm m;
+	int r = 0, quoted;
 
-	if (draft_rx_match(&st->rx, RX_VALUE_IN_KEY, f, m)) {
-		char *n = draft_has_cap(m, 5) ? draft_cap(f, m, 5) :
-		    draft_cap(f, m, 6);
+	if (draft_rx_match(&st->rx, RX_VALUE_IN_KEY, f, &m)) {
+		char *n = draft_cap_name(&m, "name", &quoted);
 
 		draft_value_set1(st, n ? strdup(draft_trim(n)) : NULL);
 		free(n);
 		r = 1;
-	} else if (draft_rx_match(&st->rx, RX_FOLLOWING_VALUE, f, m)) {
+	} else if (draft_rx_match(&st->rx, RX_FOLLOWING_VALUE, f, &m)) {
 		st->want_value = 1;
 		r = 1;
-	} else if (draft_rx_match(&st->rx, RX_SELECT_VALUE, f, m)) {
-		char *n = draft_has_cap(m, 3) ? draft_cap(f, m, 3) :
-		    draft_cap(f, m, 4);
+	} else if (draft_rx_match(&st->rx, RX_SELECT_VALUE, f, &m)) {
+		char *n = draft_cap_name(&m, "name", &quoted);
 
 		draft_value_set1(st, n ? strdup(draft_trim(n)) : NULL);
 		free(n);
 		r = 3;
-	} else if (draft_rx_match(&st->rx, RX_SELECT_ENTRY, f, m)) {
-		char *n = draft_cap(f, m, 2);
+	} else if (draft_rx_match(&st->rx, RX_SELECT_ENTRY, f, &m)) {
+		char *n = draft_cap(&m, "name");
 
 		draft_value_set1(st, n ? strdup(draft_trim(n)) : NULL);
 		free(n);
 		r = 3;
-	} else if (draft_rx_match(&st->rx, RX_EDIT_TYPE, f, m)) {
-		char *t = draft_cap(f, m, 2);
+	} else if (draft_rx_match(&st->rx, RX_EDIT_TYPE, f, &m)) {
+		char *t = draft_cap(&m, "type");
 
 		st->edit_type = draft_type_name(t);
 		free(t);
 		r = 3;
-	} else if (draft_rx_match(&st->rx, RX_NEW_VALUE, f, m)) {
-		char *t = draft_cap(f, m, 1);
+	} else if (draft_rx_match(&st->rx, RX_NEW_VALUE, f, &m)) {
+		char *t = draft_cap(&m, "type");
 
 		st->edit_type = draft_type_name(t);
 		st->create = 1;
 		free(t);
 		r = 1;
-	} else if (draft_rx_match(&st->rx, RX_RENAME_NEW, f, m)) {
-		draft_value_set1(st, draft_cap(f, m, 1));
+	} else if (draft_rx_match(&st->rx, RX_RENAME_NEW, f, &m)) {
+		draft_value_set1(st, draft_cap(&m, "name"));
 		r = 3;
-	} else if (draft_rx_match(&st->rx, RX_SELECT_VALUES, f, m)) {
-		char *list = draft_cap(f, m, 4), *names[VALUES_MAX];
+	} else if (draft_rx_match(&st->rx, RX_SELECT_VALUES, f, &m)) {
+		char *list = draft_cap(&m, "names"), *names[VALUES_MAX];
 		size_t n = list ?
 		    draft_split_names(list, names, VALUES_MAX) : 0, k;
 
@@ -69,7 +67,7 @@ do_context(struct state *st, struct item *it)
 		for (k = 0; k < n; k++) {
 			/* "the value for the .exe and/or .com interpreter":
 			 * a word after the names only after extensions. */
-			if (draft_has_cap(m, 13) && names[k][0] != '.')
+			if (draft_has(&m, "word") && names[k][0] != '.')
 				r = draft_fail(st, W_NAME);
 			draft_value_add(st, names[k]);
 		}
@@ -79,14 +77,13 @@ do_context(struct state *st, struct item *it)
 			r = 3;
 		else
 			draft_values_clear(st);
-	} else if (draft_rx_match(&st->rx, RX_ADDKEY_MENU, f, m)) {
+	} else if (draft_rx_match(&st->rx, RX_ADDKEY_MENU, f, &m)) {
 		st->want_newkey = 1;
 		r = 3;
-	} else if (draft_rx_match(&st->rx, RX_CLICK_KEY, f, m)) {
+	} else if (draft_rx_match(&st->rx, RX_CLICK_KEY, f, &m)) {
 		/* "In the left pane, click the Parameters key to select
 		 * it": the key just located, or a step not understood. */
-		char *n = draft_has_cap(m, 4) ? draft_cap(f, m, 4) :
-		    draft_cap(f, m, 5);
+		char *n = draft_cap_name(&m, "name", &quoted);
 		const char *last = st->key ? strrchr(st->key, '\\') : NULL;
 
 		if (n != NULL && last != NULL &&
@@ -95,7 +92,7 @@ do_context(struct state *st, struct item *it)
 		else
 			r = draft_fail(st, W_KEYNAME);
 		free(n);
-	} else if (draft_rx_match(&st->rx, RX_NOISE, f, m)) {
+	} else if (draft_rx_match(&st->rx, RX_NOISE, f, &m)) {
 		r = 3;
 	}
 	if (r < 0)

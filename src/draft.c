@@ -100,6 +100,14 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 		draft_drop_pending(&st);
 	if (st.oom || st.body.oom || st.warnings.oom)
 		goto oom;
+	if (st.rx.bad != NULL) {
+		/* A handler asked for a group its form has not (draft-rx.c):
+		 * a mistake in kbfix, reported as one. */
+		diag_error(d, a->name, 0, "internal error: the drafter asks "
+		    "for a group '%s' that its sentence form has not",
+		    st.rx.bad);
+		goto fail;
+	}
 	/* Alternatives left aside count only when no method was taken. */
 	if (st.nacts == 0 && st.nalts > 0) {
 		st.nuntranslated += st.nalts;
@@ -203,6 +211,7 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 	return 0;
 oom:
 	diag_error(d, a->name, 0, "out of memory");
+fail:
 	for (i = 0; i < nitems; i++)
 		draft_item_free(&items[i]);
 	free(items);
