@@ -257,6 +257,22 @@ struct dcond {
 	char *name;
 };
 
+/* What the items read so far wait for in the ones that follow. */
+enum want {
+	WANT_NOTHING,
+	WANT_VALUE,		/* "the following registry value:": the next
+				 * path ends with the value's name */
+	WANT_DELKEYS,		/* "delete the following keys:" */
+	WANT_DELSUB,		/* "delete the subkeys that start with X"
+				 * (X: want_name) */
+	WANT_SET,		/* a set (set_*) waiting for "the following
+				 * key" */
+	WANT_DELKEY,		/* "remove the X key under the following
+				 * location" (X: want_name) */
+	WANT_CREATEKEYS,	/* "create the following key:" */
+	WANT_NEWKEY,		/* "On the Edit menu, click Add Key" */
+};
+
 struct state {
 	const struct article *a;
 	struct rxset rx;
@@ -271,19 +287,14 @@ struct state {
 	const char *key_hive;
 	char *values[VALUES_MAX]; /* the value or values selected */
 	size_t nvalues;
-	int want_value;		/* "the following registry value:" */
-	int want_delkeys;	/* "delete the following keys:" */
-	char *want_delsub;	/* "delete the subkeys that start with X" */
-	int want_set;		/* a set waiting for "the following key" */
+	enum want want;
+	char *want_name;	/* the name WANT_DELSUB, WANT_DELKEY wait
+				 * with */
 	char *set_name, *set_data;
 	const char *set_type;
 	const char *set_note;
 	int set_create;
-	char *want_delkey;	/* "remove the X key under the following
-				 * location" */
-	int want_createkeys;	/* "create the following key:" */
-	int want_newkey;	/* "On the Edit menu, click Add Key" */
-	struct item *pending;	/* the item of a want_* still waiting */
+	struct item *pending;	/* the item whose want still waits */
 	char *regkey;		/* the key of a .reg snippet's [section] */
 	const char *reghive;
 	char *glued[4];		/* paths written with a glued root */
@@ -351,6 +362,10 @@ int draft_not_a_name(const char *n);
 int draft_clean_name(char *name, int quoted, const char **type);
 size_t draft_split_names(const char *list, char **out, size_t max);
 int draft_key_ends_with(const char *key, const char *partial);
+/* Wait for W (NAME: want_name, owned, or NULL) from the item IT (NULL
+ * when the wait is no step of its own).  A wait already pending is given
+ * up first: its step stays a comment (draft_drop_pending). */
+void draft_want(struct state *st, enum want w, char *name, struct item *it);
 void draft_state_free(struct state *st);
 
 /* ------------------------------------------------------------ steps */

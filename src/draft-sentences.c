@@ -184,8 +184,7 @@ do_add_value(struct state *st, struct item *it, struct rxm *m)
 		data = NULL;
 	} else {
 		/* The key follows. */
-		st->want_set = 1;
-		st->pending = it;
+		draft_want(st, WANT_SET, NULL, it);
 		draft_set_str(&st->set_name, name);
 		draft_set_str(&st->set_data, data);
 		st->set_type = type;
@@ -273,7 +272,7 @@ do_delsub(struct state *st, struct item *it, struct rxm *m)
 		free(prefix);
 		return 1;
 	}
-	draft_set_str(&st->want_delsub, prefix);
+	draft_want(st, WANT_DELSUB, prefix, NULL);
 	/* The key may follow in the same item. */
 	return 2;
 }
@@ -302,8 +301,7 @@ do_delkey_inline(struct state *st, struct item *it, struct rxm *m)
 static int
 do_delkeys(struct state *st, struct item *it, struct rxm *m)
 {
-	st->want_delkeys = 1;
-	st->pending = it;
+	draft_want(st, WANT_DELKEYS, NULL, it);
 	return 2;
 }
 
@@ -339,8 +337,7 @@ do_delkey_named(struct state *st, struct item *it, struct rxm *m)
 	} else if (draft_has(m, "following") ||
 	    strncasecmp(draft_at(m, "tail"), " from", 5) == 0) {
 		/* The key follows. */
-		draft_set_str(&st->want_delkey, name);
-		st->pending = it;
+		draft_want(st, WANT_DELKEY, name, it);
 		return 2;
 	} else if (it->npaths == 1 && it->paths[0].hive != NULL &&
 	    strstr(f, "@0@") < f + m->g[0].rm_so) {
@@ -375,8 +372,7 @@ do_delkey_named(struct state *st, struct item *it, struct rxm *m)
 static int
 do_createkeys(struct state *st, struct item *it, struct rxm *m)
 {
-	st->want_createkeys = 1;
-	st->pending = it;
+	draft_want(st, WANT_CREATEKEYS, NULL, it);
 	return 2;
 }
 
@@ -394,7 +390,7 @@ do_keyname_type(struct state *st, struct item *it, struct rxm *m)
 		st->oom = 1;
 		return -1;
 	}
-	if (!st->want_newkey || st->key == NULL) {
+	if (st->want != WANT_NEWKEY || st->key == NULL) {
 		free(name);
 		return draft_fail(st, W_NOKEY);
 	}
@@ -403,7 +399,7 @@ do_keyname_type(struct state *st, struct item *it, struct rxm *m)
 		free(name);
 		return draft_fail(st, W_NAME);
 	}
-	st->want_newkey = 0;
+	st->want = WANT_NOTHING;
 	if (asprintf(&path, "%s\\%s", st->key, name) < 0) {
 		free(name);
 		st->oom = 1;
@@ -521,8 +517,7 @@ do_set_named(struct state *st, struct item *it, struct rxm *m)
 	if (strcasestr(rest, "the following") != NULL ||
 	    (it->npaths > 0 && strstr(rest, "@") != NULL)) {
 		/* The key comes next. */
-		st->want_set = 1;
-		st->pending = it;
+		draft_want(st, WANT_SET, NULL, it);
 		draft_set_str(&st->set_name, name);
 		draft_set_str(&st->set_data, data);
 		st->set_type = type;

@@ -479,6 +479,17 @@ draft_key_ends_with(const char *key, const char *partial)
 }
 
 void
+draft_want(struct state *st, enum want w, char *name, struct item *it)
+{
+	if (st->want != WANT_NOTHING)
+		draft_drop_pending(st);
+	st->want = w;
+	draft_set_str(&st->want_name, name);
+	if (it != NULL)
+		st->pending = it;
+}
+
+void
 draft_state_free(struct state *st)
 {
 	size_t i;
@@ -492,11 +503,10 @@ draft_state_free(struct state *st)
 	}
 	free(st->key);
 	draft_values_clear(st);
-	free(st->want_delsub);
+	free(st->want_name);
 	free(st->set_name);
 	free(st->set_data);
 	free(st->subtree);
-	free(st->want_delkey);
 	free(st->regkey);
 	for (i = 0; i < st->nglued; i++)
 		free(st->glued[i]);

@@ -27,7 +27,7 @@ do_context(struct state *st, struct item *it)
 		free(n);
 		r = 1;
 	} else if (draft_rx_match(&st->rx, RX_FOLLOWING_VALUE, f, &m)) {
-		st->want_value = 1;
+		draft_want(st, WANT_VALUE, NULL, NULL);
 		r = 1;
 	} else if (draft_rx_match(&st->rx, RX_SELECT_VALUE, f, &m)) {
 		char *n = draft_cap_name(&m, "name", &quoted);
@@ -78,7 +78,7 @@ do_context(struct state *st, struct item *it)
 		else
 			draft_values_clear(st);
 	} else if (draft_rx_match(&st->rx, RX_ADDKEY_MENU, f, &m)) {
-		st->want_newkey = 1;
+		draft_want(st, WANT_NEWKEY, NULL, NULL);
 		r = 3;
 	} else if (draft_rx_match(&st->rx, RX_CLICK_KEY, f, &m)) {
 		/* "In the left pane, click the Parameters key to select
@@ -119,7 +119,7 @@ do_paths(struct state *st, struct item *it, int only)
 
 		if (p->nelems == 0)
 			continue;
-		if (st->want_delkeys) {
+		if (st->want == WANT_DELKEYS) {
 			struct act a = { 0 };
 
 			if (p->hive == NULL)
@@ -135,17 +135,18 @@ do_paths(struct state *st, struct item *it, int only)
 			used = 1;
 			continue;
 		}
-		if (st->want_delkey != NULL || st->want_createkeys) {
+		if (st->want == WANT_DELKEY || st->want == WANT_CREATEKEYS) {
 			struct act a = { 0 };
 
 			if (p->hive == NULL)
 				return draft_fail(st, p->why);
-			if (st->want_delkey != NULL) {
+			if (st->want == WANT_DELKEY) {
 				a.kind = A_DELETE_KEY;
 				if (asprintf(&a.path, "%s\\%s", p->text,
-				    st->want_delkey) < 0)
+				    st->want_name) < 0)
 					a.path = NULL;
-				draft_set_str(&st->want_delkey, NULL);
+				st->want = WANT_NOTHING;
+				draft_set_str(&st->want_name, NULL);
 			} else {
 				a.kind = A_CREATE_KEY;
 				a.path = strdup(p->text);
@@ -158,7 +159,7 @@ do_paths(struct state *st, struct item *it, int only)
 			used = 1;
 			continue;
 		}
-		if (st->want_delsub != NULL) {
+		if (st->want == WANT_DELSUB) {
 			struct act a = { 0 };
 
 			if (p->hive == NULL)
@@ -166,12 +167,13 @@ do_paths(struct state *st, struct item *it, int only)
 			st->pending = NULL;
 			a.kind = A_DELETE_KEY;
 			if (asprintf(&a.path, "%s\\%s*", p->text,
-			    st->want_delsub) < 0)
+			    st->want_name) < 0)
 				a.path = NULL;
 			a.line = it->line;
 			draft_add_hive(st, p->hive);
 			draft_emit_act(st, &a);
-			draft_set_str(&st->want_delsub, NULL);
+			st->want = WANT_NOTHING;
+			draft_set_str(&st->want_name, NULL);
 			used = 1;
 			continue;
 		}
@@ -179,10 +181,11 @@ do_paths(struct state *st, struct item *it, int only)
 			draft_set_key(st, p, 0);
 			return draft_fail(st, p->why);
 		}
-		draft_set_key(st, p, st->want_value || p->colon);
-		st->want_value = 0;
-		if (st->want_set) {
-			st->want_set = 0;
+		draft_set_key(st, p, st->want == WANT_VALUE || p->colon);
+		if (st->want == WANT_VALUE)
+			st->want = WANT_NOTHING;
+		if (st->want == WANT_SET) {
+			st->want = WANT_NOTHING;
 			st->pending = NULL;
 			draft_set_value_act(st, st->key, st->key_hive,
 			    st->set_name, st->set_type, st->set_data,
@@ -330,7 +333,7 @@ other_change(struct state *st, const char *f)
 	return found;
 }
 
-/* A want_* whose key or keys never came: its item stays a comment. */
+/* A want whose key or keys never came: its item stays a comment. */
 void
 draft_drop_pending(struct state *st)
 {
@@ -339,11 +342,8 @@ draft_drop_pending(struct state *st)
 		untranslated(st, st->pending, 1);
 	}
 	st->pending = NULL;
-	st->want_delkeys = 0;
-	st->want_createkeys = 0;
-	st->want_set = 0;
-	draft_set_str(&st->want_delsub, NULL);
-	draft_set_str(&st->want_delkey, NULL);
+	st->want = WANT_NOTHING;
+	draft_set_str(&st->want_name, NULL);
 }
 
 void
@@ -428,7 +428,7 @@ draft_do_item(struct state *st, struct item *it)
 	}
 	/* "Delete the following keys:" takes the paths that follow it, up
 	 * to the first item that is no path. */
-	if (st->want_delkeys || st->want_createkeys)
+	if (st->want == WANT_DELKEYS || st->want == WANT_CREATEKEYS)
 		draft_drop_pending(st);
 
 	st->span_so = 0;
@@ -446,8 +446,9 @@ draft_do_item(struct state *st, struct item *it)
 		rp = do_paths(st, it, 0);
 		if (rp < 0)
 			untranslated(st, it, 1);
-		else if (rp > 0)
-			st->want_delkeys = st->want_createkeys = 0;
+		else if (rp > 0 && (st->want == WANT_DELKEYS ||
+		    st->want == WANT_CREATEKEYS))
+			st->want = WANT_NOTHING;
 		return;
 	}
 	if (r == 1) {
