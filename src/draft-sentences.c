@@ -272,7 +272,7 @@ do_delsub(struct state *st, struct item *it, struct rxm *m)
 		free(prefix);
 		return 1;
 	}
-	draft_want(st, WANT_DELSUB, prefix, NULL);
+	draft_want(st, WANT_DELSUB, prefix, it);
 	/* The key may follow in the same item. */
 	return 2;
 }

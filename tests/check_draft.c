@@ -102,6 +102,11 @@ START_TEST(test_delete_subkeys_inline)
 	    "than the one drafted)");
 	draft_free(dr);
 
+	/* The key of "the following key:" never comes. */
+	check_none("1. Delete the subkeys that start with \"Foo\" from the "
+	    "following key:\n\n2. Restart the computer.\n",
+	    "1 registry step not understood (first at line 13: the key the "
+	    "step speaks of never follows)");
 	/* A key that is no hive file. */
 	check_none("Delete the subkeys that start with \"Foo\" in the "
 	    "HKEY_CLASSES_ROOT\\Foo key.\n",
