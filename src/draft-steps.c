@@ -346,23 +346,23 @@ draft_drop_pending(struct state *st)
 	draft_set_str(&st->want_name, NULL);
 }
 
-void
-draft_do_item(struct state *st, struct item *it)
+/* Items that are no step: boilerplate, "-or-", notes and warnings, the
+ * fix the workaround stands in for.  1 if IT is one (and dealt with). */
+static int
+item_aside(struct state *st, struct item *it)
 {
 	const char *f = it->flat;
-	int r, rf, rc, rp, mentions_reg, isstep;
 
-	st->why = NULL;
 	if (strcasecmp(f, "-or-") == 0) {
 		st->alts = 1;
-		return;
+		return 1;
 	}
 	/* "Delete the following keys: A and B", each on its own lines. */
 	if (*f == '\0' || it->heading || strcasecmp(f, "-and-") == 0 ||
 	    strcasecmp(f, "and") == 0)
-		return;
+		return 1;
 	if (draft_rx_match(&st->rx, RX_BOILER, f, NULL))
-		return;
+		return 1;
 	/* "Use one of the following methods:" */
 	if (draft_rx_match(&st->rx, RX_ALTS, f, NULL))
 		st->alts = 1;
@@ -380,18 +380,25 @@ draft_do_item(struct state *st, struct item *it)
 			draft_text_element(&st->warnings, "warning", t, 2);
 		} else
 			draft_comment_item(st, it, "note from", NULL);
-		return;
+		return 1;
 	}
 	/* "To resolve this problem, obtain the latest service pack" before
 	 * the workaround: the fix it works around, not a step of it. */
 	if (!it->numbered && draft_rx_match(&st->rx, RX_ALT_FIX, f, NULL)) {
 		draft_comment_item(st, it, "note from", NULL);
-		return;
+		return 1;
 	}
-	mentions_reg = it->npaths > 0 || strcasestr(f, "registry") != NULL ||
-	    strcasestr(f, "reg_") != NULL || strcasestr(f, "regedt") != NULL;
-	isstep = it->numbered ||
-	    draft_rx_match(&st->rx, RX_IMPERATIVE, f, NULL) || it->npaths > 0;
+	return 0;
+}
+
+/* The item as a step: a PATH step, a .reg snippet, paths, a sentence
+ * form, the context it sets, a block of values.  1 if it was dealt with,
+ * 0 if it is none of those. */
+static int
+item_step(struct state *st, struct item *it)
+{
+	const char *f = it->flat;
+	int r, rf, rc, rp;
 
 	if (draft_rx_match(&st->rx, RX_PATH_STEP, f, NULL)) {
 		st->path_step = 1;
@@ -403,28 +410,28 @@ draft_do_item(struct state *st, struct item *it)
 		draft_comment_item(st, it,
 		    "REVIEW (a PATH step: an <edit-list> of "
 		    "the Path value may express it)", NULL);
-		return;
+		return 1;
 	}
 	if (strcasecmp(f, "REGEDIT4") == 0 || strcasecmp(f, "REGEDIT") == 0)
-		return;
+		return 1;
 	if (strchr(it->text, '[') != NULL || strstr(it->text, "\"=") != NULL) {
 		rf = draft_do_regfile(st, it);
 		if (rf > 0)
-			return;
+			return 1;
 		if (rf < 0) {
 			untranslated(st, it, 1);
-			return;
+			return 1;
 		}
 	}
 	if (st->regfile && draft_rx_match(&st->rx, RX_REGFILE, f, NULL))
-		return;
+		return 1;
 
 	/* Paths first: they set the key the sentences speak of. */
 	if (paths_only(it)) {
 		rp = do_paths(st, it, 1);
 		if (rp < 0)
 			untranslated(st, it, 1);
-		return;
+		return 1;
 	}
 	/* "Delete the following keys:" takes the paths that follow it, up
 	 * to the first item that is no path. */
@@ -439,7 +446,7 @@ draft_do_item(struct state *st, struct item *it)
 		 * to "1" as well.": the first is drafted, the step stays. */
 		st->why = "the step states more changes than the one drafted";
 		untranslated(st, it, 1);
-		return;
+		return 1;
 	}
 	if (r == 2) {
 		/* the key or keys follow in this item or the next ones */
@@ -449,49 +456,64 @@ draft_do_item(struct state *st, struct item *it)
 		else if (rp > 0 && (st->want == WANT_DELKEYS ||
 		    st->want == WANT_CREATEKEYS))
 			st->want = WANT_NOTHING;
-		return;
+		return 1;
 	}
 	if (r == 1) {
 		/* "..., and then restart the Computer Browser service." */
 		if (draft_rx_match(&st->rx, RX_RESTART_ANY, f, NULL))
 			st->restart = 1;
-		return;
+		return 1;
 	}
 	if (r == -1) {
 		untranslated(st, it, 1);
-		return;
+		return 1;
 	}
 	rc = do_context(st, it);
 	if (rc < 0) {
 		untranslated(st, it, 1);
-		return;
+		return 1;
 	}
 	if (rc == 3 && it->npaths == 0)
-		return;
+		return 1;
 	rp = do_paths(st, it, 0);
 	if (rp < 0) {
 		untranslated(st, it, 1);
-		return;
+		return 1;
 	}
 	rf = draft_do_display(st, it);
 	if (rf == 0)
 		rf = draft_do_fields(st, it);
 	if (rf == 1)
-		return;
+		return 1;
 	if (rf == -1) {
 		untranslated(st, it, 1);
-		return;
+		return 1;
 	}
 	/* A key named in a sentence that also asks for a change the forms
 	 * above did not take ("Delete either A or B under the ... key") is
 	 * no mere context. */
 	if ((rc || rp > 0) && (f[strlen(f) - 1] == ':' ||
 	    !draft_rx_match(&st->rx, RX_CHANGE_VERB, f, NULL)))
-		return;
+		return 1;
 	if (rc || rp > 0) {
 		untranslated(st, it, 1);
-		return;
+		return 1;
 	}
+	return 0;
+}
+
+/* An item that is no step the drafter knows: navigation in Regedit, a
+ * restart, an introduction, a note, or a step left as a comment. */
+static void
+item_other(struct state *st, struct item *it)
+{
+	const char *f = it->flat;
+	int mentions_reg, isstep;
+
+	mentions_reg = it->npaths > 0 || strcasestr(f, "registry") != NULL ||
+	    strcasestr(f, "reg_") != NULL || strcasestr(f, "regedt") != NULL;
+	isstep = it->numbered ||
+	    draft_rx_match(&st->rx, RX_IMPERATIVE, f, NULL) || it->npaths > 0;
 	if (draft_rx_match(&st->rx, RX_NAV_RUN, f, NULL))
 		return;
 	if (draft_rx_match(&st->rx, RX_NAV_START, f, NULL) && strlen(f) < 100 &&
@@ -555,4 +577,13 @@ draft_do_item(struct state *st, struct item *it)
 	if (!mentions_reg && st->offline == NULL)
 		st->offline = offline_reason(st, f);
 	untranslated(st, it, mentions_reg);
+}
+
+void
+draft_do_item(struct state *st, struct item *it)
+{
+	st->why = NULL;
+	if (item_aside(st, it) || item_step(st, it))
+		return;
+	item_other(st, it);
 }

@@ -51,14 +51,148 @@ draft_free(struct draft *dr)
 	free(dr);
 }
 
+/* Scan every item first: a path cut short in a sentence is completed
+ * from the same path written alone further on.  -1 on out-of-memory. */
+static int
+scan_items(struct state *st, struct item *items, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		struct item *it = &items[i];
+
+		if (draft_item_scan(it, st->subtree) == -1)
+			return -1;
+		for (k = 0; k < it->npaths; k++)
+			if (it->paths[k].glued && it->paths[k].hive != NULL &&
+			    st->nglued < 4 && (st->glued[st->nglued++] =
+			    strdup(it->paths[k].text)) == NULL)
+				return -1;
+		/* "From the HKEY_LOCAL_MACHINE subtree, go to ..." */
+		if (it->npaths > 0 && it->paths[0].nelems == 0 &&
+		    strncasecmp(it->text + it->paths[0].end, " subtree", 8) ==
+		    0)
+			draft_set_str(&st->subtree, strdup(it->paths[0].text));
+	}
+	return draft_paths_complete(items, n);
+}
+
+/* Why there is no draft. */
+static int
+verdict_none(struct state *st, struct draft *dr)
+{
+	if (st->nregsteps > 0) {
+		if (asprintf(&dr->reason, "%zu registry step%s not understood "
+		    "(first at line %ld: %s)", st->nregsteps,
+		    st->nregsteps == 1 ? "" : "s", st->first_reg_line,
+		    st->first_reg_why) < 0 ||
+		    asprintf(&dr->category, "registry step not understood: %s",
+		    st->first_reg_why) < 0)
+			return -1;
+	} else {
+		if (st->saw_path) {
+			dr->reason = strdup("a registry key is named but no "
+			    "change to it is stated as a step");
+		} else if (st->offline != NULL) {
+			if (asprintf(&dr->reason, "not doable offline: %s",
+			    st->offline) < 0)
+				dr->reason = NULL;
+		} else
+			dr->reason = strdup(st->a->procedure == NULL ?
+			    "no workaround" : "no registry or file step");
+		if (dr->reason == NULL ||
+		    (dr->category = strdup(dr->reason)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* The status of DR and why: from what the items gave (ST).  *PROC (the
+ * procedure's text) and *ADVISORY are what the remedy will quote.  -1 on
+ * out-of-memory. */
+static int
+verdict(struct state *st, struct draft *dr, char **proc, char **advisory)
+{
+	const struct article *a = st->a;
+	int rc;
+
+	/* Alternatives left aside count only when no method was taken. */
+	if (st->nacts == 0 && st->nalts > 0) {
+		st->nuntranslated += st->nalts;
+		if (st->first_untranslated == 0) {
+			st->first_untranslated = st->first_alt;
+			st->first_why = "an alternative that is no registry "
+			    "change";
+		}
+	}
+	dr->nactions = st->nacts;
+	dr->nuntranslated = st->nuntranslated;
+	dr->restart = st->restart;
+
+	if (st->nacts > 0 && st->nuntranslated == 0) {
+		dr->status = DRAFT_COMPLETE;
+	} else if (st->nacts > 0) {
+		dr->status = DRAFT_PARTIAL;
+		if (st->first_reg)
+			rc = asprintf(&dr->category, "registry step not "
+			    "understood: %s", st->first_why);
+		else if (st->path_step && st->first_why != NULL &&
+		    strncmp(st->first_why, "the PATH", 8) == 0)
+			rc = asprintf(&dr->category, "%s", st->first_why);
+		else if (st->first_why != NULL)
+			rc = asprintf(&dr->category, "step not doable "
+			    "offline: %s", st->first_why);
+		else
+			rc = asprintf(&dr->category, "step that is no "
+			    "registry or file change");
+		if (rc < 0 || asprintf(&dr->reason, "%zu step%s left as "
+		    "comments (first at line %ld: %s)", st->nuntranslated,
+		    st->nuntranslated == 1 ? "" : "s", st->first_untranslated,
+		    dr->category) < 0)
+			return -1;
+	} else if (st->path_step) {
+		dr->status = DRAFT_PARTIAL;
+		if ((dr->reason = strdup("the PATH step needs review; "
+		    "no action drafted")) == NULL ||
+		    (dr->category = strdup("the PATH step needs review")) ==
+		    NULL)
+			return -1;
+		if ((*advisory = strdup(*proc)) == NULL)
+			return -1;
+	} else if (!a->has_workaround && st->nregsteps == 0) {
+		const struct article_section *s;
+
+		dr->status = DRAFT_ADVISORY;
+		if ((dr->reason = strdup("the article has no workaround")) ==
+		    NULL || (dr->category = strdup(dr->reason)) == NULL)
+			return -1;
+		s = article_section(a, "RESOLUTION");
+		if (s == NULL)
+			s = a->procedure;
+		*advisory = s ? article_section_text(a, s) :
+		    strdup(draft_blank(a->title) ? a->number : a->title);
+		if (*advisory == NULL)
+			return -1;
+		/* The advisory repeats the resolution: no need for the
+		 * untranslated comments of a procedure it is not. */
+		free(st->body.s);
+		memset(&st->body, 0, sizeof(st->body));
+		free(*proc);
+		*proc = NULL;
+	} else {
+		dr->status = DRAFT_NONE;
+		return verdict_none(st, dr);
+	}
+	return 0;
+}
+
 int
 draft_make(const struct article *a, struct draft **out, struct diag *d)
 {
 	struct state st;
 	struct draft *dr;
 	struct item *items = NULL;
-	size_t nitems = 0, i, k;
-	int rc;
+	size_t nitems = 0, i;
 	char *proc = NULL, *advisory = NULL;
 
 	*out = NULL;
@@ -73,25 +207,7 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 		if (draft_items_split(a, a->procedure, &items, &nitems) == -1)
 			goto oom;
 	}
-	/* Scan every item first: a path cut short in a sentence is
-	 * completed from the same path written alone further on. */
-	for (i = 0; i < nitems; i++) {
-		struct item *it = &items[i];
-
-		if (draft_item_scan(it, st.subtree) == -1)
-			goto oom;
-		for (k = 0; k < it->npaths; k++)
-			if (it->paths[k].glued && it->paths[k].hive != NULL &&
-			    st.nglued < 4 && (st.glued[st.nglued++] =
-			    strdup(it->paths[k].text)) == NULL)
-				goto oom;
-		/* "From the HKEY_LOCAL_MACHINE subtree, go to ..." */
-		if (it->npaths > 0 && it->paths[0].nelems == 0 &&
-		    strncasecmp(it->text + it->paths[0].end, " subtree", 8) ==
-		    0)
-			draft_set_str(&st.subtree, strdup(it->paths[0].text));
-	}
-	if (draft_paths_complete(items, nitems) == -1)
+	if (scan_items(&st, items, nitems) == -1)
 		goto oom;
 	for (i = 0; i < nitems && !st.oom; i++)
 		draft_do_item(&st, &items[i]);
@@ -108,96 +224,8 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 		    st.rx.bad);
 		goto fail;
 	}
-	/* Alternatives left aside count only when no method was taken. */
-	if (st.nacts == 0 && st.nalts > 0) {
-		st.nuntranslated += st.nalts;
-		if (st.first_untranslated == 0) {
-			st.first_untranslated = st.first_alt;
-			st.first_why = "an alternative that is no registry "
-			    "change";
-		}
-	}
-	dr->nactions = st.nacts;
-	dr->nuntranslated = st.nuntranslated;
-	dr->restart = st.restart;
-
-	if (st.nacts > 0 && st.nuntranslated == 0) {
-		dr->status = DRAFT_COMPLETE;
-	} else if (st.nacts > 0) {
-		dr->status = DRAFT_PARTIAL;
-		if (st.first_reg)
-			rc = asprintf(&dr->category, "registry step not "
-			    "understood: %s", st.first_why);
-		else if (st.path_step && st.first_why != NULL &&
-		    strncmp(st.first_why, "the PATH", 8) == 0)
-			rc = asprintf(&dr->category, "%s", st.first_why);
-		else if (st.first_why != NULL)
-			rc = asprintf(&dr->category, "step not doable "
-			    "offline: %s", st.first_why);
-		else
-			rc = asprintf(&dr->category, "step that is no "
-			    "registry or file change");
-		if (rc < 0 || asprintf(&dr->reason, "%zu step%s left as "
-		    "comments (first at line %ld: %s)", st.nuntranslated,
-		    st.nuntranslated == 1 ? "" : "s", st.first_untranslated,
-		    dr->category) < 0)
-			goto oom;
-	} else if (st.path_step) {
-		dr->status = DRAFT_PARTIAL;
-		if ((dr->reason = strdup("the PATH step needs review; "
-		    "no action drafted")) == NULL ||
-		    (dr->category = strdup("the PATH step needs review")) ==
-		    NULL)
-			goto oom;
-		if ((advisory = strdup(proc)) == NULL)
-			goto oom;
-	} else if (!a->has_workaround && st.nregsteps == 0) {
-		const struct article_section *s;
-
-		dr->status = DRAFT_ADVISORY;
-		if ((dr->reason = strdup("the article has no workaround")) ==
-		    NULL || (dr->category = strdup(dr->reason)) == NULL)
-			goto oom;
-		s = article_section(a, "RESOLUTION");
-		if (s == NULL)
-			s = a->procedure;
-		advisory = s ? article_section_text(a, s) :
-		    strdup(draft_blank(a->title) ? a->number : a->title);
-		if (advisory == NULL)
-			goto oom;
-		/* The advisory repeats the resolution: no need for the
-		 * untranslated comments of a procedure it is not. */
-		free(st.body.s);
-		memset(&st.body, 0, sizeof(st.body));
-		free(proc);
-		proc = NULL;
-	} else {
-		dr->status = DRAFT_NONE;
-		if (st.nregsteps > 0) {
-			if (asprintf(&dr->reason, "%zu registry step%s not "
-			    "understood (first at line %ld: %s)", st.nregsteps,
-			    st.nregsteps == 1 ? "" : "s",
-			    st.first_reg_line, st.first_reg_why) < 0 ||
-			    asprintf(&dr->category, "registry step not "
-			    "understood: %s", st.first_reg_why) < 0)
-				goto oom;
-		} else {
-			if (st.saw_path) {
-				dr->reason = strdup("a registry key is named "
-				    "but no change to it is stated as a step");
-			} else if (st.offline != NULL) {
-				if (asprintf(&dr->reason, "not doable offline: "
-				    "%s", st.offline) < 0)
-					dr->reason = NULL;
-			} else
-				dr->reason = strdup(a->procedure == NULL ?
-				    "no workaround" :
-				    "no registry or file step");
-			if (dr->reason == NULL ||
-			    (dr->category = strdup(dr->reason)) == NULL)
-				goto oom;
-		}
-	}
+	if (verdict(&st, dr, &proc, &advisory) == -1)
+		goto oom;
 	if (dr->status != DRAFT_NONE &&
 	    (dr->xml = draft_write_remedy(&st, dr, proc, advisory)) == NULL)
 		goto oom;
