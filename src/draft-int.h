@@ -187,6 +187,8 @@ struct path {
 				 * follows) */
 	int block;		/* alone on its line(s), not in a sentence */
 	int glued;		/* root and hive written as one word */
+	int cut;		/* it goes on where it stopped, and how is
+				 * not known (draft_paths_complete) */
 };
 
 /* The root token at S in TEXT as an index for draft_path_scan, or -1;
@@ -339,6 +341,8 @@ struct state {
 #define W_REGFILE	"a .reg line the drafter cannot read"
 #define W_PENDING	"the key the step speaks of never follows"
 #define W_KEYNAME	"the key named is not the key located"
+#define W_CUT		"the key path goes on past a space or a line " \
+			    "break, and how is not known"
 
 void draft_set_str(char **dst, char *src);
 void draft_values_clear(struct state *st);

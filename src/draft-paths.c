@@ -185,6 +185,34 @@ path_finish(struct path *p, const char *root, char **el, size_t n)
 	return 0;
 }
 
+/* Nonzero if the text at S, right after a path that stopped at a space
+ * or a line break, is more of the path: a word that holds a separator
+ * ("...\Windows" then "NT\CurrentVersion"; '/' too if the path is written
+ * with slashes) or a key name in braces ("...\Class" then "{4D36E972-...}").
+ * Where the path goes on is then not known: did the wrap eat a space? */
+static int
+goes_on(const char *text, const char *s, int slash)
+{
+	size_t n;
+
+	while (*s == ' ')
+		s++;
+	if (*s == '\n')
+		s++;
+	while (*s == ' ')
+		s++;
+	n = strcspn(s, " \n");
+	if (n == 0)
+		return 0;
+	/* Another path: "HKLM\A and\nHKLM\B", "(HKEY_CURRENT_USER\...)". */
+	if (*s == '(' || *s == '"')
+		s++;
+	if (draft_root_at(text, s) >= 0 || draft_root_glued(text, s) >= 0)
+		return 0;
+	return *s == '{' || memchr(s, '\\', n) != NULL ||
+	    (slash && memchr(s, '/', n) != NULL);
+}
+
 /* Read the path whose root token is at TEXT+START (ROOTIDX into roots[];
  * -1 when DEFROOT supplies the root for a path written from a subtree).
  * Fills P; returns 0, or -1 on out-of-memory. */
@@ -197,7 +225,7 @@ draft_path_scan(const char *text, size_t start, int rootidx,
 	char *el[64];
 	size_t nel = 0, i;
 	struct dbuf cur = { 0 };
-	int block, bracket = 0, rc = -1;
+	int block, bracket = 0, rc = -1, ws = 0, slash = 0;
 
 	memset(p, 0, sizeof(*p));
 	/* A path alone on its line may hold spaces ("Client Services");
@@ -225,6 +253,7 @@ draft_path_scan(const char *text, size_t start, int rootidx,
 		char c = *q;
 
 		if (c == '\\' || c == '/') {
+			slash |= c == '/';
 			if (cur.len > 0 && nel < 64) {
 				char *t = draft_trim(cur.s);
 
@@ -262,6 +291,7 @@ draft_path_scan(const char *text, size_t start, int rootidx,
 				q = r;
 				continue;
 			}
+			ws = 1;
 			break;
 		}
 		if (c == '\n') {
@@ -279,6 +309,7 @@ draft_path_scan(const char *text, size_t start, int rootidx,
 				q = r;
 				continue;
 			}
+			ws = 1;
 			break;
 		}
 		if (c == '\0' || c == '"' || c == ']' || c == '(' ||
@@ -300,6 +331,8 @@ draft_path_scan(const char *text, size_t start, int rootidx,
 		if (*t != '\0' && (el[nel] = strdup(t)) != NULL)
 			nel++;
 	}
+	/* Cut short: see goes_on; a .reg key's bracket never closed. */
+	p->cut = (ws && goes_on(text, q, slash)) || (bracket && *q != ']');
 	if (bracket && *q == ']')
 		q++;
 	p->start = start;
@@ -365,26 +398,113 @@ draft_path_tree(struct item *it, size_t start, int rootidx, struct path *p)
 	return rc == 0 ? 1 : -1;
 }
 
+/* "NOTE: The above registry key is one path; it has been wrapped for
+ * readability": a line left in the item of the path written alone before
+ * the note, right after the path, is the rest of the path that could not
+ * be joined ("...\Control\Class" then "{4D36E972-...}\0001"), unless it is
+ * something else (a "Value Name:" line, a .reg line, another path). */
+static void
+note_one_path(struct item *prev)
+{
+	struct path *p;
+	const char *s;
+	size_t n;
+
+	if (prev->npaths == 0)
+		return;
+	p = &prev->paths[prev->npaths - 1];
+	if (!p->block)
+		return;
+	for (s = prev->text + p->end; *s == ' ' || *s == '\n'; s++)
+		;
+	n = strcspn(s, "\n");
+	if (n == 0 || memchr(s, ':', n) != NULL || memchr(s, '=', n) != NULL ||
+	    *s == '"' || *s == '[' || draft_root_at(prev->text, s) >= 0)
+		return;
+	p->cut = 1;
+}
+
+/* The length of the longest part of B after its first PL bytes that W
+ * spells out (separators '\' or '/', case ignored) up to the end of an
+ * element of B and the end of a word of W; 0 if none. */
+static size_t
+spelled(const char *b, size_t pl, const char *w)
+{
+	size_t j, best = 0;
+
+	for (j = 0; ; j++) {
+		char x = b[pl + j], y = w[j];
+
+		if ((x == '\\' || x == '\0') && (y == '\0' || y == ' ' ||
+		    y == ',' || y == '.' || y == ';' || y == ')'))
+			best = j;
+		if (x == '\0' || y == '\0')
+			break;
+		if (x == '\\' ? (y != '\\' && y != '/') :
+		    tolower((unsigned char)x) != tolower((unsigned char)y))
+			break;
+	}
+	return best;
+}
+
+/* Make P the path TEXT (a canonical path: root, then elements separated
+ * by '\'), keeping where it was written.  -1 on out-of-memory. */
+static int
+path_reset(struct path *p, char *text)
+{
+	struct path q = *p;
+	char *el[64], *s, *e;
+	size_t nel = 0;
+	int rc;
+
+	s = strchr(text, '\\');
+	*s = '\0';
+	while (s != NULL && nel < 64) {
+		e = strchr(s + 1, '\\');
+		if (e != NULL)
+			*e = '\0';
+		el[nel++] = s + 1;
+		s = e;
+	}
+	q.text = q.last = NULL;
+	rc = path_finish(&q, text, el, nel);
+	if (rc == 0) {
+		draft_path_free(p);
+		*p = q;
+	} else {
+		free(q.text);
+		free(q.last);
+	}
+	return rc;
+}
+
 /* A path inside a sentence ends at the first space: "exist in
  * HKEY_LOCAL_MACHINE/.../Parameters/Script Map delete them" gives
- * ".../Script".  When the same procedure writes the path alone on its
- * lines, where spaces are part of names, and that path continues the cut
- * one with the next words of the sentence, the words join the path.
- * Nothing is joined on a guess: the article writes the longer path. */
+ * ".../Script", and "under the HKLM\...\Windows NT\CurrentVersion key"
+ * gives "...\Windows" and a path cut short.  When the same procedure
+ * writes the path alone on its lines, where spaces are part of names, and
+ * that path continues the cut one with the next words of the sentence,
+ * the words join the path.  Nothing is joined on a guess: the article
+ * writes the longer path.  A path still cut short after that is unusable:
+ * the step that names it stays a comment. */
 int
 draft_paths_complete(struct item *items, size_t n)
 {
 	size_t i, j, k, q;
 
+	for (i = 1; i < n; i++)
+		if (strcasestr(items[i].text, "is one path") != NULL)
+			note_one_path(&items[i - 1]);
 	for (i = 0; i < n; i++) {
 		struct item *it = &items[i];
 
 		for (k = 0; k < it->npaths; k++) {
 			struct path *p = &it->paths[k];
-			char tag[32], *at, *w, *best = NULL;
-			size_t bestlen = 0;
+			char tag[32], *at, *w, *t;
+			const char *best = NULL;
+			size_t bestlen = 0, pl = strlen(p->text), l;
 
-			if (p->block || p->hive == NULL)
+			if ((p->block && !p->cut) || p->hive == NULL)
 				continue;
 			snprintf(tag, sizeof(tag), "@%zu@", k);
 			if ((at = strstr(it->flat, tag)) == NULL)
@@ -394,46 +514,38 @@ draft_paths_complete(struct item *items, size_t n)
 				for (q = 0; q < items[j].npaths; q++) {
 					const struct path *b =
 					    &items[j].paths[q];
-					size_t pl = strlen(p->text), e;
 
 					if (!b->block || b->hive == NULL ||
-					    strlen(b->text) <= pl + 1 ||
-					    strncasecmp(b->text, p->text,
-					    pl) != 0 || b->text[pl] != ' ')
+					    b->cut || strncasecmp(b->text,
+					    p->text, pl) != 0 ||
+					    b->text[pl] != ' ')
 						continue;
-					/* the rest of b's element */
-					e = pl;
-					while (b->text[e] != '\0' &&
-					    b->text[e] != '\\')
-						e++;
-					if (strncasecmp(w, b->text + pl,
-					    e - pl) == 0 &&
-					    (w[e - pl] == ' ' ||
-					    w[e - pl] == '\0' ||
-					    w[e - pl] == ',' ||
-					    w[e - pl] == '.') &&
-					    e - pl > bestlen) {
+					l = spelled(b->text, pl, w);
+					if (l > bestlen) {
 						best = b->text;
-						bestlen = e - pl;
+						bestlen = l;
 					}
 				}
 			}
-			if (best != NULL) {
-				char *t = draft_strndup(best,
-				    strlen(p->text) + bestlen);
-				char *l = NULL;
+			if (best == NULL)
+				continue;
+			if ((t = draft_strndup(best, pl + bestlen)) == NULL ||
+			    path_reset(p, t) == -1) {
+				free(t);
+				return -1;
+			}
+			free(t);
+			memmove(w, w + bestlen, strlen(w + bestlen) + 1);
+			p->cut = goes_on(it->flat, w, 0);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < items[i].npaths; k++) {
+			struct path *p = &items[i].paths[k];
 
-				if (t == NULL || asprintf(&l, "%s%.*s", p->last,
-				    (int)bestlen, w) < 0) {
-					free(t);
-					return -1;
-				}
-				free(p->text);
-				free(p->last);
-				p->text = t;
-				p->last = l;
-				memmove(w, w + bestlen,
-				    strlen(w + bestlen) + 1);
+			if (p->cut && p->hive != NULL) {
+				p->hive = NULL;
+				p->why = W_CUT;
 			}
 		}
 	}

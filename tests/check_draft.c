@@ -998,6 +998,94 @@ START_TEST(test_alternatives)
 }
 END_TEST
 
+/* ------------------------------------------ never a wrong change */
+
+#define WRAPPED	"1 registry step not understood (first at line 13: the key " \
+		    "path goes on past a space or a line break, and how is not " \
+		    "known)"
+
+/* A key path wrapped or cut inside a sentence is never drafted as its
+ * first part: it goes on, and where it ends is not known (a space? no
+ * space?) unless the article writes the same path alone elsewhere. */
+START_TEST(test_wrapped_path_in_prose)
+{
+	struct draft *dr;
+
+	check_none("Set the Foo value to 1 under the HKEY_LOCAL_MACHINE\\"
+	    "SOFTWARE\\Microsoft\\Windows\nNT\\CurrentVersion\\Winlogon key.\n",
+	    WRAPPED);
+	check_none("Set the Foo value to 1 under the HKEY_LOCAL_MACHINE\\"
+	    "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon\nkey.\n",
+	    WRAPPED);
+	check_none("Delete the HKLM\\SOFTWARE\\Microsoft\\Windows\n"
+	    "NT\\CurrentVersion\\Foo registry key.\n", WRAPPED);
+	/* The same path written alone: the sentence's is that one. */
+	dr = check_complete(
+	    "1. Locate the following key:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\"
+	    "CurrentVersion\\Winlogon\n\n"
+	    "2. Set the Foo value to 1 under the HKEY_LOCAL_MACHINE\\SOFTWARE\\"
+	    "Microsoft\\Windows\n   NT\\CurrentVersion\\Winlogon key.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\"
+	    "Windows NT\\CurrentVersion\\Winlogon\" name=\"Foo\" "
+	    "type=\"dword\" data=\"1\"/>\n");
+	draft_free(dr);
+	/* What follows a path in a sentence is not always more of it. */
+	dr = check_complete("Set the Foo value to 1 under the HKLM\\SOFTWARE\\"
+	    "Vendor key, and\nthen restart the computer.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\" "
+	    "name=\"Foo\" type=\"dword\" data=\"1\"/>\n");
+	draft_free(dr);
+}
+END_TEST
+
+/* A key path written alone on its lines, wrapped: joined where the wrap is
+ * at a separator or inside a name, never drafted as its first line when
+ * the rest cannot be joined (with or without the article's "NOTE: The
+ * above registry key is one path"). */
+START_TEST(test_wrapped_path_block)
+{
+	struct draft *dr;
+
+	check_none("1. Locate the following key:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Class\n"
+	    "     {4D36E972-E325-11CE-BFC1-08002BE10318}\\0001\n\n"
+	    "2. Change the Foo value to 1.\n",
+	    "2 registry steps not understood (first at line 15: the key path "
+	    "goes on past a space or a line break, and how is not known)");
+	check_none("1. Locate the following key:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\Settings for\n"
+	    "     Windows (Legacy)\n\n"
+	    "   NOTE: The above registry key is one path; it has been wrapped "
+	    "for readability.\n\n"
+	    "2. Change the Foo value to 1.\n",
+	    "2 registry steps not understood (first at line 15: the key path "
+	    "goes on past a space or a line break, and how is not known)");
+	/* Wrapped at a separator, or at a space inside a name, with the
+	 * note: one path. */
+	dr = check_complete("1. Locate the following key:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\"
+	    "LanmanServer\n     \\Parameters\n\n"
+	    "   NOTE: The above registry key is one path; it has been wrapped "
+	    "for readability.\n\n"
+	    "2. Change the Foo value to 1.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
+	    "Services\\LanmanServer\\Parameters\" name=\"Foo\" type=\"dword\" "
+	    "data=\"1\"/>\n");
+	draft_free(dr);
+	dr = check_complete("1. Locate the following key:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\"
+	    "CurrentVersion\\Image File\n     Execution Options\\App.exe\n\n"
+	    "   NOTE: The above registry key is one path; it has been wrapped "
+	    "for readability.\n\n"
+	    "2. Change the Foo value to 1.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\"
+	    "Windows NT\\CurrentVersion\\Image File Execution Options\\"
+	    "App.exe\" name=\"Foo\" type=\"dword\" data=\"1\"/>\n");
+	draft_free(dr);
+}
+END_TEST
+
 static Suite *
 draft_suite(void)
 {
@@ -1024,6 +1112,8 @@ draft_suite(void)
 	tcase_add_test(tc, test_display_forms);
 	tcase_add_test(tc, test_regedit_steps);
 	tcase_add_test(tc, test_alternatives);
+	tcase_add_test(tc, test_wrapped_path_in_prose);
+	tcase_add_test(tc, test_wrapped_path_block);
 	suite_add_tcase(s, tc);
 	return s;
 }
