@@ -10,49 +10,102 @@
 
 #include "draft-int.h"
 
+/* The "[KEY]" line of a .reg snippet at LINES[*I] (of N), as a new
+ * string: the key between the brackets, exactly as written.  An article
+ * wraps a long one over lines; they join only where the wrap is at a
+ * separator ("...\Tcpip" then "\Parameters]"): a wrap elsewhere may have
+ * eaten a space or cut a word, and the line is not read (NULL, *BAD set).
+ * *I is left on the line that closes the bracket. */
+static char *
+reg_header(char **lines, size_t n, size_t *i, int *bad)
+{
+	struct dbuf b = { 0 };
+	char *close;
+
+	dbuf_add(&b, lines[*i] + 1);
+	while (!b.oom && strchr(b.s, ']') == NULL) {
+		size_t l = strlen(b.s);
+
+		while (l > 0 && b.s[l - 1] == ' ')
+			b.s[--l] = '\0';
+		b.len = l;
+		if (*i + 1 >= n || (l > 0 && b.s[l - 1] != '\\' &&
+		    lines[*i + 1][0] != '\\')) {
+			*bad = 1;
+			free(b.s);
+			return NULL;
+		}
+		dbuf_add(&b, lines[++*i]);
+	}
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	close = strchr(b.s, ']');
+	if (close[1] != '\0' && strspn(close + 1, " ") != strlen(close + 1))
+		*bad = 1;
+	*close = '\0';
+	return b.s;
+}
+
 /* A .reg snippet ("[HKEY_...]", "\"Name\"=dword:00000002").  1 if
  * translated, 2 for [sections] only (their values follow), -1 if a line
- * cannot be read, 0 if the item is no snippet. */
+ * cannot be read, 0 if the item is no snippet.  A snippet is drafted
+ * whole or not at all: one line the drafter cannot read, and none of its
+ * values is. */
 int
 draft_do_regfile(struct state *st, struct item *it)
 {
-	char *copy = strdup(it->text), *line, *save = NULL;
+	char *copy = strdup(it->text), *lines[ITEM_MAX], *line, *save = NULL;
 	/* A snippet cut by blank lines keeps its [section] (Q166476). */
 	char *key = st->regkey ? strdup(st->regkey) : NULL;
 	const char *hive = st->reghive;
-	int done = 0, bad = 0, any = 0, sections = 0;
+	struct act acts[ACTIONS_MAX];
+	const char *hives[ACTIONS_MAX];
+	size_t nacts = 0, n = 0, i;
+	int bad = 0, any = 0, sections = 0;
 
 	if (copy == NULL) {
 		st->oom = 1;
+		free(key);
 		return 0;
 	}
-	for (line = strtok_r(copy, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		char *eq, *name, *v;
+	for (line = strtok_r(copy, "\n", &save); line != NULL && n < ITEM_MAX;
+	    line = strtok_r(NULL, "\n", &save))
+		lines[n++] = line;
+	for (i = 0; i < n; i++) {
+		char *eq, *name, *v, *data = NULL;
+		const char *type = NULL;
 
+		line = lines[i];
 		if (strcasecmp(line, "REGEDIT") == 0 ||
 		    strcasecmp(line, "REGEDIT4") == 0 ||
 		    strncasecmp(line, "Windows Registry Editor", 23) == 0)
 			continue;
 		if (line[0] == '[') {
+			char *k;
 			struct path p;
-			int ri = draft_root_at(line, line + 1);
 
 			free(key);
 			key = NULL;
-			if (ri < 0 ||
-			    draft_path_scan(line, 1, ri, NULL, &p) == -1) {
+			/* "[SITECTRLCT2SRCSITE]" is an .ini section. */
+			if (draft_root_at(line, line + 1) < 0) {
 				bad = 1;
 				continue;
 			}
-			if (p.hive != NULL && p.nelems > 0) {
+			any = 1;
+			sections++;
+			if ((k = reg_header(lines, n, &i, &bad)) == NULL)
+				continue;
+			if (draft_path_reg(k, &p) == -1)
+				st->oom = 1;
+			else if (p.hive != NULL && p.nelems > 0) {
 				key = strdup(p.text);
 				hive = p.hive;
 			} else
 				bad = 1;
 			draft_path_free(&p);
-			any = 1;
-			sections++;
+			free(k);
 			continue;
 		}
 		if (line[0] == '"' && strstr(line, "\"=") != NULL)
@@ -71,32 +124,50 @@ draft_do_regfile(struct state *st, struct item *it)
 		}
 		if (strncasecmp(v, "dword:", 6) == 0 && strlen(v + 6) == 8 &&
 		    strspn(v + 6, "0123456789abcdefABCDEF") == 8) {
-			char *d = NULL;
-
-			if (asprintf(&d, "0x%s", v + 6) < 0)
-				d = NULL;
-			done += draft_set_value_act(st, key, hive, name,
-			    "dword", d, 1, NULL, it->line);
+			if (asprintf(&data, "0x%s", v + 6) < 0)
+				data = NULL;
+			type = "dword";
 		} else if (v[0] == '"' && strlen(v) >= 2 &&
 		    v[strlen(v) - 1] == '"' &&
 		    strchr(v + 1, '\\') == NULL) {
-			done += draft_set_value_act(st, key, hive, name, "sz",
-			    draft_strndup(v + 1, strlen(v) - 2), 1, NULL,
-			    it->line);
-		} else
+			data = draft_strndup(v + 1, strlen(v) - 2);
+			type = "sz";
+		}
+		if (type == NULL || nacts >= ACTIONS_MAX) {
 			bad = 1;
-		free(name);
+			free(name);
+			continue;
+		}
+		memset(&acts[nacts], 0, sizeof(acts[nacts]));
+		acts[nacts].kind = A_SET_VALUE;
+		acts[nacts].path = strdup(key);
+		acts[nacts].name = name;
+		acts[nacts].type = type;
+		acts[nacts].data = data;
+		acts[nacts].create = 1;
+		acts[nacts].line = it->line;
+		hives[nacts++] = hive;
+	}
+	for (i = 0; i < nacts; i++) {
+		if (bad) {
+			free(acts[i].path);
+			free(acts[i].name);
+			free(acts[i].data);
+			continue;
+		}
+		draft_add_hive(st, hives[i]);
+		draft_emit_act(st, &acts[i]);
 	}
 	draft_set_str(&st->regkey, key);
 	st->reghive = hive;
 	free(copy);
-	if (done > 0)
+	if (nacts > 0 && !bad)
 		st->regfile = 1;
 	if (any && bad)
 		return draft_fail(st, W_REGFILE);
-	if (done == 0 && sections > 0)
+	if (nacts == 0 && sections > 0)
 		return 2;
-	return done > 0;
+	return nacts > 0;
 }
 
 /* "Value Name: X" / "Data Type: REG_DWORD" / "Data: 1" blocks. */

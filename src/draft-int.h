@@ -202,6 +202,10 @@ int draft_placeholder(const char *e);
 void draft_path_free(struct path *p);
 int draft_path_scan(const char *text, size_t start, int rootidx,
     const char *defroot, struct path *p);
+/* The key of a .reg file's "[KEY]" line (KEY without the brackets), as
+ * written: 0 and P filled (P->hive NULL if unusable), -1 on
+ * out-of-memory. */
+int draft_path_reg(const char *key, struct path *p);
 
 /* ------------------------------------------------------------ items */
 

@@ -346,6 +346,49 @@ draft_path_scan(const char *text, size_t start, int rootidx,
 	return rc;
 }
 
+/* The key of a .reg "[KEY]" line: KEY exactly as written, every
+ * character between two separators part of a name, spaces too ("Windows
+ * NT").  Fills P (its hive NULL, and why, if the key is no usable path);
+ * -1 on out-of-memory. */
+int
+draft_path_reg(const char *key, struct path *p)
+{
+	int ri = draft_root_at(key, key), rc;
+	const char *s, *e;
+	char *el[64];
+	size_t nel = 0, i;
+
+	memset(p, 0, sizeof(*p));
+	p->why = "a .reg key that is no registry path";
+	if (ri < 0)
+		return 0;
+	s = key + strlen(roots[ri].tok);
+	while (*s == '\\') {
+		e = s + 1 + strcspn(s + 1, "\\");
+		/* "\\" or a trailing '\': not a key regedit would read as
+		 * the article means it. */
+		if (e == s + 1 || nel == 64)
+			break;
+		if ((el[nel] = draft_strndup(s + 1, (size_t)(e - s - 1))) ==
+		    NULL) {
+			for (i = 0; i < nel; i++)
+				free(el[i]);
+			return -1;
+		}
+		nel++;
+		s = e;
+	}
+	if (*s != '\0') {
+		for (i = 0; i < nel; i++)
+			free(el[i]);
+		return 0;
+	}
+	rc = path_finish(p, roots[ri].root, el, nel);
+	for (i = 0; i < nel; i++)
+		free(el[i]);
+	return rc;
+}
+
 /* The tree form of Q191742: a root alone on its line, then one element
  * per line, each indented deeper than the one before. */
 int

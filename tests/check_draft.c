@@ -1086,6 +1086,56 @@ START_TEST(test_wrapped_path_block)
 }
 END_TEST
 
+/* A .reg snippet's [key] wrapped over two lines; a snippet is drafted
+ * whole or not at all. */
+START_TEST(test_wrapped_reg_header)
+{
+	struct draft *dr = check_complete("Add the following registry "
+	    "setting:\n\n"
+	    "  REGEDIT4\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\n"
+	    "  \\Parameters]\n"
+	    "  \"EnableFoo\"=dword:00000001\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
+	    "Services\\Tcpip\\Parameters\" name=\"EnableFoo\" type=\"dword\" "
+	    "data=\"0x00000001\" create=\"true\"/>\n");
+
+	draft_free(dr);
+	dr = check_complete("Add the following registry setting:\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\\n"
+	    "  Tcpip\\Parameters]\n"
+	    "  \"EnableFoo\"=dword:00000001\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
+	    "Services\\Tcpip\\Parameters\" name=\"EnableFoo\" type=\"dword\" "
+	    "data=\"0x00000001\" create=\"true\"/>\n");
+	draft_free(dr);
+	/* Spaces are part of a .reg key's names. */
+	dr = check_complete("Add the following registry setting:\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\"
+	    "CurrentVersion\\Winlogon]\n"
+	    "  \"Foo\"=dword:00000001\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\"
+	    "Windows NT\\CurrentVersion\\Winlogon\" name=\"Foo\" "
+	    "type=\"dword\" data=\"0x00000001\" create=\"true\"/>\n");
+	draft_free(dr);
+	/* Wrapped elsewhere than at a separator: a space, or a word cut? */
+	check_none("Add the following registry setting:\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\"
+	    "CurrentVersion\\Image File\n"
+	    "  Execution Options\\App.exe]\n"
+	    "  \"Debugger\"=\"ntsd\"\n",
+	    "1 registry step not understood (first at line 15: a .reg line "
+	    "the drafter cannot read)");
+	/* One line it cannot read, and the snippet is not drafted. */
+	check_none("Add the following registry setting:\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor]\n"
+	    "  \"Mode\"=dword:00000001\n"
+	    "  \"Path\"=hex(2):25,00,53,00,00,00\n",
+	    "1 registry step not understood (first at line 15: a .reg line "
+	    "the drafter cannot read)");
+}
+END_TEST
+
 static Suite *
 draft_suite(void)
 {
@@ -1114,6 +1164,7 @@ draft_suite(void)
 	tcase_add_test(tc, test_alternatives);
 	tcase_add_test(tc, test_wrapped_path_in_prose);
 	tcase_add_test(tc, test_wrapped_path_block);
+	tcase_add_test(tc, test_wrapped_reg_header);
 	suite_add_tcase(s, tc);
 	return s;
 }
