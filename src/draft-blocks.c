@@ -2,6 +2,7 @@
  * snippets, "Value Name:" fields, values as Regedt32 displays them. */
 #include "config.h"
 
+#include <ctype.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,93 +171,195 @@ draft_do_regfile(struct state *st, struct item *it)
 	return nacts > 0;
 }
 
-/* "Value Name: X" / "Data Type: REG_DWORD" / "Data: 1" blocks. */
-int
-draft_do_fields(struct state *st, struct item *it)
-{
-	char *copy = strdup(it->text), *line, *save = NULL;
-	char *name = NULL, *datatext = NULL, *keyname = NULL;
-	const char *type = NULL, *note = NULL;
-	int nf = 0, bad = 0, rc = 0, typed;
-	char *data = NULL;
+/* A "Value Name:" block, read. */
+struct fields {
+	char *name;		/* Value Name: */
+	char *data;		/* Data:, Value: (without "(Default = 100)") */
+	char *keyname;		/* Key Name: */
+	const char *type;	/* Data Type: */
+	int n;			/* field lines */
+	int bad;		/* a type the drafter does not know */
+};
 
-	if (copy == NULL) {
-		st->oom = 1;
-		return 0;
-	}
+/* The fields of IT's lines into F (zeroed first); -1 on out-of-memory. */
+static int
+fields_read(const struct item *it, struct fields *f)
+{
+	char *copy = strdup(it->text), *line, *save = NULL, *v;
+
+	memset(f, 0, sizeof(*f));
+	if (copy == NULL)
+		return -1;
 	for (line = strtok_r(copy, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
-		char *v;
-
 		if (strncasecmp(line, "Value Name:", 11) == 0) {
-			v = draft_trim(line + 11);
-			draft_set_str(&name, strdup(v));
-			nf++;
+			draft_set_str(&f->name, strdup(draft_trim(line + 11)));
+			f->n++;
 		} else if (strncasecmp(line, "Data Type:", 10) == 0 ||
 		    strncasecmp(line, "Data Type =", 11) == 0) {
-			v = draft_trim(line + 11);
-			type = draft_type_name(v);
-			if (type == NULL)
-				bad = 1;
-			nf++;
+			v = draft_trim(line + (line[9] == ':' ? 10 : 11));
+			if ((f->type = draft_type_name(v)) == NULL)
+				f->bad = 1;
+			f->n++;
 		} else if (strncasecmp(line, "Data:", 5) == 0 ||
 		    strncasecmp(line, "Value:", 6) == 0) {
-			char *par;
-
 			v = draft_trim(line + (line[0] == 'D' ||
 			    line[0] == 'd' ? 5 : 6));
 			/* "1000 (Default = 100)", "150 (decimal)" */
-			if ((par = strchr(v, '(')) != NULL)
-				*par = '\0';
-			draft_set_str(&datatext, strdup(draft_trim(v)));
-			nf++;
+			if ((line = strchr(v, '(')) != NULL)
+				*line = '\0';
+			draft_set_str(&f->data, strdup(draft_trim(v)));
+			f->n++;
 		} else if (strncasecmp(line, "Key Name:", 9) == 0) {
-			draft_set_str(&keyname, strdup(draft_trim(line + 9)));
-			nf++;
+			draft_set_str(&f->keyname,
+			    strdup(draft_trim(line + 9)));
+			f->n++;
 		} else if (strncasecmp(line, "Class:", 6) == 0) {
-			nf++;
+			f->n++;
 		}
 	}
 	free(copy);
-	if (nf == 0)
-		goto out;
-	rc = -1;
-	if (bad || st->key == NULL)
-		goto out;
-	if (keyname != NULL && name == NULL && datatext == NULL) {
-		struct act a = { 0 };
+	return 0;
+}
 
-		if (*keyname == '\0' || draft_placeholder(keyname))
-			goto out;
-		a.kind = A_CREATE_KEY;
-		if (asprintf(&a.path, "%s\\%s", st->key, keyname) < 0)
-			a.path = NULL;
-		a.line = it->line;
-		draft_add_hive(st, st->key_hive);
-		draft_emit_act(st, &a);
-		/* Values added next go under the new key. */
-		draft_set_str(&st->key,
-		    a.path ? strdup(st->acts[st->nacts - 1].path) : NULL);
-		rc = 1;
-		goto out;
+int
+draft_is_fields(const struct item *it)
+{
+	const char *s = it->text;
+
+	for (;;) {
+		if (strncasecmp(s, "Value Name:", 11) == 0 ||
+		    strncasecmp(s, "Key Name:", 9) == 0)
+			return 1;
+		if ((s = strchr(s, '\n')) == NULL)
+			return 0;
+		s++;
 	}
-	if (name == NULL || datatext == NULL || *name == '\0' ||
-	    draft_placeholder(name) || *datatext == '\0' ||
-	    draft_rx_match(&st->rx, RX_NOTVALUE, datatext, NULL))
-		goto out;
+}
+
+/* What the step that introduces IT's block says to do: the words of IT
+ * before the block, else the step before it ("Delete the following
+ * object:", "Add the following:", "modify the following registry
+ * entry:").  A_SET_VALUE, A_DELETE_VALUE, or -1 when it says neither, or
+ * both. */
+static int
+fields_op(struct state *st, const struct item *it)
+{
+	const char *f = it->flat, *lead = NULL, *s, *e;
+	char *own = NULL;
+	int set, del;
+
+	e = strcasestr(f, "value name:");
+	s = strcasestr(f, "key name:");
+	if (e == NULL || (s != NULL && s < e))
+		e = s;
+	for (s = f; e != NULL && s < e; s++)
+		if (isalpha((unsigned char)*s))
+			break;
+	if (e != NULL && s < e)
+		lead = own = draft_strndup(f, (size_t)(e - f));
+	else if (st->lead != NULL)
+		lead = st->lead->flat;
+	if (lead == NULL)
+		return -1;
+	set = draft_rx_match(&st->rx, RX_FIELDS_SET, lead, NULL);
+	del = draft_rx_match(&st->rx, RX_FIELDS_DELETE, lead, NULL);
+	free(own);
+	return set == del ? -1 : set ? A_SET_VALUE : A_DELETE_VALUE;
+}
+
+/* Delete what the block names: the value, or the key (under the key
+ * located). */
+static int
+fields_delete(struct state *st, struct item *it, const struct fields *f)
+{
+	char *path = NULL;
+
+	if (f->name != NULL) {
+		if (*f->name == '\0' || draft_placeholder(f->name))
+			return draft_fail(st, W_NAME);
+		draft_simple_act(st, A_DELETE_VALUE, st->key, st->key_hive,
+		    f->name, it->line, 0);
+		return 1;
+	}
+	if (f->keyname == NULL || *f->keyname == '\0' ||
+	    draft_placeholder(f->keyname) ||
+	    strpbrk(f->keyname, "\\/*?") != NULL)
+		return draft_fail(st, W_NAME);
+	if (asprintf(&path, "%s\\%s", st->key, f->keyname) < 0) {
+		st->oom = 1;
+		return -1;
+	}
+	draft_simple_act(st, A_DELETE_KEY, path, st->key_hive, NULL, it->line,
+	    0);
+	free(path);
+	return 1;
+}
+
+/* Add or change what the block names: the key ("Key Name:"), then the
+ * values that follow go under it; or the value. */
+static int
+fields_set(struct state *st, struct item *it, const struct fields *f)
+{
+	const char *type = f->type, *note = NULL;
+	char *data = NULL, *path = NULL;
+
+	if (f->keyname != NULL && f->name == NULL && f->data == NULL) {
+		if (*f->keyname == '\0' || draft_placeholder(f->keyname))
+			return -1;
+		if (asprintf(&path, "%s\\%s", st->key, f->keyname) < 0) {
+			st->oom = 1;
+			return -1;
+		}
+		draft_simple_act(st, A_CREATE_KEY, path, st->key_hive, NULL,
+		    it->line, 0);
+		/* Values added next go under the new key. */
+		draft_set_str(&st->key, path);
+		return 1;
+	}
+	if (f->name == NULL || f->data == NULL || *f->name == '\0' ||
+	    draft_placeholder(f->name) || *f->data == '\0' ||
+	    draft_rx_match(&st->rx, RX_NOTVALUE, f->data, NULL))
+		return -1;
+	if (draft_parse_data(f->data, type, &type, &data, &note) == -1)
+		return -1;
 	/* A block that writes the type adds the value if it is missing;
 	 * one that gives only name and data ("click Modify to change the
 	 * following entry", Q164073) changes a value that is there. */
-	typed = type != NULL;
-	if (draft_parse_data(datatext, type, &type, &data, &note) == -1)
-		goto out;
-	draft_set_value_act(st, st->key, st->key_hive, name, type, data,
-	    st->create || typed, note, it->line);
-	rc = 1;
-out:
-	free(name);
-	free(datatext);
-	free(keyname);
+	draft_set_value_act(st, st->key, st->key_hive, f->name, type, data,
+	    st->create || f->type != NULL, note, it->line);
+	return 1;
+}
+
+/* "Value Name: X" / "Data Type: REG_DWORD" / "Data: 1" blocks, and "Key
+ * Name: X": 1 if translated, 0 if the item holds no field, -1 if it cannot
+ * be.  The block does what the step that introduces it says (see
+ * fields_op): a block that no step introduces with a change, or one that
+ * says to delete, is no value to set. */
+int
+draft_do_fields(struct state *st, struct item *it)
+{
+	struct fields f;
+	int rc = -1, op;
+
+	if (fields_read(it, &f) == -1) {
+		st->oom = 1;
+		return 0;
+	}
+	if (f.n == 0)
+		rc = 0;
+	else if (f.bad || st->key == NULL ||
+	    (f.name == NULL && f.keyname == NULL))
+		rc = -1;
+	else if ((op = fields_op(st, it)) == -1)
+		rc = draft_fail(st, W_FIELDS_OP);
+	else if (op == A_DELETE_VALUE)
+		rc = fields_delete(st, it, &f);
+	else
+		rc = fields_set(st, it, &f);
+	free(f.name);
+	free(f.data);
+	free(f.keyname);
 	return rc;
 }
 

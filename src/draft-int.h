@@ -122,6 +122,8 @@ enum rx {
 	RX_RESTART_ANY,
 	RX_ENTER_VALUE,
 	RX_CHECK,
+	RX_FIELDS_SET,
+	RX_FIELDS_DELETE,
 	RX__COUNT
 };
 
@@ -301,6 +303,8 @@ struct state {
 	const char *set_note;
 	int set_create;
 	struct item *pending;	/* the item whose want still waits */
+	struct item *lead;	/* the last item that may introduce a block
+				 * (not paths alone, not a block) */
 	char *regkey;		/* the key of a .reg snippet's [section] */
 	const char *reghive;
 	char *glued[4];		/* paths written with a glued root */
@@ -345,6 +349,7 @@ struct state {
 #define W_REGFILE	"a .reg line the drafter cannot read"
 #define W_PENDING	"the key the step speaks of never follows"
 #define W_KEYNAME	"the key named is not the key located"
+#define W_FIELDS_OP	"the step does not say what to do with the value"
 #define W_CUT		"the key path goes on past a space or a line " \
 			    "break, and how is not known"
 
@@ -380,6 +385,8 @@ void draft_state_free(struct state *st);
 
 int draft_do_regfile(struct state *st, struct item *it);
 int draft_do_fields(struct state *st, struct item *it);
+/* Nonzero if IT holds a "Value Name:" or "Key Name:" line. */
+int draft_is_fields(const struct item *it);
 int draft_do_display(struct state *st, struct item *it);
 int draft_do_sentences(struct state *st, struct item *it);
 void draft_do_item(struct state *st, struct item *it);

@@ -266,6 +266,15 @@ static const char *rx_src[RX__COUNT] = {
 	[RX_CHECK] =
 	    "^(verify|check|examine|ensure|make sure|view|look|record|note)\\b|"
 	    "^(also )?(record|note) the value",
+	/* What the step before a "Value Name:" block says to do with it:
+	 * a verb that starts a clause or follows "to", "then", "click"...
+	 * ("The cache is set by the following value:" says nothing). */
+	[RX_FIELDS_SET] =
+	    "(^|[.,:;] |\\b(to|then|and|or|by|click|choose|select) )"
+	    "(add|adding|create|modify|change|set|edit|enter|type)\\b",
+	[RX_FIELDS_DELETE] =
+	    "(^|[.,:;] |\\b(to|then|and|or|by|click|choose|select) )"
+	    "(delete|deleting|remove|removing)\\b",
 };
 
 /* Copy the form SRC to OUT without its group names, recording in NM (at

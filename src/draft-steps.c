@@ -437,6 +437,14 @@ item_step(struct state *st, struct item *it)
 	 * to the first item that is no path. */
 	if (st->want == WANT_DELKEYS || st->want == WANT_CREATEKEYS)
 		draft_drop_pending(st);
+	/* A "Value Name:" block, and the step that introduces it when they
+	 * are one item: a path it names first, then the block. */
+	if (draft_is_fields(it)) {
+		rp = it->npaths > 0 ? do_paths(st, it, 0) : 0;
+		if (rp < 0 || draft_do_fields(st, it) != 1)
+			untranslated(st, it, 1);
+		return 1;
+	}
 
 	st->span_so = 0;
 	st->span_eo = strlen(f);
@@ -583,7 +591,10 @@ void
 draft_do_item(struct state *st, struct item *it)
 {
 	st->why = NULL;
-	if (item_aside(st, it) || item_step(st, it))
+	if (item_aside(st, it))
 		return;
-	item_other(st, it);
+	if (!item_step(st, it))
+		item_other(st, it);
+	if (!paths_only(it) && !draft_is_fields(it))
+		st->lead = it;
 }

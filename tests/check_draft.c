@@ -1136,6 +1136,66 @@ START_TEST(test_wrapped_reg_header)
 }
 END_TEST
 
+/* A "Value Name:" block does what the step that introduces it says:
+ * delete, add, change; a block no step introduces with a change is no
+ * action. */
+START_TEST(test_fields_operation)
+{
+	struct draft *dr = check_complete(
+	    "1. Locate the following key in the registry:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\Client\n\n"
+	    "2. Delete the following object:\n\n"
+	    "     Value Name: DisableFoo\n"
+	    "     Data Type: REG_DWORD\n"
+	    "     Value: 1\n",
+	    "<delete-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\"
+	    "Exchange\\Client\" name=\"DisableFoo\"/>\n");
+
+	draft_free(dr);
+	dr = check_complete(
+	    "1. Locate the following key in the registry:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\n\n"
+	    "2. Remove the following value:\n"
+	    "     Value Name: Foo\n",
+	    "<delete-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\" "
+	    "name=\"Foo\"/>\n");
+	draft_free(dr);
+	/* The intro before the key, as Q182712 writes it. */
+	dr = check_complete(
+	    "To turn it off, remove the following registry entry:\n\n"
+	    "HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\n\n"
+	    "Value Name: Foo\n"
+	    "Data Type: REG_SZ\n",
+	    "<delete-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\" "
+	    "name=\"Foo\"/>\n");
+	draft_free(dr);
+	/* A key, to delete under the key located. */
+	dr = check_complete(
+	    "1. Locate the following key in the registry:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\n\n"
+	    "2. Delete the following object:\n\n"
+	    "     Key Name: Cache\n",
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\"
+	    "Cache\"/>\n");
+	draft_free(dr);
+	/* Nothing says what to do with the value. */
+	check_none("The cache is set by the following value:\n\n"
+	    "  HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\n\n"
+	    "  Value Name: Foo\n"
+	    "  Data Type: REG_DWORD\n"
+	    "  Data: 1\n",
+	    "1 registry step not understood (first at line 17: the step does "
+	    "not say what to do with the value)");
+	check_none("1. Locate the following key:\n\n"
+	    "  HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\n\n"
+	    "2. Delete or change the following value:\n\n"
+	    "  Value Name: Foo\n"
+	    "  Data: 1\n",
+	    "1 registry step not understood (first at line 19: the step does "
+	    "not say what to do with the value)");
+}
+END_TEST
+
 static Suite *
 draft_suite(void)
 {
@@ -1165,6 +1225,7 @@ draft_suite(void)
 	tcase_add_test(tc, test_wrapped_path_in_prose);
 	tcase_add_test(tc, test_wrapped_path_block);
 	tcase_add_test(tc, test_wrapped_reg_header);
+	tcase_add_test(tc, test_fields_operation);
 	suite_add_tcase(s, tc);
 	return s;
 }
