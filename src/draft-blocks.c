@@ -103,6 +103,7 @@ draft_do_regfile(struct state *st, struct item *it)
 			else if (p.hive != NULL && p.nelems > 0) {
 				key = strdup(p.text);
 				hive = p.hive;
+				draft_review_path(st, &p);
 			} else
 				bad = 1;
 			draft_path_free(&p);

@@ -189,6 +189,8 @@ struct path {
 				 * follows) */
 	int block;		/* alone on its line(s), not in a sentence */
 	int glued;		/* root and hive written as one word */
+	int ccs;		/* SYSTEM's ControlSetNNN written, drafted as
+				 * CurrentControlSet */
 	int cut;		/* it goes on where it stopped, and how is
 				 * not known (draft_paths_complete) */
 };
@@ -307,8 +309,11 @@ struct state {
 				 * (not paths alone, not a block) */
 	char *regkey;		/* the key of a .reg snippet's [section] */
 	const char *reghive;
-	char *glued[4];		/* paths written with a glued root */
-	size_t nglued;
+	struct {
+		char *path;	/* a path the drafter read with a note */
+		const char *note; /* for the actions on it or below */
+	} reviews[8];
+	size_t nreviews;
 	struct dcond conds[ACTIONS_MAX];
 	size_t nconds;
 	int alts;		/* the article offers alternative methods */
@@ -371,6 +376,9 @@ int draft_set_value_act(struct state *st, const char *path,
 void draft_simple_act(struct state *st, enum akind kind, const char *path,
     const char *hive, const char *name, long line, int cond);
 void draft_add_cond(struct state *st, const char *path, const char *name);
+/* Remember what the author must review about the path P (its root run
+ * into the hive, its control set), for the actions on it. */
+void draft_review_path(struct state *st, const struct path *p);
 int draft_not_a_name(const char *n);
 int draft_clean_name(char *name, int quoted, const char **type);
 size_t draft_split_names(const char *list, char **out, size_t max);

@@ -144,17 +144,26 @@ path_finish(struct path *p, const char *root, char **el, size_t n)
 	p->nelems = n;
 	p->hive = NULL;
 	p->why = NULL;
+	/* A .reg file exported on a running machine names the control set
+	 * it runs, "ControlSet001", where the article means the current
+	 * one: offline, CurrentControlSet is the one Select\Current
+	 * names (and the action says so for review). */
+	p->ccs = n >= 2 && strcasecmp(root, "HKEY_LOCAL_MACHINE") == 0 &&
+	    strcasecmp(el[0], "SYSTEM") == 0 && strlen(el[1]) == 13 &&
+	    strncasecmp(el[1], "ControlSet", 10) == 0 &&
+	    strspn(el[1] + 10, "0123456789") == 3;
 	dbuf_add(&b, root);
 	for (i = 0; i < n; i++) {
 		dbuf_addc(&b, '\\');
-		dbuf_add(&b, el[i]);
+		dbuf_add(&b, i == 1 && p->ccs ? "CurrentControlSet" : el[i]);
 	}
 	if (b.oom) {
 		free(b.s);
 		return -1;
 	}
 	p->text = b.s;
-	p->last = n > 0 ? strdup(el[n - 1]) : strdup("");
+	p->last = n > 0 ? strdup(n == 2 && p->ccs ? "CurrentControlSet" :
+	    el[n - 1]) : strdup("");
 	if (p->last == NULL)
 		return -1;
 	if (strcmp(root, "HKEY_LOCAL_MACHINE") == 0) {

@@ -478,6 +478,38 @@ draft_key_ends_with(const char *key, const char *partial)
 	return ok;
 }
 
+static void
+review(struct state *st, const char *path, const char *note)
+{
+	size_t i;
+
+	for (i = 0; i < st->nreviews; i++)
+		if (strcasecmp(st->reviews[i].path, path) == 0 &&
+		    st->reviews[i].note == note)
+			return;
+	if (st->nreviews >= sizeof(st->reviews) / sizeof(st->reviews[0]))
+		return;
+	if ((st->reviews[st->nreviews].path = strdup(path)) == NULL) {
+		st->oom = 1;
+		return;
+	}
+	st->reviews[st->nreviews++].note = note;
+}
+
+void
+draft_review_path(struct state *st, const struct path *p)
+{
+	if (p->hive == NULL)
+		return;
+	if (p->glued)
+		review(st, p->text, "the article runs the root and the hive "
+		    "together (HKEY_LOCAL_MACHINESYSTEM)");
+	if (p->ccs)
+		review(st, p->text, "the article names a ControlSetNNN, as "
+		    "a .reg file exported on a running machine does: drafted "
+		    "as CurrentControlSet, the one Select\\Current names");
+}
+
 void
 draft_want(struct state *st, enum want w, char *name, struct item *it)
 {
@@ -508,8 +540,8 @@ draft_state_free(struct state *st)
 	free(st->set_data);
 	free(st->subtree);
 	free(st->regkey);
-	for (i = 0; i < st->nglued; i++)
-		free(st->glued[i]);
+	for (i = 0; i < st->nreviews; i++)
+		free(st->reviews[i].path);
 	for (i = 0; i < st->nconds; i++) {
 		free(st->conds[i].path);
 		free(st->conds[i].name);

@@ -49,16 +49,22 @@ draft_write_act(struct state *st, const struct act *a)
 		dbuf_comment(b, a->note);
 		dbuf_add(b, " -->\n");
 	}
-	for (i = 0; i < st->nglued; i++) {
-		size_t l = strlen(st->glued[i]);
+	for (i = 0; i < st->nreviews; i++) {
+		size_t l = strlen(st->reviews[i].path), j;
 
-		if (strncasecmp(a->path, st->glued[i], l) == 0 &&
+		/* each note once */
+		for (j = 0; j < i; j++)
+			if (st->reviews[j].note == st->reviews[i].note &&
+			    strncasecmp(a->path, st->reviews[j].path,
+			    strlen(st->reviews[j].path)) == 0)
+				break;
+		if (j < i)
+			continue;
+		if (strncasecmp(a->path, st->reviews[i].path, l) == 0 &&
 		    (a->path[l] == '\0' || a->path[l] == '\\')) {
-			dbuf_add(b,
-			    "    <!-- review: the article runs the root "
-			    "and the hive together (HKEY_LOCAL_MACHINESYSTEM) "
-			    "-->\n");
-			break;
+			dbuf_add(b, "    <!-- review: ");
+			dbuf_comment(b, st->reviews[i].note);
+			dbuf_add(b, " -->\n");
 		}
 	}
 	switch (a->kind) {

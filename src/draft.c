@@ -64,10 +64,9 @@ scan_items(struct state *st, struct item *items, size_t n)
 		if (draft_item_scan(it, st->subtree) == -1)
 			return -1;
 		for (k = 0; k < it->npaths; k++)
-			if (it->paths[k].glued && it->paths[k].hive != NULL &&
-			    st->nglued < 4 && (st->glued[st->nglued++] =
-			    strdup(it->paths[k].text)) == NULL)
-				return -1;
+			draft_review_path(st, &it->paths[k]);
+		if (st->oom)
+			return -1;
 		/* "From the HKEY_LOCAL_MACHINE subtree, go to ..." */
 		if (it->npaths > 0 && it->paths[0].nelems == 0 &&
 		    strncasecmp(it->text + it->paths[0].end, " subtree", 8) ==

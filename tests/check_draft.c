@@ -288,10 +288,10 @@ START_TEST(test_add_value)
 	    "  \"Name\"=\"a b\"\n");
 	ck_assert_int_eq(dr->status, DRAFT_COMPLETE);
 	CK_ACTIONS(dr,
-	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\"
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
 	    "Control\\ContentIndex\" name=\"EventLogFlags\" type=\"dword\" "
 	    "data=\"0x00000000\" create=\"true\"/>\n"
-	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\"
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
 	    "Control\\ContentIndex\" name=\"Name\" type=\"sz\" "
 	    "data=\"a b\" create=\"true\"/>\n");
 	draft_free(dr);
@@ -907,7 +907,7 @@ START_TEST(test_regedit_steps)
 	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control\\"
 	    "ContentIndex]\n\n"
 	    "  \"EventLogFlags\"=dword:00000000\n",
-	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\"
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
 	    "Control\\ContentIndex\" name=\"EventLogFlags\" type=\"dword\" "
 	    "data=\"0x00000000\" create=\"true\"/>\n");
 	draft_free(dr);
@@ -1136,6 +1136,36 @@ START_TEST(test_wrapped_reg_header)
 }
 END_TEST
 
+/* A .reg file exported on a running machine names its control set,
+ * ControlSet001; the article means the current one. */
+START_TEST(test_control_set)
+{
+	struct draft *dr = check_complete("Add the following registry "
+	    "setting:\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\Foo]\n"
+	    "  \"Start\"=dword:00000004\n\n"
+	    "Then delete the HKLM\\SYSTEM\\ControlSet001\\Services\\Bar key.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
+	    "Services\\Foo\" name=\"Start\" type=\"dword\" data=\"0x00000004\" "
+	    "create=\"true\"/>\n"
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
+	    "Services\\Bar\"/>\n");
+
+	ck_assert_ptr_nonnull(strstr(dr->xml, "    <!-- review: the article "
+	    "names a ControlSetNNN, as a .reg file exported on a running "
+	    "machine does: drafted as CurrentControlSet, the one "
+	    "Select\\Current names -->\n    <set-value"));
+	draft_free(dr);
+	/* Only SYSTEM's control sets. */
+	dr = check_complete("Delete the HKLM\\SOFTWARE\\ControlSet001\\Foo "
+	    "key.\n",
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\ControlSet001\\"
+	    "Foo\"/>\n");
+	ck_assert_ptr_null(strstr(dr->xml, "ControlSetNNN"));
+	draft_free(dr);
+}
+END_TEST
+
 /* A "Value Name:" block does what the step that introduces it says:
  * delete, add, change; a block no step introduces with a change is no
  * action. */
@@ -1225,6 +1255,7 @@ draft_suite(void)
 	tcase_add_test(tc, test_wrapped_path_in_prose);
 	tcase_add_test(tc, test_wrapped_path_block);
 	tcase_add_test(tc, test_wrapped_reg_header);
+	tcase_add_test(tc, test_control_set);
 	tcase_add_test(tc, test_fields_operation);
 	suite_add_tcase(s, tc);
 	return s;
