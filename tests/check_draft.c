@@ -1000,9 +1000,9 @@ END_TEST
 
 /* ------------------------------------------ never a wrong change */
 
-#define WRAPPED	"1 registry step not understood (first at line 13: the key " \
-		    "path goes on past a space or a line break, and how is not " \
-		    "known)"
+#define WRAPPED	"1 registry step not understood (first at line 13: the " \
+		    "key path goes on past a space or a line break, and how " \
+		    "is not known)"
 
 /* A key path wrapped or cut inside a sentence is never drafted as its
  * first part: it goes on, and where it ends is not known (a space? no
@@ -1048,7 +1048,8 @@ START_TEST(test_wrapped_path_block)
 	struct draft *dr;
 
 	check_none("1. Locate the following key:\n\n"
-	    "     HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Class\n"
+	    "     HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\"
+	    "Class\n"
 	    "     {4D36E972-E325-11CE-BFC1-08002BE10318}\\0001\n\n"
 	    "2. Change the Foo value to 1.\n",
 	    "2 registry steps not understood (first at line 15: the key path "
@@ -1093,7 +1094,8 @@ START_TEST(test_wrapped_reg_header)
 	struct draft *dr = check_complete("Add the following registry "
 	    "setting:\n\n"
 	    "  REGEDIT4\n\n"
-	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\n"
+	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\"
+	    "Tcpip\n"
 	    "  \\Parameters]\n"
 	    "  \"EnableFoo\"=dword:00000001\n",
 	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"

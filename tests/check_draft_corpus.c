@@ -411,15 +411,18 @@ START_TEST(test_contradiction_found)
 	static const struct {
 		const char *action, *why;
 	} alter[] = {
-		{ "<set-value path=\"" EXIFS "\\Parameters\" name=\"DriveLetter\" "
-		    "type=\"sz\" data=\"M\"/>", "other data" },
-		{ "<set-value path=\"" EXIFS "\\Parameters\" name=\"DriveLetter\" "
-		    "type=\"expand-sz\" data=\"\"/>", "another type" },
+		{ "<set-value path=\"" EXIFS "\\Parameters\" "
+		    "name=\"DriveLetter\" type=\"sz\" data=\"M\"/>",
+		    "other data" },
+		{ "<set-value path=\"" EXIFS "\\Parameters\" "
+		    "name=\"DriveLetter\" type=\"expand-sz\" data=\"\"/>",
+		    "another type" },
 		{ "<set-value path=\"" EXIFS "\\Parameters\" "
 		    "name=\"DriveLetters\" type=\"sz\" data=\"\"/>",
 		    "no action of the curated remedy" },
-		{ "<set-value path=\"" EXIFS "\\Parameter\" name=\"DriveLetter\" "
-		    "type=\"sz\" data=\"\"/>", "no action of the curated remedy" },
+		{ "<set-value path=\"" EXIFS "\\Parameter\" "
+		    "name=\"DriveLetter\" type=\"sz\" data=\"\"/>",
+		    "no action of the curated remedy" },
 		{ "<delete-value path=\"" EXIFS "\\Parameters\" "
 		    "name=\"DriveLetter\"/>", "deletes the value" },
 		{ "<delete-key path=\"" EXIFS "\"/>", "deletes the key" },
