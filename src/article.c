@@ -14,18 +14,6 @@ struct rawline {
 	size_t len;
 };
 
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char *r = malloc(n + 1);
-
-	if (r == NULL)
-		return NULL;
-	memcpy(r, s, n);
-	r[n] = '\0';
-	return r;
-}
-
 /* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if none. */
 static size_t
 utf8_seq(const unsigned char *s, size_t n)
@@ -192,7 +180,7 @@ trim_dup(const char *s)
 	e = s + strlen(s);
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
-	return xstrndup(s, (size_t)(e - s));
+	return strndup(s, (size_t)(e - s));
 }
 
 /* "Q267971: Title" -> "Title"; N receives "Q267971" when present. */
@@ -207,7 +195,7 @@ split_title(const char *t, char **number)
 			p++;
 		if (*p == ':') {
 			if (*number == NULL)
-				*number = xstrndup(t, (size_t)(p - t));
+				*number = strndup(t, (size_t)(p - t));
 			return trim_dup(p + 1);
 		}
 	}
@@ -289,7 +277,7 @@ first_token(const char *s)
 	e = s;
 	while (*e != '\0' && *e != ' ' && *e != '\t')
 		e++;
-	return xstrndup(s, (size_t)(e - s));
+	return strndup(s, (size_t)(e - s));
 }
 
 const struct article_section *

@@ -117,7 +117,7 @@ draft_do_regfile(struct state *st, struct item *it)
 			bad = 1;
 			continue;
 		}
-		name = draft_strndup(line + 1, (size_t)(eq - line - 1));
+		name = strndup(line + 1, (size_t)(eq - line - 1));
 		v = eq + 2;
 		if (name == NULL || strchr(name, '\\') != NULL) {
 			free(name);
@@ -132,7 +132,7 @@ draft_do_regfile(struct state *st, struct item *it)
 		} else if (v[0] == '"' && strlen(v) >= 2 &&
 		    v[strlen(v) - 1] == '"' &&
 		    strchr(v + 1, '\\') == NULL) {
-			data = draft_strndup(v + 1, strlen(v) - 2);
+			data = strndup(v + 1, strlen(v) - 2);
 			type = "sz";
 		}
 		if (type == NULL || nacts >= ACTIONS_MAX) {
@@ -258,7 +258,7 @@ fields_op(struct state *st, const struct item *it)
 		if (isalpha((unsigned char)*s))
 			break;
 	if (e != NULL && s < e)
-		lead = own = draft_strndup(f, (size_t)(e - f));
+		lead = own = strndup(f, (size_t)(e - f));
 	else if (st->lead != NULL)
 		lead = st->lead->flat;
 	if (lead == NULL)

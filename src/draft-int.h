@@ -47,8 +47,6 @@ void dbuf_add(struct dbuf *, const char *);
 void dbuf_addc(struct dbuf *, char);
 void dbuf_printf(struct dbuf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
-/* A new copy of the N bytes at S, NUL-terminated; NULL on out-of-memory. */
-char *draft_strndup(const char *s, size_t n);
 /* S without its leading and trailing spaces (S is cut in place). */
 char *draft_trim(char *s);
 

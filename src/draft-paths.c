@@ -378,7 +378,7 @@ draft_path_reg(const char *key, struct path *p)
 		 * the article means it. */
 		if (e == s + 1 || nel == 64)
 			break;
-		if ((el[nel] = draft_strndup(s + 1, (size_t)(e - s - 1))) ==
+		if ((el[nel] = strndup(s + 1, (size_t)(e - s - 1))) ==
 		    NULL) {
 			for (i = 0; i < nel; i++)
 				free(el[i]);
@@ -426,7 +426,7 @@ draft_path_tree(struct item *it, size_t start, int rootidx, struct path *p)
 		    memchr(q, ' ', n) != NULL || memchr(q, '.', n) != NULL ||
 		    memchr(q, ':', n) != NULL)
 			break;
-		if ((el[nel] = draft_strndup(q, n)) == NULL)
+		if ((el[nel] = strndup(q, n)) == NULL)
 			break;
 		nel++;
 		lastind = it->indent[li];
@@ -581,7 +581,7 @@ draft_paths_complete(struct item *items, size_t n)
 			}
 			if (best == NULL)
 				continue;
-			if ((t = draft_strndup(best, pl + bestlen)) == NULL ||
+			if ((t = strndup(best, pl + bestlen)) == NULL ||
 			    path_reset(p, t) == -1) {
 				free(t);
 				return -1;

@@ -418,7 +418,7 @@ draft_cap(const struct rxm *m, const char *name)
 
 	if (g == NULL || g->rm_so < 0)
 		return strdup("");
-	return draft_strndup(m->s + g->rm_so, (size_t)(g->rm_eo - g->rm_so));
+	return strndup(m->s + g->rm_so, (size_t)(g->rm_eo - g->rm_so));
 }
 
 int

@@ -76,7 +76,7 @@ tail_is_exact(struct state *st, const struct rxm *m)
 		return 0;
 
 	/* "(the default is 1)" and "(decimal)" say nothing of the data. */
-	t = draft_strndup(s, e ? (size_t)(e - s) : strlen(s));
+	t = strndup(s, e ? (size_t)(e - s) : strlen(s));
 	if (t == NULL)
 		return 0;
 	{
@@ -109,6 +109,79 @@ rx_form(struct state *st, enum rx k, const char *f, struct rxm *m)
 	return 1;
 }
 
+/* The type the form matched writes in its group NAME ("REG_DWORD",
+ * "string"), as a remedy type; NULL if none. */
+static const char *
+form_type(const struct rxm *m, const char *name)
+{
+	char *t = draft_cap(m, name);
+	const char *type = draft_type_name(t);
+
+	free(t);
+	return type;
+}
+
+/* The datum of the form matched (its group "data"), when it is exactly
+ * one and written as a number, a word or a quoted string: 0, *DATA (new)
+ * and *TYPE (typed as *TYPE says when it is not NULL; *NOTE if the type
+ * is inferred), else -1 with the reason noted. */
+static int
+form_data(struct state *st, const struct rxm *m, const char **type,
+    char **data, const char **note)
+{
+	char *w;
+	int rc;
+
+	if (!tail_is_exact(st, m))
+		return draft_fail(st, W_INEXACT);
+	if ((w = draft_cap(m, "data")) == NULL)
+		return draft_fail(st, W_DATA);
+	rc = draft_parse_data(w, *type, type, data, note);
+	free(w);
+	return rc == -1 ? draft_fail(st, W_DATA) : 0;
+}
+
+/* The value the form matched names (group "name") and its datum (see
+ * form_data): 0, *NAME (new) and *DATA (new), else -1 with the reason
+ * noted. */
+static int
+form_value(struct state *st, const struct rxm *m, char **name,
+    const char **type, char **data, const char **note)
+{
+	int quoted;
+
+	if ((*name = draft_cap_name(m, "name", &quoted)) == NULL) {
+		st->oom = 1;
+		return -1;
+	}
+	/* The name part must be a name, not a clause.  ERE matches are
+	 * longest: "Max MIF Size registry value" gives "... registry". */
+	if (draft_clean_name(*name, quoted, type) == -1) {
+		free(*name);
+		return draft_fail(st, W_NAME);
+	}
+	if (form_data(st, m, type, data, note) == -1) {
+		free(*name);
+		return -1;
+	}
+	return 0;
+}
+
+/* A set-value whose key comes later ("... in the following key:"): IT
+ * waits with NAME and DATA, which the state now owns. */
+static int
+set_later(struct state *st, struct item *it, char *name, const char *type,
+    char *data, const char *note, int create)
+{
+	draft_want(st, WANT_SET, NULL, it);
+	draft_set_str(&st->set_name, name);
+	draft_set_str(&st->set_data, data);
+	st->set_type = type;
+	st->set_note = note;
+	st->set_create = create;
+	return 2;
+}
+
 /* "add the following REG_DWORD value with the name X. Set its value to
  * 1", "place the value X as a REG_DWORD and give it a value of 0": the
  * key is the item's one path, a key named before ("Under the
@@ -119,39 +192,18 @@ do_add_value(struct state *st, struct item *it, struct rxm *m)
 {
 	const char *f = it->flat, *type = NULL, *t2 = NULL, *note;
 	struct rxm lm;
-	char *name, *t, *w, *lead, *data = NULL;
-	int quoted, rc;
+	char *name, *lead, *data = NULL;
+	int rc;
 
-	t = draft_cap(m, "type");
-	type = draft_type_name(t);
-	free(t);
-	t = draft_cap(m, "type_as");
-	t2 = draft_type_name(t);
-	free(t);
+	type = form_type(m, "type");
+	t2 = form_type(m, "type_as");
 	if (type != NULL && t2 != NULL && strcmp(type, t2) != 0)
 		return draft_fail(st, W_DATA);
 	if (type == NULL)
 		type = t2;
-	if ((name = draft_cap_name(m, "name", &quoted)) == NULL) {
-		st->oom = 1;
+	if (form_value(st, m, &name, &type, &data, &note) == -1)
 		return -1;
-	}
-	if (draft_clean_name(name, quoted, &type) == -1) {
-		free(name);
-		return draft_fail(st, W_NAME);
-	}
-	if (!tail_is_exact(st, m)) {
-		free(name);
-		return draft_fail(st, W_INEXACT);
-	}
-	w = draft_cap(m, "data");
-	if (w == NULL || draft_parse_data(w, type, &type, &data, &note) == -1) {
-		free(w);
-		free(name);
-		return draft_fail(st, W_DATA);
-	}
-	free(w);
-	lead = draft_strndup(f, (size_t)m->g[0].rm_so);
+	lead = strndup(f, (size_t)m->g[0].rm_so);
 	if (lead == NULL || !draft_rx_match(&st->rx, RX_LEAD, lead, &lm)) {
 		rc = draft_fail(st, W_UNKNOWN);
 	} else if (draft_has(&lm, "path") || it->npaths == 1) {
@@ -184,14 +236,8 @@ do_add_value(struct state *st, struct item *it, struct rxm *m)
 		data = NULL;
 	} else {
 		/* The key follows. */
-		draft_want(st, WANT_SET, NULL, it);
-		draft_set_str(&st->set_name, name);
-		draft_set_str(&st->set_data, data);
-		st->set_type = type;
-		st->set_note = note;
-		st->set_create = 1;
+		rc = set_later(st, it, name, type, data, note, 1);
 		name = data = NULL;
-		rc = 2;
 	}
 	free(lead);
 	free(name);
@@ -297,12 +343,37 @@ do_delkey_inline(struct state *st, struct item *it, struct rxm *m)
 	return 1;
 }
 
-/* delete the following keys: (they follow) */
+/* "delete the following keys:", "create the following key:": they
+ * follow. */
 static int
-do_delkeys(struct state *st, struct item *it, struct rxm *m)
+do_following_keys(struct state *st, struct item *it, struct rxm *m)
 {
-	draft_want(st, WANT_DELKEYS, NULL, it);
+	draft_want(st, m->rx == RX_DELKEYS ? WANT_DELKEYS : WANT_CREATEKEYS,
+	    NULL, it);
 	return 2;
+}
+
+/* The name of a key the form names (its group "name"), as a new string:
+ * a plain name, no path or pattern.  NULL with the reason noted, or on
+ * out-of-memory. */
+static char *
+key_name(struct state *st, const struct rxm *m)
+{
+	const char *type = NULL;
+	int quoted;
+	char *name = draft_cap_name(m, "name", &quoted);
+
+	if (name == NULL) {
+		st->oom = 1;
+		return NULL;
+	}
+	if (draft_clean_name(name, quoted, &type) == -1 || type != NULL ||
+	    strpbrk(name, "\\/*?") != NULL) {
+		free(name);
+		draft_fail(st, W_NAME);
+		return NULL;
+	}
+	return name;
 }
 
 /* remove the Software Inventory Agent key under the following location;
@@ -311,20 +382,11 @@ static int
 do_delkey_named(struct state *st, struct item *it, struct rxm *m)
 {
 	const char *f = it->flat, *hive, *key;
-	int quoted;
-	char *name = draft_cap_name(m, "name", &quoted), *path = NULL;
-	const char *type = NULL;
+	char *name, *path = NULL;
 	int rc = 1;
 
-	if (name == NULL) {
-		st->oom = 1;
+	if ((name = key_name(st, m)) == NULL)
 		return -1;
-	}
-	if (draft_clean_name(name, quoted, &type) == -1 || type != NULL ||
-	    strpbrk(name, "\\/*?") != NULL) {
-		free(name);
-		return draft_fail(st, W_NAME);
-	}
 	if (strstr(f, " or ") != NULL || strcasestr(f, "either")) {
 		free(name);
 		return draft_fail(st, W_CHOICE);
@@ -368,37 +430,17 @@ do_delkey_named(struct state *st, struct item *it, struct rxm *m)
 	return rc;
 }
 
-/* create the following key: (it follows) */
-static int
-do_createkeys(struct state *st, struct item *it, struct rxm *m)
-{
-	draft_want(st, WANT_CREATEKEYS, NULL, it);
-	return 2;
-}
-
 /* "On the Edit menu, click Add Key." then "In the Key Name box, type
  * "Lana" (without the quotation marks)." */
 static int
 do_keyname_type(struct state *st, struct item *it, struct rxm *m)
 {
-	int quoted;
-	char *name = draft_cap_name(m, "name", &quoted);
-	char *path = NULL;
-	const char *type = NULL;
+	char *name, *path = NULL;
 
-	if (name == NULL) {
-		st->oom = 1;
-		return -1;
-	}
-	if (st->want != WANT_NEWKEY || st->key == NULL) {
-		free(name);
+	if (st->want != WANT_NEWKEY || st->key == NULL)
 		return draft_fail(st, W_NOKEY);
-	}
-	if (draft_clean_name(name, quoted, &type) == -1 || type != NULL ||
-	    strpbrk(name, "\\/*?") != NULL) {
-		free(name);
-		return draft_fail(st, W_NAME);
-	}
+	if ((name = key_name(st, m)) == NULL)
+		return -1;
 	st->want = WANT_NOTHING;
 	if (asprintf(&path, "%s\\%s", st->key, name) < 0) {
 		free(name);
@@ -429,7 +471,7 @@ do_set_path(struct state *st, struct item *it, struct rxm *m)
 {
 	long k = draft_cap_path(m, "path");
 	const struct path *p;
-	char *w, *data = NULL, *kp, *bs;
+	char *data = NULL, *kp, *bs;
 	const char *type, *note;
 
 	if (k < 0 || (size_t)k >= it->npaths)
@@ -439,15 +481,9 @@ do_set_path(struct state *st, struct item *it, struct rxm *m)
 		return draft_fail(st, p->why);
 	if (p->nelems < 2)
 		return draft_fail(st, W_NOVALUE);
-	if (!tail_is_exact(st, m))
-		return draft_fail(st, W_INEXACT);
-	w = draft_cap(m, "data");
-	if (w == NULL || draft_parse_data(w, NULL, &type, &data, &note) ==
-	    -1) {
-		free(w);
-		return draft_fail(st, W_DATA);
-	}
-	free(w);
+	type = NULL;
+	if (form_data(st, m, &type, &data, &note) == -1)
+		return -1;
 	kp = strdup(p->text);
 	if (kp == NULL || (bs = strrchr(kp, '\\')) == NULL) {
 		free(kp);
@@ -465,35 +501,14 @@ do_set_path(struct state *st, struct item *it, struct rxm *m)
 static int
 do_set_named(struct state *st, struct item *it, struct rxm *m)
 {
-	char *name, *w, *t, *data = NULL;
+	char *name, *data = NULL;
 	const char *type, *note;
 	const char *rest = it->flat + m->g[0].rm_eo;
-	int pathidx = -1, quoted;
+	int pathidx = -1;
 
-	t = draft_cap(m, "type");
-	type = draft_type_name(t);
-	free(t);
-	name = draft_cap_name(m, "name", &quoted);
-	if (name == NULL)
+	type = form_type(m, "type");
+	if (form_value(st, m, &name, &type, &data, &note) == -1)
 		return -1;
-	/* The name part must be a name, not a clause.  ERE matches are
-	 * longest: "Max MIF Size registry value" gives "... registry". */
-	if (draft_clean_name(name, quoted, &type) == -1) {
-		free(name);
-		return draft_fail(st, W_NAME);
-	}
-	if (!tail_is_exact(st, m)) {
-		free(name);
-		return draft_fail(st, W_INEXACT);
-	}
-	w = draft_cap(m, "data");
-	if (w == NULL || draft_parse_data(w, type, &type, &data, &note) ==
-	    -1) {
-		free(w);
-		free(name);
-		return draft_fail(st, W_DATA);
-	}
-	free(w);
 	/* Where: "under the @0@", "in the following key". */
 	{
 		struct rxm wm;
@@ -517,13 +532,7 @@ do_set_named(struct state *st, struct item *it, struct rxm *m)
 	if (strcasestr(rest, "the following") != NULL ||
 	    (it->npaths > 0 && strstr(rest, "@") != NULL)) {
 		/* The key comes next. */
-		draft_want(st, WANT_SET, NULL, it);
-		draft_set_str(&st->set_name, name);
-		draft_set_str(&st->set_data, data);
-		st->set_type = type;
-		st->set_note = note;
-		st->set_create = 0;
-		return 2;
+		return set_later(st, it, name, type, data, note, 0);
 	}
 	if (st->key == NULL) {
 		free(name);
@@ -543,68 +552,28 @@ state_value(struct state *st, struct item *it, struct rxm *m,
     const char *name, char *own, const char *type, int create)
 {
 	const char *note;
-	char *w, *data = NULL;
+	char *data = NULL;
 
 	if (st->key == NULL) {
 		free(own);
 		return draft_fail(st, W_NOKEY);
 	}
-	if (!tail_is_exact(st, m)) {
+	if (form_data(st, m, &type, &data, &note) == -1) {
 		free(own);
-		return draft_fail(st, W_INEXACT);
+		return -1;
 	}
-	w = draft_cap(m, "data");
-	if (w == NULL || draft_parse_data(w, type, &type, &data, &note) == -1) {
-		free(w);
-		free(own);
-		return draft_fail(st, W_DATA);
-	}
-	free(w);
 	draft_set_value_act(st, st->key, st->key_hive, name, type, data, create,
 	    note, it->line);
 	free(own);
 	return 1;
 }
 
-/* The "Use Forced Disconnect" parameter should have a value of 1. */
+/* The "Use Forced Disconnect" parameter should have a value of 1;
+ * ensure that the Enabled value is set to 1. */
 static int
-do_should(struct state *st, struct item *it, struct rxm *m)
+do_state_named(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *type;
-	char *t, *own;
-	int quoted;
-
-	t = draft_cap(m, "type");
-	type = draft_type_name(t);
-	free(t);
-	own = draft_cap_name(m, "name", &quoted);
-	if (own == NULL || draft_clean_name(own, quoted, &type) == -1) {
-		free(own);
-		return draft_fail(st, W_NAME);
-	}
-	return state_value(st, it, m, own, own, type, 0);
-}
-
-/* Verify that the REG_DWORD value is set to 0x3. */
-static int
-do_verify_it(struct state *st, struct item *it, struct rxm *m)
-{
-	const char *type, *name;
-	char *t;
-
-	t = draft_cap(m, "type");
-	type = draft_type_name(t);
-	free(t);
-	if ((name = draft_value1(st)) == NULL)
-		return draft_fail(st, W_NOVALUE);
-	return state_value(st, it, m, name, NULL, type, 0);
-}
-
-/* Ensure that the Enabled value is set to 1. */
-static int
-do_verify_named(struct state *st, struct item *it, struct rxm *m)
-{
-	const char *type = NULL;
+	const char *type = m->rx == RX_SHOULD ? form_type(m, "type") : NULL;
 	char *own;
 	int quoted;
 
@@ -616,25 +585,28 @@ do_verify_named(struct state *st, struct item *it, struct rxm *m)
 	return state_value(st, it, m, own, own, type, 0);
 }
 
-/* Enter a value of 1. */
+/* Verify that the REG_DWORD value is set to 0x3; (Regedit's dialog)
+ * enter a value of 1: the value selected. */
 static int
-do_enter_value(struct state *st, struct item *it, struct rxm *m)
+do_state_selected(struct state *st, struct item *it, struct rxm *m)
 {
-	const char *name;
+	const char *name = draft_value1(st);
 
-	if ((name = draft_value1(st)) == NULL)
+	if (name == NULL)
 		return draft_fail(st, W_NOVALUE);
-	return state_value(st, it, m, name, NULL, st->edit_type, st->create);
+	if (m->rx == RX_ENTER_VALUE)
+		return state_value(st, it, m, name, NULL, st->edit_type,
+		    st->create);
+	return state_value(st, it, m, name, NULL, form_type(m, "type"), 0);
 }
 
 /* On the Edit menu, click DWORD, type "3", and then click OK. */
 static int
 do_type_data(struct state *st, struct item *it, struct rxm *m)
 {
-	char *w = draft_cap(m, "data"), *data = NULL, *t = draft_cap(m, "type");
-	const char *type = draft_type_name(t), *note;
+	char *w = draft_cap(m, "data"), *data = NULL;
+	const char *type = form_type(m, "type"), *note;
 
-	free(t);
 	if (st->key == NULL || draft_value1(st) == NULL || w == NULL) {
 		free(w);
 		return draft_fail(st, W_NOVALUE);
@@ -652,20 +624,13 @@ do_type_data(struct state *st, struct item *it, struct rxm *m)
 static int
 do_set_selected(struct state *st, struct item *it, struct rxm *m)
 {
-	char *w, *data = NULL;
+	char *data = NULL;
 	const char *type = st->edit_type, *note;
 
 	if (st->key == NULL || draft_value1(st) == NULL)
 		return draft_fail(st, W_NOVALUE);
-	if (!tail_is_exact(st, m))
-		return draft_fail(st, W_INEXACT);
-	w = draft_cap(m, "data");
-	if (w == NULL || draft_parse_data(w, type, &type, &data, &note) ==
-	    -1) {
-		free(w);
-		return draft_fail(st, W_DATA);
-	}
-	free(w);
+	if (form_data(st, m, &type, &data, &note) == -1)
+		return -1;
 	return draft_set_value_act(st, st->key, st->key_hive,
 	    draft_value1(st), type, data, st->create, note, it->line);
 }
@@ -769,9 +734,9 @@ static const struct {
 	{ RX_IF_KEY, do_if_key },
 	{ RX_DELSUB, do_delsub },
 	{ RX_DELKEY_INLINE, do_delkey_inline },
-	{ RX_DELKEYS, do_delkeys },
+	{ RX_DELKEYS, do_following_keys },
 	{ RX_DELKEY_NAMED, do_delkey_named },
-	{ RX_CREATEKEYS, do_createkeys },
+	{ RX_CREATEKEYS, do_following_keys },
 	{ RX_KEYNAME_TYPE, do_keyname_type },
 	{ RX_BLANK, do_blank },
 	{ RX_ADD_VALUE, do_add_value },
@@ -779,10 +744,10 @@ static const struct {
 	{ RX_SET_NAMED, do_set_named },
 	{ RX_SET_NAMED_TYPEFIRST, do_set_named },
 	/* Data stated without a verb of change, or with "enter". */
-	{ RX_SHOULD, do_should },
-	{ RX_VERIFY_IT, do_verify_it },
-	{ RX_VERIFY_NAMED, do_verify_named },
-	{ RX_ENTER_VALUE, do_enter_value },
+	{ RX_SHOULD, do_state_named },
+	{ RX_VERIFY_IT, do_state_selected },
+	{ RX_VERIFY_NAMED, do_state_named },
+	{ RX_ENTER_VALUE, do_state_selected },
 	{ RX_TYPE_DATA, do_type_data },
 	{ RX_DATA_TO, do_set_selected },
 	{ RX_SET_IT, do_set_selected },

@@ -147,7 +147,7 @@ draft_parse_data(const char *w, const char *typed, const char **type,
 			if (e == w + 1 || *e != '"' || v > 0xffffffffUL)
 				return -1;
 		}
-		*data = draft_strndup(w + 1, n - 2);
+		*data = strndup(w + 1, n - 2);
 		*type = typed ? typed : "sz";
 		if (typed == NULL)
 			*note = "type sz inferred from quoted data";
@@ -158,7 +158,7 @@ draft_parse_data(const char *w, const char *typed, const char **type,
 	if (n == 0)
 		return -1;
 	if (isdigit((unsigned char)w[0])) {
-		char *num = draft_strndup(w, n);
+		char *num = strndup(w, n);
 		unsigned long long v;
 
 		if (num == NULL)
@@ -187,7 +187,7 @@ draft_parse_data(const char *w, const char *typed, const char **type,
 		if (typed != NULL && strcmp(typed, "sz") != 0 &&
 		    strcmp(typed, "expand-sz") != 0)
 			return -1;
-		*data = draft_strndup(w, n);
+		*data = strndup(w, n);
 		*type = typed ? typed : "sz";
 		if (typed == NULL)
 			*note = "type sz inferred from a word as data";
@@ -429,9 +429,9 @@ draft_split_names(const char *list, char **out, size_t max)
 		}
 		l = e ? (size_t)(e - s) : strlen(s);
 		if (l >= 2 && s[0] == '"' && s[l - 1] == '"')
-			out[n] = draft_strndup(s + 1, l - 2);
+			out[n] = strndup(s + 1, l - 2);
 		else
-			out[n] = draft_strndup(s, l);
+			out[n] = strndup(s, l);
 		if (out[n] == NULL || *out[n] == '\0' ||
 		    draft_placeholder(out[n]) || draft_not_a_name(out[n])) {
 			free(out[n]);

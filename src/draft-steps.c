@@ -106,74 +106,77 @@ do_context(struct state *st, struct item *it)
 	return r;
 }
 
+/* The key action a wait asks for on the path P: KIND on P, or on its
+ * subkey SUB (with STAR, "*", the subkeys that start with SUB). */
+static void
+want_act(struct state *st, struct item *it, const struct path *p,
+    enum akind kind, const char *sub, const char *star)
+{
+	struct act a = { 0 };
+
+	a.kind = kind;
+	if (asprintf(&a.path, "%s%s%s%s", p->text, sub ? "\\" : "",
+	    sub ? sub : "", star) < 0)
+		a.path = NULL;
+	a.line = it->line;
+	draft_add_hive(st, p->hive);
+	draft_emit_act(st, &a);
+	st->pending = NULL;
+}
+
+/* The path P for the wait of "delete the following keys:", "remove the
+ * X key under the following location", "create the following key:",
+ * "delete the subkeys that start with X from the following key": 1 if
+ * it was taken, 0 if nothing waits for a key, -1 if it cannot be. */
+static int
+want_key(struct state *st, struct item *it, const struct path *p)
+{
+	switch (st->want) {
+	case WANT_DELKEYS:
+	case WANT_DELKEY:
+	case WANT_CREATEKEYS:
+	case WANT_DELSUB:
+		break;
+	default:
+		return 0;
+	}
+	if (p->hive == NULL)
+		return draft_fail(st, p->why);
+	switch (st->want) {
+	case WANT_DELKEYS:
+		if (p->nelems < 2)
+			return draft_fail(st, W_SHORT);
+		want_act(st, it, p, A_DELETE_KEY, NULL, "");
+		return 1;
+	case WANT_CREATEKEYS:
+		draft_set_key(st, p, 0);
+		want_act(st, it, p, A_CREATE_KEY, NULL, "");
+		return 1;
+	default:
+		want_act(st, it, p, A_DELETE_KEY, st->want_name,
+		    st->want == WANT_DELSUB ? "*" : "");
+		st->want = WANT_NOTHING;
+		draft_set_str(&st->want_name, NULL);
+		return 1;
+	}
+}
+
 /* The item's paths, for an item made of paths only, or for paths that
  * follow "the following key" in the same item. */
 static int
 do_paths(struct state *st, struct item *it, int only)
 {
 	size_t k;
-	int used = 0;
+	int used = 0, r;
 
 	for (k = 0; k < it->npaths; k++) {
 		const struct path *p = &it->paths[k];
 
 		if (p->nelems == 0)
 			continue;
-		if (st->want == WANT_DELKEYS) {
-			struct act a = { 0 };
-
-			if (p->hive == NULL)
-				return draft_fail(st, p->why);
-			if (p->nelems < 2)
-				return draft_fail(st, W_SHORT);
-			a.kind = A_DELETE_KEY;
-			a.path = strdup(p->text);
-			a.line = it->line;
-			draft_add_hive(st, p->hive);
-			draft_emit_act(st, &a);
-			st->pending = NULL;
-			used = 1;
-			continue;
-		}
-		if (st->want == WANT_DELKEY || st->want == WANT_CREATEKEYS) {
-			struct act a = { 0 };
-
-			if (p->hive == NULL)
-				return draft_fail(st, p->why);
-			if (st->want == WANT_DELKEY) {
-				a.kind = A_DELETE_KEY;
-				if (asprintf(&a.path, "%s\\%s", p->text,
-				    st->want_name) < 0)
-					a.path = NULL;
-				st->want = WANT_NOTHING;
-				draft_set_str(&st->want_name, NULL);
-			} else {
-				a.kind = A_CREATE_KEY;
-				a.path = strdup(p->text);
-				draft_set_key(st, p, 0);
-			}
-			a.line = it->line;
-			draft_add_hive(st, p->hive);
-			draft_emit_act(st, &a);
-			st->pending = NULL;
-			used = 1;
-			continue;
-		}
-		if (st->want == WANT_DELSUB) {
-			struct act a = { 0 };
-
-			if (p->hive == NULL)
-				return draft_fail(st, p->why);
-			st->pending = NULL;
-			a.kind = A_DELETE_KEY;
-			if (asprintf(&a.path, "%s\\%s*", p->text,
-			    st->want_name) < 0)
-				a.path = NULL;
-			a.line = it->line;
-			draft_add_hive(st, p->hive);
-			draft_emit_act(st, &a);
-			st->want = WANT_NOTHING;
-			draft_set_str(&st->want_name, NULL);
+		if ((r = want_key(st, it, p)) != 0) {
+			if (r < 0)
+				return r;
 			used = 1;
 			continue;
 		}

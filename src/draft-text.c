@@ -62,18 +62,6 @@ dbuf_printf(struct dbuf *b, const char *fmt, ...)
 }
 
 char *
-draft_strndup(const char *s, size_t n)
-{
-	char *r = malloc(n + 1);
-
-	if (r == NULL)
-		return NULL;
-	memcpy(r, s, n);
-	r[n] = '\0';
-	return r;
-}
-
-char *
 draft_trim(char *s)
 {
 	char *e;
