@@ -226,7 +226,10 @@ draft_item_scan(struct item *it, const char *subtree)
 		if (got) {
 			if (p->end <= i)
 				p->end = i + 1;
-			dbuf_printf(&f, "@%zu@", it->npaths);
+			/* The full stop a path ends its sentence with is the
+			 * sentence's: "... from @0@. Then set ..." is two. */
+			dbuf_printf(&f, "@%zu@%s", it->npaths, p->end > 0 &&
+			    t[p->end - 1] == '.' && !p->colon ? "." : "");
 			i = p->end;
 			it->npaths++;
 			continue;

@@ -462,11 +462,16 @@ item_step(struct state *st, struct item *it)
 	if (r == 2) {
 		/* the key or keys follow in this item or the next ones */
 		rp = do_paths(st, it, 0);
-		if (rp < 0)
-			untranslated(st, it, 1);
-		else if (rp > 0 && (st->want == WANT_DELKEYS ||
+		if (rp > 0 && (st->want == WANT_DELKEYS ||
 		    st->want == WANT_CREATEKEYS))
 			st->want = WANT_NOTHING;
+		if (rp > 0 && other_change(st, f)) {
+			st->why = "the step states more changes than the one "
+			    "drafted";
+			rp = -1;
+		}
+		if (rp < 0)
+			untranslated(st, it, 1);
 		return 1;
 	}
 	if (r == 1) {

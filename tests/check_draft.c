@@ -102,6 +102,17 @@ START_TEST(test_delete_subkeys_inline)
 	    "than the one drafted)");
 	draft_free(dr);
 
+	/* A path ending a sentence leaves the sentence its full stop. */
+	dr = draft_wk("Delete the subkeys that start with \"Foo\" from "
+	    "HKLM\\SOFTWARE\\Vendor. Then set\nthe Bar value to 1.\n");
+	ck_assert_int_eq(dr->status, DRAFT_PARTIAL);
+	ck_assert_uint_eq(dr->nactions, 1);
+	draft_free(dr);
+	dr = draft_wk("Set the Foo value to 1 under HKLM\\SOFTWARE\\Vendor. "
+	    "Then delete\nthe Bar value.\n");
+	ck_assert_int_eq(dr->status, DRAFT_PARTIAL);
+	ck_assert_uint_eq(dr->nactions, 1);
+	draft_free(dr);
 	/* The key of "the following key:" never comes. */
 	check_none("1. Delete the subkeys that start with \"Foo\" from the "
 	    "following key:\n\n2. Restart the computer.\n",
