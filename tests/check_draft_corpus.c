@@ -1,7 +1,9 @@
 /* check_draft_corpus.c: kbfix draft over the articles of ../shared: the
- * five seeds against their curated remedies, and the 98 articles of
- * kb-sample against the ground truth of tests/draft-corpus.txt (each
- * article judged by hand: is its workaround an exact offline change?).
+ * five seeds against their curated remedies, every remedy of remedies/
+ * whose article is there against its draft (no drafted action the
+ * remedy contradicts), and the 98 articles of kb-sample against the
+ * ground truth of tests/draft-corpus.txt (each article judged by hand: is
+ * its workaround an exact offline change?).
  * Skipped (77) without ../shared, unless $CI is set. */
 #include "config.h"
 
