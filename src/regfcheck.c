@@ -13,8 +13,8 @@
  *     in the next field itself, at most 4 bytes), data offset (0x0C), type
  *     (0x10), flags (0x14; 1 = name stored as Latin-1), name (0x18);
  *   lf, lh: count (6), then 8-byte entries (offset, hash) from 8;
- *   ri: count (6), then 4-byte offsets of lf/lh lists from 8 (hivex reads
- *     no "li" list, nor an ri inside an ri);
+ *   li: count (6), then 4-byte offsets of nk cells from 8;
+ *   ri: count (6), then 4-byte offsets of lf, lh or li lists from 8;
  *   value list: no signature, 4-byte vk offsets from 4;
  *   db: "db" (4), segment count (6), offset of the segment list (8), whose
  *     cell holds 4-byte segment offsets from 4.  hivex uses a db record
@@ -456,15 +456,18 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 	return 0;
 }
 
-/* Add the nk cells of the lf/lh list at LABS (LL bytes) to F's subkeys. */
+/* Add the nk cells of the leaf list at LABS (LL bytes) to F's subkeys: an
+ * lf or lh list (8-byte entries, offset and hash) or an li list (4-byte
+ * entries, offsets only). */
 static int
 add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
     size_t ll, uint32_t want)
 {
 	char what[200];
 	size_t n = regf_get16(c->b + labs + 6), k;
+	size_t w = has_sig(c, labs, "li") ? 4 : 8;
 
-	if (8 + n * 8 > ll) {
+	if (8 + n * w > ll) {
 		snprintf(what, sizeof what, "its subkey list at offset 0x%zx "
 		    "is shorter than its %zu entries", labs, n);
 		return key_error(c, depth, what);
@@ -477,7 +480,7 @@ add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
 			    "more than its %u subkeys", want);
 			return key_error(c, depth, what);
 		}
-		kl = cell_at(c, regf_get32(c->b + labs + 8 + 8 * k), &kabs);
+		kl = cell_at(c, regf_get32(c->b + labs + 8 + w * k), &kabs);
 		if (kl == 0 || !has_sig(c, kabs, "nk")) {
 			snprintf(what, sizeof what, "subkey %zu is not a key "
 			    "cell", f->nkids + 1);
@@ -486,6 +489,14 @@ add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
 		c->kids[f->kids + f->nkids++] = kabs;
 	}
 	return 0;
+}
+
+/* Is the cell at ABS a leaf list: lf, lh or li? */
+static int
+is_leaf(const struct chk *c, size_t abs)
+{
+	return has_sig(c, abs, "lf") || has_sig(c, abs, "lh") ||
+	    has_sig(c, abs, "li");
 }
 
 /* Check the key cell of stack level DEPTH (already in c->stack) and
@@ -570,7 +581,14 @@ check_key_cells(struct chk *c, size_t depth)
 	}
 	f->kids = c->nkids;
 	c->nkids += nsub;
-	if (has_sig(c, labs, "lf") || has_sig(c, labs, "lh")) {
+	/* Windows writes four kinds of subkey list: lf and lh (offset and
+	 * hash), li (offsets only: NT 3.x and 4.0, and still written by XP,
+	 * 7 and 8, directly under a key and as the parts of an ri), and ri,
+	 * an index of such leaves for a key with many subkeys.  An ri holds
+	 * leaves only: Windows never nests one ri in another (its index is
+	 * one level deep by design), so an ri inside an ri is refused here,
+	 * though hivex follows it (regfcheck.h: hostile shapes). */
+	if (is_leaf(c, labs)) {
 		if (add_leaf(c, depth, f, labs, ll, nsub) < 0)
 			return -1;
 	} else if (has_sig(c, labs, "ri")) {
@@ -584,11 +602,10 @@ check_key_cells(struct chk *c, size_t depth)
 
 			sl = cell_at(c, regf_get32(c->b + labs + 8 + 4 * k),
 			    &sabs);
-			if (sl == 0 || !(has_sig(c, sabs, "lf") ||
-			    has_sig(c, sabs, "lh")))
+			if (sl == 0 || !is_leaf(c, sabs))
 				return key_error(c, depth, "its subkey index "
-				    "points at something other than an lf or "
-				    "lh list");
+				    "points at something other than an lf, lh "
+				    "or li list");
 			reach(c, sabs);
 			if (add_leaf(c, depth, f, sabs, sl, nsub) < 0)
 				return -1;

@@ -39,8 +39,9 @@ struct regfcheck_shared {
  *  - from the root, every key reachable: an "nk" cell of the right size
  *    with a readable name (valid UTF-16 when not stored as Latin-1);
  *    its value list and each value ("vk", readable name, data inside its
- *    cell or a well-formed big-data record); its subkey list (lf, lh, or
- *    ri of lf/lh, as hivex reads them) holding exactly the subkey count;
+ *    cell or a well-formed big-data record); its subkey list (lf, lh or
+ *    li, or an ri of such lists, kinds mixed: what Windows writes)
+ *    holding exactly the subkey count;
  *  - no key reached twice (a list that loops back to an ancestor, or a
  *    key listed under two parents), no key deeper than 512 levels.
  * Returns 0, or -1 with one line in D naming NAME and, where known, the
