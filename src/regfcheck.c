@@ -71,6 +71,7 @@ struct chk {
 	size_t nkids, kidcap;
 	struct frame stack[TREE_MAX_DEPTH + 1];
 	size_t depth;		/* frames in use - 1 */
+	enum regfcheck_refusal why;	/* what was refused (regfcheck.h) */
 };
 
 #define MAP_USED0	1u
@@ -307,6 +308,7 @@ check_bins(struct chk *c)
 			return -1;
 		}
 		if (regf_get32(c->b + off + 4) != off - BINS_START) {
+			c->why = REGFCHECK_BIN_OFFSET;
 			diag_error(c->d, NULL, 0, "'%s': corrupt hive: the hive "
 			    "bin at offset 0x%zx says it is at 0x%zx", c->name,
 			    off, (size_t)regf_get32(c->b + off + 4) +
@@ -315,6 +317,8 @@ check_bins(struct chk *c)
 		}
 		size = regf_get32(c->b + off + 8);
 		if (size < 4096 || size % 4096 != 0 || size > c->end - off) {
+			if (size % 4096 == 0 && size > c->end - off)
+				c->why = REGFCHECK_BIN_PAST_END;
 			diag_error(c->d, NULL, 0, "'%s': corrupt hive: the hive "
 			    "bin at offset 0x%zx has a bad size (0x%zx)", c->name,
 			    off, size);
@@ -326,6 +330,7 @@ check_bins(struct chk *c)
 			size_t cl;
 
 			if (bin_end - cell < 4) {
+				c->why = REGFCHECK_CELL_PAST_BIN;
 				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
 				    "cell at offset 0x%zx runs past the end of "
 				    "its hive bin", c->name, cell);
@@ -335,12 +340,18 @@ check_bins(struct chk *c)
 			cl = raw < 0 ? (size_t)0 - (size_t)(int64_t)raw :
 			    (size_t)raw;
 			if (cl < 8 || cl % 4 != 0 || raw == INT32_MIN) {
+				/* The most negative size has no positive
+				 * counterpart: hivex takes it as a size past
+				 * every bin. */
+				if (raw == INT32_MIN)
+					c->why = REGFCHECK_CELL_PAST_BIN;
 				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
 				    "cell at offset 0x%zx has a bad size (%ld)",
 				    c->name, cell, (long)raw);
 				return -1;
 			}
 			if (cl > bin_end - cell) {
+				c->why = REGFCHECK_CELL_PAST_BIN;
 				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
 				    "cell at offset 0x%zx runs past the end of "
 				    "its hive bin", c->name, cell);
@@ -411,6 +422,8 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 		return 0;
 	/* Longer than its cell: only a big-data record may hold it. */
 	if (!has_sig(c, dabs, "db") || dl < 12) {
+		if (has_sig(c, dabs, "db"))
+			c->why = REGFCHECK_BIG_DATA;
 		snprintf(what, sizeof what, "value '%s' claims %u bytes of "
 		    "data, its cell holds %zu",
 		    value_name(c, vk, vn, sizeof vn), len, dl - 4);
@@ -424,6 +437,8 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 		uint32_t k;
 
 		if (ll == 0 || 4 + (size_t)nseg * 4 > ll) {
+			if (ll != 0)
+				c->why = REGFCHECK_BIG_DATA;
 			snprintf(what, sizeof what, "the segment list of value"
 			    " '%s' is not a cell of %u segments",
 			    value_name(c, vk, vn, sizeof vn), nseg);
@@ -447,6 +462,7 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 		/* Each segment's cell holds its share of the data (Windows:
 		 * 16,344 bytes, the last one less). */
 		if (room < len) {
+			c->why = REGFCHECK_BIG_DATA;
 			snprintf(what, sizeof what, "value '%s' claims %u bytes "
 			    "of data, its big-data segments hold %zu",
 			    value_name(c, vk, vn, sizeof vn), len, room);
@@ -556,6 +572,7 @@ check_key_cells(struct chk *c, size_t depth)
 	if (depth >= TREE_MAX_DEPTH) {
 		char *p = path_text(c, depth);
 
+		c->why = REGFCHECK_TOO_DEEP;
 		diag_error(c->d, NULL, 0, "'%s': corrupt hive: keys nested "
 		    "deeper than %d levels (under '%s')", c->name,
 		    TREE_MAX_DEPTH, p ? p : "?");
@@ -602,6 +619,8 @@ check_key_cells(struct chk *c, size_t depth)
 
 			sl = cell_at(c, regf_get32(c->b + labs + 8 + 4 * k),
 			    &sabs);
+			if (sl != 0 && has_sig(c, sabs, "ri"))
+				c->why = REGFCHECK_INDEX_IN_INDEX;
 			if (sl == 0 || !is_leaf(c, sabs))
 				return key_error(c, depth, "its subkey index "
 				    "points at something other than an lf, lh "
@@ -682,6 +701,8 @@ walk(struct chk *c, size_t root)
 				if (c->stack[i].nk == kid)
 					loop = 1;
 			key_name(c, kid, an, sizeof an);
+			if (!loop)
+				c->why = REGFCHECK_KEY_TWICE;
 			if (loop)
 				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
 				    "key '%s' lists its own ancestor '%s' as a "
@@ -706,14 +727,52 @@ walk(struct chk *c, size_t root)
 	}
 }
 
+const char *
+regf_refusal_name(enum regfcheck_refusal why)
+{
+	switch (why) {
+	case REGFCHECK_ACCEPTED:
+		return "accepted";
+	case REGFCHECK_CORRUPT:
+		break;
+	case REGFCHECK_BASE_BLOCK:
+		return "base block";
+	case REGFCHECK_BIN_OFFSET:
+		return "bin offset";
+	case REGFCHECK_BIN_PAST_END:
+		return "bin past end";
+	case REGFCHECK_CELL_PAST_BIN:
+		return "cell past bin";
+	case REGFCHECK_KEY_TWICE:
+		return "key twice";
+	case REGFCHECK_TOO_DEEP:
+		return "too deep";
+	case REGFCHECK_BIG_DATA:
+		return "big data";
+	case REGFCHECK_INDEX_IN_INDEX:
+		return "index in index";
+	}
+	return "corrupt";
+}
+
 int
 regf_check(const unsigned char *buf, size_t len, const char *name,
     struct regfcheck_shared *sh, struct diag *d)
+{
+	return regf_check_why(buf, len, name, sh, d, NULL);
+}
+
+int
+regf_check_why(const unsigned char *buf, size_t len, const char *name,
+    struct regfcheck_shared *sh, struct diag *d,
+    enum regfcheck_refusal *why)
 {
 	struct chk *c;
 	size_t root = 0, i, n;
 	int rc = -1;
 
+	if (why != NULL)
+		*why = REGFCHECK_CORRUPT;
 	if (sh != NULL) {
 		sh->cells = NULL;
 		sh->n = 0;
@@ -729,6 +788,8 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
 	c->len = len;
 	c->end = BINS_START + (size_t)regf_get32(buf + 40);
 	if (c->end > len || c->end < BINS_START) {
+		if (why != NULL)
+			*why = REGFCHECK_BASE_BLOCK;
 		diag_error(d, NULL, 0, "'%s': hive bins size past the end of "
 		    "the file", name);
 		free(c);
@@ -736,6 +797,7 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
 	}
 	c->name = name;
 	c->d = d;
+	c->why = REGFCHECK_CORRUPT;
 	c->maplen = c->end / 16 + 1;
 	if ((c->map = map_alloc(c->maplen)) == NULL)
 		goto oom;
@@ -760,6 +822,8 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
 	}
 out:
 	if (c != NULL) {
+		if (why != NULL)
+			*why = rc == 0 ? REGFCHECK_ACCEPTED : c->why;
 		if (c->map != NULL)
 			munmap(c->map, c->maplen);
 		free(c->kids);
