@@ -342,7 +342,7 @@ hivexwalk_compare(const char *path, int always, struct hivexwalk_verdict *v)
 	if (regf_header_parse(b, len, path, &h, &d) < 0)
 		v->why = REGFCHECK_BASE_BLOCK;
 	else
-		(void)regf_check_why(b, len, path, NULL, &d, &v->why);
+		(void)regf_check_ex(b, len, path, NULL, &d, &v->why, NULL);
 	if (d.n > 0)
 		snprintf(v->kbfix, sizeof v->kbfix, "%s", d.items[0].msg);
 	diag_free(&d);

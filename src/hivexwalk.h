@@ -41,7 +41,7 @@ int hivexwalk_read(const char *path, unsigned timeout, struct hivexwalk *w);
 void hivexwalk_run(const char *path, unsigned timeout, int fd)
     __attribute__((noreturn));
 
-/* The verdicts of kbfix (regf_header_parse, then regf_check_why) and of
+/* The verdicts of kbfix (regf_header_parse, then regf_check_ex) and of
  * hivex (hivexwalk_read) on the hive file PATH. */
 struct hivexwalk_verdict {
 	enum regfcheck_refusal why;	/* kbfix's: REGFCHECK_ACCEPTED, or

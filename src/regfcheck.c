@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "keylist.h"
 #include "names.h"
 #include "regf.h"
 #include "regfcheck.h"
@@ -72,6 +73,7 @@ struct chk {
 	struct frame stack[TREE_MAX_DEPTH + 1];
 	size_t depth;		/* frames in use - 1 */
 	enum regfcheck_refusal why;	/* what was refused (regfcheck.h) */
+	struct regfcheck_stats *st;	/* counts, or NULL */
 };
 
 #define MAP_USED0	1u
@@ -359,9 +361,18 @@ check_bins(struct chk *c)
 			}
 			if (raw < 0)
 				MAP_SET(c, cell, MAP_USED(cell));
+			if (c->st != NULL && raw < 0) {
+				c->st->used_cells++;
+				c->st->used_bytes += cl;
+			} else if (c->st != NULL) {
+				c->st->free_cells++;
+				c->st->free_bytes += cl;
+			}
 			cell += cl;
 		}
 		off = bin_end;
+		if (c->st != NULL)
+			c->st->bins++;
 	}
 	return 0;
 }
@@ -420,6 +431,8 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 	reach(c, dabs);
 	if (len <= dl - 4)
 		return 0;
+	if (c->st != NULL)
+		c->st->bigdata++;
 	/* Longer than its cell: only a big-data record may hold it. */
 	if (!has_sig(c, dabs, "db") || dl < 12) {
 		if (has_sig(c, dabs, "db"))
@@ -515,6 +528,43 @@ is_leaf(const struct chk *c, size_t abs)
 	    has_sig(c, abs, "li");
 }
 
+/* Count a leaf of kind K ('f', 'h', 'i'), in an ri list or not. */
+static void
+count_leaf(struct regfcheck_stats *st, int k, int in_ri)
+{
+	if (k == 'f')
+		(*(in_ri ? &st->ri_lf : &st->lf))++;
+	else if (k == 'h')
+		(*(in_ri ? &st->ri_lh : &st->lh))++;
+	else
+		(*(in_ri ? &st->ri_li : &st->li))++;
+}
+
+/* Are the subkeys of F, the key at DEPTH, in the order Windows finds
+ * them in?  Noted in the counts, the first such key spelled out. */
+static void
+check_order(struct chk *c, size_t depth, const struct frame *f)
+{
+	const size_t *k = c->kids + f->kids;
+	size_t i;
+
+	for (i = 1; i < f->nkids; i++)
+		if (keylist_cmp(c->b, c->end, k[i - 1], k[i]) > 0)
+			break;
+	if (i >= f->nkids)
+		return;
+	if (c->st->unsorted++ == 0) {
+		char *p = path_text(c, depth);
+
+		snprintf(c->st->unsorted_key, sizeof c->st->unsorted_key,
+		    "%s", p ? p : "?");
+		free(p);
+		key_name(c, k[i - 1], c->st->unsorted_a,
+		    sizeof c->st->unsorted_a);
+		key_name(c, k[i], c->st->unsorted_b, sizeof c->st->unsorted_b);
+	}
+}
+
 /* Check the key cell of stack level DEPTH (already in c->stack) and
  * collect its subkeys. */
 static int
@@ -533,6 +583,10 @@ check_key_cells(struct chk *c, size_t depth)
 	    !utf16_ok(c->b + nk + 0x50, n))
 		return key_error(c, depth, "its name is not valid UTF-16");
 	nval = regf_get32(c->b + nk + 0x28);
+	if (c->st != NULL) {
+		c->st->keys++;
+		c->st->values += nval;
+	}
 	if (nval > REGFCHECK_MAX_VALUES) {
 		snprintf(what, sizeof what, "%u values, more than kbfix reads"
 		    " (%d)", nval, REGFCHECK_MAX_VALUES);
@@ -606,6 +660,8 @@ check_key_cells(struct chk *c, size_t depth)
 	 * one level deep by design), so an ri inside an ri is refused here,
 	 * though hivex follows it (regfcheck.h: hostile shapes). */
 	if (is_leaf(c, labs)) {
+		if (c->st != NULL)
+			count_leaf(c->st, c->b[labs + 5], 0);
 		if (add_leaf(c, depth, f, labs, ll, nsub) < 0)
 			return -1;
 	} else if (has_sig(c, labs, "ri")) {
@@ -614,6 +670,8 @@ check_key_cells(struct chk *c, size_t depth)
 		if (8 + nl * 4 > ll)
 			return key_error(c, depth, "its subkey index is "
 			    "shorter than its entries");
+		if (c->st != NULL)
+			c->st->ri++;
 		for (k = 0; k < nl; k++) {
 			size_t sabs, sl;
 
@@ -626,6 +684,8 @@ check_key_cells(struct chk *c, size_t depth)
 				    "points at something other than an lf, lh "
 				    "or li list");
 			reach(c, sabs);
+			if (c->st != NULL)
+				count_leaf(c->st, c->b[sabs + 5], 1);
 			if (add_leaf(c, depth, f, sabs, sl, nsub) < 0)
 				return -1;
 		}
@@ -642,6 +702,8 @@ check_key_cells(struct chk *c, size_t depth)
 		    "hold %zu", nsub, f->nkids);
 		return key_error(c, depth, what);
 	}
+	if (c->st != NULL)
+		check_order(c, depth, f);
 	return 0;
 }
 
@@ -759,13 +821,13 @@ int
 regf_check(const unsigned char *buf, size_t len, const char *name,
     struct regfcheck_shared *sh, struct diag *d)
 {
-	return regf_check_why(buf, len, name, sh, d, NULL);
+	return regf_check_ex(buf, len, name, sh, d, NULL, NULL);
 }
 
 int
-regf_check_why(const unsigned char *buf, size_t len, const char *name,
+regf_check_ex(const unsigned char *buf, size_t len, const char *name,
     struct regfcheck_shared *sh, struct diag *d,
-    enum regfcheck_refusal *why)
+    enum regfcheck_refusal *why, struct regfcheck_stats *st)
 {
 	struct chk *c;
 	size_t root = 0, i, n;
@@ -773,6 +835,8 @@ regf_check_why(const unsigned char *buf, size_t len, const char *name,
 
 	if (why != NULL)
 		*why = REGFCHECK_CORRUPT;
+	if (st != NULL)
+		memset(st, 0, sizeof *st);
 	if (sh != NULL) {
 		sh->cells = NULL;
 		sh->n = 0;
@@ -798,6 +862,7 @@ regf_check_why(const unsigned char *buf, size_t len, const char *name,
 	c->name = name;
 	c->d = d;
 	c->why = REGFCHECK_CORRUPT;
+	c->st = st;
 	c->maplen = c->end / 16 + 1;
 	if ((c->map = map_alloc(c->maplen)) == NULL)
 		goto oom;

@@ -116,10 +116,29 @@ const char *regf_refusal_name(enum regfcheck_refusal why);
 int regf_check(const unsigned char *buf, size_t len, const char *name,
     struct regfcheck_shared *sh, struct diag *d);
 
-/* regf_check, and *WHY (may be NULL) says what it refused:
- * REGFCHECK_ACCEPTED when it returns 0. */
-int regf_check_why(const unsigned char *buf, size_t len, const char *name,
+/* What the check counts on its way (kbfix check). */
+struct regfcheck_stats {
+	size_t keys, values;	/* reached from the root, as reglookup
+				 * counts them */
+	size_t bigdata;		/* values held in big-data records */
+	size_t lf, lh, li;	/* keys whose list is one leaf of a kind */
+	size_t ri;		/* keys whose list is an ri ... */
+	size_t ri_lf, ri_lh, ri_li;	/* ... and the leaves in them */
+	size_t bins;
+	size_t used_cells, free_cells;
+	unsigned long long used_bytes, free_bytes;
+	/* Keys whose subkeys are out of the order Windows finds them in
+	 * (keylist.h), and the first: its path, the two names. */
+	size_t unsorted;
+	char unsorted_key[1600], unsorted_a[300], unsorted_b[300];
+};
+
+/* regf_check; *WHY (may be NULL) says what it refused
+ * (REGFCHECK_ACCEPTED when it returns 0); ST (may be NULL) gets the
+ * counts, the order of every key's subkeys checked too (which costs a
+ * comparison of names per subkey). */
+int regf_check_ex(const unsigned char *buf, size_t len, const char *name,
     struct regfcheck_shared *sh, struct diag *d,
-    enum regfcheck_refusal *why);
+    enum regfcheck_refusal *why, struct regfcheck_stats *st);
 
 #endif

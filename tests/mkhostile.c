@@ -49,6 +49,8 @@
  *                         or more: ri -> ri -> leaves
  *   li-twice KEY          KEY's list (an li leaf) lists its first
  *                         subkey again in place of its second
+ *   swap-subkeys KEY      the first two entries of KEY's list (an lf or
+ *                         lh leaf) swapped: out of Windows' order
  *
  * Exit status: 0 done, 2 trouble (messages on standard error).
  */
@@ -331,6 +333,17 @@ main(int argc, char **argv)
 		if (memcmp(buf + li + 4, "li", 2) != 0 || cnt < 2)
 			die("key has no li leaf of two subkeys", argv[4]);
 		put32(li + 8 + 4, get32(li + 8));
+	} else if (strcmp(kind, "swap-subkeys") == 0 && argc == 5) {
+		hive_node_h n = node_at(argv[4]);
+		size_t l = get32(n + 0x20) + 4096;
+		unsigned char e[8];
+
+		if (buf[l + 4] != 'l' || (buf[l + 5] != 'f' &&
+		    buf[l + 5] != 'h') || (buf[l + 6] | buf[l + 7] << 8) < 2)
+			die("key has no lf/lh leaf of two subkeys", argv[4]);
+		memcpy(e, buf + l + 8, 8);
+		memmove(buf + l + 8, buf + l + 16, 8);
+		memcpy(buf + l + 16, e, 8);
 	} else {
 		die("unknown kind or wrong arguments:", kind);
 	}
