@@ -520,6 +520,7 @@ START_TEST(test_delete_li)
 	size_t sub = offset_of(h, "Direct\\Big\\Sub");
 	size_t only = offset_of(h, "Lonely\\Only");
 	struct hive *hv;
+	unsigned char *b;
 
 	undo = write_reg(h, HIVE_SOFTWARE, HDR
 	    "[-" SW "\\Direct\\Big]\n\n"
@@ -538,8 +539,10 @@ START_TEST(test_delete_li)
 	ck_assert(cell_is_free(h, only));
 	hv = open_ok(h);
 	/* Lonely's list is gone with its last subkey. */
-	ck_assert_uint_eq(regf_get32((unsigned char *)tu_read(h, NULL) +
-	    key_at(hv, "Lonely") + 0x20), 0xFFFFFFFFu);
+	b = (unsigned char *)tu_read(h, NULL);
+	ck_assert_uint_eq(regf_get32(b + key_at(hv, "Lonely") + 0x20),
+	    0xFFFFFFFFu);
+	free(b);
 	hive_close(hv);
 	ck_assert_ptr_null(strstr(e1, "/Direct/Big"));
 	ck_assert_ptr_null(strstr(e1, "/Index/K04"));
