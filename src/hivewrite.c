@@ -123,6 +123,21 @@ map_file(const char *path, int rw, size_t *len, struct diag *d)
 	return p;
 }
 
+/* Write back and unmap the file at PATH mapped at B (LEN bytes) by
+ * map_file; R, or -1 with D when the writing fails. */
+static int
+unmap_file(unsigned char *b, size_t len, const char *path, int r,
+    struct diag *d)
+{
+	if (msync(b, len, MS_SYNC) < 0 && r == 0) {
+		diag_error(d, NULL, 0, "cannot write '%s': %s", path,
+		    strerror(errno));
+		r = -1;
+	}
+	munmap(b, len);
+	return r;
+}
+
 /* The end of the hive bins of the file B (LEN bytes), or 0. */
 static size_t
 bins_end(const unsigned char *b, size_t len)
@@ -223,13 +238,7 @@ delete_early(const struct hive *hv, const unsigned char *b, size_t len,
 			    "should be", rf->keys[i].path);
 			r = -1;
 		}
-	if (msync(c, clen, MS_SYNC) < 0 && r == 0) {
-		diag_error(d, NULL, 0, "cannot write '%s': %s", tmp,
-		    strerror(errno));
-		r = -1;
-	}
-	munmap(c, clen);
-	return r;
+	return unmap_file(c, clen, tmp, r, d);
 }
 
 /* Put in Windows' order the subkeys of every key hivex gave one, in the
@@ -249,13 +258,7 @@ sort_new(const char *tmp, size_t from, const char *name, struct diag *d)
 		    "read back");
 		r = -1;
 	}
-	if (msync(c, len, MS_SYNC) < 0 && r == 0) {
-		diag_error(d, NULL, 0, "cannot write '%s': %s", tmp,
-		    strerror(errno));
-		r = -1;
-	}
-	munmap(c, len);
-	return r;
+	return unmap_file(c, len, tmp, r, d);
 }
 
 int

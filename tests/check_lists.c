@@ -47,19 +47,6 @@ real_hive(const char *dir, const char *cas, const char *file)
 	return dst;
 }
 
-static struct hive *
-open_ok(const char *path)
-{
-	struct hive *hv = NULL;
-	struct diag d;
-
-	diag_init(&d);
-	ck_assert_msg(hive_open(path, 0, &hv, &d) == 0, "cannot open '%s': %s",
-	    path, d.n ? d.items[0].msg : "?");
-	diag_free(&d);
-	return hv;
-}
-
 /* The key at PATH ("A\B") of HV, which must exist. */
 static hive_node_h
 key_at(const struct hive *hv, const char *path)
@@ -103,10 +90,10 @@ START_TEST(test_real_li)
 	char *uc = real_hive(dir, "win8-usrclass", "UsrClass.dat");
 	struct hive *hv;
 
-	hv = open_ok(ms);
+	hv = tu_hive_open(ms);
 	subkeys_are(hv, "key_with_many_subkeys", 5000);
 	hive_close(hv);
-	hv = open_ok(uc);
+	hv = tu_hive_open(uc);
 	subkeys_are(hv, "ActivatableClasses\\CLSID", 2716);
 	subkeys_are(hv, "ActivatableClasses\\Package\\"
 	    "Microsoft.BingSports_3.0.2.233_x64__8wekyb3d8bbwe\\"
@@ -242,7 +229,7 @@ write_reg(const char *path, enum hive_kind kind, const char *reg,
 	struct apply_options o = { NULL };
 	struct regfile *rf = NULL;
 	struct apply_job *j = NULL;
-	struct hive *hv = open_ok(path), *hives[1];
+	struct hive *hv = tu_hive_open(path), *hives[1];
 	struct target t = { hives, 1, NULL };
 	struct plan *p = NULL;
 	struct rp ra;
@@ -286,6 +273,23 @@ undo_with(const char *path, enum hive_kind kind, const char *undo,
 	u2 = write_reg(path, kind, text, nchanges);
 	free(u2);
 	free(text);
+}
+
+static char *export(const char *path);
+
+/* The undo file UNDO (freed here, N changes planned) brings the export of
+ * the hive at PATH back to E0. */
+static void
+undo_back(const char *path, enum hive_kind kind, char *undo, size_t n,
+    const char *e0)
+{
+	char *e;
+
+	undo_with(path, kind, undo, n);
+	free(undo);
+	e = export(path);
+	ck_assert_str_eq(e, e0);
+	free(e);
 }
 
 /* reglookup's export of PATH without the times of keys (a key made again
@@ -351,7 +355,7 @@ static void
 list_is(const char *path, const char *key, size_t n, const char *child,
     int leaf)
 {
-	struct hive *hv = open_ok(path);
+	struct hive *hv = tu_hive_open(path);
 	size_t len, end;
 	unsigned char *b = (unsigned char *)tu_read(path, &len);
 	hive_node_h node = key_at(hv, key);
@@ -372,6 +376,29 @@ list_is(const char *path, const char *key, size_t n, const char *child,
 	hive_close(hv);
 }
 
+/* REG written into the hive at PATH (taken as KIND; N changes planned):
+ * reglookup's export changes by exactly key KEY ("/A/B", as reglookup
+ * writes it) and what is below it, gone or made as GONE says; regfexport
+ * reads the result; the subkeys of PARENT are then COUNT, in Windows'
+ * order, and CHILD (if not NULL) sits in a leaf of kind LEAF; the undo
+ * file brings the export back. */
+static void
+round_trip(const char *path, enum hive_kind kind, const char *reg, size_t n,
+    const char *key, int gone, const char *parent, size_t count,
+    const char *child, int leaf)
+{
+	char *e0 = export(path), *e1, *undo;
+
+	undo = write_reg(path, kind, reg, n);
+	e1 = export(path);
+	differ_by(e0, e1, key, gone);
+	regfexport_ok(path);
+	list_is(path, parent, count, child, leaf);
+	undo_back(path, kind, undo, n, e0);
+	free(e0);
+	free(e1);
+}
+
 /* Deleting a key listed in an li leaf inside an ri, and creating one
  * there, on the real hive of 5,000 subkeys: reglookup sees exactly that
  * key go and come, regfexport reads every result, the list stays an ri
@@ -381,38 +408,18 @@ START_TEST(test_real_many_subkeys)
 {
 	char *dir = tu_tmpdir();
 	char *ms = real_hive(dir, "many-subkeys", "ManySubkeysHive");
-	char *e0 = export(ms), *e1, *e2, *undo;
 
 	list_is(ms, "key_with_many_subkeys", 5000, "100", 'i');
-	undo = write_reg(ms, HIVE_SOFTWARE, HDR "[-" SW
-	    "\\key_with_many_subkeys\\100]\n", 1);
-	e1 = export(ms);
-	differ_by(e0, e1, "/key_with_many_subkeys/100", 1);
-	regfexport_ok(ms);
-	list_is(ms, "key_with_many_subkeys", 4999, "1000", 'i');
-	undo_with(ms, HIVE_SOFTWARE, undo, 1);
-	free(undo);
-	e2 = export(ms);
-	ck_assert_str_eq(e2, e0);
+	round_trip(ms, HIVE_SOFTWARE, HDR "[-" SW
+	    "\\key_with_many_subkeys\\100]\n", 1,
+	    "/key_with_many_subkeys/100", 1, "key_with_many_subkeys", 4999,
+	    "1000", 'i');
 	list_is(ms, "key_with_many_subkeys", 5000, "100", 'i');
-	free(e1);
-	free(e2);
-
-	undo = write_reg(ms, HIVE_SOFTWARE, HDR "[" SW
-	    "\\key_with_many_subkeys\\100a]\n", 1);
-	e1 = export(ms);
-	differ_by(e0, e1, "/key_with_many_subkeys/100a", 0);
-	regfexport_ok(ms);
-	list_is(ms, "key_with_many_subkeys", 5001, "100a", 'i');
-	undo_with(ms, HIVE_SOFTWARE, undo, 1);
-	free(undo);
-	e2 = export(ms);
-	ck_assert_str_eq(e2, e0);
+	round_trip(ms, HIVE_SOFTWARE, HDR "[" SW
+	    "\\key_with_many_subkeys\\100a]\n", 1,
+	    "/key_with_many_subkeys/100a", 0, "key_with_many_subkeys", 5001,
+	    "100a", 'i');
 	list_is(ms, "key_with_many_subkeys", 5000, NULL, 0);
-
-	free(e0);
-	free(e1);
-	free(e2);
 	free(ms);
 	tu_rmrf(dir);
 	free(dir);
@@ -482,7 +489,7 @@ cell_is_free(const char *path, size_t off)
 static size_t
 offset_of(const char *file, const char *path)
 {
-	struct hive *hv = open_ok(file);
+	struct hive *hv = tu_hive_open(file);
 	size_t off = key_at(hv, path);
 
 	hive_close(hv);
@@ -537,7 +544,7 @@ START_TEST(test_delete_li)
 	ck_assert(cell_is_free(h, big));
 	ck_assert(cell_is_free(h, sub));
 	ck_assert(cell_is_free(h, only));
-	hv = open_ok(h);
+	hv = tu_hive_open(h);
 	/* Lonely's list is gone with its last subkey. */
 	b = (unsigned char *)tu_read(h, NULL);
 	ck_assert_uint_eq(regf_get32(b + key_at(hv, "Lonely") + 0x20),
@@ -547,12 +554,8 @@ START_TEST(test_delete_li)
 	ck_assert_ptr_null(strstr(e1, "/Direct/Big"));
 	ck_assert_ptr_null(strstr(e1, "/Index/K04"));
 	ck_assert_ptr_nonnull(strstr(e1, "/Index/K06"));
-	undo_with(h, HIVE_SOFTWARE, undo, 13);
-	free(e1);
-	e1 = export(h);
-	ck_assert_str_eq(e1, e0);
+	undo_back(h, HIVE_SOFTWARE, undo, 13, e0);
 	list_is(h, "Direct", 5, "Big", 'i');
-	free(undo);
 	free(e0);
 	free(e1);
 	free(h);
@@ -574,15 +577,13 @@ START_TEST(test_create_li)
 	    "[" SW "\\Index\\K0_]\n\n"
 	    "[" SW "\\Mixed\\M0_\\Below]\n", 5);
 	e1 = export(h);
+	ck_assert_ptr_nonnull(strstr(e1, "/Index/K0_,KEY,"));
+	ck_assert_ptr_nonnull(strstr(e1, "/Mixed/M0_/Below,KEY,"));
 	regfexport_ok(h);
 	list_is(h, "Direct", 6, "\xc3\xa9", 'i');
 	list_is(h, "Index", 11, "K0_", 'i');
 	list_is(h, "Mixed", 7, NULL, 0);
-	undo_with(h, HIVE_SOFTWARE, undo, 4);
-	free(e1);
-	e1 = export(h);
-	ck_assert_str_eq(e1, e0);
-	free(undo);
+	undo_back(h, HIVE_SOFTWARE, undo, 4, e0);
 	free(e0);
 	free(e1);
 	free(h);
@@ -618,7 +619,7 @@ START_TEST(test_delete_order)
 	list_is(h, "Index", 9, "K03a", 'i');
 	free(undo);
 
-	hv = open_ok(h);
+	hv = tu_hive_open(h);
 	hives[0] = hv;
 	hv->kind = HIVE_SOFTWARE;
 	diag_init(&d);
@@ -652,7 +653,7 @@ verify_case(const char *reg, void (*mutate)(const char *copy,
 {
 	char *dir = tu_tmpdir(), *h = fixture(dir), *copy = tu_path(dir, "NEW");
 	struct regfile *rf = NULL;
-	struct hive *before = open_ok(h), *after;
+	struct hive *before = tu_hive_open(h), *after;
 	struct plan *p = NULL;
 	struct diag d;
 	int r;
@@ -668,7 +669,7 @@ verify_case(const char *reg, void (*mutate)(const char *copy,
 	    (uint64_t)before->hdr.bins_size, &d), 0);
 	if (mutate != NULL)
 		mutate(copy, before);
-	after = open_ok(copy);
+	after = tu_hive_open(copy);
 	r = verify_unchanged(before, after, p, &d);
 	if (want == NULL)
 		ck_assert_msg(r == 0, "verify: %s", d.n ? d.items[0].msg : "?");

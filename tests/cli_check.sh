@@ -41,14 +41,8 @@ check() {
 }
 
 if [ -d "${KBFIX_SHARED-}/hives-real" ]; then
-	for x in "$KBFIX_SHARED"/hives-real/*/*.xz; do
-		case $x in *.LOG*) continue ;; esac
-		d="$tmp/$(basename "$(dirname "$x")")"
-		mkdir -p "$d"
-		for y in "$(dirname "$x")"/*.xz; do
-			xz -dc "$y" > "$d/$(basename "$y" .xz)"
-		done
-		h="$d/$(basename "$x" .xz)"
+	for h in $(unpack_real "$tmp"); do
+		d=$(dirname "$h")
 		check 0 "$h"
 		grep -qx '  no damage found' "$tmp/out" ||
 		    bad "$h: $(cat "$tmp/out")"

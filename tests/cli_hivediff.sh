@@ -45,14 +45,8 @@ done
 # The real hives, and the dirty ones replayed.
 if [ -d "${KBFIX_SHARED-}/hives-real" ]; then
 	mkdir "$tmp/real"
-	for x in "$KBFIX_SHARED"/hives-real/*/*.xz; do
-		case $x in *.LOG*) continue ;; esac
-		d="$tmp/real/$(basename "$(dirname "$x")")"
-		mkdir -p "$d"
-		for y in "$(dirname "$x")"/*.xz; do
-			xz -dc "$y" > "$d/$(basename "$y" .xz)"
-		done
-		h="$d/$(basename "$x" .xz)"
+	for h in $(unpack_real "$tmp/real"); do
+		d=$(dirname "$h")
 		compare "$h"
 		verdict "$h" "kbfix accepts it; hivex reads it whole"
 		if ls "$d"/*.LOG* > /dev/null 2>&1; then
