@@ -129,6 +129,9 @@ check_one(struct report *r)
 		goto out;
 	}
 	r->structure_ok = check_image(r, b, len, 0, &r->st);
+	/* Its pages are let go before hivex maps the file again. */
+	munmap(b, len);
+	b = NULL;
 	if (r->structure_ok) {
 		/* The kind, from the root's subkeys, by hivex: the
 		 * structure is sound. */

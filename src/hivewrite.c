@@ -123,21 +123,6 @@ map_file(const char *path, int rw, size_t *len, struct diag *d)
 	return p;
 }
 
-/* Write back and unmap the file at PATH mapped at B (LEN bytes) by
- * map_file; R, or -1 with D when the writing fails. */
-static int
-unmap_file(unsigned char *b, size_t len, const char *path, int r,
-    struct diag *d)
-{
-	if (msync(b, len, MS_SYNC) < 0 && r == 0) {
-		diag_error(d, NULL, 0, "cannot write '%s': %s", path,
-		    strerror(errno));
-		r = -1;
-	}
-	munmap(b, len);
-	return r;
-}
-
 /* The end of the hive bins of the file B (LEN bytes), or 0. */
 static size_t
 bins_end(const unsigned char *b, size_t len)
@@ -147,38 +132,78 @@ bins_end(const unsigned char *b, size_t len)
 	return end > len ? 0 : (size_t)end;
 }
 
-/* Write LEN bytes of B to the existing file PATH, from its start. */
 static int
-write_copy(const char *path, const unsigned char *b, size_t len,
-    struct diag *d)
+write_all(int fd, const char *p, size_t n)
 {
-	size_t done = 0;
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
 
-	if (fd < 0) {
-		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	while (done < len) {
-		ssize_t r = write(fd, b + done, len - done);
-
-		if (r < 0 && errno == EINTR)
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			diag_error(d, NULL, 0, "cannot write '%s': %s", path,
-			    r == 0 ? "short write" : strerror(errno));
-			close(fd);
+		if (w <= 0)
 			return -1;
-		}
-		done += (size_t)r;
-	}
-	if (close(fd) < 0) {
-		diag_error(d, NULL, 0, "cannot write '%s': %s", path,
-		    strerror(errno));
-		return -1;
+		p += w;
+		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Copy the file FROM to the existing file TO, through the kernel
+ * (copy_file_range): the original's pages are not read into this
+ * process, which holds one copy of a hive at a time (hive.h:
+ * hive_release). */
+static int
+copy_to(const char *from, const char *to, struct diag *d)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, r = -1, plain = 0;
+	struct stat st;
+	off_t left;
+
+	if (in < 0 || fstat(in, &st) < 0) {
+		diag_error(d, NULL, 0, "cannot read '%s': %s", from,
+		    strerror(errno));
+		goto out;
+	}
+	if ((out = open(to, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0) {
+		diag_error(d, NULL, 0, "cannot open '%s': %s", to,
+		    strerror(errno));
+		goto out;
+	}
+	for (left = st.st_size; left > 0; ) {
+		ssize_t n = plain ? -1 : copy_file_range(in, NULL, out, NULL,
+		    (size_t)left, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* A file system or kernel without it: read and write. */
+		if (n < 0 && (plain || errno == ENOSYS || errno == EXDEV ||
+		    errno == EOPNOTSUPP || errno == EINVAL)) {
+			char buf[65536];
+
+			plain = 1;
+			if ((n = read(in, buf, sizeof buf)) < 0 &&
+			    errno == EINTR)
+				continue;
+			if (n > 0 && write_all(out, buf, (size_t)n) < 0)
+				n = -1;
+		}
+		if (n <= 0) {
+			diag_error(d, NULL, 0, "cannot write '%s': %s", to,
+			    n == 0 ? "short copy" : strerror(errno));
+			goto out;
+		}
+		left -= n;
+	}
+	r = 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) < 0 && r == 0) {
+		diag_error(d, NULL, 0, "cannot write '%s': %s", to,
+		    strerror(errno));
+		r = -1;
+	}
+	return r;
 }
 
 /* The keys of RF that kbfix deletes itself (PRE[i] set; their nodes in
@@ -217,20 +242,27 @@ choose(const struct hive *hv, const unsigned char *b, size_t end,
 	return (int)npre;
 }
 
-/* Delete the keys chosen, on TMP, a copy of B. */
+/* Delete the keys chosen on TMP, a copy of HV's file (whose hive bins
+ * end at END).  The pages written are the file's in the page cache: the
+ * caller fsyncs TMP once hivex has written it anew. */
 static int
-delete_early(const struct hive *hv, const unsigned char *b, size_t len,
-    size_t end, const struct regfile *rf, const unsigned char *pre,
-    const hive_node_h *node, const hive_node_h *parent, const char *tmp,
-    struct diag *d)
+delete_early(const struct hive *hv, size_t end, const struct regfile *rf,
+    const unsigned char *pre, const hive_node_h *node,
+    const hive_node_h *parent, const char *tmp, struct diag *d)
 {
 	unsigned char *c;
 	size_t clen, i;
 	int r = 0;
 
-	if (write_copy(tmp, b, len, d) < 0 ||
+	if (copy_to(hv->file, tmp, d) < 0 ||
 	    (c = map_file(tmp, 1, &clen, d)) == NULL)
 		return -1;
+	if (end > clen) {
+		munmap(c, clen);
+		diag_error(d, NULL, 0, "'%s': changed while being copied",
+		    hv->path);
+		return -1;
+	}
 	for (i = 0; r == 0 && i < rf->nkeys; i++)
 		if (pre[i] && keylist_delete(c, end, parent[i], node[i]) < 0) {
 			diag_error(d, hv->path, rf->keys[i].line, "cannot "
@@ -238,11 +270,12 @@ delete_early(const struct hive *hv, const unsigned char *b, size_t len,
 			    "should be", rf->keys[i].path);
 			r = -1;
 		}
-	return unmap_file(c, clen, tmp, r, d);
+	munmap(c, clen);
+	return r;
 }
 
 /* Put in Windows' order the subkeys of every key hivex gave one, in the
- * file TMP that it wrote after FROM. */
+ * file TMP that it wrote after FROM (fsync'd by the caller). */
 static int
 sort_new(const char *tmp, size_t from, const char *name, struct diag *d)
 {
@@ -258,7 +291,8 @@ sort_new(const char *tmp, size_t from, const char *name, struct diag *d)
 		    "read back");
 		r = -1;
 	}
-	return unmap_file(c, len, tmp, r, d);
+	munmap(c, len);
+	return r;
 }
 
 int
@@ -282,6 +316,7 @@ hivewrite_execute(const struct hive *hv, const struct regfile *rf,
 	for (i = 0; i < rf->nkeys; i++)
 		if (rkey_split(rf->keys[i].path, prefix, &k[i]) < 0)
 			goto oom;
+	/* Only the lists of the keys deleted are read here. */
 	if ((b = map_file(hv->file, 0, &len, d)) == NULL)
 		goto out;
 	if ((end = bins_end(b, len)) == 0) {
@@ -291,8 +326,8 @@ hivewrite_execute(const struct hive *hv, const struct regfile *rf,
 	}
 	npre = choose(hv, b, end, rf, k, pre, skip, node, parent);
 	if (npre > 0) {
-		if (delete_early(hv, b, len, end, rf, pre, node, parent, tmp,
-		    d) < 0 || hive_open(tmp, HIVE_OPEN_WRITE, &w, d) < 0)
+		if (delete_early(hv, end, rf, pre, node, parent, tmp, d) < 0 ||
+		    hive_open(tmp, HIVE_OPEN_WRITE, &w, d) < 0)
 			goto out;
 	} else if (hive_reopen_write(hv, &w, d) < 0)
 		goto out;
