@@ -77,6 +77,20 @@ if [ -d "${KBFIX_SHARED-}/hives-real" ]; then
 	grep -qx '  subkey lists: 1106 lf, 1 li, 1 ri (of 4 li)' "$tmp/out" ||
 	    bad "win8-usrclass: $(cat "$tmp/out")"
 	ok
+	# Scan and the dry run read them too: no remedy works on them,
+	# which is what they say, with no structure error.
+	for h in "$tmp/many-subkeys/ManySubkeysHive" \
+	    "$tmp/win8-usrclass/UsrClass.dat"; do
+		for c in scan --dry-run; do
+			"$KBFIX" $c "$h" > /dev/null 2> "$tmp/err"
+			rc=$?
+			[ $rc -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] &&
+			    grep -q "the remedies work on SYSTEM, NTUSER" \
+			    "$tmp/err" && ! grep -q corrupt "$tmp/err" ||
+			    bad "$c $h: exit $rc: $(cat "$tmp/err")"
+			ok
+		done
+	done
 	# Dirty, its logs gone: nothing brings it up to date.
 	mkdir "$tmp/nologs"
 	cp "$tmp/win10-ntuser-dirty/NTUSER.DAT" "$tmp/nologs/"

@@ -53,6 +53,11 @@ for k in lh li; do
 done
 cmp -s "$tmp/lh.diff" "$tmp/li.diff" ||
     bad "apply changed the two hives differently"
+# Still an ri of li leaves, in Windows' order, with the right counts.
+"$KBFIX" check "$tmp/li/SYSTEM" > "$tmp/check" 2>&1 ||
+    bad "kbfix check after apply: $(cat "$tmp/check")"
+grep -q '^  subkey lists: .* li, .*ri (of .*li)$' "$tmp/check" ||
+    bad "the lists changed kind: $(cat "$tmp/check")"
 [ "$(grep -ci '^< .*/SMSPerfCountersFor[^/]*,KEY,$' "$tmp/li.diff")" -eq 3 ] ||
     bad "apply did not delete the 3 keys: $(cat "$tmp/li.diff")"
 [ "$(grep -c '^>' "$tmp/li.diff")" -eq 0 ] || bad "apply added something"
@@ -60,6 +65,8 @@ ok
 run 0 --dry-run Q267971 "$tmp/li/SYSTEM"
 run 0 undo "$tmp"/li/SYSTEM.kbfix-*-undo.reg "$tmp/li/SYSTEM"
 listing "$tmp/li/SYSTEM" > "$tmp/li.undone"
+"$KBFIX" check "$tmp/li/SYSTEM" > "$tmp/check" 2>&1 ||
+    bad "kbfix check after undo: $(cat "$tmp/check")"
 cmp -s "$tmp/li.before" "$tmp/li.undone" ||
     bad "undo did not restore the view: $(diff "$tmp/li.before" \
     "$tmp/li.undone")"
@@ -93,6 +100,8 @@ EOF
 	    bad "UsrClass.dat changed otherwise: $(diff "$tmp/uc.want" \
 	    "$tmp/uc.diff")"
 	ok
+	"$KBFIX" check "$uc" > "$tmp/check" 2>&1 ||
+	    bad "kbfix check of UsrClass.dat: $(cat "$tmp/check")"
 	run 0 undo "$tmp"/uc/UsrClass.dat.kbfix-*-undo.reg "$uc"
 	listing "$uc" > "$tmp/uc.undone"
 	cmp -s "$tmp/uc.before" "$tmp/uc.undone" ||
