@@ -20,6 +20,7 @@
 #include "apply.h"
 #include "hivewrite.h"
 #include "lock.h"
+#include "paths.h"
 #include "regf.h"
 #include "recover.h"
 #include "regfile.h"
@@ -210,48 +211,7 @@ move_noreplace(const char *from, const char *to)
 static int
 make_dirs(struct apply_job *j, const char *dir, struct diag *d)
 {
-	char *p = strdup(dir), *s;
-	struct stat st;
-	int r = 0;
-
-	if (p == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
-	for (s = p + 1; r == 0; s++) {
-		int end = *s == '\0';
-
-		if (*s != '/' && !end)
-			continue;
-		*s = '\0';
-		if (*p != '\0' && stat(p, &st) < 0) {
-			char **nv = realloc(j->made_dirs, (j->nmade + 1) *
-			    sizeof *nv);
-
-			if (mkdir(p, 0777) < 0) {
-				diag_error(d, NULL, 0, "cannot make the folder "
-				    "'%s': %s", p, strerror(errno));
-				r = -1;
-			} else if (nv == NULL ||
-			    (nv[j->nmade] = strdup(p)) == NULL) {
-				if (nv != NULL)
-					j->made_dirs = nv;
-				diag_error(d, NULL, 0, "out of memory");
-				r = -1;
-			} else {
-				j->made_dirs = nv;
-				j->nmade++;
-			}
-		} else if (*p != '\0' && !S_ISDIR(st.st_mode)) {
-			diag_error(d, NULL, 0, "'%s' is not a folder", p);
-			r = -1;
-		}
-		if (end)
-			break;
-		*s = '/';
-	}
-	free(p);
-	return r;
+	return paths_make_dirs(dir, &j->made_dirs, &j->nmade, d);
 }
 
 /* ---------------------------------------------------------------- stage 1 */
@@ -1137,6 +1097,11 @@ apply_commit(struct apply_job *j, const struct plan *p,
 	keep.no_backup = j->output;
 	if (j->output)
 		keep.backup_dir = NULL;
+	/* A --backup-dir that does not exist yet is made (and removed again
+	 * if the run fails). */
+	if (o->backup_dir != NULL && *o->backup_dir != '\0' && !j->output &&
+	    make_dirs(j, o->backup_dir, d) < 0)
+		goto fail;
 	for (i = 0; i < j->nfiles; i++)
 		if (keep_original(&j->files[i], p, &keep, stamp, d) < 0 ||
 		    (!j->output && keep_logs(&j->files[i], o, stamp, d) < 0))

@@ -169,9 +169,23 @@ cmd_undo(int argc, char **argv)
 		if (undo_plan(rf, a.targets[0], h.hives[0], &p, &d) < 0)
 			goto out;
 	}
-	if (!a.quiet && render_plan(stdout, p, a.dry_run ? a.format :
-	    RENDER_DIFF, &d) < 0)
-		goto out;
+	if (!a.quiet) {
+		enum render_format fmt = a.dry_run ? a.format : RENDER_DIFF;
+		FILE *df = cmd_diff_begin(stdout, &a, fmt);
+
+		if (df == NULL) {
+			diag_error(&d, NULL, 0, "out of memory");
+			goto out;
+		}
+		if (render_plan_flags(df, p, fmt, a.vflags, &d) < 0) {
+			cmd_diff_end(df, stdout);
+			goto out;
+		}
+		if (cmd_diff_end(df, stdout) < 0) {
+			diag_error(&d, NULL, 0, "cannot write the output");
+			goto out;
+		}
+	}
 	if (plan_nchanges(p) == 0) {
 		if (!a.quiet && !a.dry_run)
 			printf("kbfix: nothing to do\n");

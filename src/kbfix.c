@@ -17,12 +17,14 @@ usage(FILE *f)
 	    "                  [ID...] [TARGET...]\n"
 	    "       kbfix --dry-run [--format diff|reg|json] [--control-set CS]\n"
 	    "                  [--ignore-logs] [--audit FILE] [--each] [-j N]\n"
-	    "                  [--[no-]progress] [ID...] [TARGET...]\n"
-	    "       kbfix apply [--backup-dir DIR | --no-backup] [--output DIR]\n"
-	    "                  [--audit FILE] [--ignore-logs] [-q] [--control-set CS]\n"
-	    "                  [-j N] [--[no-]progress] [ID...] [TARGET...]\n"
+	    "                  [--[no-]progress] [--color[=WHEN]] [ID...] [TARGET...]\n"
+	    "       kbfix apply [--dry-run] [--backup-dir DIR | --no-backup]\n"
+	    "                  [--output DIR] [--audit FILE] [--ignore-logs] [-q]\n"
+	    "                  [--control-set CS] [-j N] [--[no-]progress]\n"
+	    "                  [--color[=WHEN]] [ID...] [TARGET...]\n"
 	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] [--output DIR]\n"
-	    "                  [--audit FILE] UNDOFILE HIVE|FOLDER\n"
+	    "                  [--audit FILE] [--ignore-logs] [-q] [--color[=WHEN]]\n"
+	    "                  UNDOFILE HIVE|FOLDER\n"
 	    "       kbfix recover HIVE -o OUT\n"
 	    "       kbfix check [--format json] HIVE...\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
@@ -31,7 +33,7 @@ usage(FILE *f)
 	    "A TARGET is a hive file (the files given together are one machine, or\n"
 	    "each its own with --each) or a folder (one machine each): a volume\n"
 	    "holding Windows or WINNT, a Windows folder, or a folder of hive files.\n"
-	    "-j N: work on N machines at once.\n"
+	    "-j N: work on N machines at once.  WHEN: auto, always or never.\n"
 	    "See kbfix(1).\n");
 }
 

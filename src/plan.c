@@ -1484,7 +1484,7 @@ edit_one(struct ctx *c, const struct action *a, struct hive *hv,
 	char *text = NULL, *joined = NULL;
 	uint32_t type;
 	int drives[26], have_drives = -1, r, rc = -1;
-	size_t i, j;
+	size_t i, j, n0;
 
 	r = creating ? 0 : read_value(c, hv, m, a->name, &cur);
 	if (r < 0)
@@ -1579,8 +1579,11 @@ edit_one(struct ctx *c, const struct action *a, struct hive *hv,
 		}
 		/* A string value that is not NUL-terminated as stored keeps
 		 * its form: only the text changes. */
+		n0 = c->entry->nchanges;
 		rc = plan_set(c, hv, m, r ? cur.name : a->name, type, data,
 		    len, a->line);
+		if (rc == 0 && c->entry->nchanges > n0)
+			c->entry->changes[n0].list_sep = sep;
 		free(data);
 		goto out;
 	}

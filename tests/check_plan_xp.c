@@ -262,7 +262,7 @@ START_TEST(test_dry_run)
 	ck_assert_msg(strstr(out, "# hive 'SYSTEM' (SYSTEM), ControlSet001 "
 	    "(current)\n-[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\"
 	    "SMSPerfCountersForC:_SMS_BIN_I386_SMSPERF.DLL]\n-\"Type\"="
-	    "dword:00000010\n") != NULL, "%s", out);
+	    "dword:00000010 (16)\n") != NULL, "%s", out);
 	ck_assert(strstr(out, "-[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\"
 	    "Services\\SMSPerfCountersForC:_SMS_BIN_I386_SMSPERF.DLL\\"
 	    "Performance]\n-\"Library\"=\"C:\\\\SMS\\\\bin\\\\i386\\\\"

@@ -157,7 +157,7 @@ printf 'Windows Registry Editor Version 5.00\n\n%s\n"ProgramFilesDir"="C:\\\\Pro
     "$tmp/software/SOFTWARE" "$tmp/software.reg" &&
     run software SOFTWARE "'SOFTWARE' is a hive of kind SOFTWARE; the remedies work on SYSTEM"
 cp "$NTUSER" "$tmp/ntuser/NTUSER.DAT"
-run ntuser NTUSER.DAT "no remedy can run on the hives given:"
+run ntuser NTUSER.DAT "'NTUSER.DAT' is a user's hive (NTUSER): Q256211 changes it, but needs the SYSTEM hive"
 printf 'Windows Registry Editor Version 5.00\n\n%s\n"x"=dword:00000001\n' \
     '[HKEY_LOCAL_MACHINE\SYSTEM\Nothing]' > "$tmp/unknown.reg"
 "$MKHIVE" "$tmp/unknown/SYSTEM" "$tmp/unknown.reg" &&
