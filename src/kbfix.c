@@ -27,6 +27,7 @@ usage(FILE *f)
 	    "                  [--audit FILE] [--ignore-logs] [-q] [--color[=WHEN]]\n"
 	    "                  UNDOFILE HIVE|FOLDER\n"
 	    "       kbfix recover HIVE -o OUT\n"
+	    "       kbfix check [--format json] HIVE...\n"
 	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
 	    "       kbfix validate [-q] [--tests DIR] [FILE|ID...]\n"
 	    "       kbfix --help | --version\n"
@@ -48,6 +49,7 @@ static const struct {
 	{ "undo", cmd_undo },
 	{ "draft", cmd_draft },
 	{ "recover", cmd_recover },
+	{ "check", cmd_check },
 	{ "validate", cmd_validate },
 };
 

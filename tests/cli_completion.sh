@@ -82,7 +82,7 @@ expect() {
 # In a folder holding a file and a folder.
 mkdir w w/folder && : > w/afile && cd w || exit 2
 for m in BC plain; do
-	expect $m "--dry-run --help --version apply draft list recover scan show undo validate " "$K" ""
+	expect $m "--dry-run --help --version apply check draft list recover scan show undo validate " "$K" ""
 	expect $m "scan show " "$K" s
 	expect $m "Q267971 Q268499 " "$K" apply Q26
 	expect $m "Q317061 " "$K" apply q31

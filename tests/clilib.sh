@@ -40,3 +40,17 @@ witness() {
 	    bad "reglookup cannot read $1"
 	ok
 }
+
+# Decompress every folder of ../shared/hives-real into $1/FOLDER/, hives and
+# logs, and print the path of each hive (not its logs), a line each.
+unpack_real() {
+	for x in "$KBFIX_SHARED"/hives-real/*/*.xz; do
+		case $x in *.LOG*) continue ;; esac
+		d="$1/$(basename "$(dirname "$x")")"
+		mkdir -p "$d"
+		for y in "$(dirname "$x")"/*.xz; do
+			xz -dc "$y" > "$d/$(basename "$y" .xz)"
+		done
+		echo "$d/$(basename "$x" .xz)"
+	done
+}
