@@ -18,6 +18,7 @@
 #endif
 
 #include "apply.h"
+#include "hivewrite.h"
 #include "lock.h"
 #include "paths.h"
 #include "regf.h"
@@ -394,7 +395,6 @@ new_seq(struct apply_file *f, struct diag *d)
 static int
 write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 {
-	struct hive *w = NULL;
 	struct regfile *rf = NULL;
 	struct stat st;
 	char *dir = NULL, *base = NULL;
@@ -411,14 +411,6 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 		diag_error(d, NULL, 0, "out of memory");
 		goto out;
 	}
-	/* The write handle reads the whole file into memory: only here,
-	 * never for planning.  It reads what was planned on: the replay of
-	 * a dirty hive's logs, when there was one. */
-	if (hive_reopen_write(f->orig, &w, d) < 0)
-		goto out;
-	if (regfile_apply(w->h, rf, hive_kind_reg_root(f->orig->kind),
-	    f->orig->path, d) < 0)
-		goto out;
 	if ((fd = mkstemp(f->tmp)) < 0) {
 		diag_error(d, NULL, 0, "cannot create a temporary file in "
 		    "'%s': %s", *dir ? dir : ".", strerror(errno));
@@ -436,13 +428,11 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 		}
 	}
 	close(fd);
-	if (hivex_commit(w->h, f->tmp, 0) < 0) {
-		diag_error(d, NULL, 0, "cannot write '%s': %s", f->tmp,
-		    strerror(errno));
+	/* hivex makes the changes in memory and writes them there; kbfix
+	 * does around it what hivex cannot (hivewrite.h). */
+	if (hivewrite_execute(f->orig, rf, hive_kind_reg_root(f->orig->kind),
+	    f->tmp, d) < 0)
 		goto out;
-	}
-	hive_close(w);
-	w = NULL;
 #ifdef __GLIBC__
 	/* hivex leaves megabytes freed in the heap (hivex_node_delete_child
 	 * copies the whole cell bitmap): give them back before the new file
@@ -462,7 +452,6 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 	}
 	r = 0;
 out:
-	hive_close(w);
 	regfile_free(rf);
 	free(dir);
 	free(base);

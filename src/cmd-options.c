@@ -20,9 +20,11 @@ static const struct command {
 	const char *args;	/* its other arguments, for the usage */
 	const char *what;	/* what it does, one paragraph */
 } commands[] = {
-	{ "list", CMDB_LIST, "",
+	{ "list", CMDB_LIST, "[WORD...]",
 	    "List the remedies of the library: ID, the hives each needs, the "
-	    "article's title." },
+	    "article's title; with WORDs, --product or --hive, those that "
+	    "match them all (words of the ID, title, symptom, summary or a "
+	    "product, or a product's initials).  Exit 1 when none does." },
 	{ "show", CMDB_SHOW, "ID...",
 	    "Show what each remedy does and why: products, hives, the "
 	    "article's symptom, the conditions, the changes, warnings, and "
@@ -49,6 +51,10 @@ static const struct command {
 	    "Replay the transaction logs of a dirty hive and write the "
 	    "recovered hive to the new file OUT; the hive and its logs are "
 	    "only read." },
+	{ "check", CMDB_CHECK, "HIVE...",
+	    "Check the structure of each hive file, as fsck checks a file "
+	    "system: what kbfix checks before it reads a hive, reported in "
+	    "full.  Exit 2 when a hive is damaged." },
 	{ "draft", CMDB_DRAFT, "ARTICLE...",
 	    "Write a first remedy draft from each KB article (text or "
 	    "Markdown), or count the drafts of a folder of articles." },
@@ -159,6 +165,14 @@ static const struct opt opts[] = {
 	{ "--color", NULL, "[=WHEN]", DR | AP | UN, FN(opt_color), 0,
 	    "colour the diff: auto (the default: on a terminal), always or "
 	    "never" },
+	{ "--hive", NULL, "HIVE", CMDB_LIST, OWN, 0,
+	    "only the remedies of HIVE (SYSTEM, SOFTWARE, NTUSER...)" },
+	{ "--product", NULL, "NAME", CMDB_LIST, OWN, 0,
+	    "only the remedies of a product NAME names (words or initials)" },
+	{ "--format", NULL, "text|md", CMDB_LIST, OWN, 0,
+	    "one line a remedy (the default), or the Markdown catalogue" },
+	{ "--format", NULL, "text|json", CMDB_CHECK, OWN, 0,
+	    "a report per hive for people (the default), or a JSON line" },
 	{ "-o", "--output", "OUT", CMDB_RECOVER, OWN, OPT_REQUIRED,
 	    "the new file to write the recovered hive to" },
 	{ "-o", NULL, "DIR", CMDB_DRAFT, OWN, 0,

@@ -31,6 +31,7 @@ struct cmd_args;
 #define CMDB_DRAFT	(1u << 7)
 #define CMDB_VALIDATE	(1u << 8)
 #define CMDB_HELP	(1u << 9)
+#define CMDB_CHECK	(1u << 10)
 
 /* The bit of command NAME ("scan"; "--dry-run" and "-n" are the dry run),
  * or 0 when there is no such command. */

@@ -322,6 +322,7 @@ int cmd_apply(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_draft(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 
 #endif

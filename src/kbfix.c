@@ -18,6 +18,7 @@ static const struct {
 	{ "undo", cmd_undo },
 	{ "draft", cmd_draft },
 	{ "recover", cmd_recover },
+	{ "check", cmd_check },
 	{ "validate", cmd_validate },
 	{ "help", cmd_help },
 };

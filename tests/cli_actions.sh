@@ -28,12 +28,7 @@ H=$top_builddir/tests/hives
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 . "$top_srcdir/tests/clilib.sh"
-for t in reglookup regfexport hivexregedit; do
-	if ! command -v $t > /dev/null; then
-		echo "FAIL: $t is missing (./bootstrap installs it)" >&2
-		exit 1
-	fi
-done
+need_witnesses
 
 # The test remedies are the library; SOURCE_DATE_EPOCH fixes the names of
 # backups and undo files.
