@@ -67,13 +67,10 @@ scan_all() {
 			rc=$?
 			if [ $rc -eq 2 ]; then
 				# No hive the library works on: told, not planned.
-				# A hive refused as corrupt is no false alarm
-				# either, but is named.
+				# Windows wrote these hives: a structure error
+				# is a failure like any other trouble.
 				if grep -q "is a hive of kind [A-Z]*; the remedies work on\|is no hive kbfix knows\|no remedy can run on the hives given\|is a user's hive (NTUSER): .* needs the SYSTEM hive" \
 				    "$tmp/scan.err"; then
-					continue
-				elif grep -q ": corrupt hive: " "$tmp/scan.err"; then
-					echo "note: $name$mode: $(grep -m1 error "$tmp/scan.err")" >&2
 					continue
 				fi
 				echo "$name$mode: exit 2: $(cat "$tmp/scan.err")"
