@@ -318,37 +318,41 @@ cmd_opt_fail(unsigned cmd, const char *s)
 	diag_free(&d);
 }
 
-void
-cmd_usage_error(struct diag *d, unsigned cmd, const char *fmt, ...)
+/* The usage error of CMD, FMT and AP, into D. */
+static void
+usage_verror(struct diag *d, unsigned cmd, const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *msg = NULL;
 
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	va_end(ap);
 	diag_error(d, NULL, 0, "%s; see '%s'", msg ? msg : "out of memory",
 	    hint(cmd));
 	free(msg);
 }
 
 void
+cmd_usage_error(struct diag *d, unsigned cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	usage_verror(d, cmd, fmt, ap);
+	va_end(ap);
+}
+
+void
 cmd_usage_fail(unsigned cmd, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 	struct diag d;
 
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
 	diag_init(&d);
-	cmd_usage_error(&d, cmd, "%s", msg ? msg : "out of memory");
+	va_start(ap, fmt);
+	usage_verror(&d, cmd, fmt, ap);
+	va_end(ap);
 	diag_print(&d, stderr);
 	diag_free(&d);
-	free(msg);
 }
 
 /* Call FN on each option word of ARGV[1..ARGC) that command CMD takes,

@@ -267,19 +267,22 @@ START_TEST(test_change_start)
 }
 END_TEST
 
+/* Q152589's steps: a value added to a service's Parameters. */
+static const char ADD_SSL_NO_KEEP_ALIVE[] =
+	"1. With Registry Editor, go to the following registry key\n"
+	"\n"
+	"     HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\"
+	"W3SVC\\Parameters\n"
+	"\n"
+	"2. Click Add Value on the Edit menu. Add the following:\n"
+	"\n"
+	"     Value Name: SslNoKeepAlive\n"
+	"     Data Type:  REG_DWORD\n"
+	"     Data:    1\n";
+
 START_TEST(test_add_value)
 {
-	struct draft *dr = draft_wk(
-	    "1. With Registry Editor, go to the following registry key\n"
-	    "\n"
-	    "     HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\"
-	    "W3SVC\\Parameters\n"
-	    "\n"
-	    "2. Click Add Value on the Edit menu. Add the following:\n"
-	    "\n"
-	    "     Value Name: SslNoKeepAlive\n"
-	    "     Data Type:  REG_DWORD\n"
-	    "     Data:    1\n");
+	struct draft *dr = draft_wk(ADD_SSL_NO_KEEP_ALIVE);
 
 	ck_assert_int_eq(dr->status, DRAFT_COMPLETE);
 	CK_ACTIONS(dr, "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\"
@@ -309,23 +312,21 @@ START_TEST(test_add_value)
 }
 END_TEST
 
+/* A value deleted, nothing created. */
+#define DELETE_FOO \
+	"1. Locate and click the Foo value in the following registry key:\n" \
+	"\n" \
+	"  HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\App\n" \
+	"\n" \
+	"2. Delete the value.\n"
+
 /* A draft that creates keys or values checks, in <when>, that the key of
  * the product it writes for exists (a service's, a vendor's product), so
  * that it creates nothing on other machines; where there is no such key,
  * a comment tells the author to write the <when>. */
 START_TEST(test_create_needs_when)
 {
-	struct draft *dr = draft_wk(
-	    "1. With Registry Editor, go to the following registry key\n"
-	    "\n"
-	    "     HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\"
-	    "W3SVC\\Parameters\n"
-	    "\n"
-	    "2. Click Add Value on the Edit menu. Add the following:\n"
-	    "\n"
-	    "     Value Name: SslNoKeepAlive\n"
-	    "     Data Type:  REG_DWORD\n"
-	    "     Data:    1\n");
+	struct draft *dr = draft_wk(ADD_SSL_NO_KEEP_ALIVE);
 
 	ck_assert_ptr_nonnull(strstr(dr->xml, "  <when>\n"));
 	ck_assert_ptr_nonnull(strstr(dr->xml, "    <key-exists path=\""
@@ -359,13 +360,7 @@ START_TEST(test_create_needs_when)
 	draft_free(dr);
 
 	/* Nothing created: no <when> asked for. */
-	dr = draft_wk(
-	    "1. Locate and click the Foo value in the following registry "
-	    "key:\n"
-	    "\n"
-	    "  HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\App\n"
-	    "\n"
-	    "2. Delete the value.\n");
+	dr = draft_wk(DELETE_FOO);
 	ck_assert_ptr_null(strstr(dr->xml, "  <when>\n"));
 	ck_assert_ptr_null(strstr(dr->xml, "write a <when>"));
 	draft_free(dr);
@@ -379,12 +374,7 @@ START_TEST(test_notes_are_warnings)
 	struct draft *dr = draft_wk(
 	    "NOTE: The following is the full path to the registry key:\n"
 	    "\n"
-	    "1. Locate and click the Foo value in the following registry "
-	    "key:\n"
-	    "\n"
-	    "  HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\App\n"
-	    "\n"
-	    "2. Delete the value.\n"
+	    DELETE_FOO
 	    "\n"
 	    "NOTE: All users can then start the service.\n"
 	    "\n"
