@@ -325,13 +325,60 @@ out:
 	return r;
 }
 
+/* The elements of HV's root and KEY[0..N): a regfile_key's path. */
+static int
+key_elems(const struct hive *hv, char *const *key, size_t n,
+    struct regfile_key *k)
+{
+	const char *root = hive_kind_reg_root(hv->kind), *s, *e;
+	size_t nr = 1, i;
+
+	if (root == NULL)
+		root = "HKEY_LOCAL_MACHINE\\UNKNOWN";
+	for (s = root; *s; s++)
+		nr += *s == '\\';
+	if ((k->elems = calloc(nr + n + 1, sizeof *k->elems)) == NULL)
+		return -1;
+	for (s = root; ; s = e + 1) {
+		if ((e = strchr(s, '\\')) == NULL)
+			e = s + strlen(s);
+		if ((k->elems[k->nelems++] = strndup(s, (size_t)(e - s))) ==
+		    NULL)
+			return -1;
+		if (*e == '\0')
+			break;
+	}
+	for (i = 0; i < n; i++)
+		if ((k->elems[k->nelems++] = strdup(key[i])) == NULL)
+			return -1;
+	k->path = plan_key_text(hv, key, n);
+	return k->path ? 0 : -1;
+}
+
+static int
+same_key_elems(const struct change *a, const struct change *b)
+{
+	size_t i;
+
+	if (a->nkey != b->nkey)
+		return 0;
+	for (i = 0; i < a->nkey; i++)
+		if (strcmp(a->key[i], b->key[i]) != 0)
+			return 0;
+	return 1;
+}
+
 /* The changes of P on HV as an in-memory .reg file, in plan order.  The
- * same execution path as `kbfix undo` and as the --format reg output. */
+ * same execution path as `kbfix undo` and as the --format reg output.
+ * Value changes one after the other in one key go in one key of the
+ * file, which regfile_apply writes in one hivex_node_set_values: n values
+ * set in a key cost O(n), not O(n^2) (regfile.c). */
 static int
 plan_regfile(const struct plan *p, const struct hive *hv, struct regfile **out,
     size_t *nchanges, struct diag *d)
 {
 	struct regfile *rf = calloc(1, sizeof *rf);
+	const struct change *prev = NULL;
 	size_t i, j, n = 0;
 
 	*out = NULL;
@@ -347,26 +394,41 @@ plan_regfile(const struct plan *p, const struct hive *hv, struct regfile **out,
 
 		for (j = 0; j < e->nchanges; j++) {
 			const struct change *c = &e->changes[j];
-			struct regfile_key *k = &rf->keys[rf->nkeys];
+			int value = c->kind == CHANGE_SET_VALUE ||
+			    c->kind == CHANGE_DELETE_VALUE;
+			struct regfile_key *k;
 			struct regfile_value *v;
 
 			if (c->hive != hv)
 				continue;
-			k->path = plan_key_text(hv, c->key, c->nkey);
-			k->line = c->line;
-			if (k->path == NULL)
-				goto oom;
-			rf->nkeys++;
 			(*nchanges)++;
-			if (c->kind == CHANGE_DELETE_KEY)
-				k->delete = 1;
-			if (c->kind != CHANGE_SET_VALUE &&
-			    c->kind != CHANGE_DELETE_VALUE)
+			if (value && prev != NULL && same_key_elems(prev, c)) {
+				k = &rf->keys[rf->nkeys - 1];
+			} else {
+				size_t m = j + 1, nv = value;
+
+				/* Room for the value changes that follow in
+				 * this key. */
+				for (; m < e->nchanges && e->changes[m].hive ==
+				    hv && (e->changes[m].kind ==
+				    CHANGE_SET_VALUE || e->changes[m].kind ==
+				    CHANGE_DELETE_VALUE) && same_key_elems(c,
+				    &e->changes[m]); m++)
+					nv++;
+				k = &rf->keys[rf->nkeys++];
+				k->line = c->line;
+				if (key_elems(hv, c->key, c->nkey, k) < 0)
+					goto oom;
+				if (c->kind == CHANGE_DELETE_KEY)
+					k->delete = 1;
+				if ((k->values = calloc(nv + 1, sizeof *v)) ==
+				    NULL)
+					goto oom;
+			}
+			prev = value || c->kind == CHANGE_CREATE_KEY ? c : NULL;
+			if (!value)
 				continue;
-			if ((k->values = calloc(1, sizeof *v)) == NULL)
-				goto oom;
-			v = &k->values[0];
-			k->nvalues = 1;
+			v = &k->values[k->nvalues++];
 			v->line = c->line;
 			if ((v->name = strdup(c->name)) == NULL)
 				goto oom;
@@ -381,6 +443,7 @@ plan_regfile(const struct plan *p, const struct hive *hv, struct regfile **out,
 			if (v->len)
 				memcpy(v->data, c->new.data, v->len);
 		}
+		prev = NULL;
 	}
 	*out = rf;
 	return 0;
