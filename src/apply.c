@@ -18,6 +18,7 @@
 #endif
 
 #include "apply.h"
+#include "audit.h"
 #include "lock.h"
 #include "regf.h"
 #include "recover.h"
@@ -837,7 +838,8 @@ keep_original(struct apply_file *f, const struct plan *p,
 	char *dir = o->backup_dir ? dir_slash(o->backup_dir) :
 	    dir_of(f->dest);
 	char *base = base_of(f->dest);
-	char *stem = NULL;
+	char *stem = NULL, sha[65];
+	struct regfile *model = NULL;
 	int n, r = -1;
 	FILE *u = NULL;
 	int fd = -1;
@@ -908,10 +910,22 @@ keep_original(struct apply_file *f, const struct plan *p,
 	if ((u = fdopen(fd, "w")) == NULL)
 		goto oom;
 	fd = -1;
-	if (undo_write(u, p, f->orig, f->dest, o->tool, stamp, d) < 0)
+	/* The undo file binds itself to the new hive (its SHA-256), and is
+	 * read back and checked against the plan before any rename. */
+	if (audit_sha256_file(f->tmp, sha) < 0) {
+		diag_error(d, NULL, 0, "cannot read '%s': %s", f->tmp,
+		    strerror(errno));
+		goto out;
+	}
+	if (undo_model(p, f->orig, f->after, &model, d) < 0 ||
+	    undo_write(u, model, p, f->orig, f->dest, sha, o->tool, stamp,
+	    d) < 0)
 		goto out;
 	r = close_synced(u, f->undo, d);
 	u = NULL;
+	if (r == 0 && undo_verify(f->undo, model, p, f->orig, f->after, sha,
+	    d) < 0)
+		r = -1;
 	goto out;
 oom:
 	diag_error(d, NULL, 0, "out of memory");
@@ -922,6 +936,7 @@ out:
 		close(fd);
 	if (r < 0)
 		drop_kept(f);
+	regfile_free(model);
 	free(stem);
 	free(dir);
 	free(base);
@@ -1001,26 +1016,30 @@ interrupted(const sigset_t *sigs)
 	return 0;
 }
 
-/* Where a moved file is, as the files undo file writes it: inside the
- * Windows folder WINDIR as %SystemRoot%\..., elsewhere as an absolute
- * path, so that the undo file works from any folder. */
+/* Where a moved file is, as the files undo file writes it (undo.h):
+ * "%SystemRoot%\..." inside the Windows folder WINDIR, or
+ * "%BackupDir%\NAME" for a backup in --backup-dir; NULL (with D) for
+ * any other place, which an undo file cannot name. */
 static char *
-undo_place(const char *windir, const char *path)
+undo_place(const char *windir, const char *path, const char *backup_dir,
+    struct diag *d)
 {
-	char *s = windir ? winpath_from_host(windir, path) : NULL;
-	char *dir, *base, *real;
+	char *s = winpath_from_host(windir, path), *dir, *base;
 
-	if (s != NULL || path[0] == '/')
-		return s ? s : strdup(path);
+	if (s != NULL || backup_dir == NULL)
+		goto out;
 	dir = dir_of(path);
 	base = base_of(path);
-	real = dir && base ? realpath(*dir ? dir : ".", NULL) : NULL;
-	if (real == NULL || asprintf(&s, "%s%s%s", real, strcmp(real, "/") ?
-	    "/" : "", base) < 0)
+	if (dir != NULL && base != NULL && strcmp(dir, backup_dir) == 0 &&
+	    asprintf(&s, "%%BackupDir%%\\%s", base) < 0)
 		s = NULL;
-	free(real);
 	free(dir);
 	free(base);
+out:
+	if (s == NULL)
+		diag_error(d, NULL, 0, "'%s' is neither in the Windows folder "
+		    "'%s' nor in the backup folder: an undo file cannot name "
+		    "it", path, windir);
 	return s;
 }
 
@@ -1067,12 +1086,13 @@ keep_moves(struct apply_job *j, const struct plan *p,
     const struct apply_options *o, const char *stamp, struct diag *d)
 {
 	struct undo_move *um = NULL;
-	char *where = NULL, *outwin = NULL, *path = NULL;
+	char *where = NULL, *outwin = NULL, *path = NULL, *bdir = NULL;
+	char *breal = NULL;
 	size_t i, n = 0;
 	int fd = -1, k, r = -1;
 	FILE *u = NULL;
 
-	if (j->nmoves == 0)
+	if (j->nmoves == 0 || o->no_files_undo)
 		return 0;
 	if (j->windir == NULL) {
 		diag_error(d, NULL, 0, "file changes without a Windows folder");
@@ -1088,21 +1108,37 @@ keep_moves(struct apply_job *j, const struct plan *p,
 		where = dir_slash(o->backup_dir ? o->backup_dir : j->windir);
 	if (where == NULL || (um = calloc(j->nmoves, sizeof *um)) == NULL)
 		goto oom;
+	/* Backups of deleted files in --backup-dir are named in the undo
+	 * file from there (undo.h), a folder it records absolute. */
+	if (o->backup_dir != NULL && !j->output) {
+		if ((breal = realpath(o->backup_dir, NULL)) == NULL) {
+			diag_error(d, NULL, 0, "cannot find the backup folder "
+			    "'%s': %s", o->backup_dir, strerror(errno));
+			goto out;
+		}
+		if ((bdir = dir_slash(o->backup_dir)) == NULL)
+			goto oom;
+	}
 	for (i = 0; i < j->nmoves; i++) {
 		struct apply_move *m = &j->moves[i];
 
 		if (m->c->kind == CHANGE_DELETE_FILE && !j->output &&
 		    name_deleted(m, o, stamp, d) < 0)
 			goto out;
-		um[n].to = winpath_from_host(j->windir, m->from);
-		if (um[n].to == NULL)
-			um[n].to = undo_place(NULL, m->from);
-		if (m->to != NULL)
-			um[n].from = undo_place(j->output ? outwin : j->windir,
-			    m->to);
-		if (um[n].to == NULL || (m->to != NULL && um[n].from == NULL))
-			goto oom;
+		if ((um[n].to = undo_place(j->windir, m->from, NULL, d)) ==
+		    NULL)
+			goto out;
 		n++;
+		if (m->to != NULL && (um[n - 1].from = undo_place(j->output ?
+		    outwin : j->windir, m->to, bdir, d)) == NULL)
+			goto out;
+		/* The file is what it is now wherever the move puts it. */
+		if (m->to != NULL && audit_sha256_file(m->from,
+		    um[n - 1].sha256) < 0) {
+			diag_error(d, NULL, 0, "cannot read '%s': %s", m->from,
+			    strerror(errno));
+			goto out;
+		}
 	}
 	for (k = 1; k < 1000; k++) {
 		free(path);
@@ -1128,10 +1164,12 @@ keep_moves(struct apply_job *j, const struct plan *p,
 		goto oom;
 	fd = -1;
 	if (undo_write_files(u, p, um, n, j->output ? outwin : j->windir,
-	    o->tool, stamp, d) < 0)
+	    breal, o->tool, stamp, d) < 0)
 		goto out;
 	r = close_synced(u, j->files_undo, d);
 	u = NULL;
+	if (r == 0 && undo_verify_files(j->files_undo, um, n, d) < 0)
+		r = -1;
 	goto out;
 oom:
 	diag_error(d, NULL, 0, "out of memory");
@@ -1146,7 +1184,13 @@ out:
 		free(j->files_undo);
 		j->files_undo = NULL;
 	}
-	undo_moves_free(um, n);
+	for (i = 0; um != NULL && i < n; i++) {
+		free(um[i].from);
+		free(um[i].to);
+	}
+	free(um);
+	free(breal);
+	free(bdir);
 	free(path);
 	free(where);
 	free(outwin);

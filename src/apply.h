@@ -51,6 +51,10 @@ struct apply_options {
 	const char *stamp;	/* names backups and undo files; NULL: the
 				 * current UTC time, 20261123T101500Z */
 	const char *tool;	/* "kbfix 0.1", written in undo files */
+	int no_files_undo;	/* no undo file of the file changes: they put
+				 * back what a files undo file moved, and an
+				 * undo file names no file outside the Windows
+				 * folder but kbfix's backups (undo.h) */
 	/* --output: where the new content of the file at PATH goes (a new
 	 * string), or NULL with D when it has no place there.  NULL: in
 	 * place. */

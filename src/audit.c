@@ -128,13 +128,38 @@ audit_end(struct audit *a, FILE *rec)
 	a->buf = NULL;
 }
 
+static void
+sha256_hex(struct sha256_ctx *c, char hex[65])
+{
+	unsigned char dig[SHA256_DIGEST_SIZE];
+	int i;
+
+#if NETTLE_VERSION_MAJOR >= 4
+	sha256_digest(c, dig);
+#else
+	sha256_digest(c, SHA256_DIGEST_SIZE, dig);
+#endif
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+}
+
+void
+audit_sha256_buf(const void *buf, size_t n, char hex[65])
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, n, buf);
+	sha256_hex(&c, hex);
+}
+
 int
 audit_sha256_file(const char *path, char hex[65])
 {
 	struct sha256_ctx c;
-	unsigned char buf[1 << 16], dig[SHA256_DIGEST_SIZE];
+	unsigned char buf[1 << 16];
 	ssize_t n;
-	int fd, i, e;
+	int fd, e;
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
@@ -147,13 +172,7 @@ audit_sha256_file(const char *path, char hex[65])
 		errno = e;
 		return -1;
 	}
-#if NETTLE_VERSION_MAJOR >= 4
-	sha256_digest(&c, dig);
-#else
-	sha256_digest(&c, SHA256_DIGEST_SIZE, dig);
-#endif
-	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+	sha256_hex(&c, hex);
 	return 0;
 }
 

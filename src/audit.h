@@ -37,6 +37,9 @@ void audit_end(struct audit *a, FILE *rec);
  * Returns 0, or -1 (errno set) if it cannot be read. */
 int audit_sha256_file(const char *path, char hex[65]);
 
+/* The SHA-256 of the N bytes at BUF as 64 hex digits and a NUL in HEX. */
+void audit_sha256_buf(const void *buf, size_t n, char hex[65]);
+
 /* Write ,"NAME":"hex" (or null when PATH cannot be read) to F. */
 void audit_put_sha256(FILE *f, const char *name, const char *path);
 

@@ -74,6 +74,7 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	w.audit = r->audit;
 	w.name = t->name;
 	w.out = out;
+	w.no_files_undo = 0;
 	o->rc = cmd_write(p, &m.t, replan, &ra, a, &w, d);
 	if (o->rc == EXIT_NOTHING)
 		o->nchanges = plan_nchanges(p);

@@ -890,6 +890,14 @@ cmd_drive(struct cmd_args *a, enum cmd_mode mode, const char *verb,
 	memset(&r, 0, sizeof r);
 	r.mode = mode;
 	r.a = a;
+	if (a->force) {
+		diag_error(d, NULL, 0, "--force is for undo");
+		goto out;
+	}
+	if (a->drop_moved && mode != CMD_APPLY) {
+		diag_error(d, NULL, 0, "--drop-moved is for apply");
+		goto out;
+	}
 	if (cmd_remedies_load(a->ids, a->nids, &r.rs, &r.nrs, d) < 0)
 		goto out;
 	if (cmd_targets_make(a, &ts, d) < 0)

@@ -321,6 +321,7 @@ cmd_write(const struct plan *p, const struct target *t,
 	o.backup_dir = a->backup_dir;
 	o.no_backup = a->no_backup;
 	o.tool = PACKAGE_STRING;
+	o.no_files_undo = w->no_files_undo;
 	if (w->output != NULL) {
 		o.output = output_path;
 		o.output_arg = (void *)w;
