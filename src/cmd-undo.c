@@ -126,7 +126,9 @@ cmd_undo(int argc, char **argv)
 			goto out;
 		t.hives = h.hives;
 		t.nhives = h.n;
-		if (undo_plan(u, a.targets[0], h.hives[0], &p, &d) < 0)
+		if (undo_check_hive(u, a.targets[0], h.hives[0], a.force,
+		    &d) < 0 || undo_plan(u, a.targets[0], h.hives[0], &p,
+		    &d) < 0)
 			goto out;
 		/* Nothing to do is said first: a file already undone no
 		 * longer matches what the apply left. */

@@ -1578,13 +1578,10 @@ count_conflicts(const struct undo_file *u, const char *name, struct hive *hv,
 }
 
 int
-undo_check(const struct undo_file *u, const char *name, struct hive *hv,
-    const char *sha256, const struct plan *p, int force, struct diag *d)
+undo_check_hive(const struct undo_file *u, const char *name,
+    const struct hive *hv, int force, struct diag *d)
 {
 	const char *base = base_name(hv->path);
-	long n;
-	int64_t t;
-	int other;
 
 	if (u->files) {
 		diag_error(d, NULL, 0, "'%s' puts back files: give the Windows "
@@ -1613,6 +1610,17 @@ undo_check(const struct undo_file *u, const char *name, struct hive *hv,
 		if (!force)
 			return -1;
 	}
+	return 0;
+}
+
+int
+undo_check(const struct undo_file *u, const char *name, struct hive *hv,
+    const char *sha256, const struct plan *p, int force, struct diag *d)
+{
+	long n;
+	int64_t t;
+	int other;
+
 	if (sha256 != NULL && strcmp(sha256, u->sha256) == 0)
 		return 0;	/* the hive as the apply left it */
 	/* kbfix and hivex never change a key's time: a hive whose root
@@ -1959,14 +1967,8 @@ move_place(const struct undo_file *u, const char *windir, const char *p,
 		r = winpath_lookup(u->backup_dir, p + 12, out, exists, d);
 	else
 		r = winpath_resolve(windir, p, out, exists, d);
-	if (r < 0) {
-		char *e = regfile_escape(p, 0);
-
-		diag_error(d, name, line, "cannot place '%s' in '%s'", e ? e :
-		    "?", rooted(p, "%BackupDir%") ? u->backup_dir : windir);
-		free(e);
-		return -1;
-	}
+	if (r < 0)
+		return -1;	/* the message names the path and why */
 	if (*exists && (lstat(*out, &st) < 0 || !S_ISREG(st.st_mode))) {
 		diag_error(d, name, line, "'%s' is not a regular file", *out);
 		free(*out);

@@ -149,14 +149,20 @@ int undo_verify(const char *path, const struct regfile *model,
 int undo_verify_files(const char *path, const struct undo_move *m, size_t n,
     struct diag *d);
 
-/* Check that U may be carried out on HV: written for a hive of HV's kind
- * and name, and the hive as the apply left it (its SHA-256 SHA256, "" if
- * unknown).  Otherwise each entry P (undo_plan's plan of U on HV) would
- * write is checked against what the apply left there: each one that no
- * longer holds is a conflict, one message each; a hive that changed but
- * has no conflict may be another machine's hive, and is refused too.
- * With FORCE, conflicts and the changed hive are warnings, and the kind
- * and name are not checked.  Returns 0, or -1 with D. */
+/* Check that U (read from the file NAME) was written for a hive of HV's
+ * kind and file name (with FORCE, another name is a warning).  Returns 0,
+ * or -1 with D. */
+int undo_check_hive(const struct undo_file *u, const char *name,
+    const struct hive *hv, int force, struct diag *d);
+
+/* Check that U may be carried out on HV, which undo_check_hive accepted:
+ * the hive as the apply left it (its SHA-256 is SHA256; "" if unknown)
+ * may be.  Otherwise each entry P (undo_plan's plan of U on HV) writes is
+ * checked against what the apply left there: each one that no longer
+ * holds is a conflict, one message each; and a hive whose root key's time
+ * is not the one recorded is another machine's, or one Windows has
+ * written since (kbfix never changes a key's time): refused too.  With
+ * FORCE these are warnings.  Returns 0, or -1 with D. */
 int undo_check(const struct undo_file *u, const char *name, struct hive *hv,
     const char *sha256, const struct plan *p, int force, struct diag *d);
 
