@@ -92,29 +92,23 @@ sync_path(const char *path, int dir)
 	return r;
 }
 
-/* Copy FROM to the new file TO (created exclusively), fsynced, with FROM's
- * permissions.  Used for a backup in a folder on another file system,
- * where link(2) cannot, and for the copies of the output folder. */
+/* Copy the file open at IN (from its start) to the new file TO (created
+ * exclusively), fsynced, with IN's permissions. */
 static int
-copy_file(const char *from, const char *to)
+copy_fd(int in, const char *to)
 {
 	char buf[1 << 16];
-	int in, out, e;
+	int out, e;
 	ssize_t n;
+	off_t off = 0;
 	struct stat st;
 
-	if ((in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return -1;
 	if (fstat(in, &st) < 0)
 		st.st_mode = 0600;
 	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    st.st_mode & 0777)) < 0) {
-		e = errno;
-		close(in);
-		errno = e;
+	    st.st_mode & 0777)) < 0)
 		return -1;
-	}
-	while ((n = read(in, buf, sizeof buf)) > 0) {
+	while ((n = pread(in, buf, sizeof buf, off)) > 0) {
 		char *p = buf;
 
 		while (n > 0) {
@@ -124,11 +118,11 @@ copy_file(const char *from, const char *to)
 				goto fail;
 			p += w;
 			n -= w;
+			off += w;
 		}
 	}
 	if (n < 0 || fsync(out) < 0)
 		goto fail;
-	close(in);
 	if (close(out) < 0) {
 		e = errno;
 		unlink(to);
@@ -138,11 +132,27 @@ copy_file(const char *from, const char *to)
 	return 0;
 fail:
 	e = errno;
-	close(in);
 	close(out);
 	unlink(to);
 	errno = e;
 	return -1;
+}
+
+/* Copy FROM to the new file TO (created exclusively), fsynced, with FROM's
+ * permissions.  Used for a backup in a folder on another file system,
+ * where link(2) cannot, and for the copies of the output folder. */
+static int
+copy_file(const char *from, const char *to)
+{
+	int in, r, e;
+
+	if ((in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	r = copy_fd(in, to);
+	e = errno;
+	close(in);
+	errno = e;
+	return r;
 }
 
 /* Keep the bytes of FROM under the new name TO: a hard link when possible
@@ -157,6 +167,27 @@ keep_file(const char *from, const char *to)
 		return -1;
 	/* EXDEV (another file system), EPERM (no hard links there) ... */
 	return copy_file(from, to);
+}
+
+/* Keep the bytes of the hive HV under the new name TO: those of the file
+ * its lock holds, the one planned on, whatever its path names now (a
+ * program other than kbfix may have moved another file there).  A hard
+ * link to that very inode when possible, else a copy read from the
+ * lock's descriptor.  EEXIST when TO exists. */
+static int
+keep_hive(const struct hive *hv, const char *to)
+{
+	char self[64];
+
+	if (hv->lock == NULL)
+		return keep_file(hv->path, to);
+	snprintf(self, sizeof self, "/proc/self/fd/%d", hv->lock->fd);
+	if (linkat(AT_FDCWD, self, AT_FDCWD, to, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return -1;
+	/* No /proc, another file system, no hard links there ... */
+	return copy_fd(hv->lock->fd, to);
 }
 
 /* Rename FROM to TO, never replacing a file at TO (EEXIST then).  Across
@@ -881,7 +912,7 @@ keep_original(struct apply_file *f, const struct plan *p,
 		}
 		if (f->backup == NULL)
 			break;
-		if (keep_file(f->orig->path, f->backup) == 0)
+		if (keep_hive(f->orig, f->backup) == 0)
 			break;
 		if (errno != EEXIST) {
 			diag_error(d, NULL, 0, "cannot keep a backup of '%s' "
@@ -1261,6 +1292,9 @@ apply_commit(struct apply_job *j, const struct plan *p,
 			goto fail;
 	if (keep_moves(j, p, o, stamp, d) < 0)
 		goto fail;
+	if (o->before_rename != NULL && o->before_rename(o->before_arg, j,
+	    d) < 0)
+		goto fail;
 	/* From the first rename to the last, SIGINT, SIGTERM and SIGHUP
 	 * wait: one arriving meanwhile rolls every hive back, then is
 	 * delivered; the handler then removes the temporary files. */
@@ -1273,6 +1307,14 @@ apply_commit(struct apply_job *j, const struct plan *p,
 	for (i = 0; i < j->nfiles; i++) {
 		struct apply_file *f = &j->files[i];
 
+		/* The path must still name the file planned on, unchanged,
+		 * right up to its rename: the backup is of that file. */
+		if (!j->output && f->orig->lock != NULL &&
+		    lock_same(f->orig->lock, d) < 0) {
+			diag_error(d, NULL, 0, "'%s' not replaced",
+			    f->orig->path);
+			goto fail;
+		}
 		if (j->output ? move_noreplace(f->tmp, f->dest) < 0 :
 		    rename(f->tmp, f->dest) < 0) {
 			diag_error(d, NULL, 0, "cannot rename '%s' to '%s': %s",

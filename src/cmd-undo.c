@@ -178,7 +178,10 @@ out:
 		cmd_audit_end(au, rc);
 	}
 	fflush(stdout);
-	if (audit_close(au, &d) < 0)
+	/* An undo that made its changes synced their records first. */
+	if (rc != EXIT_TROUBLE && !a.dry_run)
+		(void)audit_close_late(au, &d);
+	else if (audit_close(au, &d) < 0)
 		rc = EXIT_TROUBLE;
 	diag_print(&d, stderr);
 	diag_free(&d);

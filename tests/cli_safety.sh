@@ -164,6 +164,139 @@ for cmd in --dry-run scan; do
 done
 ok
 
+# --- the audit log: its records are written, whole, before any hive is
+# replaced; one that cannot be stops the apply --------------------------
+d="$tmp/audit"
+fresh "$d"
+(cd "$d" && "$KBFIX" apply -q --audit /dev/full SYSTEM > out.txt 2> err.txt)
+rc=$?
+[ $rc -eq 2 ] || bad "--audit /dev/full: exit $rc, want 2"
+grep -q "cannot write the audit log '/dev/full': No space left on device" \
+    "$d/err.txt" && grep -q "nothing was changed" "$d/err.txt" ||
+    bad "--audit /dev/full: $(cat "$d/err.txt")"
+untouched "$d" "--audit /dev/full"
+ok
+# whole_lines LOG: every line of LOG is a JSON object, the last one ended.
+whole_lines() {
+	[ ! -s "$1" ] || [ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" = '\n' ] ||
+	    bad "$2: the log ends in a cut line"
+	jq -c . "$1" > /dev/null 2>&1 || bad "$2: a line is not JSON"
+}
+# A disk that fills up in the first record: taken back, nothing changed.
+d="$tmp/full"
+fresh "$d"
+(cd "$d" && KBFIX_FAULT=full:audit.jsonl:100 LD_PRELOAD="$SHIM" \
+    "$KBFIX" apply -q --audit ../audit.jsonl SYSTEM > out.txt 2> err.txt)
+rc=$?
+[ $rc -eq 2 ] || bad "full log at 100: exit $rc, want 2"
+grep -q "cannot write the audit log" "$d/err.txt" ||
+    bad "full log at 100: $(cat "$d/err.txt")"
+untouched "$d" "full log at 100"
+whole_lines "$tmp/audit.jsonl" "full log at 100"
+[ -s "$tmp/audit.jsonl" ] && bad "full log at 100: a cut record was kept"
+rm -f "$tmp/audit.jsonl"
+ok
+# A disk that fills up after the records written before the renames: the
+# hive is changed, the log lacks its last records (whole lines still), and
+# the exit status says the changes were made.
+d="$tmp/late"
+fresh "$d"
+(cd "$d" && "$KBFIX" apply -q --audit ../whole.jsonl SYSTEM > out.txt \
+    2> err.txt) || bad "apply with a log: $(cat "$d/err.txt")"
+at=$(grep -b '"event":"result"' "$tmp/whole.jsonl" | cut -d: -f1)
+fresh "$d"
+(cd "$d" && KBFIX_FAULT=full:audit.jsonl:$((at + 20)) LD_PRELOAD="$SHIM" \
+    "$KBFIX" apply -q --audit ../audit.jsonl SYSTEM > out.txt 2> err.txt)
+rc=$?
+[ $rc -eq 0 ] || bad "full log after the renames: exit $rc, want 0"
+grep -q "warning: cannot write the audit log .* it lacks the last records" \
+    "$d/err.txt" || bad "full log after the renames: $(cat "$d/err.txt")"
+cmp -s "$d/SYSTEM" "$H/system/SYSTEM" &&
+    bad "full log after the renames: the hive was not changed"
+whole_lines "$tmp/audit.jsonl" "full log after the renames"
+[ "$(wc -c < "$tmp/audit.jsonl")" -eq "$at" ] ||
+    bad "full log after the renames: $(wc -c < "$tmp/audit.jsonl") bytes, want $at"
+grep -q '"event":"file"' "$tmp/audit.jsonl" &&
+    grep -q '"event":"change"' "$tmp/audit.jsonl" ||
+    bad "full log after the renames: the records of the changes are missing"
+rm -f "$tmp/audit.jsonl" "$tmp/whole.jsonl"
+ok
+
+# --- a file moved onto the hive's path, or written to, between the backup
+# and the rename: refused, nothing replaced --------------------------------
+for how in swap write; do
+	d="$tmp/swap"
+	fresh "$d"
+	rm -f "$tmp/sync.ready" "$tmp/sync.go"
+	(cd "$d" && KBFIX_FAULT="wait-backup:$tmp/sync" LD_PRELOAD="$SHIM" \
+	    "$KBFIX" apply -q SYSTEM > out.txt 2> err.txt; echo $? > rc) &
+	i=0
+	while [ ! -e "$tmp/sync.ready" ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -e "$tmp/sync.ready" ] || bad "$how: kbfix never made its backup"
+	if [ $how = swap ]; then
+		mv "$d/SYSTEM" "$tmp/SYSTEM.planned"
+		cp "$H/system-clean/SYSTEM" "$d/SYSTEM"
+	else
+		printf 'x' >> "$d/SYSTEM"
+	fi
+	touch "$tmp/sync.go"
+	wait
+	[ "$(cat "$d/rc")" = 2 ] || bad "$how: exit $(cat "$d/rc"), want 2"
+	rm "$d/rc"
+	if [ $how = swap ]; then
+		grep -q "'SYSTEM' is another file than the one kbfix planned on" \
+		    "$d/err.txt" || bad "$how: $(cat "$d/err.txt")"
+		cmp -s "$d/SYSTEM" "$H/system-clean/SYSTEM" ||
+		    bad "$how: the file moved there was replaced"
+		cmp -s "$tmp/SYSTEM.planned" "$H/system/SYSTEM" ||
+		    bad "$how: the hive planned on changed"
+		cp "$tmp/SYSTEM.planned" "$d/SYSTEM"
+		rm "$tmp/SYSTEM.planned"
+	else
+		grep -q "'SYSTEM' has been written to since kbfix planned on" \
+		    "$d/err.txt" || bad "$how: $(cat "$d/err.txt")"
+		head -c -1 "$d/SYSTEM" > "$d/SYSTEM.cut" &&
+		    mv "$d/SYSTEM.cut" "$d/SYSTEM"
+	fi
+	untouched "$d" "$how"
+	ok
+done
+
+# --- the second, third and fourth of several renames fail: every hive and
+# file is put back (SYSTEM, a user's NTUSER.DAT, a renamed file, a deleted
+# file's move to its backup) -------------------------------------------------
+v="$tmp/vol"
+mkdir -p "$v/Windows/System32/config" "$v/Documents and Settings/Pat"
+cp "$H/system/SYSTEM" "$v/Windows/System32/config/SYSTEM"
+cp "$H/ntuser/NTUSER.DAT" "$v/Documents and Settings/Pat/NTUSER.DAT"
+echo "Network Monitor performance counters" > "$v/Windows/System32/NMPERF.DLL"
+echo "obsolete" > "$v/Windows/System32/obsolete.dll"
+(cd "$v" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) \
+    > "$tmp/vol.sums"
+for k in 2 3 4; do
+	(cd "$tmp" && KBFIX_FAULT=rename:$k LD_PRELOAD="$SHIM" "$KBFIX" apply \
+	    -q Q256211 "$top_srcdir/tests/actions/Q9000006.xml" vol \
+	    > out.txt 2> err.txt); rc=$?
+	[ $rc -eq 2 ] || bad "rename $k: exit $rc, want 2: $(cat "$tmp/err.txt")"
+	grep -q "cannot \(rename\|move\) .*Input/output error" "$tmp/err.txt" ||
+	    bad "rename $k: $(cat "$tmp/err.txt")"
+	(cd "$v" && find . -type f -print0 | LC_ALL=C sort -z |
+	    xargs -0 sha256sum) | cmp -s - "$tmp/vol.sums" ||
+	    bad "rename $k: not as it was: $(cd "$v" && find . -type f)"
+	ok
+done
+# And without a fault, the same run makes all four.
+(cd "$tmp" && "$KBFIX" apply -q Q256211 \
+    "$top_srcdir/tests/actions/Q9000006.xml" vol > out.txt 2> err.txt) ||
+    bad "the run of several renames: $(cat "$tmp/err.txt")"
+[ -f "$v/Windows/System32/Nmperf.dll.disabled" ] &&
+    ! cmp -s "$v/Documents and Settings/Pat/NTUSER.DAT" "$H/ntuser/NTUSER.DAT" ||
+    bad "the run of several renames did not make them"
+ok
+
 # --- the real XP hive, with the keys added by the test ---------------------
 xp="${KBFIX_SHARED:-}/hives-real/xp-sp3/SYSTEM.xz"
 if [ -f "$xp" ]; then
