@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "overlay.h"
 #include "plan.h"
 #include "winpath.h"
 
@@ -60,6 +61,7 @@ struct ctx {
 	int in_not;			/* evaluating the child of a <not>:
 					 * phrase the reason for it */
 	int needs_folder;
+	struct overlay *ov;		/* the plan so far, indexed */
 };
 
 /* ------------------------------------------------------------------ */
@@ -281,50 +283,23 @@ plan_status_name(enum entry_status s)
 /* ------------------------------------------------------------------ */
 /* the plan as an overlay on the hive */
 
-static int
-same_prefix(char *const *a, size_t na, char *const *b, size_t nb)
-{
-	size_t i;
-
-	if (na > nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (!names_equal(a[i], b[i]))
-			return 0;
-	return 1;
-}
-
-/* Walk every change planned so far, in order, including the entry being
- * built. */
-#define FOR_EACH_CHANGE(c, ch, ...)					\
-	do {								\
-		size_t e_, k_;						\
-		for (e_ = 0; e_ < (c)->plan->nentries; e_++) {		\
-			struct plan_entry *pe_ = &(c)->plan->entries[e_]; \
-			for (k_ = 0; k_ < pe_->nchanges; k_++) {	\
-				const struct change *ch = &pe_->changes[k_]; \
-				__VA_ARGS__				\
-			}						\
-		}							\
-	} while (0)
-
-/* What the plan says of key ELEMS: -1 deleted, 1 created, 0 nothing. */
+/* What the plan says of key ELEMS: -1 deleted, 1 created, 0 nothing
+ * (overlay.h: in O(1), so that n changes are planned in O(n)). */
 static int
 overlay_key(struct ctx *c, const struct hive *hv, char *const *elems,
     size_t n)
 {
-	int st = 0;
+	int st;
 
-	FOR_EACH_CHANGE(c, ch, {
-		if (ch->hive != hv)
-			continue;
-		if (ch->kind == CHANGE_DELETE_KEY &&
-		    same_prefix(ch->key, ch->nkey, elems, n))
-			st = -1;
-		else if (ch->kind == CHANGE_CREATE_KEY &&
-		    ch->nkey == n && same_prefix(ch->key, n, elems, n))
-			st = 1;
-	});
+	if (c->ov == NULL && (c->ov = overlay_new(c->plan)) == NULL)
+		st = -2;
+	else
+		st = overlay_key_state(c->ov, hv, elems, n);
+	if (st == -2) {
+		diag_error(c->d, NULL, 0, "out of memory");
+		c->failed = 1;
+		return 0;
+	}
 	return st;
 }
 
@@ -334,23 +309,17 @@ static int
 overlay_value(struct ctx *c, const struct hive *hv, char *const *elems,
     size_t n, const char *name, const struct rvalue **v)
 {
-	int st = 0;
+	int st;
 
-	FOR_EACH_CHANGE(c, ch, {
-		if (ch->hive != hv)
-			continue;
-		if (ch->kind == CHANGE_DELETE_KEY &&
-		    same_prefix(ch->key, ch->nkey, elems, n)) {
-			st = -1;
-		} else if ((ch->kind == CHANGE_SET_VALUE ||
-		    ch->kind == CHANGE_DELETE_VALUE) && ch->nkey == n &&
-		    same_prefix(ch->key, n, elems, n) &&
-		    names_equal(ch->name, name)) {
-			st = ch->kind == CHANGE_SET_VALUE ? 1 : -1;
-			if (st == 1)
-				*v = &ch->new;
-		}
-	});
+	if (c->ov == NULL && (c->ov = overlay_new(c->plan)) == NULL)
+		st = -2;
+	else
+		st = overlay_value_state(c->ov, hv, elems, n, name, v);
+	if (st == -2) {
+		diag_error(c->d, NULL, 0, "out of memory");
+		c->failed = 1;
+		return 0;
+	}
 	return st;
 }
 
@@ -1925,6 +1894,7 @@ out:
 		strlist_free(&c.saved[j].entries);
 	}
 	free(c.saved);
+	overlay_free(c.ov);
 	free(c.why);
 	free(why);
 	free(why_not);

@@ -14,6 +14,8 @@
 
 #include "audit.h"
 #include "names.h"
+#include "overlay.h"
+#include "strmap.h"
 #include "tree.h"
 #include "undo.h"
 #include "winpath.h"
@@ -43,126 +45,8 @@ same_elems(char *const *a, size_t na, char *const *b, size_t nb)
 	return 1;
 }
 
-/* A set of strings, each with a number: the keys and values a plan
- * touches, so that checks over n changes cost O(n). */
-struct smap {
-	char **keys;
-	size_t *vals;
-	size_t size, n;		/* SIZE a power of 2, more than twice N */
-};
-
-static size_t
-smap_slot(const struct smap *m, const char *k)
-{
-	size_t h = 5381, i;
-	const char *p;
-
-	for (p = k; *p; p++)
-		h = h * 33 + (unsigned char)*p;
-	for (i = h & (m->size - 1); m->keys[i] != NULL &&
-	    strcmp(m->keys[i], k) != 0; i = (i + 1) & (m->size - 1))
-		;
-	return i;
-}
-
-/* The number of K, or (size_t)-1 when K is not in M. */
-static size_t
-smap_get(const struct smap *m, const char *k)
-{
-	size_t i;
-
-	if (m->size == 0 || k == NULL)
-		return (size_t)-1;
-	i = smap_slot(m, k);
-	return m->keys[i] ? m->vals[i] : (size_t)-1;
-}
-
-/* Put K (taken over) with number V, unless K is there.  Returns 0, or
- * -1 (K freed). */
-static int
-smap_put(struct smap *m, char *k, size_t v)
-{
-	size_t i;
-
-	if (k == NULL)
-		return -1;
-	if ((m->n + 1) * 2 >= m->size) {
-		struct smap nm = { NULL, NULL, m->size ? m->size * 2 : 64, 0 };
-
-		nm.keys = calloc(nm.size, sizeof *nm.keys);
-		nm.vals = calloc(nm.size, sizeof *nm.vals);
-		if (nm.keys == NULL || nm.vals == NULL) {
-			free(nm.keys);
-			free(nm.vals);
-			free(k);
-			return -1;
-		}
-		for (i = 0; i < m->size; i++)
-			if (m->keys[i] != NULL) {
-				size_t s = smap_slot(&nm, m->keys[i]);
-
-				nm.keys[s] = m->keys[i];
-				nm.vals[s] = m->vals[i];
-				nm.n++;
-			}
-		free(m->keys);
-		free(m->vals);
-		*m = nm;
-	}
-	i = smap_slot(m, k);
-	if (m->keys[i] != NULL) {
-		free(k);
-		return 0;
-	}
-	m->keys[i] = k;
-	m->vals[i] = v;
-	m->n++;
-	return 0;
-}
-
-static void
-smap_free(struct smap *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->size; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof *m);
-}
-
-/* What a change touches, as Windows compares names: KIND ('k' a key, 'v'
- * a value, or a change kind's letter), the key KEY[0..N) and NAME.  Each
- * element upcased and written with its length, so that no name can pass
- * for two.  A new string, NULL when out of memory. */
-static char *
-touch_id(int kind, char *const *key, size_t n, const char *name)
-{
-	char *buf = NULL, *f;
-	size_t len = 0, i;
-	FILE *m = open_memstream(&buf, &len);
-
-	if (m == NULL)
-		return NULL;
-	fputc(kind, m);
-	for (i = 0; i <= n; i++) {
-		if (i == n && name == NULL)
-			break;
-		if ((f = names_fold(i < n ? key[i] : name)) == NULL) {
-			fclose(m);
-			free(buf);
-			return NULL;
-		}
-		fprintf(m, "%c%zu:%s", i < n ? '\\' : '|', strlen(f), f);
-		free(f);
-	}
-	if (fclose(m) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
+/* What a change touches (strmap_id), in one hive. */
+#define touch_id(kind, key, n, name) strmap_id(kind, NULL, key, n, name)
 
 /* The elements of ROOT ("HKEY_LOCAL_MACHINE\SYSTEM"), *N of them. */
 static char **
@@ -331,7 +215,7 @@ static int
 first_changes(const struct plan *p, const struct hive *hv,
     unsigned char *first)
 {
-	struct smap seen = { NULL, NULL, 0, 0 };
+	struct strmap seen = { NULL, NULL, 0, 0 };
 	size_t i, j, k, idx = 0;
 	int r = -1;
 
@@ -344,7 +228,7 @@ first_changes(const struct plan *p, const struct hive *hv,
 			if (c->hive != hv)
 				continue;
 			if (c->kind == CHANGE_CREATE_KEY) {
-				if (smap_put(&seen, touch_id('k', c->key,
+				if (strmap_put(&seen, touch_id('k', c->key,
 				    c->nkey, NULL), 0) < 0)
 					goto out;
 				continue;
@@ -357,22 +241,22 @@ first_changes(const struct plan *p, const struct hive *hv,
 				if ((id = touch_id('k', c->key, k, NULL)) ==
 				    NULL)
 					goto out;
-				if (smap_get(&seen, id) != (size_t)-1)
+				if (strmap_get(&seen, id) != STRMAP_NONE)
 					first[idx] = 0;
 				free(id);
 			}
 			if ((id = touch_id('v', c->key, c->nkey, c->name)) ==
 			    NULL)
 				goto out;
-			if (smap_get(&seen, id) != (size_t)-1) {
+			if (strmap_get(&seen, id) != STRMAP_NONE) {
 				first[idx] = 0;
 				free(id);
-			} else if (smap_put(&seen, id, 0) < 0)
+			} else if (strmap_put(&seen, id, 0) < 0)
 				goto out;
 		}
 	r = 0;
 out:
-	smap_free(&seen);
+	strmap_free(&seen);
 	return r;
 }
 
@@ -1022,6 +906,7 @@ struct uctx {
 	struct plan_entry *e;
 	const char *name;
 	struct diag *d;
+	struct overlay *ov;	/* the changes so far, indexed */
 };
 
 static struct change *
@@ -1054,24 +939,11 @@ add_change(struct uctx *u, enum change_kind kind, char *const *key,
 }
 
 /* What the changes so far say of key KEY[0..N): -1 deleted (it or a
- * parent), 1 created, 0 nothing. */
+ * parent), 1 created, 0 nothing; -2 out of memory (overlay.h: O(1)). */
 static int
 key_overlay(const struct uctx *u, char *const *key, size_t n)
 {
-	size_t i;
-	int st = 0;
-
-	for (i = 0; i < u->e->nchanges; i++) {
-		const struct change *c = &u->e->changes[i];
-
-		if (c->kind == CHANGE_DELETE_KEY && c->nkey <= n &&
-		    same_elems(c->key, c->nkey, key, c->nkey))
-			st = -1;
-		else if (c->kind == CHANGE_CREATE_KEY &&
-		    same_elems(c->key, c->nkey, key, n))
-			st = 1;
-	}
-	return st;
+	return overlay_key_state(u->ov, u->hv, key, n);
 }
 
 /* Resolve KEY in the hive: the node (0 if missing) and, for each level
@@ -1097,44 +969,32 @@ resolve(struct uctx *u, char **key, size_t n)
 	return node;
 }
 
-/* The value NAME of KEY now, the changes so far over the hive.  Only
- * the changes since FROM (the first of this key's) can touch it. */
+/* The value NAME of KEY now, the changes so far over the hive. */
 static int
 value_now(struct uctx *u, hive_node_h node, char *const *key, size_t n,
-    const char *name, size_t from, struct hive_value *out)
+    const char *name, struct hive_value *out)
 {
-	size_t i;
-	int ov = key_overlay(u, key, n), r = 0;
+	const struct rvalue *pv = NULL;
+	int ov = overlay_value_state(u->ov, u->hv, key, n, name, &pv);
+	int ok = key_overlay(u, key, n);
 
 	memset(out, 0, sizeof *out);
-	if (ov == 0 && node != 0 &&
-	    (r = hive_value_get(u->hv, node, name, out, u->d)) < 0)
+	if (ov == -2 || ok == -2)
 		return -1;
-	if (ov != 0)
-		r = 0;
-	for (i = from; i < u->e->nchanges; i++) {
-		const struct change *c = &u->e->changes[i];
-
-		if ((c->kind != CHANGE_SET_VALUE &&
-		    c->kind != CHANGE_DELETE_VALUE) ||
-		    !same_elems(c->key, c->nkey, key, n) ||
-		    !names_equal(c->name, name))
-			continue;
-		hive_value_clear(out);
-		memset(out, 0, sizeof *out);
-		r = 0;
-		if (c->kind == CHANGE_SET_VALUE) {
-			out->name = strdup(c->name);
-			out->type = c->new.type;
-			out->len = c->new.len;
-			out->data = malloc(c->new.len ? c->new.len : 1);
-			if (out->name == NULL || out->data == NULL)
-				return -1;
-			memcpy(out->data, c->new.data, c->new.len);
-			r = 1;
-		}
+	if (ov == 1) {
+		out->name = strdup(name);
+		out->type = pv->type;
+		out->len = pv->len;
+		out->data = malloc(pv->len ? pv->len : 1);
+		if (out->name == NULL || out->data == NULL)
+			return -1;
+		memcpy(out->data, pv->data, pv->len);
+		return 1;
 	}
-	return r;
+	/* Deleted, or in a key the changes delete or create: none. */
+	if (ov == -1 || ok != 0 || node == 0)
+		return 0;
+	return hive_value_get(u->hv, node, name, out, u->d);
 }
 
 static int
@@ -1155,7 +1015,7 @@ plan_key(struct uctx *u, const struct regfile_key *k)
 	char *const *rel;
 	char **key = NULL;
 	hive_node_h node;
-	size_t i, n = 0, from = u->e->nchanges;
+	size_t i, n = 0;
 	int r = -1;
 
 	if ((rel = below_root(k, u->hv->kind, &n, u->name, u->d)) == NULL)
@@ -1172,7 +1032,10 @@ plan_key(struct uctx *u, const struct regfile_key *k)
 			    "root key");
 			goto out;
 		}
-		if (key_overlay(u, key, n) != 0) {
+		if ((r = key_overlay(u, key, n)) == -2)
+			goto oom;
+		if (r != 0) {
+			r = -1;
 			diag_error(u->d, u->name, k->line, "'%s' is created "
 			    "or deleted twice", k->path);
 			goto out;
@@ -1195,6 +1058,8 @@ plan_key(struct uctx *u, const struct regfile_key *k)
 		for (i = 0; i < n; i++) {
 			int ov = key_overlay(u, key, i + 1);
 
+			if (ov == -2)
+				goto oom;
 			at = at ? hive_child(u->hv, at, key[i]) : 0;
 			if (ov > 0 || (at != 0 && ov == 0))
 				continue;
@@ -1203,13 +1068,11 @@ plan_key(struct uctx *u, const struct regfile_key *k)
 				goto oom;
 		}
 	}
-	/* The changes of this key's values all come from here on: an undo
-	 * file restores each value of a key once. */
 	for (i = 0; i < k->nvalues; i++) {
 		const struct regfile_value *v = &k->values[i];
 		struct hive_value cur;
 		struct change *c;
-		int have = value_now(u, node, key, n, v->name, from, &cur);
+		int have = value_now(u, node, key, n, v->name, &cur);
 
 		if (have < 0) {
 			hive_value_clear(&cur);
@@ -1248,6 +1111,7 @@ plan_key(struct uctx *u, const struct regfile_key *k)
 	goto out;
 oom:
 	diag_error(u->d, u->name, k->line, "out of memory");
+	r = -1;
 out:
 	elems_free(key, n);
 	return r;
@@ -1286,9 +1150,15 @@ undo_plan(const struct undo_file *uf, const char *name, struct hive *hv,
 	u.e = &p->entries[0];
 	u.name = name;
 	u.d = d;
+	if ((u.ov = overlay_new(p)) == NULL) {
+		plan_free(p);
+		diag_error(d, NULL, 0, "out of memory");
+		return -1;
+	}
 	for (i = 0; uf->rf != NULL && i < uf->rf->nkeys; i++)
 		if (!uf->rf->keys[i].left && plan_key(&u, &uf->rf->keys[i]) < 0)
 			r = -1;
+	overlay_free(u.ov);
 	if (r < 0) {
 		plan_free(p);
 		return -1;
@@ -1341,7 +1211,7 @@ struct conflicts {
 	int force;
 	struct diag *d;
 	size_t n;
-	struct smap listed;	/* the keys of a created key's list */
+	struct strmap listed;	/* the keys of a created key's list */
 	size_t entry_l0, entry_r0;
 };
 
@@ -1403,9 +1273,9 @@ check_created(const struct hive *hv, hive_node_h node, char *const *path,
 	(void)node;
 	if (id == NULL)
 		return 1;
-	at = smap_get(&c->listed, id);
+	at = strmap_get(&c->listed, id);
 	free(id);
-	if (at == (size_t)-1) {
+	if (at == STRMAP_NONE) {
 		show = regfile_key_show(hive_kind_reg_root(hv->kind), path, n);
 		conflict(c, c->u->rf->keys[c->entry_r0].line, "'%s' was not "
 		    "made by the apply", show ? show : "?");
@@ -1414,10 +1284,11 @@ check_created(const struct hive *hv, hive_node_h node, char *const *path,
 	}
 	lk = &c->u->rf->keys[at];
 	for (i = 0; i < nvals; i++) {
-		for (j = 0; j < lk->nvalues; j++)
-			if (names_equal(lk->values[j].name, vals[i].name))
-				break;
-		if (j == lk->nvalues) {
+		if ((id = touch_id('v', path, n, vals[i].name)) == NULL)
+			return 1;
+		j = strmap_get(&c->listed, id);
+		free(id);
+		if (j == STRMAP_NONE) {
 			char *vn = regfile_escape(vals[i].name, 0);
 
 			conflict(c, lk->line, "'%s' holds a value '%s' the "
@@ -1499,21 +1370,26 @@ entry_conflicts(struct conflicts *c, const struct entry *e)
 		elems_free(r, nr);
 		if (node == 0)
 			return 0;
-		smap_free(&c->listed);
+		strmap_free(&c->listed);
 		for (i = e->l0; i < e->r0; i++) {
 			const struct regfile_key *k = &rf->keys[i];
 
-			if (!k->delete && smap_put(&c->listed, touch_id('k',
-			    k->elems + nr, k->nelems - nr, NULL), i) < 0) {
-				diag_error(c->d, NULL, 0, "out of memory");
-				return -1;
-			}
+			if (k->delete)
+				continue;
+			if (strmap_put(&c->listed, touch_id('k', k->elems + nr,
+			    k->nelems - nr, NULL), i) < 0)
+				goto oom;
+			for (j = 0; j < k->nvalues; j++)
+				if (strmap_put(&c->listed, touch_id('v',
+				    k->elems + nr, k->nelems - nr,
+				    k->values[j].name), i) < 0)
+					goto oom;
 		}
 		c->entry_r0 = e->r0;
 		n = rf->keys[e->l0].nelems - nr;
 		w = tree_walk(c->hv, node, rf->keys[e->l0].elems + nr, n,
 		    check_created, c, c->d);
-		smap_free(&c->listed);
+		strmap_free(&c->listed);
 		if (w != 0) {
 			if (w > 0)
 				diag_error(c->d, NULL, 0, "out of memory");
@@ -1521,6 +1397,10 @@ entry_conflicts(struct conflicts *c, const struct entry *e)
 		}
 	}
 	return 0;
+oom:
+	strmap_free(&c->listed);
+	diag_error(c->d, NULL, 0, "out of memory");
+	return -1;
 }
 
 /* Mark the entries of E[0..N) that plan P writes: its changes carry the
@@ -1721,7 +1601,7 @@ leads_back(const struct change *c, const struct hive *orig, struct diag *d)
 }
 
 struct covered {
-	const struct smap *q;
+	const struct strmap *q;
 	const struct hive *after;
 	int missing;
 };
@@ -1740,13 +1620,13 @@ check_recreated(const struct hive *hv, hive_node_h node, char *const *path,
 	(void)node;
 	if (id == NULL)
 		return 1;
-	if (smap_get(cv->q, id) == (size_t)-1)
+	if (strmap_get(cv->q, id) == STRMAP_NONE)
 		cv->missing = 1;
 	free(id);
 	for (i = 0; i < nvals && !cv->missing; i++) {
 		if ((id = touch_id('s', path, n, vals[i].name)) == NULL)
 			return 1;
-		if (smap_get(cv->q, id) == (size_t)-1)
+		if (strmap_get(cv->q, id) == STRMAP_NONE)
 			cv->missing = 1;
 		free(id);
 	}
@@ -1756,7 +1636,7 @@ check_recreated(const struct hive *hv, hive_node_h node, char *const *path,
 /* Is the change C of the forward plan undone by the undo plan, whose
  * changes are in Q?  ORIG before, AFTER after the forward plan. */
 static int
-undone(const struct change *c, const struct smap *q, const struct hive *orig,
+undone(const struct change *c, const struct strmap *q, const struct hive *orig,
     const struct hive *after, struct diag *d)
 {
 	struct hive_value a, o;
@@ -1771,7 +1651,7 @@ undone(const struct change *c, const struct smap *q, const struct hive *orig,
 		for (k = 1; k <= c->nkey && r == 0; k++) {
 			if ((id = touch_id('d', c->key, k, NULL)) == NULL)
 				return -1;
-			r = smap_get(q, id) != (size_t)-1;
+			r = strmap_get(q, id) != STRMAP_NONE;
 			free(id);
 		}
 		return r;
@@ -1805,14 +1685,14 @@ undone(const struct change *c, const struct smap *q, const struct hive *orig,
 		if ((id = touch_id(ro ? 's' : 'x', c->key, c->nkey,
 		    c->name)) == NULL)
 			return -1;
-		r = smap_get(q, id) != (size_t)-1;
+		r = strmap_get(q, id) != STRMAP_NONE;
 		free(id);
 		/* A value the apply made goes with a key the undo
 		 * deletes. */
 		for (k = 1; !ro && k <= c->nkey && r == 0; k++) {
 			if ((id = touch_id('d', c->key, k, NULL)) == NULL)
 				return -1;
-			r = smap_get(q, id) != (size_t)-1;
+			r = strmap_get(q, id) != STRMAP_NONE;
 			free(id);
 		}
 		return r;
@@ -1834,7 +1714,7 @@ undo_verify(const char *path, const struct regfile *model,
 {
 	struct undo_file *u = NULL;
 	struct plan *q = NULL;
-	struct smap qs = { NULL, NULL, 0, 0 };
+	struct strmap qs = { NULL, NULL, 0, 0 };
 	size_t where, i, j;
 	int r = -1, ok;
 
@@ -1872,7 +1752,7 @@ undo_verify(const char *path, const struct regfile *model,
 				free(s);
 				goto bad;
 			}
-			if (smap_put(&qs, touch_id(change_letter[c->kind],
+			if (strmap_put(&qs, touch_id(change_letter[c->kind],
 			    c->key, c->nkey, c->kind == CHANGE_SET_VALUE ||
 			    c->kind == CHANGE_DELETE_VALUE ? c->name : NULL),
 			    0) < 0)
@@ -1904,7 +1784,7 @@ bad:
 	diag_error(d, NULL, 0, "the undo file of '%s' cannot be trusted: "
 	    "nothing was changed", orig->path);
 out:
-	smap_free(&qs);
+	strmap_free(&qs);
 	plan_free(q);
 	undo_file_free(u);
 	return r;
