@@ -297,6 +297,35 @@ done
     bad "the run of several renames did not make them"
 ok
 
+# --- kbfix draft -o never overwrites a file, unless --force -----------------
+art="${KBFIX_SHARED:-}/seeds/Q267971.txt"
+if [ -f "$art" ]; then
+	d="$tmp/draft"
+	mkdir "$d"
+	"$KBFIX" draft -o "$d" "$art" 2> "$tmp/err" ||
+	    bad "draft -o: $(cat "$tmp/err")"
+	[ -f "$d/Q267971.xml" ] || bad "draft -o wrote no Q267971.xml"
+	echo "reviewed by hand" > "$d/Q267971.xml"
+	"$KBFIX" draft -o "$d" "$art" 2> "$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "Q267971.xml' exists: kbfix draft does not \
+overwrite it (--force does)" "$tmp/err" ||
+	    bad "draft -o over a file: exit $rc: $(cat "$tmp/err")"
+	[ "$(cat "$d/Q267971.xml")" = "reviewed by hand" ] ||
+	    bad "draft -o overwrote a file"
+	ln -s "$tmp/elsewhere" "$d/Q268499.xml"
+	"$KBFIX" draft -o "$d" "${KBFIX_SHARED}/seeds/Q268499.txt" \
+	    2> "$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && [ ! -e "$tmp/elsewhere" ] ||
+	    bad "draft -o through a symbolic link: exit $rc"
+	"$KBFIX" draft -o "$d" --force "$art" 2> "$tmp/err" ||
+	    bad "draft -o --force: $(cat "$tmp/err")"
+	grep -q "<remedy" "$d/Q267971.xml" || bad "draft --force did not write"
+	[ "$(ls "$d" | wc -l)" -eq 2 ] || bad "draft: stray files: $(ls "$d")"
+	ok
+elif [ -n "${CI:-}" ]; then
+	bad "the shared seeds are missing: $art"
+fi
+
 # --- the real XP hive, with the keys added by the test ---------------------
 xp="${KBFIX_SHARED:-}/hives-real/xp-sp3/SYSTEM.xz"
 if [ -f "$xp" ]; then
