@@ -1610,12 +1610,16 @@ act_edit_list(struct ctx *c, const struct action *a)
 			if (sv == NULL || sv->entries.n == 0)
 				continue;
 			/* Name them: they leave the hive that is given and
-			 * reach no other, so the user must carry them. */
+			 * reach no other, so the user must carry them; apply
+			 * refuses to drop them unless told (cmd-apply.c). */
 			l = join_list(&sv->entries, "', '");
 			entry_note(c->entry, "no %s hive given: the entries "
 			    "removed ('%s') are not added to '%s' of '%s'",
 			    hive_kind_name(a->path.hive), l ? l : "?",
 			    a->name, a->path.text);
+			if (c->entry->drops == NULL && l != NULL)
+				set_text(&c->entry->drops, "'%s' reach no %s "
+				    "hive", l, hive_kind_name(a->path.hive));
 			free(l);
 		}
 	}
@@ -1866,6 +1870,16 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 		} else if (e->nchanges > 0) {
 			e->status = ENTRY_APPLIES;
 			set_reason(e, "%s", why ? why : "conditions hold");
+			/* Scan says what apply would refuse. */
+			if (e->drops != NULL) {
+				char *w = e->reason;
+
+				e->reason = NULL;
+				set_reason(e, "%s; the entries it moves %s: "
+				    "apply drops them only with --drop-moved",
+				    w ? w : "", e->drops);
+				free(w);
+			}
 			if (c.needs_folder)
 				entry_note(e, "its file actions need the Windows "
 				    "folder, and only hives were given");
@@ -1984,6 +1998,7 @@ plan_free(struct plan *p)
 		free(e->notes);
 		free(e->reason);
 		free(e->control_sets);
+		free(e->drops);
 	}
 	free(p->entries);
 	free(p);
