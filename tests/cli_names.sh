@@ -169,6 +169,13 @@ changed ControlSet001 or Select"
 	ok
 }
 
+# scan: one line per remedy, whatever the hive holds.
+(cd "$tmp" && "$KBFIX" scan SYSTEM > scan.out 2>&1)
+plain_lines "$tmp/scan.out" "scan"
+[ "$(grep -c -v '^Q[0-9]* ' "$tmp/scan.out")" -eq 0 ] ||
+    bad "scan: a line that is no remedy's: $(grep -v '^Q[0-9]* ' "$tmp/scan.out")"
+ok
+
 # delete-key, with the injecting names below the keys deleted, one of them
 # matched by the remedy's pattern itself.
 case_ delete-key-hostile \
