@@ -198,8 +198,8 @@ excerpt(const char *s, size_t n)
 	return buf;
 }
 
-static void
-elems_free(char **v, size_t n)
+void
+regfile_elems_free(char **v, size_t n)
 {
 	size_t i;
 
@@ -207,6 +207,8 @@ elems_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+#define elems_free regfile_elems_free
 
 /* A new key of ELEMS[0..N) (taken over, freed on error), shown as PATH
  * (PN bytes) in messages, or as regfile_key_show writes ELEMS when PATH

@@ -102,6 +102,9 @@ int regfile_parse_file(const char *path, struct regfile **out,
     struct diag *d);
 void regfile_free(struct regfile *rf);
 
+/* Free the N strings of V and V (a key's elements).  NULL is allowed. */
+void regfile_elems_free(char **v, size_t n);
+
 /* Windows' limits on names, in UTF-16 code units. */
 #define REGFILE_MAX_KEY_NAME	255
 #define REGFILE_MAX_VALUE_NAME	16383

@@ -22,15 +22,7 @@
 
 /* ---------------------------------------------------------------- common */
 
-static void
-elems_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		free(v[i]);
-	free(v);
-}
+#define elems_free regfile_elems_free
 
 static int
 same_elems(char *const *a, size_t na, char *const *b, size_t nb)
