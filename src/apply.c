@@ -869,7 +869,7 @@ keep_original(struct apply_file *f, const struct plan *p,
 	char *dir = o->backup_dir ? dir_slash(o->backup_dir) :
 	    dir_of(f->dest);
 	char *base = base_of(f->dest);
-	char *stem = NULL, sha[65];
+	char *stem = NULL, *sha = f->sha_after;
 	struct regfile *model = NULL;
 	int n, r = -1;
 	FILE *u = NULL;

@@ -88,6 +88,8 @@ struct apply_file {
 	size_t nlogs;
 	char *backup;		/* set by apply_commit; NULL with no_backup */
 	char *undo;		/* set by apply_commit */
+	char sha_after[65];	/* set by apply_commit: the SHA-256 of TMP,
+				 * the new hive */
 	char **moved_logs;	/* set by apply_commit: where LOGS went */
 	size_t nchanges;
 };

@@ -74,9 +74,9 @@ close_log(struct audit *a, int late, struct diag *d)
 	}
 	if (a->failed && late && !a->reported)
 		diag_warning(d, NULL, 0, "cannot write the audit log '%s': %s: "
-		    "it lacks the last records of the run, whose changes were "
-		    "made", a->path, a->err ? strerror(a->err) :
-		    "out of memory");
+		    "it lacks the last records of the run (what the run "
+		    "changed, it changed)", a->path, a->err ?
+		    strerror(a->err) : "out of memory");
 	else if (a->failed && !a->reported)
 		diag_error(d, NULL, 0, "cannot write the audit log '%s': %s",
 		    a->path, a->err ? strerror(a->err) : "out of memory");

@@ -238,7 +238,7 @@ audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
 		put_path(f, "path", af->orig->path);
 		put_hash(f, "sha256_before", h->hive ? h->hive[i] : NULL);
 		put_path(f, "written", af->dest);
-		audit_put_sha256(f, "sha256_after", af->tmp);
+		put_hash(f, "sha256_after", af->sha_after);
 		fprintf(f, ",\"changes\":%zu", af->nchanges);
 		/* With --no-backup the backup goes once the hives are in
 		 * place. */
