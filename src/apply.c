@@ -19,7 +19,9 @@
 
 #include "apply.h"
 #include "audit.h"
+#include "hivewrite.h"
 #include "lock.h"
+#include "paths.h"
 #include "regf.h"
 #include "recover.h"
 #include "regfile.h"
@@ -241,48 +243,7 @@ move_noreplace(const char *from, const char *to)
 static int
 make_dirs(struct apply_job *j, const char *dir, struct diag *d)
 {
-	char *p = strdup(dir), *s;
-	struct stat st;
-	int r = 0;
-
-	if (p == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
-	for (s = p + 1; r == 0; s++) {
-		int end = *s == '\0';
-
-		if (*s != '/' && !end)
-			continue;
-		*s = '\0';
-		if (*p != '\0' && stat(p, &st) < 0) {
-			char **nv = realloc(j->made_dirs, (j->nmade + 1) *
-			    sizeof *nv);
-
-			if (mkdir(p, 0777) < 0) {
-				diag_error(d, NULL, 0, "cannot make the folder "
-				    "'%s': %s", p, strerror(errno));
-				r = -1;
-			} else if (nv == NULL ||
-			    (nv[j->nmade] = strdup(p)) == NULL) {
-				if (nv != NULL)
-					j->made_dirs = nv;
-				diag_error(d, NULL, 0, "out of memory");
-				r = -1;
-			} else {
-				j->made_dirs = nv;
-				j->nmade++;
-			}
-		} else if (*p != '\0' && !S_ISDIR(st.st_mode)) {
-			diag_error(d, NULL, 0, "'%s' is not a folder", p);
-			r = -1;
-		}
-		if (end)
-			break;
-		*s = '/';
-	}
-	free(p);
-	return r;
+	return paths_make_dirs(dir, &j->made_dirs, &j->nmade, d);
 }
 
 /* ---------------------------------------------------------------- stage 1 */
@@ -529,7 +490,6 @@ new_seq(struct apply_file *f, struct diag *d)
 static int
 write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 {
-	struct hive *w = NULL;
 	struct regfile *rf = NULL;
 	struct stat st;
 	char *dir = NULL, *base = NULL;
@@ -546,14 +506,6 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 		diag_error(d, NULL, 0, "out of memory");
 		goto out;
 	}
-	/* The write handle reads the whole file into memory: only here,
-	 * never for planning.  It reads what was planned on: the replay of
-	 * a dirty hive's logs, when there was one. */
-	if (hive_reopen_write(f->orig, &w, d) < 0)
-		goto out;
-	if (regfile_apply(w->h, rf, hive_kind_reg_root(f->orig->kind),
-	    f->orig->path, d) < 0)
-		goto out;
 	if ((fd = mkstemp(f->tmp)) < 0) {
 		diag_error(d, NULL, 0, "cannot create a temporary file in "
 		    "'%s': %s", *dir ? dir : ".", strerror(errno));
@@ -571,13 +523,11 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 		}
 	}
 	close(fd);
-	if (hivex_commit(w->h, f->tmp, 0) < 0) {
-		diag_error(d, NULL, 0, "cannot write '%s': %s", f->tmp,
-		    strerror(errno));
+	/* hivex makes the changes in memory and writes them there; kbfix
+	 * does around it what hivex cannot (hivewrite.h). */
+	if (hivewrite_execute(f->orig, rf, hive_kind_reg_root(f->orig->kind),
+	    f->tmp, d) < 0)
 		goto out;
-	}
-	hive_close(w);
-	w = NULL;
 #ifdef __GLIBC__
 	/* hivex leaves megabytes freed in the heap (hivex_node_delete_child
 	 * copies the whole cell bitmap): give them back before the new file
@@ -597,7 +547,6 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 	}
 	r = 0;
 out:
-	hive_close(w);
 	regfile_free(rf);
 	free(dir);
 	free(base);
@@ -1286,6 +1235,11 @@ apply_commit(struct apply_job *j, const struct plan *p,
 	keep.no_backup = j->output;
 	if (j->output)
 		keep.backup_dir = NULL;
+	/* A --backup-dir that does not exist yet is made (and removed again
+	 * if the run fails). */
+	if (o->backup_dir != NULL && *o->backup_dir != '\0' && !j->output &&
+	    make_dirs(j, o->backup_dir, d) < 0)
+		goto fail;
 	for (i = 0; i < j->nfiles; i++)
 		if (keep_original(&j->files[i], p, &keep, stamp, d) < 0 ||
 		    (!j->output && keep_logs(&j->files[i], o, stamp, d) < 0))

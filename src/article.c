@@ -14,18 +14,6 @@ struct rawline {
 	size_t len;
 };
 
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char *r = malloc(n + 1);
-
-	if (r == NULL)
-		return NULL;
-	memcpy(r, s, n);
-	r[n] = '\0';
-	return r;
-}
-
 /* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if none. */
 static size_t
 utf8_seq(const unsigned char *s, size_t n)
@@ -192,7 +180,7 @@ trim_dup(const char *s)
 	e = s + strlen(s);
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
-	return xstrndup(s, (size_t)(e - s));
+	return strndup(s, (size_t)(e - s));
 }
 
 /* "Q267971: Title" -> "Title"; N receives "Q267971" when present. */
@@ -207,7 +195,7 @@ split_title(const char *t, char **number)
 			p++;
 		if (*p == ':') {
 			if (*number == NULL)
-				*number = xstrndup(t, (size_t)(p - t));
+				*number = strndup(t, (size_t)(p - t));
 			return trim_dup(p + 1);
 		}
 	}
@@ -289,7 +277,7 @@ first_token(const char *s)
 	e = s;
 	while (*e != '\0' && *e != ' ' && *e != '\t')
 		e++;
-	return xstrndup(s, (size_t)(e - s));
+	return strndup(s, (size_t)(e - s));
 }
 
 const struct article_section *
@@ -468,6 +456,126 @@ push_section(struct article *a, const char *name, long line)
 	return 0;
 }
 
+/* The header of the article in CL (NRAW lines): the page form's front
+ * matter (PAGE), then the fields, or the plain form's DOCUMENT: lines, up
+ * to the first section heading.  Returns the index of the body's first
+ * line; *OOM set on out-of-memory. */
+static size_t
+read_header(struct article *a, char **cl, size_t nraw, int page, int *oom)
+{
+	size_t i;
+
+	i = 0;
+	if (page && !*oom) {
+		for (i = 1; i < nraw && cl[i] != NULL; i++) {
+			const char *v;
+
+			if (strcmp(cl[i], "---") == 0) {
+				i++;
+				break;
+			}
+			if ((v = field(cl[i], "title:")) != NULL &&
+			    a->title == NULL) {
+				char *t = trim_dup(v);
+				size_t tl;
+
+				if (t == NULL) {
+					*oom = 1;
+					break;
+				}
+				tl = strlen(t);
+				if (tl >= 2 && t[0] == '"' && t[tl - 1] == '"') {
+					memmove(t, t + 1, tl - 2);
+					t[tl - 2] = '\0';
+				}
+				decode_entities(t);
+				a->title = split_title(t, &a->number);
+				free(t);
+			}
+		}
+	}
+	for (; i < nraw && !*oom && cl[i] != NULL; i++) {
+		const char *v, *s = cl[i];
+
+		if (is_heading_text(s) && i + 1 < nraw && cl[i + 1] != NULL &&
+		    is_rule(cl[i + 1], '=', 3))
+			break;
+		if ((v = field(s, "Article:")) != NULL) {
+			char *num = first_token(v);
+
+			if (valid_number(num)) {
+				free(a->number);
+				a->number = num;
+			} else
+				free(num);
+		} else if ((v = field(s, "DOCUMENT:")) != NULL) {
+			char *num = first_token(v);
+
+			if (valid_number(num) && a->number == NULL)
+				a->number = num;
+			else
+				free(num);
+			while (*v != '\0' && *v != ' ')
+				v++;
+			if (a->modified == NULL && *skip_blanks(v) != '\0' &&
+			    *skip_blanks(v) != '[')
+				a->modified = first_token(v);
+		} else if ((v = field(s, "TITLE   :")) != NULL ||
+		    (v = field(s, "TITLE:")) != NULL) {
+			if (a->title == NULL)
+				a->title = split_title(v, &a->number);
+		} else if ((v = field(s, "Product(s):")) != NULL ||
+		    (v = field(s, "PRODUCT :")) != NULL ||
+		    (v = field(s, "PRODUCT:")) != NULL) {
+			if (a->nproducts == 0 && add_products(a, v) == -1)
+				*oom = 1;
+		} else if ((v = field(s, "Last Modified:")) != NULL) {
+			if (a->modified == NULL && *v != '\0')
+				a->modified = first_token(v);
+		} else if (strncmp(s, "## ", 3) == 0 && a->title == NULL) {
+			a->title = split_title(s + 3, &a->number);
+		}
+	}
+	return i;
+}
+
+/* The sections of the body, from line BODY of CL (NRAW lines) to the
+ * keyword rule; *OOM set on out-of-memory. */
+static void
+read_sections(struct article *a, char **cl, size_t nraw, size_t body,
+    int *oom)
+{
+	size_t i;
+	int ended = 0;
+
+	for (i = body; i < nraw && !*oom && !ended && cl[i] != NULL; i++) {
+		const char *s = cl[i];
+
+		if (strncmp(skip_blanks(s), "{% ", 3) == 0)
+			continue;
+		/* The keyword rule starts the line; a rule inside the text
+		 * (under a stack trace's column titles) is indented. */
+		if (a->nsections > 0 && ((s[0] == '=' && is_rule(s, '=', 40)) ||
+		    field(s, "Additional query words:") != NULL)) {
+			ended = 1;
+			break;
+		}
+		if (is_heading_text(s) && i + 1 < nraw && cl[i + 1] != NULL &&
+		    is_rule(cl[i + 1], '=', 3)) {
+			if (push_section(a, s, (long)i + 1) == -1)
+				*oom = 1;
+			i++;	/* the underline */
+			continue;
+		}
+		if (a->nsections == 0)
+			continue;
+		if (push_line(a, (long)i + 1, strdup(s)) == -1)
+			*oom = 1;
+		else
+			a->sections[a->nsections - 1].n++;
+	}
+}
+
 int
 article_parse(const char *text, size_t len, const char *name,
     struct article **out, struct diag *d)
@@ -475,7 +583,7 @@ article_parse(const char *text, size_t len, const char *name,
 	struct article *a;
 	struct rawline *raw = NULL;
 	size_t nraw = 0, i, body = 0;
-	int page = 0, ended = 0, oom = 0;
+	int page = 0, oom = 0;
 	char **cl = NULL;
 
 	*out = NULL;
@@ -517,106 +625,11 @@ article_parse(const char *text, size_t len, const char *name,
 	}
 
 	/* Header: front matter and fields, or DOCUMENT: lines. */
-	i = 0;
-	if (page && !oom) {
-		for (i = 1; i < nraw && cl[i] != NULL; i++) {
-			const char *v;
-
-			if (strcmp(cl[i], "---") == 0) {
-				i++;
-				break;
-			}
-			if ((v = field(cl[i], "title:")) != NULL &&
-			    a->title == NULL) {
-				char *t = trim_dup(v);
-				size_t tl;
-
-				if (t == NULL) {
-					oom = 1;
-					break;
-				}
-				tl = strlen(t);
-				if (tl >= 2 && t[0] == '"' && t[tl - 1] == '"') {
-					memmove(t, t + 1, tl - 2);
-					t[tl - 2] = '\0';
-				}
-				decode_entities(t);
-				a->title = split_title(t, &a->number);
-				free(t);
-			}
-		}
-	}
-	for (; i < nraw && !oom && cl[i] != NULL; i++) {
-		const char *v, *s = cl[i];
-
-		if (is_heading_text(s) && i + 1 < nraw && cl[i + 1] != NULL &&
-		    is_rule(cl[i + 1], '=', 3))
-			break;
-		if ((v = field(s, "Article:")) != NULL) {
-			char *num = first_token(v);
-
-			if (valid_number(num)) {
-				free(a->number);
-				a->number = num;
-			} else
-				free(num);
-		} else if ((v = field(s, "DOCUMENT:")) != NULL) {
-			char *num = first_token(v);
-
-			if (valid_number(num) && a->number == NULL)
-				a->number = num;
-			else
-				free(num);
-			while (*v != '\0' && *v != ' ')
-				v++;
-			if (a->modified == NULL && *skip_blanks(v) != '\0' &&
-			    *skip_blanks(v) != '[')
-				a->modified = first_token(v);
-		} else if ((v = field(s, "TITLE   :")) != NULL ||
-		    (v = field(s, "TITLE:")) != NULL) {
-			if (a->title == NULL)
-				a->title = split_title(v, &a->number);
-		} else if ((v = field(s, "Product(s):")) != NULL ||
-		    (v = field(s, "PRODUCT :")) != NULL ||
-		    (v = field(s, "PRODUCT:")) != NULL) {
-			if (a->nproducts == 0 && add_products(a, v) == -1)
-				oom = 1;
-		} else if ((v = field(s, "Last Modified:")) != NULL) {
-			if (a->modified == NULL && *v != '\0')
-				a->modified = first_token(v);
-		} else if (strncmp(s, "## ", 3) == 0 && a->title == NULL) {
-			a->title = split_title(s + 3, &a->number);
-		}
-	}
-	body = i;
-
+	if (!oom)
+		body = read_header(a, cl, nraw, page, &oom);
 	/* Body: sections until the keyword rule. */
-	for (i = body; i < nraw && !oom && !ended && cl[i] != NULL; i++) {
-		const char *s = cl[i];
-
-		if (strncmp(skip_blanks(s), "{% ", 3) == 0)
-			continue;
-		/* The keyword rule starts the line; a rule inside the text
-		 * (under a stack trace's column titles) is indented. */
-		if (a->nsections > 0 && ((s[0] == '=' && is_rule(s, '=', 40)) ||
-		    field(s, "Additional query words:") != NULL)) {
-			ended = 1;
-			break;
-		}
-		if (is_heading_text(s) && i + 1 < nraw && cl[i + 1] != NULL &&
-		    is_rule(cl[i + 1], '=', 3)) {
-			if (push_section(a, s, (long)i + 1) == -1)
-				oom = 1;
-			i++;	/* the underline */
-			continue;
-		}
-		if (a->nsections == 0)
-			continue;
-		if (push_line(a, (long)i + 1, strdup(s)) == -1)
-			oom = 1;
-		else
-			a->sections[a->nsections - 1].n++;
-	}
+	if (!oom)
+		read_sections(a, cl, nraw, body, &oom);
 	for (i = 0; i < nraw; i++)
 		free(cl[i]);
 	free(cl);

@@ -75,14 +75,30 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	po.control_set = a->control_set;
 	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0)
 		goto out;
+	if (cmd_user_hives_alone(p, m.t.hives, m.t.nhives, "apply", d) < 0)
+		goto out;
 	if (a->nids && cmd_named_refused(p, d) < 0)
 		goto out;
 	if (a->nids == 0 && cmd_plan_check(p, d) < 0)
 		goto out;
 	if (!a->drop_moved && drops_check(p, d) < 0)
 		goto out;
-	if (!a->quiet && render_plan(out, p, RENDER_DIFF, d) < 0)
-		goto out;
+	if (!a->quiet) {
+		FILE *df = cmd_diff_begin(out, a, RENDER_DIFF);
+
+		if (df == NULL) {
+			diag_error(d, NULL, 0, "out of memory");
+			goto out;
+		}
+		if (render_plan_flags(df, p, RENDER_DIFF, a->vflags, d) < 0) {
+			cmd_diff_end(df, out);
+			goto out;
+		}
+		if (cmd_diff_end(df, out) < 0) {
+			diag_error(d, NULL, 0, "cannot write the output");
+			goto out;
+		}
+	}
 	if (plan_nchanges(p) == 0) {
 		if (!a->quiet)
 			fprintf(out, "kbfix: nothing to do\n");

@@ -8,10 +8,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "paths.h"
 #include "plan.h"
+#include "term.h"
+#include "valuetext.h"
 
 /* An argument names a remedy when it is an ID (Q followed by digits, as KB
  * numbers are written) or a remedy file.  Anything else is a TARGET: a hive
@@ -39,7 +42,7 @@ need_arg(int argc, char **argv, int i, struct diag *d)
 int
 cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 {
-	int i, bad = 0, opts = 1;
+	int i, bad = 0, opts = 1, color = TERM_COLOR_AUTO;
 
 	memset(a, 0, sizeof *a);
 	a->argv = argv;
@@ -78,6 +81,15 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 			a->progress = 0;
 		else if (opts && strcmp(s, "--each") == 0)
 			a->each = 1;
+		else if (opts && strcmp(s, "--color") == 0)
+			color = TERM_COLOR_ALWAYS;
+		else if (opts && strncmp(s, "--color=", 8) == 0) {
+			if ((color = term_color_parse(s + 8)) < 0) {
+				diag_error(d, NULL, 0, "bad --color '%s' (auto, "
+				    "always or never)", s + 8);
+				bad = 1;
+			}
+		}
 		else if (opts && strncmp(s, "-j", 2) == 0) {
 			const char *v = s + 2;
 			char *end;
@@ -151,6 +163,10 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 		else
 			a->targets[a->ntargets++] = argv[i];
 	}
+	/* Decided here, before any worker is forked: a worker's output goes
+	 * through a pipe, never to the terminal itself. */
+	a->color = color >= 0 && term_color_wanted(color, STDOUT_FILENO);
+	a->vflags = term_utf8() ? VALUETEXT_UTF8 : 0;
 	if (a->output != NULL && a->backup_dir != NULL) {
 		diag_error(d, NULL, 0, "--backup-dir has no use with --output: "
 		    "the target itself is the original");
@@ -162,6 +178,20 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 		bad = 1;
 	}
 	return bad ? -1 : 0;
+}
+
+FILE *
+cmd_diff_begin(FILE *out, const struct cmd_args *a, enum render_format fmt)
+{
+	return a->color && fmt == RENDER_DIFF ? term_color_open(out) : out;
+}
+
+int
+cmd_diff_end(FILE *s, FILE *out)
+{
+	if (s != out && s != NULL && fclose(s) != 0)
+		return -1;
+	return ferror(out) ? -1 : 0;
 }
 
 void
@@ -407,6 +437,55 @@ cmd_plan_check(const struct plan *p, struct diag *d)
 	diag_error(d, NULL, 0, "no remedy can run on the hives given: %s %s%s",
 	    first->remedy->id, first->reason,
 	    missing > 1 ? " (as do the others)" : "");
+	return -1;
+}
+
+int
+cmd_user_hives_alone(const struct plan *p, struct hive *const *hv, size_t n,
+    const char *verb, struct diag *d)
+{
+	const struct plan_entry *first = NULL;
+	const struct hive *user = NULL;
+	char others[128] = "";
+	size_t i, j, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (hv[i]->kind != HIVE_NTUSER && hv[i]->kind != HIVE_USRCLASS)
+			return 0;
+		if (user == NULL)
+			user = hv[i];
+	}
+	for (i = 0; i < p->nentries; i++)
+		if (p->entries[i].status != ENTRY_MISSING_HIVE)
+			return 0;
+	if (user == NULL)
+		return 0;
+	/* The remedies that change a hive given: those are the ones the
+	 * user came for. */
+	for (i = 0; i < p->nentries; i++) {
+		const struct remedy *r = p->entries[i].remedy;
+
+		for (j = 0; j < r->nhives && r->hives[j] != user->kind; j++)
+			;
+		if (j == r->nhives)
+			continue;
+		if (first == NULL)
+			first = &p->entries[i];
+		else if (o < sizeof others)
+			o += (size_t)snprintf(others + o, sizeof others - o,
+			    "%s%s", o ? ", " : " (as do ", r->id);
+	}
+	if (first == NULL)
+		return 0;
+	if (o >= sizeof others)
+		snprintf(others + sizeof others - 6, 6, "...");
+	diag_error(d, NULL, 0, "'%s' is a user's hive (%s): %s changes it, "
+	    "but %s%s%s; give the machine's SYSTEM hive with it, as one "
+	    "machine ('kbfix %s SYSTEM %s', SYSTEM being "
+	    "Windows\\System32\\config\\SYSTEM of the same Windows), or "
+	    "the Windows volume that holds both", user->path,
+	    hive_kind_name(user->kind), first->remedy->id, first->reason,
+	    others, o ? ")" : "", verb, user->path);
 	return -1;
 }
 

@@ -379,6 +379,22 @@ cmd_draft(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	diag_init(&d);
+	if (outdir != NULL) {
+		char **made = NULL;
+		size_t nmade = 0;
+
+		/* -o DIR is made when it does not exist yet. */
+		rc = paths_make_dirs(outdir, &made, &nmade, &d) < 0 ?
+		    EXIT_TROUBLE : EXIT_NOTHING;
+		while (nmade > 0)
+			free(made[--nmade]);
+		free(made);
+		if (rc == EXIT_TROUBLE) {
+			diag_print(&d, stderr);
+			diag_free(&d);
+			return rc;
+		}
+	}
 	for (; i < argc; i++) {
 		struct article *a = NULL;
 		struct draft *dr = draft_file(argv[i], &a, &d);

@@ -1,52 +1,19 @@
 /* cmd-list.c: kbfix list  |  kbfix show ID...
  *
- * list: the remedies of the library, one line each: ID, hives, title.
+ * list: the remedies of the library, one line each: ID, hives, title;
+ * those that match words, a product or a hive (catalog.h); --format md,
+ * the catalogue of docs/remedies.md.
  * show: what a remedy does and why, from its file.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "cmd.h"
-
-int
-cmd_list(int argc, char **argv)
-{
-	struct remedy **rs;
-	size_t n, i, j;
-	struct diag d;
-
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "usage: kbfix list\n");
-		return EXIT_TROUBLE;
-	}
-	diag_init(&d);
-	if (cmd_remedies_load(NULL, 0, &rs, &n, &d) < 0) {
-		diag_print(&d, stderr);
-		diag_free(&d);
-		return EXIT_TROUBLE;
-	}
-	for (i = 0; i < n; i++) {
-		char hives[64] = "";
-
-		for (j = 0; j < rs[i]->nhives; j++) {
-			if (j)
-				strncat(hives, ",", sizeof hives - strlen(hives)
-				    - 1);
-			strncat(hives, hive_kind_name(rs[i]->hives[j]),
-			    sizeof hives - strlen(hives) - 1);
-		}
-		printf("%-10s %-16s %s%s\n", rs[i]->id, hives,
-		    rs[i]->title ? rs[i]->title : "",
-		    rs[i]->draft ? " (draft)" : "");
-	}
-	cmd_remedies_free(rs, n);
-	diag_free(&d);
-	return EXIT_NOTHING;
-}
 
 static const char *
 type_name(uint32_t t)
@@ -77,53 +44,98 @@ type_name(uint32_t t)
 	return buf;
 }
 
+/* S as the catalogue writes a name or path: a Markdown code span (in
+ * double backticks when S holds one); in text, as it is, or in single
+ * quotes for a value's name (QUOTE). */
 static void
-show_action(const struct action *a)
+put_code(FILE *out, const char *s, int md, int quote)
+{
+	int two = md && strchr(s, '`') != NULL;
+
+	if (md)
+		fprintf(out, "%s%s%s", two ? "`` " : "`", s, two ? " ``" : "`");
+	else
+		fprintf(out, quote ? "'%s'" : "%s", s);
+}
+
+/* One change of a remedy, for kbfix show (text) and the catalogue (MD:
+ * names and paths as code). */
+static void
+show_action(FILE *out, const struct action *a, int md)
 {
 	size_t i;
 
 	switch (a->kind) {
 	case ACT_DELETE_KEY:
-		printf("  delete the key %s and all it holds\n", a->path.text);
+		fprintf(out, "delete the key ");
+		put_code(out, a->path.text, md, 0);
+		fprintf(out, " and all it holds\n");
 		break;
 	case ACT_DELETE_VALUE:
-		printf("  delete the value '%s' of %s\n", a->name,
-		    a->path.text);
+		fprintf(out, "delete the value ");
+		put_code(out, a->name, md, 1);
+		fprintf(out, " of ");
+		put_code(out, a->path.text, md, 0);
+		fprintf(out, "\n");
 		break;
 	case ACT_CREATE_KEY:
-		printf("  create the key %s\n", a->path.text);
+		fprintf(out, "create the key ");
+		put_code(out, a->path.text, md, 0);
+		fprintf(out, "\n");
 		break;
 	case ACT_SET_VALUE:
-		printf("  set the value '%s' of %s to %s \"%s\"%s\n", a->name,
-		    a->path.text, type_name(a->value.type),
-		    a->text ? a->text : "", a->create ? "" :
-		    " (only if it exists)");
+		fprintf(out, "set the value ");
+		put_code(out, a->name, md, 1);
+		fprintf(out, " of ");
+		put_code(out, a->path.text, md, 0);
+		fprintf(out, " to %s ", type_name(a->value.type));
+		if (md)
+			put_code(out, a->text ? a->text : "", md, 0);
+		else
+			fprintf(out, "\"%s\"", a->text ? a->text : "");
+		fprintf(out, "%s\n", a->create ? "" : " (only if it exists)");
 		break;
 	case ACT_EDIT_LIST:
-		printf("  edit the '%s'-separated list in '%s' of %s:\n",
-		    a->separator ? a->separator : ";", a->name, a->path.text);
+		fprintf(out, "edit the list in ");
+		put_code(out, a->name, md, 1);
+		fprintf(out, " of ");
+		put_code(out, a->path.text, md, 0);
+		fprintf(out, " (entries separated by ");
+		put_code(out, a->separator ? a->separator : ";", md, 1);
+		fprintf(out, ", or the strings of a REG_MULTI_SZ):\n");
 		for (i = 0; i < a->nops; i++) {
 			const struct list_op *o = &a->ops[i];
 
-			if (o->kind == LIST_REMOVE)
-				printf("    remove %s%s%s\n",
-				    o->match == MATCH_NETWORK ?
-				    "network entries (UNC paths and drive"
-				    " letters that are not local volumes)" :
-				    "entries matching ", o->match ==
-				    MATCH_NETWORK ? "" : o->pattern,
-				    o->save ? " (kept for later)" : "");
-			else
-				printf("    append %s%s\n", o->from ?
-				    "the entries removed as " : "",
-				    o->from ? o->from : o->entry);
+			fprintf(out, "    %s", md ? "- " : "");
+			if (o->kind == LIST_REMOVE && o->match == MATCH_NETWORK)
+				fprintf(out, "remove network entries (UNC paths "
+				    "and drive letters that are not local "
+				    "volumes)");
+			else if (o->kind == LIST_REMOVE) {
+				fprintf(out, "remove entries matching ");
+				put_code(out, o->pattern, md, 0);
+			} else if (o->from)
+				fprintf(out, "append the entries removed as %s",
+				    o->from);
+			else {
+				fprintf(out, "append ");
+				put_code(out, o->entry, md, 0);
+			}
+			fprintf(out, "%s\n", o->kind == LIST_REMOVE && o->save ?
+			    " (kept for later)" : "");
 		}
 		break;
 	case ACT_RENAME_FILE:
-		printf("  rename the file %s to %s\n", a->file, a->to);
+		fprintf(out, "rename the file ");
+		put_code(out, a->file, md, 0);
+		fprintf(out, " to ");
+		put_code(out, a->to, md, 0);
+		fprintf(out, "\n");
 		break;
 	case ACT_DELETE_FILE:
-		printf("  delete the file %s\n", a->file);
+		fprintf(out, "delete the file ");
+		put_code(out, a->file, md, 0);
+		fprintf(out, "\n");
 		break;
 	}
 }
@@ -163,6 +175,9 @@ show_cond(const struct cond *k, int depth)
 		return;
 	case COND_KEY_EXISTS:
 		printf("the key %s exists\n", k->path.text);
+		break;
+	case COND_KEY_EMPTY:
+		printf("the key %s exists and is empty\n", k->path.text);
 		break;
 	case COND_VALUE_EXISTS:
 		printf("the value '%s' of %s exists\n", k->name, k->path.text);
@@ -224,8 +239,10 @@ show_one(const struct remedy *r)
 	}
 	if (r->nactions) {
 		printf("Changes:\n");
-		for (i = 0; i < r->nactions; i++)
-			show_action(&r->actions[i]);
+		for (i = 0; i < r->nactions; i++) {
+			printf("  ");
+			show_action(stdout, &r->actions[i], 0);
+		}
 	} else
 		printf("Changes: none (an advisory: kbfix changes nothing)\n");
 	if (r->advisory) {
@@ -266,4 +283,194 @@ cmd_show(int argc, char **argv)
 	cmd_remedies_free(rs, n);
 	diag_free(&d);
 	return EXIT_NOTHING;
+}
+
+/* TEXT as Markdown text: the characters Markdown would read as markup
+ * escaped with a backslash, runs of white space as one space. */
+static void
+md_text(FILE *out, const char *text)
+{
+	const char *p;
+	int space = 0;
+
+	for (p = text; *p; p++) {
+		if (isspace((unsigned char)*p)) {
+			space = 1;
+			continue;
+		}
+		if (space)
+			fputc(' ', out);
+		space = 0;
+		if (strchr("\\`*_[]<>|#", *p) != NULL)
+			fputc('\\', out);
+		fputc(*p, out);
+	}
+}
+
+static void
+md_hives(FILE *out, const struct remedy *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nhives; i++)
+		fprintf(out, "%s%s%s", i ? ", " : "", hive_kind_name(r->hives[i]),
+		    r->hive_optional[i] ? " (optional)" : "");
+}
+
+/* The catalogue of the remedies RS, as docs/remedies.md shows it. */
+static void
+md_catalogue(FILE *out, struct remedy *const *rs, size_t n)
+{
+	size_t i, j;
+
+	fprintf(out, "# The remedy library\n\n"
+	    "Generated from `remedies/*.xml` by `make docs` (`kbfix list "
+	    "--format md`);\n`make check` fails while it is not current. "
+	    "%zu remedies.\n\n"
+	    "| ID | Title | Products | Hives | Changes | Restart |\n"
+	    "|---|---|---|---|---|---|\n", n);
+	for (i = 0; i < n; i++) {
+		const struct remedy *r = rs[i];
+
+		const char *p;
+
+		/* The anchor of the "## ID" heading: lowercase, letters,
+		 * digits, - and _ kept. */
+		fprintf(out, "| [%s](#", r->id);
+		for (p = r->id; *p; p++)
+			if (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
+				fputc(tolower((unsigned char)*p), out);
+		fprintf(out, ") | ");
+		md_text(out, r->title ? r->title : "");
+		fprintf(out, " | ");
+		for (j = 0; j < r->nproducts; j++) {
+			fprintf(out, "%s", j ? "; " : "");
+			md_text(out, r->products[j]);
+		}
+		fprintf(out, " | ");
+		md_hives(out, r);
+		fprintf(out, " | %zu%s | %s |\n", r->nactions, r->nactions ? "" :
+		    " (advisory)", r->restart ? "yes" : "no");
+	}
+	for (i = 0; i < n; i++) {
+		const struct remedy *r = rs[i];
+
+		fprintf(out, "\n## %s\n\n**", r->id);
+		md_text(out, r->title ? r->title : "");
+		fprintf(out, "**%s\n\n- Products: ", r->draft ? " (draft)" : "");
+		for (j = 0; j < r->nproducts; j++) {
+			fprintf(out, "%s", j ? "; " : "");
+			md_text(out, r->products[j]);
+		}
+		fprintf(out, "\n- Hives: ");
+		md_hives(out, r);
+		fprintf(out, "\n- Restart needed: %s\n- What it does: ",
+		    r->restart ? "yes" : "no");
+		md_text(out, r->summary ? r->summary : "");
+		if (r->nactions == 0)
+			fprintf(out, "\n- Changes: none (an advisory: kbfix "
+			    "changes nothing)\n");
+		else {
+			fprintf(out, "\n- Changes:\n");
+			for (j = 0; j < r->nactions; j++) {
+				fprintf(out, "  - ");
+				show_action(out, &r->actions[j], 1);
+			}
+		}
+		for (j = 0; j < r->nwarnings; j++) {
+			fprintf(out, "- Warning: ");
+			md_text(out, r->warnings[j]);
+			fprintf(out, "\n");
+		}
+		if (r->advisory) {
+			fprintf(out, "- Advisory: ");
+			md_text(out, r->advisory);
+			fprintf(out, "\n");
+		}
+	}
+}
+
+static int
+list_usage(void)
+{
+	fprintf(stderr, "usage: kbfix list [--hive HIVE] [--product NAME] "
+	    "[--format text|md] [WORD...]\n");
+	return EXIT_TROUBLE;
+}
+
+int
+cmd_list(int argc, char **argv)
+{
+	struct catalog_filter f = { HIVE_UNKNOWN, NULL, NULL, 0 };
+	struct remedy **rs;
+	char **words;
+	size_t n, i, j, shown = 0;
+	struct diag d;
+	int md = 0, c;
+
+	words = calloc((size_t)argc, sizeof *words);
+	if (words == NULL)
+		return EXIT_TROUBLE;
+	for (c = 1; c < argc; c++) {
+		if (strcmp(argv[c], "--hive") == 0 && c + 1 < argc) {
+			f.hive = hive_kind_parse(argv[++c]);
+			if (f.hive == HIVE_UNKNOWN) {
+				fprintf(stderr, "kbfix: unknown hive '%s' (use "
+				    "SYSTEM, SOFTWARE, SAM, SECURITY, NTUSER or "
+				    "DEFAULT)\n", argv[c]);
+				free(words);
+				return EXIT_TROUBLE;
+			}
+		} else if (strcmp(argv[c], "--product") == 0 && c + 1 < argc)
+			f.product = argv[++c];
+		else if (strcmp(argv[c], "--format") == 0 && c + 1 < argc &&
+		    (strcmp(argv[c + 1], "md") == 0 ||
+		    strcmp(argv[c + 1], "text") == 0))
+			md = strcmp(argv[++c], "md") == 0;
+		else if (argv[c][0] == '-') {
+			free(words);
+			return list_usage();
+		} else
+			words[f.nwords++] = argv[c];
+	}
+	f.words = words;
+	diag_init(&d);
+	if (cmd_remedies_load(NULL, 0, &rs, &n, &d) < 0) {
+		diag_print(&d, stderr);
+		diag_free(&d);
+		free(words);
+		return EXIT_TROUBLE;
+	}
+	/* Keep the matching remedies, in the library's order. */
+	for (i = j = 0; i < n; i++) {
+		if (catalog_match(rs[i], &f))
+			rs[j++] = rs[i];
+		else
+			remedy_free(rs[i]);
+	}
+	n = j;
+	if (md)
+		md_catalogue(stdout, rs, n);
+	for (i = 0; !md && i < n; i++) {
+		char hives[64] = "";
+
+		for (j = 0; j < rs[i]->nhives; j++) {
+			if (j)
+				strncat(hives, ",", sizeof hives - strlen(hives)
+				    - 1);
+			strncat(hives, hive_kind_name(rs[i]->hives[j]),
+			    sizeof hives - strlen(hives) - 1);
+		}
+		printf("%-10s %-16s %s%s\n", rs[i]->id, hives,
+		    rs[i]->title ? rs[i]->title : "",
+		    rs[i]->draft ? " (draft)" : "");
+		shown++;
+	}
+	if (!md && shown == 0 && (f.nwords || f.product || f.hive))
+		fprintf(stderr, "kbfix: no remedy matches\n");
+	cmd_remedies_free(rs, n);
+	diag_free(&d);
+	free(words);
+	return !md && shown == 0 && (f.nwords || f.product || f.hive) ?
+	    EXIT_PENDING : EXIT_NOTHING;
 }

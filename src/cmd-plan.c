@@ -45,12 +45,16 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	info.nhives = m.t.nhives;
 	po.control_set = a->control_set;
 	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0 ||
-	    (a->nids == 0 && cmd_plan_check(p, d) < 0))
+	    (a->nids == 0 && (cmd_user_hives_alone(p, m.t.hives, m.t.nhives,
+	    r->mode == CMD_SCAN ? "scan" : "--dry-run", d) < 0 ||
+	    cmd_plan_check(p, d) < 0)))
 		goto out;
 	/* A draft or a remedy without its hive named on the command line is
 	 * an error; those met while running the whole library are only
 	 * reported. */
-	if (r->mode == CMD_DRY_RUN && a->nids && cmd_named_refused(p, d) < 0)
+	if (r->mode == CMD_DRY_RUN && a->nids &&
+	    (cmd_user_hives_alone(p, m.t.hives, m.t.nhives, "--dry-run",
+	    d) < 0 || cmd_named_refused(p, d) < 0))
 		goto out;
 	if (a->format == RENDER_JSON) {
 		if (render_json(out, p, &info, d) < 0)
@@ -69,23 +73,34 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 			free(why);
 		}
 	} else {
-		if (render_plan(out, p, a->format, d) < 0)
+		FILE *df = cmd_diff_begin(out, a, a->format);
+
+		if (df == NULL) {
+			diag_error(d, NULL, 0, "out of memory");
 			goto out;
+		}
+		if (render_plan_flags(df, p, a->format, a->vflags, d) < 0) {
+			cmd_diff_end(df, out);
+			goto out;
+		}
 		/* A remedy asked for by name that changes nothing says why,
 		 * so that an empty dry run is never mistaken for a fix. */
 		for (i = 0; a->nids && a->format == RENDER_DIFF &&
 		    i < p->nentries; i++) {
 			const struct plan_entry *e = &p->entries[i];
-
 			char *why;
 
 			if (e->nchanges || e->status == ENTRY_ADVISORY ||
 			    e->status == ENTRY_NEEDS_FOLDER)
 				continue;
 			why = regfile_escape(e->reason ? e->reason : "", 0);
-			fprintf(out, "# %s: %s: %s\n", e->remedy->id,
+			fprintf(df, "# %s: %s: %s\n", e->remedy->id,
 			    plan_status_name(e->status), why ? why : "");
 			free(why);
+		}
+		if (cmd_diff_end(df, out) < 0) {
+			diag_error(d, NULL, 0, "cannot write the output");
+			goto out;
 		}
 	}
 	if (fflush(out) != 0) {

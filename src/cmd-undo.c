@@ -90,6 +90,11 @@ cmd_undo(int argc, char **argv)
 	}
 	if (undo_read(a.targets[0], &u, &d) < 0)
 		goto out;
+	if (u->plain)
+		diag_note(&d, NULL, 0, "'%s' is not an undo file of kbfix (it "
+		    "has no '; kbfix-undo:' line): its keys and values are "
+		    "merged as those of a .reg file, without the checks of an "
+		    "undo file", a.targets[0]);
 	folder = stat(a.targets[1], &st) == 0 && S_ISDIR(st.st_mode);
 	if (folder && !u->files) {
 		diag_error(&d, NULL, 0, "'%s' restores keys and values of a "
@@ -140,9 +145,23 @@ cmd_undo(int argc, char **argv)
 				goto out;
 		}
 	}
-	if (!a.quiet && render_plan(stdout, p, a.dry_run ? a.format :
-	    RENDER_DIFF, &d) < 0)
-		goto out;
+	if (!a.quiet) {
+		enum render_format fmt = a.dry_run ? a.format : RENDER_DIFF;
+		FILE *df = cmd_diff_begin(stdout, &a, fmt);
+
+		if (df == NULL) {
+			diag_error(&d, NULL, 0, "out of memory");
+			goto out;
+		}
+		if (render_plan_flags(df, p, fmt, a.vflags, &d) < 0) {
+			cmd_diff_end(df, stdout);
+			goto out;
+		}
+		if (cmd_diff_end(df, stdout) < 0) {
+			diag_error(&d, NULL, 0, "cannot write the output");
+			goto out;
+		}
+	}
 	if (plan_nchanges(p) == 0) {
 		if (!a.quiet && !a.dry_run)
 			printf("kbfix: nothing to do\n");

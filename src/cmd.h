@@ -53,6 +53,10 @@ struct cmd_args {
 					 * once (scan, dry run); default 1 */
 	int progress;			/* --progress 1, --no-progress 0,
 					 * default -1: on a terminal */
+	int color;			/* --color[=WHEN], decided: the diff
+					 * on standard output in colour */
+	unsigned vflags;		/* how the diff shows values
+					 * (valuetext.h), from the locale */
 };
 
 /* Parse ARGV[1..ARGC) (ARGV[0] is the subcommand) into A.  An argument
@@ -62,6 +66,14 @@ struct cmd_args {
 int cmd_args_parse(int argc, char **argv, struct cmd_args *a,
     struct diag *d);
 void cmd_args_free(struct cmd_args *a);
+
+/* The stream a plan in format FMT goes to: OUT, or for a diff with
+ * A->color a colouring stream on it (term.h).  Close it with cmd_diff_end,
+ * which flushes it into OUT; returns 0, or -1 when it cannot be written.
+ * NULL on out-of-memory. */
+FILE *cmd_diff_begin(FILE *out, const struct cmd_args *a,
+    enum render_format fmt);
+int cmd_diff_end(FILE *s, FILE *out);
 
 /* Load the remedies named by IDS (an ID from the library, or a path), or
  * the whole library when NIDS is 0.  *OUT is an array of *N remedies the
@@ -85,6 +97,14 @@ int cmd_hives_check(struct remedy *const *rs, size_t nrs,
  * (an NTUSER.DAT given alone to remedies that need SYSTEM is a mistake,
  * not "nothing to do").  Returns 0, or -1 with D. */
 int cmd_plan_check(const struct plan *p, struct diag *d);
+/* When every remedy of plan P misses a hive and the hives HV given are
+ * users' hives only (NTUSER.DAT, UsrClass.dat) that some of them change:
+ * one error in D saying that they need the machine's SYSTEM hive too, and
+ * how to give both (VERB: "scan", "--dry-run", "apply", for the example
+ * command line).  Returns -1 if it said so, else 0. */
+int cmd_user_hives_alone(const struct plan *p, struct hive *const *hv,
+    size_t n, const char *verb, struct diag *d);
+
 /* The N hives HV must be one machine's: two of a kind a machine has only
  * one of (two SYSTEM hives) are an error in D, with a hint at --each.
  * Returns 0 or -1. */
@@ -276,6 +296,7 @@ int cmd_apply(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_draft(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 
 #endif

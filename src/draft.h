@@ -40,7 +40,8 @@ struct draft {
 /* Draft a remedy from article A.  On success *OUT is a new draft the
  * caller frees with draft_free, and 0 is returned; an article that gives
  * no draft still succeeds, with status DRAFT_NONE and a reason.  -1 (with a
- * message in D) only on out-of-memory. */
+ * message in D) only on out-of-memory, or on a mistake in the drafter
+ * itself (a sentence form read by a group it has not). */
 int draft_make(const struct article *a, struct draft **out, struct diag *d);
 
 /* "complete", "partial", "none", "advisory".  Static storage. */

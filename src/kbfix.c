@@ -10,27 +10,31 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: kbfix list\n"
+	    "usage: kbfix list [--hive HIVE] [--product NAME] [--format text|md]\n"
+	    "                  [WORD...]\n"
 	    "       kbfix show ID...\n"
 	    "       kbfix scan [--format json] [--control-set CS] [--ignore-logs]\n"
 	    "                  [--audit FILE] [--each] [-j N] [--[no-]progress]\n"
 	    "                  [ID...] [TARGET...]\n"
 	    "       kbfix --dry-run [--format diff|reg|json] [--control-set CS]\n"
 	    "                  [--ignore-logs] [--audit FILE] [--each] [-j N]\n"
-	    "                  [--[no-]progress] [ID...] [TARGET...]\n"
-	    "       kbfix apply [--backup-dir DIR | --no-backup] [--output DIR]\n"
-	    "                  [--audit FILE] [--ignore-logs] [-q] [--control-set CS]\n"
-	    "                  [-j N] [--[no-]progress] [ID...] [TARGET...]\n"
-	    "       kbfix undo [--dry-run] [--backup-dir DIR | --no-backup] [--output DIR]\n"
-	    "                  [--audit FILE] UNDOFILE HIVE|FOLDER\n"
+	    "                  [--[no-]progress] [--color[=WHEN]] [ID...] [TARGET...]\n"
+	    "       kbfix apply [--dry-run] [--backup-dir DIR | --no-backup]\n"
+	    "                  [--output DIR] [--audit FILE] [--ignore-logs] [-q]\n"
+	    "                  [--control-set CS] [-j N] [--[no-]progress]\n"
+	    "                  [--drop-moved] [--color[=WHEN]] [ID...] [TARGET...]\n"
+	    "       kbfix undo [--dry-run] [--force] [--backup-dir DIR | --no-backup]\n"
+	    "                  [--output DIR] [--audit FILE] [--ignore-logs] [-q]\n"
+	    "                  [--color[=WHEN]] UNDOFILE HIVE|FOLDER\n"
 	    "       kbfix recover HIVE -o OUT\n"
-	    "       kbfix draft [-o DIR] ARTICLE... | kbfix draft --stats DIR\n"
+	    "       kbfix check [--format json] HIVE...\n"
+	    "       kbfix draft [-o DIR [--force]] ARTICLE... | kbfix draft --stats DIR\n"
 	    "       kbfix validate [-q] [--tests DIR] [FILE|ID...]\n"
 	    "       kbfix --help | --version\n"
 	    "A TARGET is a hive file (the files given together are one machine, or\n"
 	    "each its own with --each) or a folder (one machine each): a volume\n"
 	    "holding Windows or WINNT, a Windows folder, or a folder of hive files.\n"
-	    "-j N: work on N machines at once.\n"
+	    "-j N: work on N machines at once.  WHEN: auto, always or never.\n"
 	    "See kbfix(1).\n");
 }
 
@@ -45,6 +49,7 @@ static const struct {
 	{ "undo", cmd_undo },
 	{ "draft", cmd_draft },
 	{ "recover", cmd_recover },
+	{ "check", cmd_check },
 	{ "validate", cmd_validate },
 };
 

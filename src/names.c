@@ -113,6 +113,44 @@ names_equal(const char *a, const char *b)
 	return *p == '\0' && *q == '\0';
 }
 
+/* The next UTF-16 code unit of the UTF-8 name at *S, upcased; *LOW holds
+ * the low surrogate of a character beyond the BMP until its turn.  0 at
+ * the end. */
+static uint32_t
+next_unit(const unsigned char **s, uint32_t *low)
+{
+	uint32_t c;
+
+	if (*low != 0) {
+		c = *low;
+		*low = 0;
+		return c;
+	}
+	if (**s == '\0')
+		return 0;
+	c = next_cp(s);
+	if (c >= 0x10000) {
+		*low = 0xDC00 + ((c - 0x10000) & 0x3FF);
+		return 0xD800 + ((c - 0x10000) >> 10);
+	}
+	return names_upcase_unit((uint16_t)c);
+}
+
+int
+names_order(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a;
+	const unsigned char *q = (const unsigned char *)b;
+	uint32_t lp = 0, lq = 0;
+
+	for (;;) {
+		uint32_t x = next_unit(&p, &lp), y = next_unit(&q, &lq);
+
+		if (x != y || x == 0)
+			return x < y ? -1 : x > y;
+	}
+}
+
 int
 names_is_pattern(const char *s)
 {

@@ -14,6 +14,12 @@
 /* Nonzero if the UTF-8 names A and B are equal ignoring case. */
 int names_equal(const char *a, const char *b);
 
+/* Compare the UTF-8 names A and B in the order Windows keeps the subkeys
+ * of a key (it finds them by binary search): UTF-16 code unit by code
+ * unit, each upcased, a name before every longer name it begins.  <0, 0
+ * (names_equal) or >0.  "A_B" comes after "AB": '_' is above 'A'. */
+int names_order(const char *a, const char *b);
+
 /* Nonzero if NAME matches the glob PATTERN ignoring case: '*' matches any
  * run of characters, '?' one character; no other magic (backslash is an
  * ordinary character, as in key names).  Runs in O(len(pattern) *

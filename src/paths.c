@@ -7,10 +7,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -56,4 +58,49 @@ paths_schema(void)
 	if (asprintf(&s, "%s/remedies/remedy.xsd", paths_datadir()) < 0)
 		return NULL;
 	return s;
+}
+
+int
+paths_make_dirs(const char *dir, char ***made, size_t *nmade,
+    struct diag *d)
+{
+	char *p = strdup(dir), *s;
+	struct stat st;
+	int r = 0;
+
+	if (p == NULL) {
+		diag_error(d, NULL, 0, "out of memory");
+		return -1;
+	}
+	for (s = p + (*p != '\0'); r == 0; s++) {
+		int end = *s == '\0';
+
+		if (*s != '/' && !end)
+			continue;
+		*s = '\0';
+		if (*p != '\0' && stat(p, &st) < 0) {
+			char **nv = realloc(*made, (*nmade + 1) * sizeof *nv);
+
+			if (nv != NULL)
+				*made = nv;
+			if (mkdir(p, 0777) < 0) {
+				diag_error(d, NULL, 0, "cannot make the folder "
+				    "'%s': %s", p, strerror(errno));
+				r = -1;
+			} else if (nv == NULL ||
+			    (nv[*nmade] = strdup(p)) == NULL) {
+				diag_error(d, NULL, 0, "out of memory");
+				r = -1;
+			} else
+				(*nmade)++;
+		} else if (*p != '\0' && !S_ISDIR(st.st_mode)) {
+			diag_error(d, NULL, 0, "'%s' is not a folder", p);
+			r = -1;
+		}
+		if (end)
+			break;
+		*s = '/';
+	}
+	free(p);
+	return r;
 }

@@ -62,7 +62,12 @@ struct ctx {
 					 * phrase the reason for it */
 	int needs_folder;
 	struct overlay *ov;		/* the plan so far, indexed */
+	unsigned missing;		/* HIVE_BIT of each hive the remedy
+					 * needs that was not given: its
+					 * conditions are undecided (-1) */
 };
+
+#define HIVE_BIT(k)	(1u << (unsigned)(k))
 
 /* ------------------------------------------------------------------ */
 /* small helpers */
@@ -282,6 +287,33 @@ plan_status_name(enum entry_status s)
 
 /* ------------------------------------------------------------------ */
 /* the plan as an overlay on the hive */
+
+static int
+same_prefix(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na > nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (!names_equal(a[i], b[i]))
+			return 0;
+	return 1;
+}
+
+/* Walk every change planned so far, in order, including the entry being
+ * built. */
+#define FOR_EACH_CHANGE(c, ch, ...)					\
+	do {								\
+		size_t e_, k_;						\
+		for (e_ = 0; e_ < (c)->plan->nentries; e_++) {		\
+			struct plan_entry *pe_ = &(c)->plan->entries[e_]; \
+			for (k_ = 0; k_ < pe_->nchanges; k_++) {	\
+				const struct change *ch = &pe_->changes[k_]; \
+				__VA_ARGS__				\
+			}						\
+		}							\
+	} while (0)
 
 /* What the plan says of key ELEMS: -1 deleted, 1 created, 0 nothing
  * (overlay.h: in O(1), so that n changes are planned in O(n)). */
@@ -566,6 +598,112 @@ eval_key_exists(struct ctx *c, const struct cond *k)
 	return total > 0;
 }
 
+/* What key M of HV holds, the plan's changes included: *NVALS values and
+ * *NKEYS subkeys.  -1 on a read error. */
+static int
+key_contents(struct ctx *c, struct hive *hv, const struct match *m,
+    size_t *nvals, size_t *nkeys)
+{
+	*nvals = *nkeys = 0;
+	if (m->node != 0) {
+		const struct hive_subkeys *kids;
+		struct hive_value *vals;
+		size_t nv, i;
+		char **sub;
+
+		if (hive_values(hv, m->node, &vals, &nv, c->d) < 0)
+			return -1;
+		for (i = 0; i < nv; i++) {
+			const struct rvalue *pv = NULL;
+
+			if (overlay_value(c, hv, m->elems, m->n, vals[i].name,
+			    &pv) >= 0)
+				(*nvals)++;
+		}
+		hive_values_free(vals, nv);
+		if (hive_subkeys(hv, m->node, &kids, c->d) < 0)
+			return -1;
+		sub = calloc(m->n + 1, sizeof *sub);
+		if (sub == NULL)
+			return -1;
+		memcpy(sub, m->elems, m->n * sizeof *sub);
+		for (i = 0; i < kids->n; i++) {
+			sub[m->n] = kids->names[i];
+			if (overlay_key(c, hv, sub, m->n + 1) >= 0)
+				(*nkeys)++;
+		}
+		free(sub);
+	}
+	/* Values the plan sets in it and keys it creates below it. */
+	FOR_EACH_CHANGE(c, ch, {
+		if (ch->hive != hv || !same_prefix(m->elems, m->n, ch->key,
+		    ch->nkey))
+			continue;
+		if (ch->kind == CHANGE_SET_VALUE && ch->nkey == m->n &&
+		    !ch->had_old)
+			(*nvals)++;
+		else if (ch->kind == CHANGE_CREATE_KEY &&
+		    ch->nkey == m->n + 1)
+			(*nkeys)++;
+	});
+	return 0;
+}
+
+static int
+eval_key_empty(struct ctx *c, const struct cond *k)
+{
+	size_t total = 0, empty = 0, nvals = 0, nkeys = 0;
+	int any_hive = 0;
+	char *shown = NULL;
+
+	FOR_EACH_HIVE(c, k->path.hive, hv, {
+		struct matches m;
+		size_t j, v, s;
+
+		any_hive = 1;
+		if (expand(c, hv, &k->path, &m) < 0)
+			goto fail;
+		for (j = 0; j < m.n; j++) {
+			if (key_contents(c, hv, &m.v[j], &v, &s) < 0) {
+				matches_free(&m);
+				c->failed = 1;
+				goto fail;
+			}
+			if (v == 0 && s == 0)
+				empty++;
+			else if (total == empty) {
+				nvals = v;
+				nkeys = s;
+			}
+			total++;
+		}
+		matches_free(&m);
+		if (shown == NULL)
+			shown = shown_path(c, hv, &k->path);
+	});
+	if (!any_hive)
+		set_why(c, "no %s hive to look in for '%s'",
+		    hive_kind_name(k->path.hive), k->path.text);
+	else if (names_is_pattern(k->path.text))
+		set_why(c, "%zu of the %zu keys matching '%s' %s empty", empty,
+		    total, shown ? shown : k->path.text,
+		    empty == 1 ? "is" : "are");
+	else if (total == 0)
+		set_why(c, "'%s' does not exist", shown ? shown : k->path.text);
+	else if (empty)
+		set_why(c, "'%s' exists and is empty", shown ? shown :
+		    k->path.text);
+	else
+		set_why(c, "'%s' holds %zu value%s and %zu subkey%s", shown ?
+		    shown : k->path.text, nvals, nvals == 1 ? "" : "s", nkeys,
+		    nkeys == 1 ? "" : "s");
+	free(shown);
+	return empty > 0;
+fail:
+	free(shown);
+	return -2;
+}
+
 /* The strings of a REG_MULTI_SZ joined by '\n', up to the empty string
  * that ends the list (or the data's end); NULL if not valid UTF-16. */
 static char *
@@ -846,10 +984,22 @@ network_drives(struct ctx *c, int drives[26])
 	return have;
 }
 
+/* The text of a list value and, in *SEP, what separates its entries: a
+ * string value's text with the remedy's separator, or a multi-sz's
+ * strings, one per line.  NULL if V holds no text. */
+static char *
+list_text(const struct hive_value *v, const char **sep)
+{
+	if (v->type != REG_MULTI_SZ)
+		return hive_value_text(v);
+	*sep = "\n";
+	return multi_sz_text(v);
+}
+
 static int
 eval_list(struct ctx *c, const struct cond *k)
 {
-	const char *sep = k->separator ? k->separator : ";";
+	const char *sep0 = k->separator ? k->separator : ";", *sep = sep0;
 	int any_hive = 0, any_key = 0, found = 0, have_drives = -1, r;
 	int drives[26];
 	struct strlist hits = { NULL, 0 };
@@ -873,6 +1023,7 @@ eval_list(struct ctx *c, const struct cond *k)
 
 			r = read_value(c, hv, &m.v[j], k->name, &v);
 
+			sep = sep0;
 			if (r < 0) {
 				matches_free(&m);
 				goto fail;
@@ -880,7 +1031,7 @@ eval_list(struct ctx *c, const struct cond *k)
 			if (r == 0)
 				continue;
 			found = 1;
-			t = hive_value_text(&v);
+			t = list_text(&v, &sep);
 			hive_value_clear(&v);
 			if (t == NULL)
 				continue;
@@ -1007,6 +1158,34 @@ eval_arch(struct ctx *c, const struct cond *k)
 	return holds;
 }
 
+/* A condition on a hive the remedy needs and that was not given is
+ * neither true nor false: it is undecided, and says nothing (the reason
+ * of the remedy names the hive).  Nonzero for such a condition. */
+static int
+on_missing_hive(struct ctx *c, const struct cond *k)
+{
+	enum hive_kind h;
+
+	switch (k->kind) {
+	case COND_ALL:
+	case COND_ANY:
+	case COND_NOT:
+	case COND_FILE_EXISTS:
+		return 0;
+	case COND_ARCHITECTURE:
+		h = HIVE_SYSTEM;
+		break;
+	default:
+		h = k->path.hive;
+		break;
+	}
+	if (!(c->missing & HIVE_BIT(h)))
+		return 0;
+	free(c->why);
+	c->why = NULL;
+	return 1;
+}
+
 static int
 eval(struct ctx *c, const struct cond *k)
 {
@@ -1014,6 +1193,8 @@ eval(struct ctx *c, const struct cond *k)
 	int r, unknown = 0;
 	char *acc;
 
+	if (on_missing_hive(c, k))
+		return -1;
 	switch (k->kind) {
 	case COND_ALL:
 	case COND_ANY:
@@ -1070,6 +1251,8 @@ eval(struct ctx *c, const struct cond *k)
 		return r;
 	case COND_KEY_EXISTS:
 		return eval_key_exists(c, k);
+	case COND_KEY_EMPTY:
+		return eval_key_empty(c, k);
 	case COND_VALUE_EXISTS:
 	case COND_VALUE_EQUALS:
 	case COND_VALUE_MATCHES:
@@ -1443,6 +1626,25 @@ join_list(const struct strlist *l, const char *sep)
 	return s;
 }
 
+/* Nonzero if the multi-sz V is stored exactly as its strings TEXT (one
+ * per line) are written back: each string with its NUL, and one NUL
+ * after the last.  One stored otherwise (no final NUL, an empty string
+ * inside, bytes after the end) would lose bytes if rewritten: it is left
+ * as it is. */
+static int
+multi_sz_canonical(const struct hive_value *v, const char *text)
+{
+	struct rvalue w;
+	const char *err;
+	int same;
+
+	if (rvalue_encode(REG_MULTI_SZ, text, &w, &err) < 0)
+		return 0;
+	same = w.len == v->len && memcmp(w.data, v->data, v->len) == 0;
+	free(w.data);
+	return same;
+}
+
 static int
 edit_one(struct ctx *c, const struct action *a, struct hive *hv,
     const struct match *m, int creating)
@@ -1453,7 +1655,7 @@ edit_one(struct ctx *c, const struct action *a, struct hive *hv,
 	char *text = NULL, *joined = NULL;
 	uint32_t type;
 	int drives[26], have_drives = -1, r, rc = -1;
-	size_t i, j;
+	size_t i, j, n0;
 
 	r = creating ? 0 : read_value(c, hv, m, a->name, &cur);
 	if (r < 0)
@@ -1466,7 +1668,12 @@ edit_one(struct ctx *c, const struct action *a, struct hive *hv,
 		text = strdup("");
 	} else {
 		type = cur.type;
-		text = hive_value_text(&cur);
+		text = list_text(&cur, &sep);
+		if (text != NULL && type == REG_MULTI_SZ &&
+		    !multi_sz_canonical(&cur, text)) {
+			free(text);
+			text = NULL;
+		}
 		if (text == NULL) {
 			char *k = plan_key_text(hv, m->elems, m->n);
 
@@ -1540,7 +1747,15 @@ edit_one(struct ctx *c, const struct action *a, struct hive *hv,
 			rc = 0;
 			goto out;
 		}
-		if (hive_text_encode(joined, &data, &len) < 0)
+		if (type == REG_MULTI_SZ) {
+			struct rvalue v;
+			const char *err;
+
+			if (rvalue_encode(REG_MULTI_SZ, joined, &v, &err) < 0)
+				goto out;
+			data = v.data;
+			len = v.len;
+		} else if (hive_text_encode(joined, &data, &len) < 0)
 			goto out;
 		if (r == 0 && ensure_key(c, hv, m->elems, m->n, a->line) < 0) {
 			free(data);
@@ -1548,8 +1763,11 @@ edit_one(struct ctx *c, const struct action *a, struct hive *hv,
 		}
 		/* A string value that is not NUL-terminated as stored keeps
 		 * its form: only the text changes. */
+		n0 = c->entry->nchanges;
 		rc = plan_set(c, hv, m, r ? cur.name : a->name, type, data,
 		    len, a->line);
+		if (rc == 0 && c->entry->nchanges > n0)
+			c->entry->changes[n0].list_sep = sep;
 		free(data);
 		goto out;
 	}
@@ -1748,6 +1966,53 @@ has_file_actions(const struct remedy *r)
 	return 0;
 }
 
+/* HIVE_BIT of each hive R needs (not optional) that T lacks. */
+static unsigned
+missing_hives(const struct remedy *r, const struct target *t)
+{
+	unsigned m = 0;
+	size_t i;
+
+	for (i = 0; i < r->nhives; i++)
+		if (!r->hive_optional[i] && find_hive(t, r->hives[i], 0) ==
+		    NULL)
+			m |= HIVE_BIT(r->hives[i]);
+	return m;
+}
+
+/* The verdict of a remedy whose MISSING hives were not given and whose
+ * conditions the hives given do not rule out: it needs them, and says
+ * what the hives given show (WHY, may be NULL).  UNDECIDED is 1 when the
+ * conditions hold without them (only the changes need them), -1 when
+ * they cannot be told without them. */
+static void
+missing_verdict(struct plan_entry *e, unsigned missing, int undecided,
+    const char *why)
+{
+	char names[64] = "";
+	size_t n = 0;
+	int k;
+
+	for (k = 0; k < HIVE__COUNT; k++) {
+		if (!(missing & HIVE_BIT(k)))
+			continue;
+		if (n++)
+			strncat(names, " and ", sizeof names - strlen(names) -
+			    1);
+		strncat(names, hive_kind_name((enum hive_kind)k),
+		    sizeof names - strlen(names) - 1);
+	}
+	e->status = ENTRY_MISSING_HIVE;
+	if (why == NULL)
+		set_reason(e, "needs the %s hive%s, which %s not given", names,
+		    n > 1 ? "s" : "", n > 1 ? "were" : "was");
+	else
+		set_reason(e, "needs the %s hive%s, which %s not given, %s; "
+		    "the hives given show: %s", names, n > 1 ? "s" : "",
+		    n > 1 ? "were" : "was", undecided > 0 ? "for its changes" :
+		    "to tell whether it applies", why);
+}
+
 static int
 plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
     const struct target *t, const struct plan_options *o, struct diag *d)
@@ -1755,7 +2020,7 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 	struct ctx c;
 	struct control_set *sets = NULL;
 	size_t nsets = 0, i, j;
-	int holds_any = 0, unknown = 0, rc = 0;
+	int holds_any = 0, unknown = 0, rc = 0, undecided = 0;
 	char *why_not = NULL, *why = NULL;
 
 	e->remedy = r;
@@ -1765,32 +2030,25 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 		    "remove the mark before use");
 		return 0;
 	}
-	for (i = 0; i < r->nhives; i++) {
-		if (!r->hive_optional[i] && find_hive(t, r->hives[i], 0) ==
-		    NULL) {
-			e->status = ENTRY_MISSING_HIVE;
-			set_reason(e, "needs the %s hive, which was not given",
-			    hive_kind_name(r->hives[i]));
-			return 0;
-		}
-	}
 	memset(&c, 0, sizeof c);
 	c.plan = p;
 	c.entry = e;
 	c.t = t;
 	c.r = r;
 	c.d = d;
+	c.missing = missing_hives(r, t);
 	if (uses_ccs(r)) {
 		struct hive *sys = find_hive(t, HIVE_SYSTEM, 0);
 
-		if (sys == NULL) {
+		if (sys == NULL && !(c.missing & HIVE_BIT(HIVE_SYSTEM))) {
 			e->status = ENTRY_MISSING_HIVE;
 			set_reason(e, "needs the SYSTEM hive, which was not "
 			    "given");
 			return 0;
 		}
-		if (hive_control_sets(sys, o && o->control_set ?
-		    o->control_set : "current", &sets, &nsets, d) < 0)
+		if (sys != NULL && hive_control_sets(sys, o &&
+		    o->control_set ? o->control_set : "current", &sets,
+		    &nsets, d) < 0)
 			return -1;
 	}
 	for (i = 0; i < (nsets ? nsets : 1) && !c.failed; i++) {
@@ -1806,6 +2064,17 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 		}
 		if (r->when.nchildren == 0)
 			set_why(&c, "no conditions");
+		if (c.missing && h != 0) {
+			/* Undecided, or decided without the hive its
+			 * changes need: nothing is planned. */
+			if (undecided == 0 || (h == 1 && undecided < 0)) {
+				free(why);
+				why = c.why && r->when.nchildren ?
+				    strdup(c.why) : NULL;
+				undecided = h == 1 ? 1 : -1;
+			}
+			continue;
+		}
 		if (h == 0) {
 			if (why_not == NULL)
 				why_not = c.why ? strdup(c.why) : NULL;
@@ -1861,7 +2130,13 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 			e->control_sets = s;
 		}
 	}
-	if (holds_any) {
+	if (c.missing && undecided)
+		missing_verdict(e, c.missing, undecided, why);
+	else if (c.missing) {
+		e->status = ENTRY_NOT_APPLICABLE;
+		set_reason(e, "%s", why_not ? why_not :
+		    "conditions do not hold");
+	} else if (holds_any) {
 		if (c.needs_folder && e->nchanges == 0) {
 			e->status = ENTRY_NEEDS_FOLDER;
 			set_reason(e, "%s%sits file actions need the Windows "

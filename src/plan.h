@@ -43,6 +43,9 @@ struct change {
 	char *winfile;		/* file changes: the path as the remedy wrote
 				 * it, for display */
 	long line;		/* the action's line in the remedy file */
+	const char *list_sep;	/* CHANGE_SET_VALUE of an edit-list: its
+				 * separator (borrowed from the remedy), for
+				 * the diff to show the entries it moves */
 };
 
 enum entry_status {

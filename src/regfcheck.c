@@ -13,8 +13,8 @@
  *     in the next field itself, at most 4 bytes), data offset (0x0C), type
  *     (0x10), flags (0x14; 1 = name stored as Latin-1), name (0x18);
  *   lf, lh: count (6), then 8-byte entries (offset, hash) from 8;
- *   ri: count (6), then 4-byte offsets of lf/lh lists from 8 (hivex reads
- *     no "li" list, nor an ri inside an ri);
+ *   li: count (6), then 4-byte offsets of nk cells from 8;
+ *   ri: count (6), then 4-byte offsets of lf, lh or li lists from 8;
  *   value list: no signature, 4-byte vk offsets from 4;
  *   db: "db" (4), segment count (6), offset of the segment list (8), whose
  *     cell holds 4-byte segment offsets from 4.  hivex uses a db record
@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "keylist.h"
 #include "names.h"
 #include "regf.h"
 #include "regfcheck.h"
@@ -71,6 +72,8 @@ struct chk {
 	size_t nkids, kidcap;
 	struct frame stack[TREE_MAX_DEPTH + 1];
 	size_t depth;		/* frames in use - 1 */
+	enum regfcheck_refusal why;	/* what was refused (regfcheck.h) */
+	struct regfcheck_stats *st;	/* counts, or NULL */
 };
 
 #define MAP_USED0	1u
@@ -307,6 +310,7 @@ check_bins(struct chk *c)
 			return -1;
 		}
 		if (regf_get32(c->b + off + 4) != off - BINS_START) {
+			c->why = REGFCHECK_BIN_OFFSET;
 			diag_error(c->d, NULL, 0, "'%s': corrupt hive: the hive "
 			    "bin at offset 0x%zx says it is at 0x%zx", c->name,
 			    off, (size_t)regf_get32(c->b + off + 4) +
@@ -315,6 +319,8 @@ check_bins(struct chk *c)
 		}
 		size = regf_get32(c->b + off + 8);
 		if (size < 4096 || size % 4096 != 0 || size > c->end - off) {
+			if (size % 4096 == 0 && size > c->end - off)
+				c->why = REGFCHECK_BIN_PAST_END;
 			diag_error(c->d, NULL, 0, "'%s': corrupt hive: the hive "
 			    "bin at offset 0x%zx has a bad size (0x%zx)", c->name,
 			    off, size);
@@ -326,6 +332,7 @@ check_bins(struct chk *c)
 			size_t cl;
 
 			if (bin_end - cell < 4) {
+				c->why = REGFCHECK_CELL_PAST_BIN;
 				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
 				    "cell at offset 0x%zx runs past the end of "
 				    "its hive bin", c->name, cell);
@@ -335,12 +342,18 @@ check_bins(struct chk *c)
 			cl = raw < 0 ? (size_t)0 - (size_t)(int64_t)raw :
 			    (size_t)raw;
 			if (cl < 8 || cl % 4 != 0 || raw == INT32_MIN) {
+				/* The most negative size has no positive
+				 * counterpart: hivex takes it as a size past
+				 * every bin. */
+				if (raw == INT32_MIN)
+					c->why = REGFCHECK_CELL_PAST_BIN;
 				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
 				    "cell at offset 0x%zx has a bad size (%ld)",
 				    c->name, cell, (long)raw);
 				return -1;
 			}
 			if (cl > bin_end - cell) {
+				c->why = REGFCHECK_CELL_PAST_BIN;
 				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
 				    "cell at offset 0x%zx runs past the end of "
 				    "its hive bin", c->name, cell);
@@ -348,9 +361,18 @@ check_bins(struct chk *c)
 			}
 			if (raw < 0)
 				MAP_SET(c, cell, MAP_USED(cell));
+			if (c->st != NULL && raw < 0) {
+				c->st->used_cells++;
+				c->st->used_bytes += cl;
+			} else if (c->st != NULL) {
+				c->st->free_cells++;
+				c->st->free_bytes += cl;
+			}
 			cell += cl;
 		}
 		off = bin_end;
+		if (c->st != NULL)
+			c->st->bins++;
 	}
 	return 0;
 }
@@ -409,8 +431,12 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 	reach(c, dabs);
 	if (len <= dl - 4)
 		return 0;
+	if (c->st != NULL)
+		c->st->bigdata++;
 	/* Longer than its cell: only a big-data record may hold it. */
 	if (!has_sig(c, dabs, "db") || dl < 12) {
+		if (has_sig(c, dabs, "db"))
+			c->why = REGFCHECK_BIG_DATA;
 		snprintf(what, sizeof what, "value '%s' claims %u bytes of "
 		    "data, its cell holds %zu",
 		    value_name(c, vk, vn, sizeof vn), len, dl - 4);
@@ -424,6 +450,8 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 		uint32_t k;
 
 		if (ll == 0 || 4 + (size_t)nseg * 4 > ll) {
+			if (ll != 0)
+				c->why = REGFCHECK_BIG_DATA;
 			snprintf(what, sizeof what, "the segment list of value"
 			    " '%s' is not a cell of %u segments",
 			    value_name(c, vk, vn, sizeof vn), nseg);
@@ -447,6 +475,7 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 		/* Each segment's cell holds its share of the data (Windows:
 		 * 16,344 bytes, the last one less). */
 		if (room < len) {
+			c->why = REGFCHECK_BIG_DATA;
 			snprintf(what, sizeof what, "value '%s' claims %u bytes "
 			    "of data, its big-data segments hold %zu",
 			    value_name(c, vk, vn, sizeof vn), len, room);
@@ -456,15 +485,18 @@ check_value(struct chk *c, size_t depth, size_t vk, size_t cl, uint32_t i)
 	return 0;
 }
 
-/* Add the nk cells of the lf/lh list at LABS (LL bytes) to F's subkeys. */
+/* Add the nk cells of the leaf list at LABS (LL bytes) to F's subkeys: an
+ * lf or lh list (8-byte entries, offset and hash) or an li list (4-byte
+ * entries, offsets only). */
 static int
 add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
     size_t ll, uint32_t want)
 {
 	char what[200];
 	size_t n = regf_get16(c->b + labs + 6), k;
+	size_t w = has_sig(c, labs, "li") ? 4 : 8;
 
-	if (8 + n * 8 > ll) {
+	if (8 + n * w > ll) {
 		snprintf(what, sizeof what, "its subkey list at offset 0x%zx "
 		    "is shorter than its %zu entries", labs, n);
 		return key_error(c, depth, what);
@@ -477,7 +509,7 @@ add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
 			    "more than its %u subkeys", want);
 			return key_error(c, depth, what);
 		}
-		kl = cell_at(c, regf_get32(c->b + labs + 8 + 8 * k), &kabs);
+		kl = cell_at(c, regf_get32(c->b + labs + 8 + w * k), &kabs);
 		if (kl == 0 || !has_sig(c, kabs, "nk")) {
 			snprintf(what, sizeof what, "subkey %zu is not a key "
 			    "cell", f->nkids + 1);
@@ -486,6 +518,51 @@ add_leaf(struct chk *c, size_t depth, struct frame *f, size_t labs,
 		c->kids[f->kids + f->nkids++] = kabs;
 	}
 	return 0;
+}
+
+/* Is the cell at ABS a leaf list: lf, lh or li? */
+static int
+is_leaf(const struct chk *c, size_t abs)
+{
+	return has_sig(c, abs, "lf") || has_sig(c, abs, "lh") ||
+	    has_sig(c, abs, "li");
+}
+
+/* Count a leaf of kind K ('f', 'h', 'i'), in an ri list or not. */
+static void
+count_leaf(struct regfcheck_stats *st, int k, int in_ri)
+{
+	if (k == 'f')
+		(*(in_ri ? &st->ri_lf : &st->lf))++;
+	else if (k == 'h')
+		(*(in_ri ? &st->ri_lh : &st->lh))++;
+	else
+		(*(in_ri ? &st->ri_li : &st->li))++;
+}
+
+/* Are the subkeys of F, the key at DEPTH, in the order Windows finds
+ * them in?  Noted in the counts, the first such key spelled out. */
+static void
+check_order(struct chk *c, size_t depth, const struct frame *f)
+{
+	const size_t *k = c->kids + f->kids;
+	size_t i;
+
+	for (i = 1; i < f->nkids; i++)
+		if (keylist_cmp(c->b, c->end, k[i - 1], k[i]) > 0)
+			break;
+	if (i >= f->nkids)
+		return;
+	if (c->st->unsorted++ == 0) {
+		char *p = path_text(c, depth);
+
+		snprintf(c->st->unsorted_key, sizeof c->st->unsorted_key,
+		    "%s", p ? p : "?");
+		free(p);
+		key_name(c, k[i - 1], c->st->unsorted_a,
+		    sizeof c->st->unsorted_a);
+		key_name(c, k[i], c->st->unsorted_b, sizeof c->st->unsorted_b);
+	}
 }
 
 /* Check the key cell of stack level DEPTH (already in c->stack) and
@@ -506,6 +583,10 @@ check_key_cells(struct chk *c, size_t depth)
 	    !utf16_ok(c->b + nk + 0x50, n))
 		return key_error(c, depth, "its name is not valid UTF-16");
 	nval = regf_get32(c->b + nk + 0x28);
+	if (c->st != NULL) {
+		c->st->keys++;
+		c->st->values += nval;
+	}
 	if (nval > REGFCHECK_MAX_VALUES) {
 		snprintf(what, sizeof what, "%u values, more than kbfix reads"
 		    " (%d)", nval, REGFCHECK_MAX_VALUES);
@@ -545,6 +626,7 @@ check_key_cells(struct chk *c, size_t depth)
 	if (depth >= TREE_MAX_DEPTH) {
 		char *p = path_text(c, depth);
 
+		c->why = REGFCHECK_TOO_DEEP;
 		diag_error(c->d, NULL, 0, "'%s': corrupt hive: keys nested "
 		    "deeper than %d levels (under '%s')", c->name,
 		    TREE_MAX_DEPTH, p ? p : "?");
@@ -570,7 +652,16 @@ check_key_cells(struct chk *c, size_t depth)
 	}
 	f->kids = c->nkids;
 	c->nkids += nsub;
-	if (has_sig(c, labs, "lf") || has_sig(c, labs, "lh")) {
+	/* Windows writes four kinds of subkey list: lf and lh (offset and
+	 * hash), li (offsets only: NT 3.x and 4.0, and still written by XP,
+	 * 7 and 8, directly under a key and as the parts of an ri), and ri,
+	 * an index of such leaves for a key with many subkeys.  An ri holds
+	 * leaves only: Windows never nests one ri in another (its index is
+	 * one level deep by design), so an ri inside an ri is refused here,
+	 * though hivex follows it (regfcheck.h: hostile shapes). */
+	if (is_leaf(c, labs)) {
+		if (c->st != NULL)
+			count_leaf(c->st, c->b[labs + 5], 0);
 		if (add_leaf(c, depth, f, labs, ll, nsub) < 0)
 			return -1;
 	} else if (has_sig(c, labs, "ri")) {
@@ -579,17 +670,22 @@ check_key_cells(struct chk *c, size_t depth)
 		if (8 + nl * 4 > ll)
 			return key_error(c, depth, "its subkey index is "
 			    "shorter than its entries");
+		if (c->st != NULL)
+			c->st->ri++;
 		for (k = 0; k < nl; k++) {
 			size_t sabs, sl;
 
 			sl = cell_at(c, regf_get32(c->b + labs + 8 + 4 * k),
 			    &sabs);
-			if (sl == 0 || !(has_sig(c, sabs, "lf") ||
-			    has_sig(c, sabs, "lh")))
+			if (sl != 0 && has_sig(c, sabs, "ri"))
+				c->why = REGFCHECK_INDEX_IN_INDEX;
+			if (sl == 0 || !is_leaf(c, sabs))
 				return key_error(c, depth, "its subkey index "
-				    "points at something other than an lf or "
-				    "lh list");
+				    "points at something other than an lf, lh "
+				    "or li list");
 			reach(c, sabs);
+			if (c->st != NULL)
+				count_leaf(c->st, c->b[sabs + 5], 1);
 			if (add_leaf(c, depth, f, sabs, sl, nsub) < 0)
 				return -1;
 		}
@@ -606,6 +702,8 @@ check_key_cells(struct chk *c, size_t depth)
 		    "hold %zu", nsub, f->nkids);
 		return key_error(c, depth, what);
 	}
+	if (c->st != NULL)
+		check_order(c, depth, f);
 	return 0;
 }
 
@@ -665,6 +763,8 @@ walk(struct chk *c, size_t root)
 				if (c->stack[i].nk == kid)
 					loop = 1;
 			key_name(c, kid, an, sizeof an);
+			if (!loop)
+				c->why = REGFCHECK_KEY_TWICE;
 			if (loop)
 				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
 				    "key '%s' lists its own ancestor '%s' as a "
@@ -689,14 +789,54 @@ walk(struct chk *c, size_t root)
 	}
 }
 
+const char *
+regf_refusal_name(enum regfcheck_refusal why)
+{
+	switch (why) {
+	case REGFCHECK_ACCEPTED:
+		return "accepted";
+	case REGFCHECK_CORRUPT:
+		break;
+	case REGFCHECK_BASE_BLOCK:
+		return "base block";
+	case REGFCHECK_BIN_OFFSET:
+		return "bin offset";
+	case REGFCHECK_BIN_PAST_END:
+		return "bin past end";
+	case REGFCHECK_CELL_PAST_BIN:
+		return "cell past bin";
+	case REGFCHECK_KEY_TWICE:
+		return "key twice";
+	case REGFCHECK_TOO_DEEP:
+		return "too deep";
+	case REGFCHECK_BIG_DATA:
+		return "big data";
+	case REGFCHECK_INDEX_IN_INDEX:
+		return "index in index";
+	}
+	return "corrupt";
+}
+
 int
 regf_check(const unsigned char *buf, size_t len, const char *name,
     struct regfcheck_shared *sh, struct diag *d)
+{
+	return regf_check_ex(buf, len, name, sh, d, NULL, NULL);
+}
+
+int
+regf_check_ex(const unsigned char *buf, size_t len, const char *name,
+    struct regfcheck_shared *sh, struct diag *d,
+    enum regfcheck_refusal *why, struct regfcheck_stats *st)
 {
 	struct chk *c;
 	size_t root = 0, i, n;
 	int rc = -1;
 
+	if (why != NULL)
+		*why = REGFCHECK_CORRUPT;
+	if (st != NULL)
+		memset(st, 0, sizeof *st);
 	if (sh != NULL) {
 		sh->cells = NULL;
 		sh->n = 0;
@@ -712,6 +852,8 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
 	c->len = len;
 	c->end = BINS_START + (size_t)regf_get32(buf + 40);
 	if (c->end > len || c->end < BINS_START) {
+		if (why != NULL)
+			*why = REGFCHECK_BASE_BLOCK;
 		diag_error(d, NULL, 0, "'%s': hive bins size past the end of "
 		    "the file", name);
 		free(c);
@@ -719,6 +861,8 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
 	}
 	c->name = name;
 	c->d = d;
+	c->why = REGFCHECK_CORRUPT;
+	c->st = st;
 	c->maplen = c->end / 16 + 1;
 	if ((c->map = map_alloc(c->maplen)) == NULL)
 		goto oom;
@@ -743,6 +887,8 @@ regf_check(const unsigned char *buf, size_t len, const char *name,
 	}
 out:
 	if (c != NULL) {
+		if (why != NULL)
+			*why = rc == 0 ? REGFCHECK_ACCEPTED : c->why;
 		if (c->map != NULL)
 			munmap(c->map, c->maplen);
 		free(c->kids);

@@ -1184,6 +1184,10 @@ convert_cond(struct loader *ld, xmlNode *n, struct cond *c, int depth)
 		c->kind = COND_KEY_EXISTS;
 		check_attrs(ld, n, "path!");
 		path_of(ld, n, &c->path);
+	} else if (is_el(n, "key-empty")) {
+		c->kind = COND_KEY_EMPTY;
+		check_attrs(ld, n, "path!");
+		path_of(ld, n, &c->path);
 	} else if (is_el(n, "value-exists")) {
 		c->kind = COND_VALUE_EXISTS;
 		check_attrs(ld, n, "path! name!");
@@ -2041,6 +2045,7 @@ check_cond(struct checker *c, const struct cond *k)
 			check_cond(c, &k->children[i]);
 		break;
 	case COND_KEY_EXISTS:
+	case COND_KEY_EMPTY:
 	case COND_VALUE_EXISTS:
 	case COND_VALUE_MATCHES:
 		check_path_hive(c, &k->path, k->line);

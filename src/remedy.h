@@ -68,6 +68,8 @@ enum cond_kind {
 				 * match="glob|network" pattern=""/> */
 	COND_FILE_EXISTS,	/* <file-exists path="%SystemRoot%\..."/> */
 	COND_ARCHITECTURE,	/* <architecture is="alpha"/> */
+	COND_KEY_EMPTY,		/* <key-empty path=""/>: the key exists and
+				 * holds no value and no subkey */
 };
 
 struct cond {

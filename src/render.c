@@ -9,11 +9,14 @@
 #include "regfile.h"
 #include "render.h"
 #include "tree.h"
+#include "valuetext.h"
 
 struct subtree_arg {
 	FILE *f;
 	const char *prefix;
 	int first;
+	int diff;		/* values in the diff's notation (valuetext.h) */
+	unsigned vflags;	/* ... with these flags */
 };
 
 /* A change's key as people read it: every name on one line, escaped
@@ -48,9 +51,17 @@ subtree_key(const struct hive *hv, hive_node_h node, char *const *path,
 	fprintf(a->f, "%s[%s]\n", a->prefix, k);
 	free(k);
 	for (i = 0; i < nvals; i++) {
-		char *line = regfile_format_value(vals[i].name, vals[i].type,
-		    vals[i].data, vals[i].len, 0);
+		struct rvalue v = { vals[i].type, vals[i].data, vals[i].len };
+		char *line;
 
+		if (a->diff) {
+			if (valuetext_line(a->f, a->prefix[0], vals[i].name, &v,
+			    a->vflags) < 0)
+				return -1;
+			continue;
+		}
+		line = regfile_format_value(vals[i].name, vals[i].type,
+		    vals[i].data, vals[i].len, 0);
 		if (line == NULL)
 			return -1;
 		fprintf(a->f, "%s%s\n", a->prefix, line);
@@ -59,11 +70,11 @@ subtree_key(const struct hive *hv, hive_node_h node, char *const *path,
 	return 0;
 }
 
-int
-render_subtree(FILE *f, const struct hive *hv, hive_node_h node,
-    char *const *path, size_t n, const char *prefix, struct diag *d)
+static int
+subtree(FILE *f, const struct hive *hv, hive_node_h node, char *const *path,
+    size_t n, const char *prefix, int diff, unsigned vflags, struct diag *d)
 {
-	struct subtree_arg a = { f, prefix, 1 };
+	struct subtree_arg a = { f, prefix, 1, diff, vflags };
 	int r = tree_walk(hv, node, path, n, subtree_key, &a, d);
 
 	if (r > 0 || (r < 0 && d->nerrors == 0)) {
@@ -71,6 +82,13 @@ render_subtree(FILE *f, const struct hive *hv, hive_node_h node,
 		return -1;
 	}
 	return r;
+}
+
+int
+render_subtree(FILE *f, const struct hive *hv, hive_node_h node,
+    char *const *path, size_t n, const char *prefix, struct diag *d)
+{
+	return subtree(f, hv, node, path, n, prefix, 0, 0, d);
 }
 
 static int
@@ -117,7 +135,8 @@ comment_lines(FILE *f, const char *text)
 }
 
 static int
-render_diff_entry(FILE *f, const struct plan_entry *e, struct diag *d)
+render_diff_entry(FILE *f, const struct plan_entry *e, unsigned vflags,
+    struct diag *d)
 {
 	const struct change *prev = NULL;
 	const struct hive *cur_hive = NULL;
@@ -176,8 +195,8 @@ render_diff_entry(FILE *f, const struct plan_entry *e, struct diag *d)
 		}
 		switch (ch->kind) {
 		case CHANGE_DELETE_KEY:
-			if (render_subtree(f, ch->hive, ch->node, ch->key,
-			    ch->nkey, "-", d) < 0)
+			if (subtree(f, ch->hive, ch->node, ch->key, ch->nkey,
+			    "-", 1, vflags, d) < 0)
 				return -1;
 			prev = NULL;
 			continue;
@@ -198,11 +217,16 @@ render_diff_entry(FILE *f, const struct plan_entry *e, struct diag *d)
 				fprintf(f, " [%s]\n", k);
 				free(k);
 			}
-			if (ch->had_old &&
-			    value_line(f, "-", ch->name, &ch->old, 0) < 0)
+			if (ch->had_old && valuetext_line(f, '-', ch->name,
+			    &ch->old, vflags) < 0)
 				return -1;
-			if (ch->kind == CHANGE_SET_VALUE &&
-			    value_line(f, "+", ch->name, &ch->new, 0) < 0)
+			if (ch->kind == CHANGE_SET_VALUE && valuetext_line(f,
+			    '+', ch->name, &ch->new, vflags) < 0)
+				return -1;
+			if (ch->kind == CHANGE_SET_VALUE && (ch->had_old ||
+			    ch->list_sep) && valuetext_inside(f, ch->name,
+			    ch->had_old ? &ch->old : NULL, &ch->new,
+			    ch->list_sep, vflags) < 0)
 				return -1;
 			prev = ch;
 			continue;
@@ -344,6 +368,13 @@ int
 render_plan(FILE *f, const struct plan *p, enum render_format fmt,
     struct diag *d)
 {
+	return render_plan_flags(f, p, fmt, 0, d);
+}
+
+int
+render_plan_flags(FILE *f, const struct plan *p, enum render_format fmt,
+    unsigned vflags, struct diag *d)
+{
 	size_t i;
 	int first = 1;
 
@@ -371,7 +402,7 @@ render_plan(FILE *f, const struct plan *p, enum render_format fmt,
 		} else {
 			if (!first)
 				fputc('\n', f);
-			r = render_diff_entry(f, e, d);
+			r = render_diff_entry(f, e, vflags, d);
 		}
 		first = 0;
 		if (r < 0) {

@@ -9,7 +9,8 @@
 #include "plan.h"
 
 enum render_format {
-	RENDER_DIFF,	/* .reg lines with '-' and '+', grouped by remedy */
+	RENDER_DIFF,	/* lines with '-' and '+', grouped by remedy, values
+			 * in valuetext.h's notation (docs/diff-format.md) */
 	RENDER_REG,	/* a "Windows Registry Editor Version 5.00" file */
 	RENDER_JSON,	/* documented in docs/json-format.md */
 };
@@ -20,6 +21,10 @@ enum render_format {
  * fails. */
 int render_plan(FILE *f, const struct plan *p, enum render_format fmt,
     struct diag *d);
+/* render_plan, the diff's values shown with VFLAGS (valuetext.h:
+ * VALUETEXT_UTF8); render_plan is this with 0. */
+int render_plan_flags(FILE *f, const struct plan *p, enum render_format fmt,
+    unsigned vflags, struct diag *d);
 
 /* The version of the JSON structure (docs/json-format.md): raised when a
  * member changes meaning or goes away, not when one is added. */

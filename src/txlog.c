@@ -132,6 +132,12 @@ marvin32(const unsigned char *p, size_t n, uint64_t seed)
 	return (uint64_t)hi << 32 | lo;
 }
 
+uint64_t
+txlog_marvin32(const unsigned char *p, size_t n)
+{
+	return marvin32(p, n, MARVIN_SEED);
+}
+
 static int
 all_zero(const unsigned char *p, size_t n)
 {

@@ -59,4 +59,8 @@ int txlog_recover(const char *hive_path, unsigned char **out, size_t *outlen,
 
 void txlog_state_free(struct txlog_state *st);
 
+/* The Marvin32 hash of N bytes at P with the seed of registry logs, as an
+ * HvLE entry stores its two hashes (the tests build logs with it). */
+uint64_t txlog_marvin32(const unsigned char *p, size_t n);
+
 #endif

@@ -761,9 +761,14 @@ undo_parse(const char *text, size_t len, const char *name,
 		s = e ? e + 1 : end;
 	}
 	if (version == 0) {
-		diag_error(d, name, 0, "not an undo file written by kbfix (it "
-		    "has no '; kbfix-undo:' line)");
-		goto fail;
+		/* A .reg file of the hive's root, written by hand or by
+		 * another tool: its keys and values, without the checks of
+		 * an undo file (the caller says so). */
+		u->plain = 1;
+		if (regfile_parse(text, len, name, &u->rf, d) < 0)
+			goto fail;
+		*out = u;
+		return 0;
 	}
 	/* The last line: "; kbfix-end: sha256 HEX" over what comes
 	 * before it. */
@@ -890,7 +895,7 @@ undo_read(const char *path, struct undo_file **out, struct diag *d)
 /* ---------------------------------------------------------------- plan */
 
 static char undo_id[] = "undo";
-static char undo_title[] = "restore the keys and values of an undo file";
+static char undo_title[] = "restore the keys and values of a .reg file";
 static struct remedy undo_remedy = { .id = undo_id, .title = undo_title };
 
 struct uctx {
@@ -1455,6 +1460,8 @@ undo_check_hive(const struct undo_file *u, const char *name,
 {
 	const char *base = base_name(hv->path);
 
+	if (u->plain)
+		return 0;
 	if (u->files) {
 		diag_error(d, NULL, 0, "'%s' puts back files: give the Windows "
 		    "folder, or the volume holding it, not '%s'", name,
@@ -1493,6 +1500,8 @@ undo_check(const struct undo_file *u, const char *name, struct hive *hv,
 	int64_t t;
 	int other;
 
+	if (u->plain)
+		return 0;
 	if (sha256 != NULL && strcmp(sha256, u->sha256) == 0)
 		return 0;	/* the hive as the apply left it */
 	/* kbfix and hivex never change a key's time: a hive whose root
@@ -1718,7 +1727,7 @@ undo_verify(const char *path, const struct regfile *model,
 		    model->keys[where].path : "(the end)");
 		goto bad;
 	}
-	if (u->files || u->kind != orig->kind || strcmp(u->sha256,
+	if (u->plain || u->files || u->kind != orig->kind || strcmp(u->sha256,
 	    sha256) != 0) {
 		diag_error(d, NULL, 0, "'%s' does not read back as written: "
 		    "its header differs", path);

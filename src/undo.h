@@ -86,6 +86,8 @@ struct undo_move {
 
 /* An undo file, read back and checked. */
 struct undo_file {
+	int plain;		/* a .reg file without the kbfix-undo line: its
+				 * keys and values only, none of the checks */
 	int files;		/* a files undo file (moves), else a hive's */
 	char *hive;		/* the hive's file name (hive undo files) */
 	enum hive_kind kind;
@@ -123,10 +125,12 @@ int undo_write_files(FILE *f, const struct plan *p, const struct undo_move *m,
     const char *stamp, struct diag *d);
 
 /* Parse the undo file TEXT (LEN bytes; NAME for messages): its header,
- * its last line and checksum, then its entries or moves.  A text without
- * the kbfix-undo header, cut short, or whose checksum does not match is
- * refused with one message.  Returns 0 and *OUT (undo_file_free) or -1
- * with D. */
+ * its last line and checksum, then its entries or moves.  One cut short,
+ * or whose checksum does not match, is refused with one message.  A text
+ * without the kbfix-undo line is a .reg file of the hive's root (PLAIN):
+ * its keys and values are read, and undo_check_hive and undo_check pass
+ * it (the caller says it is not an undo file).  Returns 0 and *OUT
+ * (undo_file_free) or -1 with D. */
 int undo_parse(const char *text, size_t len, const char *name,
     struct undo_file **out, struct diag *d);
 

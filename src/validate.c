@@ -3,9 +3,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "validate.h"
 
@@ -42,6 +44,20 @@ number_digits(const char *s, size_t len, size_t *n)
 }
 
 static int
+is_dir_in(const char *dir, const char *name)
+{
+	struct stat st;
+	char *p = NULL;
+	int r;
+
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		return 0;
+	r = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	free(p);
+	return r;
+}
+
+static int
 has_test(const char *dir, const char *id, struct diag *d, const char *file,
     int *err)
 {
@@ -56,7 +72,9 @@ has_test(const char *dir, const char *id, struct diag *d, const char *file,
 		*err = 1;
 		return 0;
 	}
-	/* Any file but a remedy: the remedy file itself is no test. */
+	/* Any file but a remedy (the remedy file itself is no test), or a
+	 * folder named after the remedy (tests/remedies/ID/, its fixture
+	 * machines). */
 	while (!found && (de = readdir(dp)) != NULL) {
 		size_t nl = strlen(de->d_name);
 
@@ -64,6 +82,8 @@ has_test(const char *dir, const char *id, struct diag *d, const char *file,
 		    (de->d_name[l] == '.' || de->d_name[l] == '-') &&
 		    (nl < 4 || strcasecmp(de->d_name + nl - 4, ".xml") != 0))
 			found = 1;
+		else if (strcmp(de->d_name, id) == 0)
+			found = is_dir_in(dir, de->d_name);
 	}
 	closedir(dp);
 	return found;

@@ -8,8 +8,9 @@
  *     0x38 (16 bits), longest value name 0x40, longest data 0x44;
  *   vk: data length 0x08 (top bit: data inline), data offset 0x0C;
  *   db: segment count 0x06, segment list 0x08;
- *   lf, lh: count 0x06, 8-byte entries (key, hash) from 0x08; ri: count
- *     0x06, 4-byte list offsets from 0x08;
+ *   lf, lh: count 0x06, 8-byte entries (key, hash) from 0x08; li: count
+ *     0x06, 4-byte key offsets from 0x08; ri: count 0x06, 4-byte offsets
+ *     of lf, lh or li lists from 0x08;
  *   sk: next 0x08, previous 0x0C, reference count 0x10.
  * What hivex 1.3.23 (lib/write.c) changes in place: hivex_node_add_child
  * the parent's subkey count, list offset and longest name, and the
@@ -18,7 +19,11 @@
  * entry removed in place), and for the keys deleted the sizes of all their
  * cells (freed), and their sk's count (freed at 0, its neighbours
  * relinked); hivex_node_set_values the key's value count, list offset and
- * longest name and data, and frees the old value cells.
+ * longest name and data, and frees the old value cells.  What kbfix does
+ * beside it (hivewrite.h) stays within the same fields and cells: a key
+ * deleted from an li list frees the cells hivex would and changes the
+ * parent's count, list offset, leaf and ri list; a key given a new
+ * subkey has the entries of its lists put in order.
  */
 #include "config.h"
 
@@ -353,6 +358,10 @@ own_list(struct vctx *v, uint32_t rel, int gone, size_t depth, int index)
 	    8 + 8 * (uint64_t)n <= len) {
 		for (k = 0; gone && r == 0 && k < n; k++)
 			r = own_key(v, (uint64_t)regf_get32(l + 8 + 8 * k) +
+			    BINS_START, 1, depth + 1);
+	} else if (memcmp(l + 4, "li", 2) == 0 && 8 + 4 * (uint64_t)n <= len) {
+		for (k = 0; gone && r == 0 && k < n; k++)
+			r = own_key(v, (uint64_t)regf_get32(l + 8 + 4 * k) +
 			    BINS_START, 1, depth + 1);
 	} else if (!index && memcmp(l + 4, "ri", 2) == 0 &&
 	    8 + 4 * (uint64_t)n <= len) {
@@ -1031,6 +1040,40 @@ created(const struct vctx *v, size_t n)
 	return NULL;
 }
 
+/* Are the subkeys K in the order Windows keeps them?  *AT gets the first
+ * out of place. */
+static int
+in_order(const struct hive_subkeys *k, size_t *at)
+{
+	size_t i;
+
+	for (i = 1; i < k->n; i++)
+		if (names_order(k->names[i - 1], k->names[i]) > 0) {
+			*at = i;
+			return 0;
+		}
+	return 1;
+}
+
+/* Windows finds a subkey by binary search: the subkeys KB of key
+ * PATH[0..N) in the new file must be in its order, as those of the
+ * original were (KA; NULL for a key the plan creates).  A list already
+ * out of order (hivex misplaces names beyond ASCII) may stay so. */
+static int
+check_order(struct vctx *v, const struct hive_subkeys *ka,
+    const struct hive_subkeys *kb, size_t n)
+{
+	char what[600];
+	size_t at;
+
+	if ((ka != NULL && !in_order(ka, &at)) || in_order(kb, &at))
+		return 0;
+	snprintf(what, sizeof what, "subkeys out of Windows' order ('%s' "
+	    "listed before '%s')", kb->names[at - 1], kb->names[at]);
+	differ(v, n, what, NULL);
+	return -1;
+}
+
 /* Key PATH[N - 1], at NB in the new file, is one the plan creates: it
  * holds nothing the plan does not put there. */
 static int
@@ -1051,6 +1094,8 @@ cmp_created(struct vctx *v, hive_node_h nb, size_t n)
 		differ(v, n, "corrupt subkey name", NULL);
 		return -1;
 	}
+	if (check_order(v, NULL, kb, n) < 0)
+		return -1;
 	for (i = 0; i < kb->n; i++) {
 		v->path[n] = kb->names[i];
 		if (created(v, n + 1) == NULL) {
@@ -1095,6 +1140,8 @@ cmp_kids(struct vctx *v, hive_node_h node, size_t n)
 		differ(v, n, "corrupt subkey name", NULL);
 		return -1;
 	}
+	if (check_order(v, ka, kb, n) < 0)
+		return -1;
 	s = malloc((kb->n + 1) * sizeof *s);
 	seen = calloc(kb->n + 1, 1);
 	if (s == NULL || seen == NULL) {

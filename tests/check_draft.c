@@ -52,6 +52,8 @@ draft_wk(const char *workaround)
 	return dr;
 }
 
+static void check_none(const char *, const char *);
+
 /* ---------------------------------------------------- recognised verbs */
 
 START_TEST(test_delete_subkeys)
@@ -71,6 +73,56 @@ START_TEST(test_delete_subkeys)
 	    "<remedy xmlns=\"urn:kbfix:remedy:1\" id=\"Q900001\" "
 	    "draft=\"true\">"));
 	draft_free(dr);
+}
+END_TEST
+
+/* The key named in the sentence itself ("under the HKLM\...\Vendor
+ * key"): the step is drafted there and then, so that the rest of the
+ * sentence is read too (a restart; another change, which keeps the step
+ * for the author). */
+START_TEST(test_delete_subkeys_inline)
+{
+	struct draft *dr = draft_wk(
+	    "Delete the subkeys that start with \"Foo\" under the "
+	    "HKLM\\SOFTWARE\\Vendor key, and then\nrestart the computer.\n");
+
+	ck_assert_int_eq(dr->status, DRAFT_COMPLETE);
+	CK_ACTIONS(dr, "<delete-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\"
+	    "Vendor\\Foo*\"/>\n");
+	ck_assert_int_eq(dr->restart, 1);
+	draft_free(dr);
+
+	dr = draft_wk("Delete the subkeys that start with \"Foo\" from the "
+	    "HKLM\\SOFTWARE\\Vendor key. Then\nset the Bar value to 1.\n");
+	ck_assert_int_eq(dr->status, DRAFT_PARTIAL);
+	CK_ACTIONS(dr, "<delete-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\"
+	    "Vendor\\Foo*\"/>\n");
+	ck_assert_str_eq(dr->reason, "1 step left as comments (first at line "
+	    "13: registry step not understood: the step states more changes "
+	    "than the one drafted)");
+	draft_free(dr);
+
+	/* A path ending a sentence leaves the sentence its full stop. */
+	dr = draft_wk("Delete the subkeys that start with \"Foo\" from "
+	    "HKLM\\SOFTWARE\\Vendor. Then set\nthe Bar value to 1.\n");
+	ck_assert_int_eq(dr->status, DRAFT_PARTIAL);
+	ck_assert_uint_eq(dr->nactions, 1);
+	draft_free(dr);
+	dr = draft_wk("Set the Foo value to 1 under HKLM\\SOFTWARE\\Vendor. "
+	    "Then delete\nthe Bar value.\n");
+	ck_assert_int_eq(dr->status, DRAFT_PARTIAL);
+	ck_assert_uint_eq(dr->nactions, 1);
+	draft_free(dr);
+	/* The key of "the following key:" never comes. */
+	check_none("1. Delete the subkeys that start with \"Foo\" from the "
+	    "following key:\n\n2. Restart the computer.\n",
+	    "1 registry step not understood (first at line 13: the key the "
+	    "step speaks of never follows)");
+	/* A key that is no hive file. */
+	check_none("Delete the subkeys that start with \"Foo\" in the "
+	    "HKEY_CLASSES_ROOT\\Foo key.\n",
+	    "1 registry step not understood (first at line 13: "
+	    "HKEY_CLASSES_ROOT is not a hive file)");
 }
 END_TEST
 
@@ -247,10 +299,10 @@ START_TEST(test_add_value)
 	    "  \"Name\"=\"a b\"\n");
 	ck_assert_int_eq(dr->status, DRAFT_COMPLETE);
 	CK_ACTIONS(dr,
-	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\"
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
 	    "Control\\ContentIndex\" name=\"EventLogFlags\" type=\"dword\" "
 	    "data=\"0x00000000\" create=\"true\"/>\n"
-	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\"
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
 	    "Control\\ContentIndex\" name=\"Name\" type=\"sz\" "
 	    "data=\"a b\" create=\"true\"/>\n");
 	draft_free(dr);
@@ -866,7 +918,7 @@ START_TEST(test_regedit_steps)
 	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control\\"
 	    "ContentIndex]\n\n"
 	    "  \"EventLogFlags\"=dword:00000000\n",
-	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\"
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
 	    "Control\\ContentIndex\" name=\"EventLogFlags\" type=\"dword\" "
 	    "data=\"0x00000000\" create=\"true\"/>\n");
 	draft_free(dr);
@@ -957,6 +1009,236 @@ START_TEST(test_alternatives)
 }
 END_TEST
 
+/* ------------------------------------------ never a wrong change */
+
+#define WRAPPED	"1 registry step not understood (first at line 13: the " \
+		    "key path goes on past a space or a line break, and how " \
+		    "is not known)"
+
+/* A key path wrapped or cut inside a sentence is never drafted as its
+ * first part: it goes on, and where it ends is not known (a space? no
+ * space?) unless the article writes the same path alone elsewhere. */
+START_TEST(test_wrapped_path_in_prose)
+{
+	struct draft *dr;
+
+	check_none("Set the Foo value to 1 under the HKEY_LOCAL_MACHINE\\"
+	    "SOFTWARE\\Microsoft\\Windows\nNT\\CurrentVersion\\Winlogon key.\n",
+	    WRAPPED);
+	check_none("Set the Foo value to 1 under the HKEY_LOCAL_MACHINE\\"
+	    "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon\nkey.\n",
+	    WRAPPED);
+	check_none("Delete the HKLM\\SOFTWARE\\Microsoft\\Windows\n"
+	    "NT\\CurrentVersion\\Foo registry key.\n", WRAPPED);
+	/* The same path written alone: the sentence's is that one. */
+	dr = check_complete(
+	    "1. Locate the following key:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\"
+	    "CurrentVersion\\Winlogon\n\n"
+	    "2. Set the Foo value to 1 under the HKEY_LOCAL_MACHINE\\SOFTWARE\\"
+	    "Microsoft\\Windows\n   NT\\CurrentVersion\\Winlogon key.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\"
+	    "Windows NT\\CurrentVersion\\Winlogon\" name=\"Foo\" "
+	    "type=\"dword\" data=\"1\"/>\n");
+	draft_free(dr);
+	/* What follows a path in a sentence is not always more of it. */
+	dr = check_complete("Set the Foo value to 1 under the HKLM\\SOFTWARE\\"
+	    "Vendor key, and\nthen restart the computer.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\" "
+	    "name=\"Foo\" type=\"dword\" data=\"1\"/>\n");
+	draft_free(dr);
+}
+END_TEST
+
+/* A key path written alone on its lines, wrapped: joined where the wrap is
+ * at a separator or inside a name, never drafted as its first line when
+ * the rest cannot be joined (with or without the article's "NOTE: The
+ * above registry key is one path"). */
+START_TEST(test_wrapped_path_block)
+{
+	struct draft *dr;
+
+	check_none("1. Locate the following key:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\"
+	    "Class\n"
+	    "     {4D36E972-E325-11CE-BFC1-08002BE10318}\\0001\n\n"
+	    "2. Change the Foo value to 1.\n",
+	    "2 registry steps not understood (first at line 15: the key path "
+	    "goes on past a space or a line break, and how is not known)");
+	check_none("1. Locate the following key:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\Settings for\n"
+	    "     Windows (Legacy)\n\n"
+	    "   NOTE: The above registry key is one path; it has been wrapped "
+	    "for readability.\n\n"
+	    "2. Change the Foo value to 1.\n",
+	    "2 registry steps not understood (first at line 15: the key path "
+	    "goes on past a space or a line break, and how is not known)");
+	/* Wrapped at a separator, or at a space inside a name, with the
+	 * note: one path. */
+	dr = check_complete("1. Locate the following key:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\"
+	    "LanmanServer\n     \\Parameters\n\n"
+	    "   NOTE: The above registry key is one path; it has been wrapped "
+	    "for readability.\n\n"
+	    "2. Change the Foo value to 1.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
+	    "Services\\LanmanServer\\Parameters\" name=\"Foo\" type=\"dword\" "
+	    "data=\"1\"/>\n");
+	draft_free(dr);
+	dr = check_complete("1. Locate the following key:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\"
+	    "CurrentVersion\\Image File\n     Execution Options\\App.exe\n\n"
+	    "   NOTE: The above registry key is one path; it has been wrapped "
+	    "for readability.\n\n"
+	    "2. Change the Foo value to 1.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\"
+	    "Windows NT\\CurrentVersion\\Image File Execution Options\\"
+	    "App.exe\" name=\"Foo\" type=\"dword\" data=\"1\"/>\n");
+	draft_free(dr);
+}
+END_TEST
+
+/* A .reg snippet's [key] wrapped over two lines; a snippet is drafted
+ * whole or not at all. */
+START_TEST(test_wrapped_reg_header)
+{
+	struct draft *dr = check_complete("Add the following registry "
+	    "setting:\n\n"
+	    "  REGEDIT4\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\"
+	    "Tcpip\n"
+	    "  \\Parameters]\n"
+	    "  \"EnableFoo\"=dword:00000001\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
+	    "Services\\Tcpip\\Parameters\" name=\"EnableFoo\" type=\"dword\" "
+	    "data=\"0x00000001\" create=\"true\"/>\n");
+
+	draft_free(dr);
+	dr = check_complete("Add the following registry setting:\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\\n"
+	    "  Tcpip\\Parameters]\n"
+	    "  \"EnableFoo\"=dword:00000001\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
+	    "Services\\Tcpip\\Parameters\" name=\"EnableFoo\" type=\"dword\" "
+	    "data=\"0x00000001\" create=\"true\"/>\n");
+	draft_free(dr);
+	/* Spaces are part of a .reg key's names. */
+	dr = check_complete("Add the following registry setting:\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\"
+	    "CurrentVersion\\Winlogon]\n"
+	    "  \"Foo\"=dword:00000001\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\"
+	    "Windows NT\\CurrentVersion\\Winlogon\" name=\"Foo\" "
+	    "type=\"dword\" data=\"0x00000001\" create=\"true\"/>\n");
+	draft_free(dr);
+	/* Wrapped elsewhere than at a separator: a space, or a word cut? */
+	check_none("Add the following registry setting:\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\"
+	    "CurrentVersion\\Image File\n"
+	    "  Execution Options\\App.exe]\n"
+	    "  \"Debugger\"=\"ntsd\"\n",
+	    "1 registry step not understood (first at line 15: a .reg line "
+	    "the drafter cannot read)");
+	/* One line it cannot read, and the snippet is not drafted. */
+	check_none("Add the following registry setting:\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor]\n"
+	    "  \"Mode\"=dword:00000001\n"
+	    "  \"Path\"=hex(2):25,00,53,00,00,00\n",
+	    "1 registry step not understood (first at line 15: a .reg line "
+	    "the drafter cannot read)");
+}
+END_TEST
+
+/* A .reg file exported on a running machine names its control set,
+ * ControlSet001; the article means the current one. */
+START_TEST(test_control_set)
+{
+	struct draft *dr = check_complete("Add the following registry "
+	    "setting:\n\n"
+	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\Foo]\n"
+	    "  \"Start\"=dword:00000004\n\n"
+	    "Then delete the HKLM\\SYSTEM\\ControlSet001\\Services\\Bar key.\n",
+	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
+	    "Services\\Foo\" name=\"Start\" type=\"dword\" data=\"0x00000004\" "
+	    "create=\"true\"/>\n"
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
+	    "Services\\Bar\"/>\n");
+
+	ck_assert_ptr_nonnull(strstr(dr->xml, "    <!-- review: the article "
+	    "names a ControlSetNNN, as a .reg file exported on a running "
+	    "machine does: drafted as CurrentControlSet, the one "
+	    "Select\\Current names -->\n    <set-value"));
+	draft_free(dr);
+	/* Only SYSTEM's control sets. */
+	dr = check_complete("Delete the HKLM\\SOFTWARE\\ControlSet001\\Foo "
+	    "key.\n",
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\ControlSet001\\"
+	    "Foo\"/>\n");
+	ck_assert_ptr_null(strstr(dr->xml, "ControlSetNNN"));
+	draft_free(dr);
+}
+END_TEST
+
+/* A "Value Name:" block does what the step that introduces it says:
+ * delete, add, change; a block no step introduces with a change is no
+ * action. */
+START_TEST(test_fields_operation)
+{
+	struct draft *dr = check_complete(
+	    "1. Locate the following key in the registry:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\Client\n\n"
+	    "2. Delete the following object:\n\n"
+	    "     Value Name: DisableFoo\n"
+	    "     Data Type: REG_DWORD\n"
+	    "     Value: 1\n",
+	    "<delete-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\"
+	    "Exchange\\Client\" name=\"DisableFoo\"/>\n");
+
+	draft_free(dr);
+	dr = check_complete(
+	    "1. Locate the following key in the registry:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\n\n"
+	    "2. Remove the following value:\n"
+	    "     Value Name: Foo\n",
+	    "<delete-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\" "
+	    "name=\"Foo\"/>\n");
+	draft_free(dr);
+	/* The intro before the key, as Q182712 writes it. */
+	dr = check_complete(
+	    "To turn it off, remove the following registry entry:\n\n"
+	    "HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\n\n"
+	    "Value Name: Foo\n"
+	    "Data Type: REG_SZ\n",
+	    "<delete-value path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\" "
+	    "name=\"Foo\"/>\n");
+	draft_free(dr);
+	/* A key, to delete under the key located. */
+	dr = check_complete(
+	    "1. Locate the following key in the registry:\n\n"
+	    "     HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\n\n"
+	    "2. Delete the following object:\n\n"
+	    "     Key Name: Cache\n",
+	    "<delete-key path=\"HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\"
+	    "Cache\"/>\n");
+	draft_free(dr);
+	/* Nothing says what to do with the value. */
+	check_none("The cache is set by the following value:\n\n"
+	    "  HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\n\n"
+	    "  Value Name: Foo\n"
+	    "  Data Type: REG_DWORD\n"
+	    "  Data: 1\n",
+	    "1 registry step not understood (first at line 17: the step does "
+	    "not say what to do with the value)");
+	check_none("1. Locate the following key:\n\n"
+	    "  HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\n\n"
+	    "2. Delete or change the following value:\n\n"
+	    "  Value Name: Foo\n"
+	    "  Data: 1\n",
+	    "1 registry step not understood (first at line 19: the step does "
+	    "not say what to do with the value)");
+}
+END_TEST
+
 static Suite *
 draft_suite(void)
 {
@@ -964,6 +1246,7 @@ draft_suite(void)
 	TCase *tc = tcase_create("phrases");
 
 	tcase_add_test(tc, test_delete_subkeys);
+	tcase_add_test(tc, test_delete_subkeys_inline);
 	tcase_add_test(tc, test_delete_keys);
 	tcase_add_test(tc, test_delete_value);
 	tcase_add_test(tc, test_blank);
@@ -982,6 +1265,11 @@ draft_suite(void)
 	tcase_add_test(tc, test_display_forms);
 	tcase_add_test(tc, test_regedit_steps);
 	tcase_add_test(tc, test_alternatives);
+	tcase_add_test(tc, test_wrapped_path_in_prose);
+	tcase_add_test(tc, test_wrapped_path_block);
+	tcase_add_test(tc, test_wrapped_reg_header);
+	tcase_add_test(tc, test_control_set);
+	tcase_add_test(tc, test_fields_operation);
 	suite_add_tcase(s, tc);
 	return s;
 }

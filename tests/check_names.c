@@ -128,6 +128,27 @@ START_TEST(test_fold)
 }
 END_TEST
 
+/* The order Windows keeps subkeys in: upcased UTF-16 units, then length. */
+START_TEST(test_order)
+{
+	ck_assert_int_lt(names_order("AB", "A_B"), 0);	/* '_' above 'B' */
+	ck_assert_int_lt(names_order("a_b", "B"), 0);
+	ck_assert_int_eq(names_order("abc", "ABC"), 0);
+	ck_assert_int_lt(names_order("A", "AB"), 0);
+	ck_assert_int_gt(names_order("AB", "A"), 0);
+	ck_assert_int_eq(names_order("", ""), 0);
+	/* é is É (U+00C9) upcased, below Ê (U+00CA); its UTF-8 bytes
+	 * (C3 A9) are above Ê's (C3 8A). */
+	ck_assert_int_lt(names_order("\xc3\xa9", "\xc3\x8a"), 0);
+	ck_assert_int_eq(names_order("caf\xc3\xa9", "CAF\xc3\x89"), 0);
+	/* Beyond the BMP a name is compared by its surrogates, below
+	 * U+E000..U+FFFF: U+10000 before U+FF21. */
+	ck_assert_int_lt(names_order("\xf0\x90\x80\x80", "\xef\xbc\xa1"), 0);
+	/* Dotless i is no I to Windows. */
+	ck_assert_int_gt(names_order("\xc4\xb1", "I"), 0);
+}
+END_TEST
+
 START_TEST(test_match_literal)
 {
 	ck_assert(names_match("Services", "services"));
@@ -236,6 +257,7 @@ names_suite(void)
 	tcase_add_test(tc, test_equal_non_ascii);
 	tcase_add_test(tc, test_equal_invalid_utf8);
 	tcase_add_test(tc, test_fold);
+	tcase_add_test(tc, test_order);
 	tcase_add_test(tc, test_match_literal);
 	tcase_add_test(tc, test_match_star);
 	tcase_add_test(tc, test_match_question);

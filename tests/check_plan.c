@@ -37,23 +37,6 @@ load_text(const char *text, const char *name)
 	return r;
 }
 
-static struct remedy *
-load(const char *id)
-{
-	char *p = NULL, *schema = tu_path(tu_srcdir(), "remedies/remedy.xsd");
-	struct remedy *r = NULL;
-	struct diag d;
-
-	ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", tu_srcdir(), id), 0);
-	diag_init(&d);
-	ck_assert_msg(remedy_load(p, schema, &r, &d) == 0, "%s: %s", p,
-	    d.n ? d.items[0].msg : "?");
-	diag_free(&d);
-	free(p);
-	free(schema);
-	return r;
-}
-
 static struct hive *
 open_fixture(const char *rel)
 {
@@ -82,7 +65,7 @@ plan_ids(struct hive *hv, const char *const *ids, const char *cs,
 	rs = calloc(n + 1, sizeof *rs);
 	ck_assert_ptr_nonnull(rs);
 	for (n = 0; ids[n]; n++)
-		rs[n] = load(ids[n]);
+		rs[n] = tu_remedy(ids[n]);
 	diag_init(&d);
 	ck_assert_msg(plan_compute(rs, n, &t, &o, &p, &d) == 0,
 	    "plan_compute: %s", d.n ? d.items[0].msg : "?");
@@ -262,7 +245,7 @@ START_TEST(test_control_set_errors)
 	struct hive *hv = open_fixture("system/SYSTEM");
 	struct hive *hives[1] = { hv };
 	struct target t = { hives, 1, NULL };
-	struct remedy *r = load("Q267971");
+	struct remedy *r = tu_remedy("Q267971");
 	struct plan_options o = { "failed" };
 	struct plan *p = (struct plan *)1;
 	struct diag d;
@@ -317,7 +300,9 @@ START_TEST(test_q317061)
 	    "\\Services\\EXIFS\\Parameters' has a value 'DriveLetter'; "
 	    "'DriveLetter' of 'HKEY_LOCAL_MACHINE"
 	    "\\SYSTEM\\ControlSet002\\Services\\EXIFS\\Parameters' is \"M\"; "
-	    "the remedy wants it blank");
+	    "the remedy wants it blank; 'ImagePath' of 'HKEY_LOCAL_MACHINE\\"
+	    "SYSTEM\\ControlSet002\\Services\\SMS_EXECUTIVE' is \"C:\\SMS\\"
+	    "bin\\i386\\smsexec.exe\", which matches '*\\bin\\*\\smsexec.exe'");
 	plan_free(p);
 	remedies_free(rs, nrs);
 	hive_close(hv);
@@ -340,7 +325,10 @@ START_TEST(test_q317061_spelling)
 	    "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\services\\exifs\\"
 	    "PARAMETERS]\n"
 	    "\"IoThreads\"=dword:00000004\n"
-	    "\"driveLETTER\"=\"X\"\n");
+	    "\"driveLETTER\"=\"X\"\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\services\\"
+	    "sms_executive]\n\"imagepath\"=\"c:\\\\sms\\\\BIN\\\\ALPHA\\\\"
+	    "SMSEXEC.EXE\"\n");
 	hv = tu_hive_open(path);
 	p = PLAN1(hv, "Q317061", NULL, rs, nrs);
 	ck_assert_int_eq(p->entries[0].status, ENTRY_APPLIES);
@@ -356,7 +344,10 @@ START_TEST(test_q317061_spelling)
 	    "\\ControlSet001\\Services\\EXIFS\\Parameters' has a value "
 	    "'DriveLetter'; 'DriveLetter' of "
 	    "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\EXIFS\\"
-	    "Parameters' is \"X\"; the remedy wants it blank");
+	    "Parameters' is \"X\"; the remedy wants it blank; 'ImagePath' of "
+	    "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\"
+	    "SMS_EXECUTIVE' is \"c:\\sms\\BIN\\ALPHA\\SMSEXEC.EXE\", which "
+	    "matches '*\\bin\\*\\smsexec.exe'");
 	plan_free(p);
 	remedies_free(rs, nrs);
 	hive_close(hv);
@@ -497,8 +488,9 @@ START_TEST(test_statuses)
 		    ENTRY_NOT_APPLICABLE,
 		    ENTRY_NOT_APPLICABLE, ENTRY_NOT_APPLICABLE,
 		    ENTRY_NOT_APPLICABLE } },
+		/* SMS 1.2, not Q317061's SMS 2.0. */
 		{ "system-sms12/SYSTEM", { ENTRY_ADVISORY, ENTRY_APPLIES,
-		    ENTRY_APPLIES, ENTRY_NOT_APPLICABLE, ENTRY_APPLIES } },
+		    ENTRY_APPLIES, ENTRY_NOT_APPLICABLE, ENTRY_NOT_APPLICABLE } },
 		{ "system-alpha/SYSTEM", { ENTRY_NOT_APPLICABLE, ENTRY_APPLIES,
 		    ENTRY_APPLIES, ENTRY_NEEDS_FOLDER, ENTRY_APPLIES } },
 		{ "ntuser/NTUSER.DAT", { ENTRY_MISSING_HIVE,

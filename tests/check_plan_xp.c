@@ -26,9 +26,10 @@
 #define SVC	"[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\"
 
 /* The SMS 2.0 keys of the article in three letter cases, each with the
- * subkeys and values SMS creates; two decoys; Exchange 2000's EXIFS drive
- * letter.  ControlSet002 (last known good) gets one more SMSPerf key, so
- * that planning the current set must leave it alone. */
+ * subkeys and values SMS creates; two decoys; the SMS Executive of an SMS
+ * 2.0 site server and Exchange 2000's EXIFS drive letter.  ControlSet002
+ * (last known good) gets one more SMSPerf key, so that planning the
+ * current set must leave it alone. */
 static const char keys_reg[] =
     "Windows Registry Editor Version 5.00\n\n"
     SVC "SMSPerfCountersForC:_SMS_BIN_I386_SMSPERF.DLL]\n"
@@ -46,6 +47,8 @@ static const char keys_reg[] =
     SVC "OldSMSPerfCountersForX]\n\"Type\"=dword:00000010\n\n"
     SVC "EXIFS\\Parameters]\n\"DriveLetter\"=\"M\"\n"
     "\"IoThreads\"=dword:00000004\n\n"
+    SVC "SMS_EXECUTIVE]\n"
+    "\"ImagePath\"=\"C:\\\\SMS\\\\bin\\\\i386\\\\smsexec.exe\"\n\n"
     "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\"
     "SMSPerfCountersForZ:_SMS_BIN_I386_SMSPERF.DLL]\n"
     "\"Type\"=dword:00000010\n";
@@ -262,7 +265,7 @@ START_TEST(test_dry_run)
 	ck_assert_msg(strstr(out, "# hive 'SYSTEM' (SYSTEM), ControlSet001 "
 	    "(current)\n-[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\"
 	    "SMSPerfCountersForC:_SMS_BIN_I386_SMSPERF.DLL]\n-\"Type\"="
-	    "dword:00000010\n") != NULL, "%s", out);
+	    "dword:00000010 (16)\n") != NULL, "%s", out);
 	ck_assert(strstr(out, "-[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\"
 	    "Services\\SMSPerfCountersForC:_SMS_BIN_I386_SMSPERF.DLL\\"
 	    "Performance]\n-\"Library\"=\"C:\\\\SMS\\\\bin\\\\i386\\\\"

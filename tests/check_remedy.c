@@ -232,10 +232,10 @@ START_TEST(test_seed_q317061)
 	ck_assert_int_eq(r->hives[0], HIVE_SYSTEM);
 	ck_assert_ptr_nonnull(strstr(r->workaround, "4. Restart the server."));
 
-	ck_assert_uint_eq(r->when.nchildren, 2);
+	ck_assert_uint_eq(r->when.nchildren, 3);
 	c = &r->when.children[0];
 	ck_assert_int_eq(c->kind, COND_VALUE_EXISTS);
-	ck_assert_int_eq(c->line, 47);
+	ck_assert_int_eq(c->line, 53);
 	ck_assert_str_eq(c->name, "DriveLetter");
 	assert_path(&c->path, HIVE_SYSTEM, 4, "CurrentControlSet", "Services",
 	    "EXIFS", "Parameters");
@@ -248,11 +248,18 @@ START_TEST(test_seed_q317061)
 	ck_assert_uint_eq(c->value.type, 0xFFFFFFFFu);
 	ck_assert_str_eq(c->text, "");
 	assert_bytes(&c->value, "\0\0", 2);
+	/* An SMS 2.0 site server: its Executive runs from SMS\bin. */
+	c = &r->when.children[2];
+	ck_assert_int_eq(c->kind, COND_VALUE_MATCHES);
+	ck_assert_str_eq(c->name, "ImagePath");
+	ck_assert_str_eq(c->pattern, "*\\bin\\*\\smsexec.exe");
+	assert_path(&c->path, HIVE_SYSTEM, 3, "CurrentControlSet", "Services",
+	    "SMS_EXECUTIVE");
 
 	ck_assert_uint_eq(r->nactions, 1);
 	a = &r->actions[0];
 	ck_assert_int_eq(a->kind, ACT_SET_VALUE);
-	ck_assert_int_eq(a->line, 55);
+	ck_assert_int_eq(a->line, 63);
 	ck_assert_str_eq(a->name, "DriveLetter");
 	ck_assert_int_eq(a->create, 0);
 	assert_path(&a->path, HIVE_SYSTEM, 4, "CurrentControlSet", "Services",

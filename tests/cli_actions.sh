@@ -18,18 +18,17 @@
 #     make regen-golden        (or: KBFIX_REGEN_GOLDEN=1 make check)
 # then read the diff of tests/actions/ before committing it.
 set -u
+# The diff shows characters past ASCII as themselves only in a UTF-8
+# locale (C.UTF-8 is in every Debian): the golden files are made in one.
+LC_ALL=C.UTF-8
+export LC_ALL
 : "${top_srcdir:?}" "${top_builddir:?}" "${KBFIX:?}"
 G=$top_srcdir/tests/actions
 H=$top_builddir/tests/hives
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 . "$top_srcdir/tests/clilib.sh"
-for t in reglookup regfexport hivexregedit; do
-	if ! command -v $t > /dev/null; then
-		echo "FAIL: $t is missing (./bootstrap installs it)" >&2
-		exit 1
-	fi
-done
+need_witnesses
 
 # The test remedies are the library; SOURCE_DATE_EPOCH fixes the names of
 # backups and undo files.

@@ -12,6 +12,10 @@
 #     make regen-golden        (or: KBFIX_REGEN_GOLDEN=1 make check)
 # then read the diff of tests/golden/ before committing it.
 set -u
+# The diff shows characters past ASCII as themselves only in a UTF-8
+# locale (C.UTF-8 is in every Debian): the golden files are made in one.
+LC_ALL=C.UTF-8
+export LC_ALL
 : "${top_srcdir:?}" "${top_builddir:?}" "${KBFIX:?}"
 G=$top_srcdir/tests/golden
 H=$top_builddir/tests/hives

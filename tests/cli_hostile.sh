@@ -147,17 +147,15 @@ mk sel9 dword Select Current 9 &&
 mk sel0 dword Select Current 0 &&
     run sel0 SYSTEM 'Select\Current is missing or 0'
 
-# The wrong kind of hive where the remedies need SYSTEM: a SOFTWARE hive,
-# an NTUSER.DAT, a hive of no kind kbfix knows.
-mkdir -p "$tmp/software" "$tmp/ntuser" "$tmp/unknown"
-printf 'Windows Registry Editor Version 5.00\n\n%s\n"ProgramFilesDir"="C:\\\\Program Files"\n\n%s\n' \
-    '[HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion]' \
-    '[HKEY_LOCAL_MACHINE\SOFTWARE\Classes\.txt]' > "$tmp/software.reg"
-"$MKHIVE" --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' \
-    "$tmp/software/SOFTWARE" "$tmp/software.reg" &&
-    run software SOFTWARE "'SOFTWARE' is a hive of kind SOFTWARE; the remedies work on SYSTEM"
+# The wrong kind of hive where the remedies need SYSTEM or SOFTWARE: a SAM
+# hive, an NTUSER.DAT, a hive of no kind kbfix knows.
+mkdir -p "$tmp/sam" "$tmp/ntuser" "$tmp/unknown"
+printf 'Windows Registry Editor Version 5.00\n\n%s\n"C"=hex:00\n' \
+    '[HKEY_LOCAL_MACHINE\SAM\SAM\Domains\Account]' > "$tmp/sam.reg"
+"$MKHIVE" --prefix 'HKEY_LOCAL_MACHINE\SAM' "$tmp/sam/SAM" "$tmp/sam.reg" &&
+    run sam SAM "'SAM' is a hive of kind SAM; the remedies work on SYSTEM"
 cp "$NTUSER" "$tmp/ntuser/NTUSER.DAT"
-run ntuser NTUSER.DAT "no remedy can run on the hives given:"
+run ntuser NTUSER.DAT "'NTUSER.DAT' is a user's hive (NTUSER): Q256211 changes it, but needs the SYSTEM hive"
 printf 'Windows Registry Editor Version 5.00\n\n%s\n"x"=dword:00000001\n' \
     '[HKEY_LOCAL_MACHINE\SYSTEM\Nothing]' > "$tmp/unknown.reg"
 "$MKHIVE" "$tmp/unknown/SYSTEM" "$tmp/unknown.reg" &&

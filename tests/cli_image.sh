@@ -54,6 +54,8 @@ mk_xp() {
 cat > "$tmp/nt4-software.reg" <<EOF
 Windows Registry Editor Version 5.00
 
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\.txt]
+
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]
 "CurrentVersion"="4.0"
 "SystemRoot"="C:\\\\WINNT"
@@ -137,8 +139,8 @@ jq -e -s 'all(.format == "kbfix-plan" and .version == 1)' dry.json \
     > /dev/null || bad "json: format or version"
 [ "$(jq -r 'select(.target == "xp") | .changes' dry.json)" = 8 ] ||
     bad "json: xp changes"
-[ "$(jq -r 'select(.target == "nt4") | .hives | length' dry.json)" = 2 ] ||
-    bad "json: nt4 hives (SYSTEM and Kim's NTUSER.DAT)"
+[ "$(jq -r 'select(.target == "nt4") | .hives | length' dry.json)" = 3 ] ||
+    bad "json: nt4 hives (SYSTEM, SOFTWARE and Kim's NTUSER.DAT)"
 jq -r 'select(.target == "xp") | .entries[] | select(.id == "Q268499") |
     .changes[0] | .kind + " " + .windows_path' dry.json |
     grep -qx 'rename-file %SystemRoot%\\System32\\Nmperf.dll' ||

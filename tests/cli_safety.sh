@@ -376,6 +376,9 @@ Windows Registry Editor Version 5.00
 
 [HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\EXIFS\Parameters]
 "DriveLetter"="M"
+
+[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Services\SMS_EXECUTIVE]
+"ImagePath"="C:\\SMS\\bin\\i386\\smsexec.exe"
 EOF
 	hivexregedit --merge "$d/SYSTEM" --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' \
 	    "$d/add.reg" || bad "xp: cannot add the keys"

@@ -5,6 +5,10 @@
 # hives are named relative to the build tree, as the golden files show them,
 # and must come out of every run byte-identical.
 set -u
+# The diff shows characters past ASCII as themselves only in a UTF-8
+# locale (C.UTF-8 is in every Debian): the golden files are made in one.
+LC_ALL=C.UTF-8
+export LC_ALL
 golden="$top_srcdir/tests/seeds"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$top_builddir" || exit 1

@@ -67,14 +67,21 @@ rm "$d/cut.reg"
 sed 's/^"DriveLetter"="M"$/"DriveLetter"="X"/' "$tmp/good.reg" > "$d/alt.reg"
 cmp -s "$d/alt.reg" "$tmp/good.reg" && bad "the alteration did nothing"
 refused "altered" "$d" alt.reg SYSTEM "has been altered"
-sed '$ s/sha256 ./sha256 0/' "$tmp/good.reg" > "$d/alt.reg"
+sed '$ s/sha256 0/sha256 1/; t; $ s/sha256 ./sha256 0/' "$tmp/good.reg" \
+    > "$d/alt.reg"
+cmp -s "$d/alt.reg" "$tmp/good.reg" && bad "the alteration did nothing"
 refused "altered checksum" "$d" alt.reg SYSTEM "has been altered"
 rm "$d/alt.reg"
-# Not an undo file: a .reg file (a line of its own is not enough).
+# A .reg file that is not an undo file is merged as such, and said to be.
 printf 'Windows Registry Editor Version 5.00\n\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]\n"Current"=dword:00000007\n' \
-    > "$d/plain.reg"
-refused "a plain .reg file" "$d" plain.reg SYSTEM "not an undo file"
-rm "$d/plain.reg"
+    > "$tmp/plain.reg"
+mkdir "$tmp/p"
+cp "$H/system/SYSTEM" "$tmp/p/SYSTEM"
+(cd "$tmp/p" && "$KBFIX" undo -q --no-backup ../plain.reg SYSTEM > out 2> err)
+rc=$?
+[ $rc -eq 0 ] && grep -q "note: '../plain.reg' is not an undo file of kbfix" \
+    "$tmp/p/err" || bad "a .reg file: exit $rc: $(cat "$tmp/p/err")"
+ok
 # Not a regular file; larger than kbfix writes.
 refused "/dev/zero" "$d" /dev/zero SYSTEM "is not a regular file"
 mkfifo "$d/fifo.reg"

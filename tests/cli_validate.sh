@@ -1,7 +1,8 @@
 #!/bin/sh
 # kbfix validate on broken remedy files (tests/validate/): every problem of
 # every file as FILE:LINE: error: MSG, in the order of the lines, and exit
-# 2; the library itself validates, each remedy with a test in tests/seeds.
+# 2; the library itself validates, each remedy with its folder in
+# tests/remedies.
 # A remedy with three mistakes gets the same three messages and exit 2 from
 # the dry run and from apply, which writes nothing.
 set -u
@@ -35,15 +36,15 @@ cmp -s "$hive" "$tmp/SYSTEM" && [ "$(ls "$tmp" | grep -c kbfix)" -eq 0 ] &&
     ok || ko "apply of a broken remedy wrote something"
 
 # The library validates, and has a test of each remedy.
-"$KBFIX" validate -q --tests tests/seeds > "$tmp/lib" 2>&1; rc=$?
+"$KBFIX" validate -q --tests tests/remedies > "$tmp/lib" 2>&1; rc=$?
 [ $rc -eq 0 ] && ok || ko "library: exit $rc: $(cat "$tmp/lib")"
 [ -s "$tmp/lib" ] && ko "library: output with -q: $(cat "$tmp/lib")" || ok
 "$KBFIX" validate Q256211 > "$tmp/one" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q '/Q256211.xml: valid$' "$tmp/one" && ok ||
     ko "validate Q256211: exit $rc: $(cat "$tmp/one")"
-"$KBFIX" validate --tests tests/seeds tests/validate/Q1000004-path.xml \
+"$KBFIX" validate --tests tests/remedies tests/validate/Q1000004-path.xml \
     > "$tmp/t" 2>&1; rc=$?
-[ $rc -eq 2 ] && grep -q "no test of remedy 'Q1000004-path' in 'tests/seeds'" "$tmp/t" &&
+[ $rc -eq 2 ] && grep -q "no test of remedy 'Q1000004-path' in 'tests/remedies'" "$tmp/t" &&
     ok || ko "--tests: exit $rc: $(cat "$tmp/t")"
 "$KBFIX" validate --bogus > "$tmp/u" 2>&1; rc=$?
 [ $rc -eq 2 ] && grep -q '^usage: kbfix validate' "$tmp/u" && ok ||

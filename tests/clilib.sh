@@ -12,6 +12,16 @@ ok() {
 	n=$((n + 1))
 }
 
+# The parsers that witness kbfix's hives must be there: exit 1 otherwise.
+need_witnesses() {
+	for t in reglookup regfexport hivexregedit; do
+		if ! command -v $t > /dev/null; then
+			echo "FAIL: $t is missing (./bootstrap installs it)" >&2
+			exit 1
+		fi
+	done
+}
+
 # Every key and value (path, type, data) as reglookup reads it, sorted,
 # without the key times (hivex does not update them).
 listing() {
@@ -29,4 +39,18 @@ witness() {
 	reglookup -H "$1" > /dev/null 2>"$tmp/reglookup.err" ||
 	    bad "reglookup cannot read $1"
 	ok
+}
+
+# Decompress every folder of ../shared/hives-real into $1/FOLDER/, hives and
+# logs, and print the path of each hive (not its logs), a line each.
+unpack_real() {
+	for x in "$KBFIX_SHARED"/hives-real/*/*.xz; do
+		case $x in *.LOG*) continue ;; esac
+		d="$1/$(basename "$(dirname "$x")")"
+		mkdir -p "$d"
+		for y in "$(dirname "$x")"/*.xz; do
+			xz -dc "$y" > "$d/$(basename "$y" .xz)"
+		done
+		echo "$d/$(basename "$x" .xz)"
+	done
 }

@@ -189,6 +189,31 @@ openat(int dirfd, const char *path, int flags, ...)
 	return open_common(path, flags, mode, 1, dirfd, 0);
 }
 
+/* What open() and openat() become under -D_FORTIFY_SOURCE when the flags
+ * are not known at compile time (Debian's build flags): without these, a
+ * hardened kbfix's fds escape the shim. */
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+
+int
+__open_2(const char *path, int flags)
+{
+	return open_common(path, flags, 0, 0, 0, 0);
+}
+
+int
+__open64_2(const char *path, int flags)
+{
+	return open_common(path, flags, 0, 0, 0, 1);
+}
+
+int
+__openat_2(int dirfd, const char *path, int flags)
+{
+	return open_common(path, flags, 0, 1, dirfd, 0);
+}
+
 int
 mkstemp(char *tmpl)
 {

@@ -44,6 +44,13 @@
  *                         a big-data value, its segments stay as they are)
  *   dword KEY V N         the DWORD value V (data inline) set to N, e.g.
  *                         Select\Current to a missing control set or 0
+ *   index-in-index KEY    KEY's list (an ri list) put inside another ri
+ *                         list, made of the first free cell of 16 bytes
+ *                         or more: ri -> ri -> leaves
+ *   li-twice KEY          KEY's list (an li leaf) lists its first
+ *                         subkey again in place of its second
+ *   swap-subkeys KEY      the first two entries of KEY's list (an lf or
+ *                         lh leaf) swapped: out of Windows' order
  *
  * Exit status: 0 done, 2 trouble (messages on standard error).
  */
@@ -286,6 +293,57 @@ main(int argc, char **argv)
 		if (get32(v + 8) != 0x80000004u)
 			die("value is not an inline DWORD", argv[5]);
 		put32(v + 0x0C, (uint32_t)strtoul(argv[6], NULL, 0));
+	} else if (strcmp(kind, "index-in-index") == 0 && argc == 5) {
+		hive_node_h n = node_at(argv[4]);
+		size_t ri = get32(n + 0x20) + 4096, c, size;
+
+		if (memcmp(buf + ri + 4, "ri", 2) != 0)
+			die("key has no ri list", argv[4]);
+		/* The first free cell big enough, in any bin. */
+		for (c = 4096 + 32; c + 16 <= len; c += size) {
+			int32_t raw = (int32_t)get32(c);
+
+			if (memcmp(buf + c, "hbin", 4) == 0) {
+				size = 32;
+				continue;
+			}
+			size = (size_t)(raw < 0 ? -(int64_t)raw : raw);
+			if (size < 8)
+				die("bad cell in", in);
+			if (raw >= 16)
+				break;
+		}
+		if (c + 16 > len)
+			die("no free cell of 16 bytes in", in);
+		if (size > 16 + 8) {
+			/* Split: the rest stays free. */
+			put32(c + 16, (uint32_t)(size - 16));
+			size = 16;
+		}
+		put32(c, (uint32_t)-(int32_t)size);
+		memcpy(buf + c + 4, "ri", 2);
+		put16(c + 6, 1);
+		put32(c + 8, (uint32_t)(ri - 4096));
+		put32(n + 0x20, (uint32_t)(c - 4096));
+	} else if (strcmp(kind, "li-twice") == 0 && argc == 5) {
+		hive_node_h n = node_at(argv[4]);
+		size_t li = get32(n + 0x20) + 4096;
+		unsigned cnt = buf[li + 6] | buf[li + 7] << 8;
+
+		if (memcmp(buf + li + 4, "li", 2) != 0 || cnt < 2)
+			die("key has no li leaf of two subkeys", argv[4]);
+		put32(li + 8 + 4, get32(li + 8));
+	} else if (strcmp(kind, "swap-subkeys") == 0 && argc == 5) {
+		hive_node_h n = node_at(argv[4]);
+		size_t l = get32(n + 0x20) + 4096;
+		unsigned char e[8];
+
+		if (buf[l + 4] != 'l' || (buf[l + 5] != 'f' &&
+		    buf[l + 5] != 'h') || (buf[l + 6] | buf[l + 7] << 8) < 2)
+			die("key has no lf/lh leaf of two subkeys", argv[4]);
+		memcpy(e, buf + l + 8, 8);
+		memmove(buf + l + 8, buf + l + 16, 8);
+		memcpy(buf + l + 16, e, 8);
 	} else {
 		die("unknown kind or wrong arguments:", kind);
 	}

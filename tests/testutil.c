@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "regf.h"
 #include "regfile.h"
+#include "remedy.h"
 #include "testutil.h"
 
 const char *
@@ -288,6 +289,23 @@ tu_hive_open(const char *path)
 	    d.n ? d.items[0].msg : "?");
 	diag_free(&d);
 	return hv;
+}
+
+struct remedy *
+tu_remedy(const char *id)
+{
+	char *p = NULL, *schema = tu_path(tu_srcdir(), "remedies/remedy.xsd");
+	struct remedy *r = NULL;
+	struct diag d;
+
+	ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", tu_srcdir(), id), 0);
+	diag_init(&d);
+	ck_assert_msg(remedy_load(p, schema, &r, &d) == 0, "%s: %s", p,
+	    d.n ? d.items[0].msg : "?");
+	diag_free(&d);
+	free(p);
+	free(schema);
+	return r;
 }
 
 char **

@@ -26,6 +26,12 @@ char *tu_fixture(const char *rel);
 struct hive;
 struct hive *tu_hive_open(const char *path);
 
+/* The remedy ID of the library (remedies/ID.xml of the source tree),
+ * loaded and checked against the schema; fails the test if it does not
+ * load.  Caller frees with remedy_free. */
+struct remedy;
+struct remedy *tu_remedy(const char *id);
+
 /* The names of the subkeys of CS\Services of HV that start with PREFIX in
  * any letter case, found with hivex's own calls (a witness independent of
  * kbfix's matching); *N gets their count.  The caller frees the names and
