@@ -128,18 +128,7 @@ deleted_at(struct overlay *o, const struct hive *hv, char *const *elems,
 	return best;
 }
 
-static int
-same_prefix(char *const *a, size_t na, char *const *b, size_t nb)
-{
-	size_t i;
-
-	if (na > nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (!names_equal(a[i], b[i]))
-			return 0;
-	return 1;
-}
+#define same_prefix names_prefix
 
 /* The changes not indexed yet (the last), each one after the other over
  * ST, as the plan makes them. */

@@ -288,18 +288,7 @@ plan_status_name(enum entry_status s)
 /* ------------------------------------------------------------------ */
 /* the plan as an overlay on the hive */
 
-static int
-same_prefix(char *const *a, size_t na, char *const *b, size_t nb)
-{
-	size_t i;
-
-	if (na > nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (!names_equal(a[i], b[i]))
-			return 0;
-	return 1;
-}
+#define same_prefix names_prefix
 
 /* Walk every change planned so far, in order, including the entry being
  * built. */
