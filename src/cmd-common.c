@@ -68,6 +68,10 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 			a->no_backup = 1;
 		else if (opts && strcmp(s, "--ignore-logs") == 0)
 			a->ignore_logs = 1;
+		else if (opts && strcmp(s, "--force") == 0)
+			a->force = 1;
+		else if (opts && strcmp(s, "--drop-moved") == 0)
+			a->drop_moved = 1;
 		else if (opts && (strcmp(s, "-q") == 0 ||
 		    strcmp(s, "--quiet") == 0))
 			a->quiet = 1;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "regfile.h"
 #include "plan.h"
 
 static int
@@ -59,11 +60,18 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 		if (render_json(out, p, &info, d) < 0)
 			goto out;
 	} else if (r->mode == CMD_SCAN) {
-		for (i = 0; i < p->nentries; i++)
+		/* A reason quotes what the hive holds: one line each, names
+		 * escaped (regfile.h). */
+		for (i = 0; i < p->nentries; i++) {
+			char *why = regfile_escape(p->entries[i].reason ?
+			    p->entries[i].reason : "", 0);
+
 			fprintf(out, "%-10s %-15s %s\n",
 			    p->entries[i].remedy->id,
 			    plan_status_name(p->entries[i].status),
-			    p->entries[i].reason ? p->entries[i].reason : "");
+			    why ? why : "");
+			free(why);
+		}
 	} else {
 		FILE *df = cmd_diff_begin(out, a, a->format);
 
@@ -80,13 +88,15 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 		for (i = 0; a->nids && a->format == RENDER_DIFF &&
 		    i < p->nentries; i++) {
 			const struct plan_entry *e = &p->entries[i];
+			char *why;
 
 			if (e->nchanges || e->status == ENTRY_ADVISORY ||
 			    e->status == ENTRY_NEEDS_FOLDER)
 				continue;
+			why = regfile_escape(e->reason ? e->reason : "", 0);
 			fprintf(df, "# %s: %s: %s\n", e->remedy->id,
-			    plan_status_name(e->status),
-			    e->reason ? e->reason : "");
+			    plan_status_name(e->status), why ? why : "");
+			free(why);
 		}
 		if (cmd_diff_end(df, out) < 0) {
 			diag_error(d, NULL, 0, "cannot write the output");

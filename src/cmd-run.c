@@ -890,6 +890,14 @@ cmd_drive(struct cmd_args *a, enum cmd_mode mode, const char *verb,
 	memset(&r, 0, sizeof r);
 	r.mode = mode;
 	r.a = a;
+	if (a->force) {
+		diag_error(d, NULL, 0, "--force is for undo");
+		goto out;
+	}
+	if (a->drop_moved && mode != CMD_APPLY) {
+		diag_error(d, NULL, 0, "--drop-moved is for apply");
+		goto out;
+	}
 	if (cmd_remedies_load(a->ids, a->nids, &r.rs, &r.nrs, d) < 0)
 		goto out;
 	if (cmd_targets_make(a, &ts, d) < 0)
@@ -904,7 +912,11 @@ cmd_drive(struct cmd_args *a, enum cmd_mode mode, const char *verb,
 	rc = cmd_run_all(&r, &ts, fn);
 	cmd_audit_end(r.audit, rc);
 out:
-	if (audit_close(r.audit, d) < 0)
+	/* An apply that made its changes synced their records first
+	 * (cmd_write): exit 2 would say they were not made. */
+	if (mode == CMD_APPLY && rc != EXIT_TROUBLE)
+		(void)audit_close_late(r.audit, d);
+	else if (audit_close(r.audit, d) < 0)
 		rc = EXIT_TROUBLE;
 	diag_print(d, stderr);
 	diag_free(d);
