@@ -18,6 +18,7 @@
 #endif
 
 #include "apply.h"
+#include "audit.h"
 #include "hivewrite.h"
 #include "lock.h"
 #include "paths.h"
@@ -93,29 +94,23 @@ sync_path(const char *path, int dir)
 	return r;
 }
 
-/* Copy FROM to the new file TO (created exclusively), fsynced, with FROM's
- * permissions.  Used for a backup in a folder on another file system,
- * where link(2) cannot, and for the copies of the output folder. */
+/* Copy the file open at IN (from its start) to the new file TO (created
+ * exclusively), fsynced, with IN's permissions. */
 static int
-copy_file(const char *from, const char *to)
+copy_fd(int in, const char *to)
 {
 	char buf[1 << 16];
-	int in, out, e;
+	int out, e;
 	ssize_t n;
+	off_t off = 0;
 	struct stat st;
 
-	if ((in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return -1;
 	if (fstat(in, &st) < 0)
 		st.st_mode = 0600;
 	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    st.st_mode & 0777)) < 0) {
-		e = errno;
-		close(in);
-		errno = e;
+	    st.st_mode & 0777)) < 0)
 		return -1;
-	}
-	while ((n = read(in, buf, sizeof buf)) > 0) {
+	while ((n = pread(in, buf, sizeof buf, off)) > 0) {
 		char *p = buf;
 
 		while (n > 0) {
@@ -125,11 +120,11 @@ copy_file(const char *from, const char *to)
 				goto fail;
 			p += w;
 			n -= w;
+			off += w;
 		}
 	}
 	if (n < 0 || fsync(out) < 0)
 		goto fail;
-	close(in);
 	if (close(out) < 0) {
 		e = errno;
 		unlink(to);
@@ -139,11 +134,27 @@ copy_file(const char *from, const char *to)
 	return 0;
 fail:
 	e = errno;
-	close(in);
 	close(out);
 	unlink(to);
 	errno = e;
 	return -1;
+}
+
+/* Copy FROM to the new file TO (created exclusively), fsynced, with FROM's
+ * permissions.  Used for a backup in a folder on another file system,
+ * where link(2) cannot, and for the copies of the output folder. */
+static int
+copy_file(const char *from, const char *to)
+{
+	int in, r, e;
+
+	if ((in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	r = copy_fd(in, to);
+	e = errno;
+	close(in);
+	errno = e;
+	return r;
 }
 
 /* Keep the bytes of FROM under the new name TO: a hard link when possible
@@ -158,6 +169,27 @@ keep_file(const char *from, const char *to)
 		return -1;
 	/* EXDEV (another file system), EPERM (no hard links there) ... */
 	return copy_file(from, to);
+}
+
+/* Keep the bytes of the hive HV under the new name TO: those of the file
+ * its lock holds, the one planned on, whatever its path names now (a
+ * program other than kbfix may have moved another file there).  A hard
+ * link to that very inode when possible, else a copy read from the
+ * lock's descriptor.  EEXIST when TO exists. */
+static int
+keep_hive(const struct hive *hv, const char *to)
+{
+	char self[64];
+
+	if (hv->lock == NULL)
+		return keep_file(hv->path, to);
+	snprintf(self, sizeof self, "/proc/self/fd/%d", hv->lock->fd);
+	if (linkat(AT_FDCWD, self, AT_FDCWD, to, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return -1;
+	/* No /proc, another file system, no hard links there ... */
+	return copy_fd(hv->lock->fd, to);
 }
 
 /* Rename FROM to TO, never replacing a file at TO (EEXIST then).  Across
@@ -286,13 +318,60 @@ out:
 	return r;
 }
 
+/* The elements of HV's root and KEY[0..N): a regfile_key's path. */
+static int
+key_elems(const struct hive *hv, char *const *key, size_t n,
+    struct regfile_key *k)
+{
+	const char *root = hive_kind_reg_root(hv->kind), *s, *e;
+	size_t nr = 1, i;
+
+	if (root == NULL)
+		root = "HKEY_LOCAL_MACHINE\\UNKNOWN";
+	for (s = root; *s; s++)
+		nr += *s == '\\';
+	if ((k->elems = calloc(nr + n + 1, sizeof *k->elems)) == NULL)
+		return -1;
+	for (s = root; ; s = e + 1) {
+		if ((e = strchr(s, '\\')) == NULL)
+			e = s + strlen(s);
+		if ((k->elems[k->nelems++] = strndup(s, (size_t)(e - s))) ==
+		    NULL)
+			return -1;
+		if (*e == '\0')
+			break;
+	}
+	for (i = 0; i < n; i++)
+		if ((k->elems[k->nelems++] = strdup(key[i])) == NULL)
+			return -1;
+	k->path = plan_key_text(hv, key, n);
+	return k->path ? 0 : -1;
+}
+
+static int
+same_key_elems(const struct change *a, const struct change *b)
+{
+	size_t i;
+
+	if (a->nkey != b->nkey)
+		return 0;
+	for (i = 0; i < a->nkey; i++)
+		if (strcmp(a->key[i], b->key[i]) != 0)
+			return 0;
+	return 1;
+}
+
 /* The changes of P on HV as an in-memory .reg file, in plan order.  The
- * same execution path as `kbfix undo` and as the --format reg output. */
+ * same execution path as `kbfix undo` and as the --format reg output.
+ * Value changes one after the other in one key go in one key of the
+ * file, which regfile_apply writes in one hivex_node_set_values: n values
+ * set in a key cost O(n), not O(n^2) (regfile.c). */
 static int
 plan_regfile(const struct plan *p, const struct hive *hv, struct regfile **out,
     size_t *nchanges, struct diag *d)
 {
 	struct regfile *rf = calloc(1, sizeof *rf);
+	const struct change *prev = NULL;
 	size_t i, j, n = 0;
 
 	*out = NULL;
@@ -308,26 +387,41 @@ plan_regfile(const struct plan *p, const struct hive *hv, struct regfile **out,
 
 		for (j = 0; j < e->nchanges; j++) {
 			const struct change *c = &e->changes[j];
-			struct regfile_key *k = &rf->keys[rf->nkeys];
+			int value = c->kind == CHANGE_SET_VALUE ||
+			    c->kind == CHANGE_DELETE_VALUE;
+			struct regfile_key *k;
 			struct regfile_value *v;
 
 			if (c->hive != hv)
 				continue;
-			k->path = plan_key_text(hv, c->key, c->nkey);
-			k->line = c->line;
-			if (k->path == NULL)
-				goto oom;
-			rf->nkeys++;
 			(*nchanges)++;
-			if (c->kind == CHANGE_DELETE_KEY)
-				k->delete = 1;
-			if (c->kind != CHANGE_SET_VALUE &&
-			    c->kind != CHANGE_DELETE_VALUE)
+			if (value && prev != NULL && same_key_elems(prev, c)) {
+				k = &rf->keys[rf->nkeys - 1];
+			} else {
+				size_t m = j + 1, nv = value;
+
+				/* Room for the value changes that follow in
+				 * this key. */
+				for (; m < e->nchanges && e->changes[m].hive ==
+				    hv && (e->changes[m].kind ==
+				    CHANGE_SET_VALUE || e->changes[m].kind ==
+				    CHANGE_DELETE_VALUE) && same_key_elems(c,
+				    &e->changes[m]); m++)
+					nv++;
+				k = &rf->keys[rf->nkeys++];
+				k->line = c->line;
+				if (key_elems(hv, c->key, c->nkey, k) < 0)
+					goto oom;
+				if (c->kind == CHANGE_DELETE_KEY)
+					k->delete = 1;
+				if ((k->values = calloc(nv + 1, sizeof *v)) ==
+				    NULL)
+					goto oom;
+			}
+			prev = value || c->kind == CHANGE_CREATE_KEY ? c : NULL;
+			if (!value)
 				continue;
-			if ((k->values = calloc(1, sizeof *v)) == NULL)
-				goto oom;
-			v = &k->values[0];
-			k->nvalues = 1;
+			v = &k->values[k->nvalues++];
 			v->line = c->line;
 			if ((v->name = strdup(c->name)) == NULL)
 				goto oom;
@@ -342,6 +436,7 @@ plan_regfile(const struct plan *p, const struct hive *hv, struct regfile **out,
 			if (v->len)
 				memcpy(v->data, c->new.data, v->len);
 		}
+		prev = NULL;
 	}
 	*out = rf;
 	return 0;
@@ -723,7 +818,8 @@ keep_original(struct apply_file *f, const struct plan *p,
 	char *dir = o->backup_dir ? dir_slash(o->backup_dir) :
 	    dir_of(f->dest);
 	char *base = base_of(f->dest);
-	char *stem = NULL;
+	char *stem = NULL, *sha = f->sha_after;
+	struct regfile *model = NULL;
 	int n, r = -1;
 	FILE *u = NULL;
 	int fd = -1;
@@ -765,7 +861,7 @@ keep_original(struct apply_file *f, const struct plan *p,
 		}
 		if (f->backup == NULL)
 			break;
-		if (keep_file(f->orig->path, f->backup) == 0)
+		if (keep_hive(f->orig, f->backup) == 0)
 			break;
 		if (errno != EEXIST) {
 			diag_error(d, NULL, 0, "cannot keep a backup of '%s' "
@@ -794,10 +890,22 @@ keep_original(struct apply_file *f, const struct plan *p,
 	if ((u = fdopen(fd, "w")) == NULL)
 		goto oom;
 	fd = -1;
-	if (undo_write(u, p, f->orig, f->dest, o->tool, stamp, d) < 0)
+	/* The undo file binds itself to the new hive (its SHA-256), and is
+	 * read back and checked against the plan before any rename. */
+	if (audit_sha256_file(f->tmp, sha) < 0) {
+		diag_error(d, NULL, 0, "cannot read '%s': %s", f->tmp,
+		    strerror(errno));
+		goto out;
+	}
+	if (undo_model(p, f->orig, f->after, &model, d) < 0 ||
+	    undo_write(u, model, p, f->orig, f->dest, sha, o->tool, stamp,
+	    d) < 0)
 		goto out;
 	r = close_synced(u, f->undo, d);
 	u = NULL;
+	if (r == 0 && undo_verify(f->undo, model, p, f->orig, f->after, sha,
+	    d) < 0)
+		r = -1;
 	goto out;
 oom:
 	diag_error(d, NULL, 0, "out of memory");
@@ -808,6 +916,7 @@ out:
 		close(fd);
 	if (r < 0)
 		drop_kept(f);
+	regfile_free(model);
 	free(stem);
 	free(dir);
 	free(base);
@@ -887,26 +996,30 @@ interrupted(const sigset_t *sigs)
 	return 0;
 }
 
-/* Where a moved file is, as the files undo file writes it: inside the
- * Windows folder WINDIR as %SystemRoot%\..., elsewhere as an absolute
- * path, so that the undo file works from any folder. */
+/* Where a moved file is, as the files undo file writes it (undo.h):
+ * "%SystemRoot%\..." inside the Windows folder WINDIR, or
+ * "%BackupDir%\NAME" for a backup in --backup-dir; NULL (with D) for
+ * any other place, which an undo file cannot name. */
 static char *
-undo_place(const char *windir, const char *path)
+undo_place(const char *windir, const char *path, const char *backup_dir,
+    struct diag *d)
 {
-	char *s = windir ? winpath_from_host(windir, path) : NULL;
-	char *dir, *base, *real;
+	char *s = winpath_from_host(windir, path), *dir, *base;
 
-	if (s != NULL || path[0] == '/')
-		return s ? s : strdup(path);
+	if (s != NULL || backup_dir == NULL)
+		goto out;
 	dir = dir_of(path);
 	base = base_of(path);
-	real = dir && base ? realpath(*dir ? dir : ".", NULL) : NULL;
-	if (real == NULL || asprintf(&s, "%s%s%s", real, strcmp(real, "/") ?
-	    "/" : "", base) < 0)
+	if (dir != NULL && base != NULL && strcmp(dir, backup_dir) == 0 &&
+	    asprintf(&s, "%%BackupDir%%\\%s", base) < 0)
 		s = NULL;
-	free(real);
 	free(dir);
 	free(base);
+out:
+	if (s == NULL)
+		diag_error(d, NULL, 0, "'%s' is neither in the Windows folder "
+		    "'%s' nor in the backup folder: an undo file cannot name "
+		    "it", path, windir);
 	return s;
 }
 
@@ -953,12 +1066,13 @@ keep_moves(struct apply_job *j, const struct plan *p,
     const struct apply_options *o, const char *stamp, struct diag *d)
 {
 	struct undo_move *um = NULL;
-	char *where = NULL, *outwin = NULL, *path = NULL;
+	char *where = NULL, *outwin = NULL, *path = NULL, *bdir = NULL;
+	char *breal = NULL;
 	size_t i, n = 0;
 	int fd = -1, k, r = -1;
 	FILE *u = NULL;
 
-	if (j->nmoves == 0)
+	if (j->nmoves == 0 || o->no_files_undo)
 		return 0;
 	if (j->windir == NULL) {
 		diag_error(d, NULL, 0, "file changes without a Windows folder");
@@ -974,21 +1088,37 @@ keep_moves(struct apply_job *j, const struct plan *p,
 		where = dir_slash(o->backup_dir ? o->backup_dir : j->windir);
 	if (where == NULL || (um = calloc(j->nmoves, sizeof *um)) == NULL)
 		goto oom;
+	/* Backups of deleted files in --backup-dir are named in the undo
+	 * file from there (undo.h), a folder it records absolute. */
+	if (o->backup_dir != NULL && !j->output) {
+		if ((breal = realpath(o->backup_dir, NULL)) == NULL) {
+			diag_error(d, NULL, 0, "cannot find the backup folder "
+			    "'%s': %s", o->backup_dir, strerror(errno));
+			goto out;
+		}
+		if ((bdir = dir_slash(o->backup_dir)) == NULL)
+			goto oom;
+	}
 	for (i = 0; i < j->nmoves; i++) {
 		struct apply_move *m = &j->moves[i];
 
 		if (m->c->kind == CHANGE_DELETE_FILE && !j->output &&
 		    name_deleted(m, o, stamp, d) < 0)
 			goto out;
-		um[n].to = winpath_from_host(j->windir, m->from);
-		if (um[n].to == NULL)
-			um[n].to = undo_place(NULL, m->from);
-		if (m->to != NULL)
-			um[n].from = undo_place(j->output ? outwin : j->windir,
-			    m->to);
-		if (um[n].to == NULL || (m->to != NULL && um[n].from == NULL))
-			goto oom;
+		if ((um[n].to = undo_place(j->windir, m->from, NULL, d)) ==
+		    NULL)
+			goto out;
 		n++;
+		if (m->to != NULL && (um[n - 1].from = undo_place(j->output ?
+		    outwin : j->windir, m->to, bdir, d)) == NULL)
+			goto out;
+		/* The file is what it is now wherever the move puts it. */
+		if (m->to != NULL && audit_sha256_file(m->from,
+		    um[n - 1].sha256) < 0) {
+			diag_error(d, NULL, 0, "cannot read '%s': %s", m->from,
+			    strerror(errno));
+			goto out;
+		}
 	}
 	for (k = 1; k < 1000; k++) {
 		free(path);
@@ -1014,10 +1144,12 @@ keep_moves(struct apply_job *j, const struct plan *p,
 		goto oom;
 	fd = -1;
 	if (undo_write_files(u, p, um, n, j->output ? outwin : j->windir,
-	    o->tool, stamp, d) < 0)
+	    breal, o->tool, stamp, d) < 0)
 		goto out;
 	r = close_synced(u, j->files_undo, d);
 	u = NULL;
+	if (r == 0 && undo_verify_files(j->files_undo, um, n, d) < 0)
+		r = -1;
 	goto out;
 oom:
 	diag_error(d, NULL, 0, "out of memory");
@@ -1032,7 +1164,13 @@ out:
 		free(j->files_undo);
 		j->files_undo = NULL;
 	}
-	undo_moves_free(um, n);
+	for (i = 0; um != NULL && i < n; i++) {
+		free(um[i].from);
+		free(um[i].to);
+	}
+	free(um);
+	free(breal);
+	free(bdir);
 	free(path);
 	free(where);
 	free(outwin);
@@ -1108,6 +1246,9 @@ apply_commit(struct apply_job *j, const struct plan *p,
 			goto fail;
 	if (keep_moves(j, p, o, stamp, d) < 0)
 		goto fail;
+	if (o->before_rename != NULL && o->before_rename(o->before_arg, j,
+	    d) < 0)
+		goto fail;
 	/* From the first rename to the last, SIGINT, SIGTERM and SIGHUP
 	 * wait: one arriving meanwhile rolls every hive back, then is
 	 * delivered; the handler then removes the temporary files. */
@@ -1120,6 +1261,14 @@ apply_commit(struct apply_job *j, const struct plan *p,
 	for (i = 0; i < j->nfiles; i++) {
 		struct apply_file *f = &j->files[i];
 
+		/* The path must still name the file planned on, unchanged,
+		 * right up to its rename: the backup is of that file. */
+		if (!j->output && f->orig->lock != NULL &&
+		    lock_same(f->orig->lock, d) < 0) {
+			diag_error(d, NULL, 0, "'%s' not replaced",
+			    f->orig->path);
+			goto fail;
+		}
 		if (j->output ? move_noreplace(f->tmp, f->dest) < 0 :
 		    rename(f->tmp, f->dest) < 0) {
 			diag_error(d, NULL, 0, "cannot rename '%s' to '%s': %s",

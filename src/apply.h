@@ -11,10 +11,14 @@
  *                  (verify_unchanged) and that planning again on the new
  *                  files finds nothing left to do.  The originals are not
  *                  touched.
- *   apply_commit   for each hive: keep the original's bytes as a backup,
- *                  write the undo file beside it, then rename every
- *                  temporary file over its hive and fsync the folders;
- *                  then the file changes (rename-file, delete-file).
+ *   apply_commit   for each hive: keep the original's bytes as a backup
+ *                  (from the descriptor of the hive's lock: the file
+ *                  planned on), write the undo file beside it and read
+ *                  it back, then, checking right before each that the
+ *                  hive's path still names the file planned on
+ *                  (lock_same), rename every temporary file over its
+ *                  hive and fsync the folders; then the file changes
+ *                  (rename-file, delete-file).
  *
  * The hives go first and the files after them: a run stopped in between
  * (power loss) leaves at worst a file that nothing refers to any more,
@@ -44,6 +48,8 @@
 #include "hive.h"
 #include "plan.h"
 
+struct apply_job;
+
 struct apply_options {
 	const char *backup_dir;	/* NULL: beside each hive */
 	int no_backup;		/* no copy of the original (the undo file is
@@ -51,6 +57,17 @@ struct apply_options {
 	const char *stamp;	/* names backups and undo files; NULL: the
 				 * current UTC time, 20261123T101500Z */
 	const char *tool;	/* "kbfix 0.1", written in undo files */
+	/* Called by apply_commit once the backups and undo files are made,
+	 * before the first rename: -1 (with D) stops the commit, and
+	 * nothing is changed (cmd-write.c writes the audit log's records
+	 * there).  NULL: nothing. */
+	int (*before_rename)(void *arg, const struct apply_job *j,
+	    struct diag *d);
+	void *before_arg;
+	int no_files_undo;	/* no undo file of the file changes: they put
+				 * back what a files undo file moved, and an
+				 * undo file names no file outside the Windows
+				 * folder but kbfix's backups (undo.h) */
 	/* --output: where the new content of the file at PATH goes (a new
 	 * string), or NULL with D when it has no place there.  NULL: in
 	 * place. */
@@ -71,6 +88,8 @@ struct apply_file {
 	size_t nlogs;
 	char *backup;		/* set by apply_commit; NULL with no_backup */
 	char *undo;		/* set by apply_commit */
+	char sha_after[65];	/* set by apply_commit: the SHA-256 of TMP,
+				 * the new hive */
 	char **moved_logs;	/* set by apply_commit: where LOGS went */
 	size_t nchanges;
 };

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +22,7 @@ struct audit {
 	size_t len;
 	int failed;	/* a record was lost */
 	int err;	/* its errno */
+	int reported;	/* the loss is in a message already */
 };
 
 int
@@ -46,29 +48,79 @@ audit_open(const char *path, struct audit **out, struct diag *d)
 	return 0;
 }
 
-int
-audit_close(struct audit *a, struct diag *d)
+/* fsync the log; a file that cannot be (a pipe, /dev/null) is no
+ * failure. */
+static void
+sync_log(struct audit *a)
+{
+	if (fsync(a->fd) < 0 && errno != EINVAL && errno != EROFS &&
+	    !a->failed) {
+		a->failed = 1;
+		a->err = errno;
+	}
+}
+
+static int
+close_log(struct audit *a, int late, struct diag *d)
 {
 	int r = 0;
 
 	if (a == NULL)
 		return 0;
-	if (fsync(a->fd) < 0 && errno != EINVAL) {
-		a->failed = 1;
-		a->err = errno;
-	}
+	sync_log(a);
 	if (close(a->fd) < 0 && !a->failed) {
 		a->failed = 1;
 		a->err = errno;
 	}
-	if (a->failed) {
+	if (a->failed && late && !a->reported)
+		diag_warning(d, NULL, 0, "cannot write the audit log '%s': %s: "
+		    "it lacks the last records of the run (what the run "
+		    "changed, it changed)", a->path, a->err ?
+		    strerror(a->err) : "out of memory");
+	else if (a->failed && !a->reported)
 		diag_error(d, NULL, 0, "cannot write the audit log '%s': %s",
 		    a->path, a->err ? strerror(a->err) : "out of memory");
+	if (a->failed)
 		r = -1;
-	}
 	free(a->path);
 	free(a);
 	return r;
+}
+
+int
+audit_close(struct audit *a, struct diag *d)
+{
+	return close_log(a, 0, d);
+}
+
+int
+audit_close_late(struct audit *a, struct diag *d)
+{
+	return close_log(a, 1, d);
+}
+
+int
+audit_sync(struct audit *a, struct diag *d)
+{
+	struct stat st;
+
+	if (a == NULL)
+		return 0;
+	sync_log(a);
+	if (a->failed) {
+		if (!a->reported)
+			diag_error(d, NULL, 0, "cannot write the audit log "
+			    "'%s': %s", a->path, a->err ? strerror(a->err) :
+			    "out of memory");
+		a->reported = 1;
+		return -1;
+	}
+	/* Room for the records still to come, reserved where the file
+	 * system can: a full disk then cuts none of them. */
+	if (fstat(a->fd, &st) == 0 && S_ISREG(st.st_mode))
+		(void)fallocate(a->fd, FALLOC_FL_KEEP_SIZE, st.st_size,
+		    AUDIT_RESERVE);
+	return 0;
 }
 
 FILE *
@@ -100,6 +152,8 @@ audit_end(struct audit *a, FILE *rec)
 {
 	const char *p;
 	size_t left;
+	off_t start = -1;
+	struct stat st;
 
 	if (a == NULL || rec == NULL)
 		return;
@@ -121,20 +175,53 @@ audit_end(struct audit *a, FILE *rec)
 			a->err = w < 0 ? errno : EIO;
 			break;
 		}
+		if (p == a->buf)
+			start = lseek(a->fd, 0, SEEK_CUR) - w;
 		p += w;
 		left -= (size_t)w;
 	}
+	/* A disk that filled up mid-record: the cut line would read as a
+	 * record of its own (or not read at all).  Take it back, unless
+	 * something was appended after it. */
+	if (left > 0 && p != a->buf && start >= 0 && fstat(a->fd, &st) == 0 &&
+	    st.st_size == start + (off_t)(p - a->buf))
+		(void)ftruncate(a->fd, start);
 	free(a->buf);
 	a->buf = NULL;
+}
+
+static void
+sha256_hex(struct sha256_ctx *c, char hex[65])
+{
+	unsigned char dig[SHA256_DIGEST_SIZE];
+	int i;
+
+#if NETTLE_VERSION_MAJOR >= 4
+	sha256_digest(c, dig);
+#else
+	sha256_digest(c, SHA256_DIGEST_SIZE, dig);
+#endif
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+}
+
+void
+audit_sha256_buf(const void *buf, size_t n, char hex[65])
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, n, buf);
+	sha256_hex(&c, hex);
 }
 
 int
 audit_sha256_file(const char *path, char hex[65])
 {
 	struct sha256_ctx c;
-	unsigned char buf[1 << 16], dig[SHA256_DIGEST_SIZE];
+	unsigned char buf[1 << 16];
 	ssize_t n;
-	int fd, i, e;
+	int fd, e;
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
@@ -147,13 +234,7 @@ audit_sha256_file(const char *path, char hex[65])
 		errno = e;
 		return -1;
 	}
-#if NETTLE_VERSION_MAJOR >= 4
-	sha256_digest(&c, dig);
-#else
-	sha256_digest(&c, SHA256_DIGEST_SIZE, dig);
-#endif
-	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+	sha256_hex(&c, hex);
 	return 0;
 }
 

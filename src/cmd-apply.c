@@ -32,6 +32,30 @@ replan(void *arg, const struct target *after, struct plan **out,
 	return plan_compute(r->rs, r->nrs, after, r->po, out, d);
 }
 
+/* Entries a remedy would move out of a value to no hive (Q256211 without
+ * any user's NTUSER.DAT takes the network folders out of the system PATH
+ * and adds them to no user's): lost to every user but through the undo
+ * file.  Refused, each named, unless --drop-moved.  Returns 0 or -1. */
+static int
+drops_check(const struct plan *p, struct diag *d)
+{
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < p->nentries; i++) {
+		const struct plan_entry *e = &p->entries[i];
+
+		if (e->drops == NULL || e->nchanges == 0)
+			continue;
+		diag_error(d, NULL, 0, "%s: the entries it moves %s: give the "
+		    "users' hives (or the Windows volume), or --drop-moved to "
+		    "drop them (the undo file keeps them)", e->remedy->id,
+		    e->drops);
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
 static int
 apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
     struct cmd_outcome *o, struct diag *d)
@@ -57,6 +81,8 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	if (a->nids && cmd_named_refused(p, d) < 0)
 		goto out;
 	if (a->nids == 0 && cmd_plan_check(p, d) < 0)
+		goto out;
+	if (!a->drop_moved && drops_check(p, d) < 0)
 		goto out;
 	/* A read-only mount is refused before the plan is shown. */
 	if (t->output == NULL && cmd_writable_check(p, a, d) < 0)
@@ -97,6 +123,7 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	w.audit = r->audit;
 	w.name = t->name;
 	w.out = out;
+	w.no_files_undo = 0;
 	o->rc = cmd_write(p, &m.t, replan, &ra, a, &w, d);
 	if (o->rc == EXIT_NOTHING)
 		o->nchanges = plan_count_items(p, NULL);

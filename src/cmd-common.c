@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "paths.h"
 #include "plan.h"
+#include "regfile.h"
 #include "term.h"
 #include "valuetext.h"
 
@@ -462,6 +463,7 @@ void
 cmd_plan_reasons(FILE *f, const struct plan *p, int sep, int nothing)
 {
 	size_t i;
+	char *why;
 
 	for (i = 0; i < p->nentries; i++) {
 		const struct plan_entry *e = &p->entries[i];
@@ -469,11 +471,15 @@ cmd_plan_reasons(FILE *f, const struct plan *p, int sep, int nothing)
 		if (e->nchanges || e->status == ENTRY_ADVISORY ||
 		    e->status == ENTRY_NEEDS_FOLDER)
 			continue;
+		/* A reason quotes what the hive holds: one line, names
+		 * escaped (regfile.h). */
+		why = regfile_escape(e->reason ? e->reason : "", 0);
 		if (sep)
 			fputc('\n', f);
 		sep = 0;
 		fprintf(f, "# %s: %s: %s\n", e->remedy->id,
-		    plan_status_name(e->status), e->reason ? e->reason : "");
+		    plan_status_name(e->status), why ? why : "");
+		free(why);
 	}
 	if (nothing)
 		fprintf(f, "%s# nothing to do\n", sep ? "\n" : "");

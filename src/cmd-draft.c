@@ -1,17 +1,22 @@
-/* cmd-draft.c: kbfix draft [-o DIR] ARTICLE...  |  kbfix draft --stats DIR
+/* cmd-draft.c: kbfix draft [-o DIR [--force]] ARTICLE...  |
+ *              kbfix draft --stats DIR
  *
- * Prints the remedy draft of each article (or writes DIR/ID.xml), or runs
- * over a folder of articles and tells how many gave a complete draft, a
- * partial one, or none, and why.
+ * Prints the remedy draft of each article (or writes DIR/ID.xml, never
+ * over an existing file unless --force: a remedy an author has reviewed
+ * and edited is not lost to a second run), or runs over a folder of
+ * articles and tells how many gave a complete draft, a partial one, or
+ * none, and why.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 
@@ -25,8 +30,8 @@
 static void
 usage(void)
 {
-	cmd_usage_fail(CMDB_DRAFT, "draft takes [-o DIR] ARTICLE..., or "
-	    "--stats DIR");
+	cmd_usage_fail(CMDB_DRAFT, "draft takes [-o DIR [--force]] "
+	    "ARTICLE..., or --stats DIR");
 }
 
 /* Read the whole of PATH (at most ARTICLE_MAX_BYTES + 1 bytes: more is an
@@ -112,30 +117,64 @@ xml_ok(const char *xml, const char *name, const char *schema)
 	return 1;
 }
 
+/* Write XML to DIR/ID.xml: a new file, created exclusively (an existing
+ * file, or a symbolic link, there is an error); with FORCE, a temporary
+ * file beside it renamed over it.  Returns 0 or -1 with D. */
 static int
-write_file(const char *dir, const char *id, const char *xml, struct diag *d)
+write_file(const char *dir, const char *id, const char *xml, int force,
+    struct diag *d)
 {
-	char *path = NULL;
-	FILE *f;
-	int rc = 0;
+	char *path = NULL, *tmp = NULL;
+	const char *p;
+	FILE *f = NULL;
+	int fd, rc = -1;
 
-	if (asprintf(&path, "%s/%s.xml", dir, id) < 0) {
+	/* The ID names the file: a plain name, never a path. */
+	for (p = id; *p; p++)
+		if (!(*p >= '0' && *p <= '9') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= 'a' && *p <= 'z') && *p != '_' && *p != '-')
+			break;
+	if (*id == '\0' || *p != '\0') {
+		diag_error(d, NULL, 0, "'%s' is not a remedy ID to name a file "
+		    "after", id);
+		return -1;
+	}
+	if (asprintf(&path, "%s/%s.xml", dir, id) < 0 || (force &&
+	    asprintf(&tmp, "%s/%s.xml.kbfix-tmp-XXXXXX", dir, id) < 0)) {
+		free(path);
 		diag_error(d, NULL, 0, "out of memory");
 		return -1;
 	}
-	if ((f = fopen(path, "w")) == NULL) {
-		diag_error(d, NULL, 0, "cannot create '%s': %s", path,
-		    strerror(errno));
-		free(path);
-		return -1;
+	fd = force ? mkstemp(tmp) : open(path, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST)
+		diag_error(d, NULL, 0, "'%s' exists: kbfix draft does not "
+		    "overwrite it (--force does)", path);
+	else if (fd < 0)
+		diag_error(d, NULL, 0, "cannot create '%s': %s", force ? tmp :
+		    path, strerror(errno));
+	if (fd < 0)
+		goto out;
+	if (force)
+		(void)fchmod(fd, 0644);
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		diag_error(d, NULL, 0, "out of memory");
+		goto out;
 	}
-	if (fputs(xml, f) == EOF)
-		rc = -1;
+	rc = fputs(xml, f) == EOF || fflush(f) == EOF ||
+	    (force && fsync(fileno(f)) < 0) ? -1 : 0;
 	if (fclose(f) == EOF)
+		rc = -1;
+	if (rc == 0 && force && rename(tmp, path) < 0)
 		rc = -1;
 	if (rc == -1)
 		diag_error(d, NULL, 0, "cannot write '%s': %s", path,
 		    strerror(errno));
+out:
+	if (tmp != NULL && (rc < 0 || !force))
+		unlink(tmp);
+	free(tmp);
 	free(path);
 	return rc;
 }
@@ -309,7 +348,7 @@ cmd_draft(int argc, char **argv)
 {
 	const char *outdir = NULL;
 	struct diag d;
-	int i, rc = EXIT_NOTHING;
+	int i, rc = EXIT_NOTHING, force = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--stats") == 0) {
@@ -324,6 +363,8 @@ cmd_draft(int argc, char **argv)
 				return EXIT_TROUBLE;
 			}
 			outdir = argv[++i];
+		} else if (strcmp(argv[i], "--force") == 0) {
+			force = 1;
 		} else if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
@@ -333,7 +374,7 @@ cmd_draft(int argc, char **argv)
 		} else
 			break;
 	}
-	if (i >= argc) {
+	if (i >= argc || (force && outdir == NULL)) {
 		usage();
 		return EXIT_TROUBLE;
 	}
@@ -366,7 +407,8 @@ cmd_draft(int argc, char **argv)
 			fprintf(stderr, "kbfix: %s: no draft: %s\n",
 			    a->number, dr->reason);
 		} else if (outdir != NULL) {
-			if (write_file(outdir, a->number, dr->xml, &d) == -1)
+			if (write_file(outdir, a->number, dr->xml, force,
+			    &d) == -1)
 				rc = EXIT_TROUBLE;
 			else
 				fprintf(stderr, "kbfix: %s: %s.xml: %s%s%s\n",

@@ -147,6 +147,11 @@ static const struct opt opts[] = {
 	    "keep the backups and undo files in DIR, not beside the hives" },
 	{ "--no-backup", NULL, NULL, AP | UN, INT(no_backup, 1), 0,
 	    "keep no backup of the original" },
+	{ "--drop-moved", NULL, NULL, AP, INT(drop_moved, 1), 0,
+	    "let a remedy move list entries to no hive (Q256211 without a "
+	    "user's NTUSER.DAT); the undo file keeps them" },
+	{ "--force", NULL, NULL, UN, INT(force, 1), 0,
+	    "undo over what changed since the apply, each a warning" },
 	{ "--output", NULL, "DIR", AP | UN, STR(output), 0,
 	    "write the new hives and files to DIR; nothing under the "
 	    "TARGET" },
@@ -177,6 +182,8 @@ static const struct opt opts[] = {
 	    "the new file to write the recovered hive to" },
 	{ "-o", NULL, "DIR", CMDB_DRAFT, OWN, 0,
 	    "write each draft to DIR/ID.xml (DIR is made if need be)" },
+	{ "--force", NULL, NULL, CMDB_DRAFT, OWN, 0,
+	    "with -o: replace a file of DIR (never, without it)" },
 	{ "--stats", NULL, "DIR", CMDB_DRAFT, OWN, OPT_ALONE,
 	    "draft every article of DIR and count the drafts by status and "
 	    "reason" },

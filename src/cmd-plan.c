@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "plancount.h"
+#include "regfile.h"
 #include "plan.h"
 
 static int
@@ -62,11 +63,18 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 		if (render_json(out, p, &info, d) < 0)
 			goto out;
 	} else if (r->mode == CMD_SCAN) {
-		for (i = 0; i < p->nentries; i++)
+		/* A reason quotes what the hive holds: one line each, names
+		 * escaped (regfile.h). */
+		for (i = 0; i < p->nentries; i++) {
+			char *why = regfile_escape(p->entries[i].reason ?
+			    p->entries[i].reason : "", 0);
+
 			fprintf(out, "%-10s %-15s %s\n",
 			    p->entries[i].remedy->id,
 			    plan_status_name(p->entries[i].status),
-			    p->entries[i].reason ? p->entries[i].reason : "");
+			    why ? why : "");
+			free(why);
+		}
 	} else {
 		FILE *df = cmd_diff_begin(out, a, a->format);
 

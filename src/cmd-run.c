@@ -929,7 +929,11 @@ cmd_drive(struct cmd_args *a, enum cmd_mode mode, const char *verb,
 	rc = cmd_run_all(&r, &ts, fn);
 	cmd_audit_end(r.audit, rc);
 out:
-	if (audit_close(r.audit, d) < 0)
+	/* An apply that made its changes synced their records first
+	 * (cmd_write): exit 2 would say they were not made. */
+	if (mode == CMD_APPLY && rc != EXIT_TROUBLE)
+		(void)audit_close_late(r.audit, d);
+	else if (audit_close(r.audit, d) < 0)
 		rc = EXIT_TROUBLE;
 	diag_print(d, stderr);
 	diag_free(d);

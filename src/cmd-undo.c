@@ -1,11 +1,13 @@
-/* cmd-undo.c: kbfix undo [--dry-run] UNDOFILE HIVE|FOLDER
+/* cmd-undo.c: kbfix undo [--dry-run] [--force] UNDOFILE HIVE|FOLDER
  *
- * Puts back what an apply changed, from the undo file it wrote (any .reg
- * file of the hive's root works the same).  The file is read as a plan,
- * so undoing has the same dry run, safe write, backup and checks as
- * applying; applying it twice finds nothing to do the second time.  The
- * undo file of file changes (undo.h) is given with the Windows folder, or
- * the volume holding it, instead of a hive.
+ * Puts back what an apply changed, from the undo file it wrote.  The file
+ * is checked first (undo.h: whole, unaltered, written for this hive),
+ * then read as a plan, so undoing has the same dry run, safe write,
+ * backup and checks as applying; applying it twice finds nothing to do
+ * the second time.  What no longer holds what the apply left is refused,
+ * each conflict named, unless --force.  The undo file of file changes
+ * (undo.h) is given with the Windows folder, or the volume holding it,
+ * instead of a hive.
  */
 #include "config.h"
 
@@ -21,10 +23,9 @@
 #include "undo.h"
 
 struct replan_arg {
-	const struct regfile *rf;
-	const struct undo_move *moves;
-	size_t nmoves;
+	const struct undo_file *u;
 	const char *name;
+	int force;
 };
 
 static int
@@ -33,50 +34,10 @@ replan(void *arg, const struct target *after, struct plan **out,
 {
 	struct replan_arg *r = arg;
 
-	if (r->nmoves)
-		return undo_moves_plan(r->moves, r->nmoves, r->name,
-		    after->windir, out, d);
-	return undo_plan(r->rf, r->name, after->hives[0], out, d);
-}
-
-/* The whole file, NUL-terminated, or NULL with D. */
-static char *
-read_all(const char *path, size_t *len, struct diag *d)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (f == NULL) {
-		diag_error(d, NULL, 0, "cannot open '%s'", path);
-		return NULL;
-	}
-	do {
-		char *nb;
-
-		if (n + 65536 + 1 > cap) {
-			cap = (n + 65536 + 1) * 2;
-			if ((nb = realloc(buf, cap)) == NULL) {
-				free(buf);
-				fclose(f);
-				diag_error(d, NULL, 0, "out of memory");
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, 65536, f);
-		n += r;
-	} while (r > 0);
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		diag_error(d, NULL, 0, "cannot read '%s'", path);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	if (r->u->files)
+		return undo_moves_plan(r->u, r->name, after->windir, 1, out,
+		    d);
+	return undo_plan(r->u, r->name, after->hives[0], out, d);
 }
 
 int
@@ -85,11 +46,8 @@ cmd_undo(int argc, char **argv)
 	struct cmd_args a;
 	struct cmd_hives h = { 0 };
 	struct image *im = NULL;
-	struct regfile *rf = NULL;
-	struct undo_move *moves = NULL;
+	struct undo_file *u = NULL;
 	struct audit *au = NULL;
-	size_t nmoves = 0, len = 0;
-	char *text = NULL;
 	struct target t = { NULL, 0, NULL };
 	struct replan_arg ra;
 	struct cmd_write_opts w;
@@ -127,20 +85,21 @@ cmd_undo(int argc, char **argv)
 			audit_end(au, f);
 		}
 	}
-	if ((text = read_all(a.targets[0], &len, &d)) == NULL)
+	if (undo_read(a.targets[0], &u, &d) < 0)
 		goto out;
-	if (regfile_parse(text, len, a.targets[0], &rf, &d) < 0 ||
-	    undo_moves_parse(text, len, a.targets[0], &moves, &nmoves,
-	    &d) < 0)
-		goto out;
+	if (u->plain)
+		diag_note(&d, NULL, 0, "'%s' is not an undo file of kbfix (it "
+		    "has no '; kbfix-undo:' line): its keys and values are "
+		    "merged as those of a .reg file, without the checks of an "
+		    "undo file", a.targets[0]);
 	folder = stat(a.targets[1], &st) == 0 && S_ISDIR(st.st_mode);
-	if (folder && rf->nkeys) {
+	if (folder && !u->files) {
 		diag_error(&d, NULL, 0, "'%s' restores keys and values of a "
 		    "hive: give the hive, not the folder '%s'", a.targets[0],
 		    a.targets[1]);
 		goto out;
 	}
-	if (!folder && nmoves) {
+	if (!folder && u->files) {
 		diag_error(&d, NULL, 0, "'%s' puts back files: give the "
 		    "Windows folder, or the volume holding it, not '%s'",
 		    a.targets[0], a.targets[1]);
@@ -157,18 +116,31 @@ cmd_undo(int argc, char **argv)
 			goto out;
 		}
 		t.windir = im->windir;
-		if (undo_moves_plan(moves, nmoves, a.targets[0], im->windir,
-		    &p, &d) < 0)
+		if (undo_moves_plan(u, a.targets[0], im->windir, a.force, &p,
+		    &d) < 0)
 			goto out;
 	} else {
+		char sha[65];
+
 		if (image_from_files(&a.targets[1], 1, &im, &d) < 0)
 			goto out;
 		if (cmd_hives_open(&a.targets[1], 1, &a, &h, &d) < 0)
 			goto out;
 		t.hives = h.hives;
 		t.nhives = h.n;
-		if (undo_plan(rf, a.targets[0], h.hives[0], &p, &d) < 0)
+		if (undo_check_hive(u, a.targets[0], h.hives[0], a.force,
+		    &d) < 0 || undo_plan(u, a.targets[0], h.hives[0], &p,
+		    &d) < 0)
 			goto out;
+		/* Nothing to do is said first: a file already undone no
+		 * longer matches what the apply left. */
+		if (plan_nchanges(p) > 0) {
+			if (audit_sha256_file(h.hives[0]->path, sha) < 0)
+				sha[0] = '\0';
+			if (undo_check(u, a.targets[0], h.hives[0], sha, p,
+			    a.force, &d) < 0)
+				goto out;
+		}
 	}
 	if (!a.dry_run && cmd_writable_check(p, &a, &d) < 0)
 		goto out;
@@ -202,15 +174,17 @@ cmd_undo(int argc, char **argv)
 	if (!a.quiet)
 		printf("\n");
 	fflush(stdout);
-	ra.rf = rf;
-	ra.moves = moves;
-	ra.nmoves = nmoves;
+	ra.u = u;
 	ra.name = a.targets[0];
+	ra.force = a.force;
 	w.im = im;
 	w.output = a.output;
 	w.audit = au;
 	w.name = a.targets[1];
 	w.out = stdout;
+	/* Files put back from their backups are not moved there again by
+	 * an undo file: to make the change again, apply the remedy. */
+	w.no_files_undo = 1;
 	rc = cmd_write(p, &t, replan, &ra, &a, &w, &d);
 out:
 	if (au != NULL) {
@@ -223,16 +197,17 @@ out:
 		cmd_audit_end(au, rc);
 	}
 	fflush(stdout);
-	if (audit_close(au, &d) < 0)
+	/* An undo that made its changes synced their records first. */
+	if (rc != EXIT_TROUBLE && !a.dry_run)
+		(void)audit_close_late(au, &d);
+	else if (audit_close(au, &d) < 0)
 		rc = EXIT_TROUBLE;
 	diag_print(&d, stderr);
 	diag_free(&d);
 	plan_free(p);
 	cmd_hives_release(&h);
 	image_free(im);
-	regfile_free(rf);
-	undo_moves_free(moves, nmoves);
-	free(text);
+	undo_file_free(u);
 	cmd_args_free(&a);
 	return rc;
 }

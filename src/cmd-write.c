@@ -51,6 +51,18 @@ cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
 			continue;
 		}
 		h->hives[h->n++] = hv;
+		/* What is planned on is the file locked: the backup is made
+		 * from the lock's descriptor, and the path must still name
+		 * it at each rename (apply.c). */
+		hv->lock = &h->locks[h->nlocks - 1];
+		if ((strcmp(hv->file, hv->path) == 0 &&
+		    (hv->checked.st_dev != hv->lock->st.st_dev ||
+		    hv->checked.st_ino != hv->lock->st.st_ino)) ||
+		    lock_same(hv->lock, d) < 0) {
+			diag_error(d, NULL, 0, "'%s' was replaced while kbfix "
+			    "opened it: run again", paths[i]);
+			bad = 1;
+		}
 	}
 	if (!bad && cmd_one_machine(h->hives, h->n, d) < 0)
 		bad = 1;
@@ -208,11 +220,13 @@ put_path(FILE *f, const char *name, const char *path)
 	json_string(f, path);
 }
 
-/* The audit records of a committed job: every file touched, with its
- * SHA-256 before and after, then every change made. */
+/* The audit records of a job about to be committed: every file touched,
+ * with its SHA-256 before and after (that of the temporary file that
+ * becomes the hive, of the file that is moved), then every change. */
 static void
 audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
-    const struct plan *p, const struct hashes *h, struct diag *d)
+    const struct plan *p, const struct hashes *h, int no_backup,
+    struct diag *d)
 {
 	size_t i, k, l;
 	FILE *f;
@@ -228,10 +242,12 @@ audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
 		put_path(f, "path", af->orig->path);
 		put_hash(f, "sha256_before", h->hive ? h->hive[i] : NULL);
 		put_path(f, "written", af->dest);
-		audit_put_sha256(f, "sha256_after", af->dest);
+		put_hash(f, "sha256_after", af->sha_after);
 		fprintf(f, ",\"changes\":%zu", af->nchanges);
-		put_path(f, "backup", af->backup);
-		if (af->backup)
+		/* With --no-backup the backup goes once the hives are in
+		 * place. */
+		put_path(f, "backup", no_backup ? NULL : af->backup);
+		if (af->backup && !no_backup)
 			audit_put_sha256(f, "backup_sha256", af->backup);
 		put_path(f, "undo_file", af->undo);
 		audit_end(w->audit, f);
@@ -279,10 +295,10 @@ audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
 		if (del)
 			put_hash(f, "sha256_after", NULL);
 		else
-			audit_put_sha256(f, "sha256_after", m->to);
+			audit_put_sha256(f, "sha256_after", m->from);
 		put_path(f, "backup", del ? m->to : NULL);
 		if (del && m->to)
-			audit_put_sha256(f, "backup_sha256", m->to);
+			audit_put_sha256(f, "backup_sha256", m->from);
 		audit_end(w->audit, f);
 	}
 	if (j->files_undo != NULL &&
@@ -309,6 +325,25 @@ audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
 		}
 }
 
+/* apply_commit's hook before the first rename: the audit records of what
+ * is about to be done, synced; a record that cannot be written stops the
+ * commit, so that exit 2 always means "as it was". */
+struct before_arg {
+	const struct cmd_write_opts *w;
+	const struct plan *p;
+	const struct hashes *h;
+	int no_backup;
+};
+
+static int
+before_rename(void *arg, const struct apply_job *j, struct diag *d)
+{
+	struct before_arg *b = arg;
+
+	audit_job(b->w, j, b->p, b->h, b->no_backup, d);
+	return audit_sync(b->w->audit, d);
+}
+
 int
 cmd_write(const struct plan *p, const struct target *t,
     apply_replan_fn replan, void *arg, const struct cmd_args *a,
@@ -318,6 +353,7 @@ cmd_write(const struct plan *p, const struct target *t,
 	struct apply_job *j = NULL;
 	struct hashes h = { NULL, NULL, NULL };
 	size_t *counts = NULL;
+	struct before_arg b;
 	FILE *out = w->out;
 	size_t i, k;
 	int rc = EXIT_TROUBLE;
@@ -326,6 +362,7 @@ cmd_write(const struct plan *p, const struct target *t,
 	o.backup_dir = a->backup_dir;
 	o.no_backup = a->no_backup;
 	o.tool = PACKAGE_STRING;
+	o.no_files_undo = w->no_files_undo;
 	if (w->output != NULL) {
 		o.output = output_path;
 		o.output_arg = (void *)w;
@@ -342,15 +379,21 @@ cmd_write(const struct plan *p, const struct target *t,
 		diag_error(d, NULL, 0, "nothing was changed");
 		goto out;
 	}
-	if (w->audit != NULL)
+	if (w->audit != NULL) {
 		hash_before(j, &h);
+		b.w = w;
+		b.p = p;
+		b.h = &h;
+		b.no_backup = a->no_backup;
+		o.before_rename = before_rename;
+		o.before_arg = &b;
+	}
 	if (apply_commit(j, p, &o, d) < 0) {
 		diag_error(d, NULL, 0, "nothing was changed");
 		goto out;
 	}
 	for (i = 0; i < j->nfiles; i++) {
 		const struct apply_file *f = &j->files[i];
-
 		size_t n = f->nchanges;
 
 		for (k = 0; k < t->nhives; k++)
@@ -389,8 +432,6 @@ cmd_write(const struct plan *p, const struct target *t,
 	if (j->files_undo != NULL)
 		fprintf(out, "kbfix: undo file of the file changes '%s'\n",
 		    j->files_undo);
-	if (w->audit != NULL)
-		audit_job(w, j, p, &h, d);
 	rc = EXIT_NOTHING;
 out:
 	free(counts);

@@ -42,6 +42,10 @@ struct cmd_args {
 	const char *backup_dir;		/* --backup-dir DIR, or NULL */
 	int no_backup;			/* --no-backup */
 	int ignore_logs;		/* --ignore-logs */
+	int force;			/* --force (undo): over conflicts */
+	int drop_moved;			/* --drop-moved (apply): entries a
+					 * remedy moves out of a list may
+					 * reach no hive */
 	int quiet;			/* -q */
 	const char *output;		/* --output DIR, or NULL */
 	const char *audit;		/* --audit FILE, or NULL */
@@ -294,6 +298,7 @@ struct cmd_write_opts {
 	struct audit *audit;	/* or NULL */
 	const char *name;	/* the target, for the audit log */
 	FILE *out;		/* the report */
+	int no_files_undo;	/* apply_options.no_files_undo */
 };
 
 /* Without --output (A), apply and undo write beside each hive and file

@@ -73,12 +73,42 @@ struct kids {
 	size_t nslots;
 };
 
+/* The values of a key that has many, indexed by their upcased names:
+ * a remedy or an undo file setting n values in one key looks each one up
+ * (planning, verifying, checking), and a scan of the list for each would
+ * cost O(n^2). */
+struct vindex {
+	hive_node_h node;
+	size_t nslots;		/* a power of 2, more than twice the values */
+	char **fold;		/* names_fold of each slot's name, or NULL */
+	hive_value_h *vh;
+};
+
+#define VINDEX_MIN	32	/* fewer values: a scan is as quick */
+
 struct hive_cache {
 	struct kids **v;	/* open addressing on the parent's offset */
 	size_t cap, n;
 	struct kids **loose;	/* writable hive: listings not reused */
 	size_t nloose;
+	struct vindex **vi;	/* read-only hive: open addressing on the
+				 * key's offset */
+	size_t vcap, vn;
 };
+
+static void
+vindex_free(struct vindex *x)
+{
+	size_t i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < x->nslots; i++)
+		free(x->fold[i]);
+	free(x->fold);
+	free(x->vh);
+	free(x);
+}
 
 static void
 kids_free(struct kids *k)
@@ -106,8 +136,11 @@ cache_free(struct hive_cache *c)
 		kids_free(c->v[i]);
 	for (i = 0; i < c->nloose; i++)
 		kids_free(c->loose[i]);
+	for (i = 0; i < c->vcap; i++)
+		vindex_free(c->vi[i]);
 	free(c->v);
 	free(c->loose);
+	free(c->vi);
 	free(c);
 }
 
@@ -583,20 +616,143 @@ read_value(const struct hive *hv, hive_value_h vh, struct hive_value *v,
 	return 0;
 }
 
+static size_t
+fold_slot(const char *fold, size_t nslots)
+{
+	size_t h = 5381;
+
+	for (; *fold; fold++)
+		h = h * 33 + (unsigned char)*fold;
+	return h & (nslots - 1);
+}
+
+/* The index of NODE's values made before, or NULL. */
+static struct vindex *
+vindex_find(const struct hive *hv, hive_node_h node)
+{
+	struct hive_cache *c = hv->cache;
+	size_t i;
+
+	for (i = c->vcap ? parent_slot(node, c->vcap) : 0; c->vcap &&
+	    c->vi[i] != NULL; i = (i + 1) & (c->vcap - 1))
+		if (c->vi[i]->node == node)
+			return c->vi[i];
+	return NULL;
+}
+
+/* The index of NODE's N values VALS (a read-only hive's, N >=
+ * VINDEX_MIN), made now; NULL when out of memory. */
+static struct vindex *
+vindex_make(const struct hive *hv, hive_node_h node, const hive_value_h *vals,
+    size_t n)
+{
+	struct hive_cache *c = hv->cache;
+	struct vindex *x;
+	size_t i, j;
+
+	if (2 * (c->vn + 1) > c->vcap) {
+		size_t ncap = c->vcap ? 2 * c->vcap : 16;
+		struct vindex **nv = calloc(ncap, sizeof *nv);
+
+		if (nv == NULL)
+			return NULL;
+		for (j = 0; j < c->vcap; j++) {
+			if (c->vi[j] == NULL)
+				continue;
+			for (i = parent_slot(c->vi[j]->node, ncap);
+			    nv[i] != NULL; i = (i + 1) & (ncap - 1))
+				;
+			nv[i] = c->vi[j];
+		}
+		free(c->vi);
+		c->vi = nv;
+		c->vcap = ncap;
+	}
+	if ((x = calloc(1, sizeof *x)) == NULL)
+		return NULL;
+	x->node = node;
+	for (x->nslots = 64; x->nslots < 2 * n; x->nslots *= 2)
+		;
+	x->fold = calloc(x->nslots, sizeof *x->fold);
+	x->vh = calloc(x->nslots, sizeof *x->vh);
+	if (x->fold == NULL || x->vh == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		char *k = hivex_value_key(hv->h, vals[i]), *f;
+
+		/* A name that cannot be read is skipped, as by a scan. */
+		if (k == NULL)
+			continue;
+		f = names_fold(k);
+		free(k);
+		if (f == NULL)
+			goto oom;
+		/* The first of equal names wins, as in a scan. */
+		for (j = fold_slot(f, x->nslots); x->fold[j] != NULL &&
+		    strcmp(x->fold[j], f) != 0; j = (j + 1) & (x->nslots - 1))
+			;
+		if (x->fold[j] != NULL) {
+			free(f);
+			continue;
+		}
+		x->fold[j] = f;
+		x->vh[j] = vals[i];
+	}
+	for (i = parent_slot(node, c->vcap); c->vi[i] != NULL;
+	    i = (i + 1) & (c->vcap - 1))
+		;
+	c->vi[i] = x;
+	c->vn++;
+	return x;
+oom:
+	vindex_free(x);
+	return NULL;
+}
+
 int
 hive_value_get(const struct hive *hv, hive_node_h node, const char *name,
     struct hive_value *v, struct diag *d)
 {
-	hive_value_h *vals;
-	size_t i;
+	hive_value_h *vals = NULL;
+	struct vindex *x = hv->writable ? NULL : vindex_find(hv, node);
+	size_t i, n;
 	int r = 0;
 
 	memset(v, 0, sizeof *v);
-	vals = hivex_node_values(hv->h, node);
-	if (vals == NULL) {
-		diag_error(d, hv->path, 0, "corrupt value list: %s",
-		    strerror(errno));
-		return -1;
+	/* A key with many values is indexed once (struct vindex): the
+	 * list is not even read again. */
+	if (x == NULL) {
+		vals = hivex_node_values(hv->h, node);
+		if (vals == NULL) {
+			diag_error(d, hv->path, 0, "corrupt value list: %s",
+			    strerror(errno));
+			return -1;
+		}
+		for (n = 0; vals[n] != 0; n++)
+			;
+		if (!hv->writable && n >= VINDEX_MIN &&
+		    (x = vindex_make(hv, node, vals, n)) == NULL) {
+			free(vals);
+			diag_error(d, NULL, 0, "out of memory");
+			return -1;
+		}
+	}
+	if (x != NULL) {
+		char *f = names_fold(name);
+
+		if (f == NULL) {
+			free(vals);
+			diag_error(d, NULL, 0, "out of memory");
+			return -1;
+		}
+		for (i = fold_slot(f, x->nslots); x->fold[i] != NULL &&
+		    strcmp(x->fold[i], f) != 0; i = (i + 1) & (x->nslots - 1))
+			;
+		if (x->fold[i] != NULL)
+			r = read_value(hv, x->vh[i], v, d) < 0 ? -1 : 1;
+		free(f);
+		free(vals);
+		return r;
 	}
 	for (i = 0; vals[i] != 0; i++) {
 		char *k = hivex_value_key(hv->h, vals[i]);

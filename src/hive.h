@@ -16,6 +16,7 @@
 #include "regf.h"
 
 struct hive_cache;
+struct lock;
 
 struct hive {
 	char *path;		/* the user's file, as named in messages */
@@ -33,6 +34,9 @@ struct hive {
 	struct stat checked;	/* FILE as the structure check saw it */
 	/* SYSTEM hives: the Select values, 0 when absent or not a DWORD. */
 	unsigned int cs_current, cs_default, cs_lkg, cs_failed;
+	const struct lock *lock;	/* apply and undo: PATH's lock
+					 * (lock.h), which holds the file
+					 * planned on; else NULL */
 };
 
 /* A value read from a hive. */

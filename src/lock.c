@@ -61,6 +61,32 @@ lock_acquire(const char *path, struct lock *l, struct diag *d)
 	}
 	l->fd = fd;
 	l->path = strdup(path);
+	l->st = st;
+	return 0;
+}
+
+int
+lock_same(const struct lock *l, struct diag *d)
+{
+	struct stat st;
+
+	if (lstat(l->path, &st) < 0) {
+		diag_error(d, NULL, 0, "'%s' is gone since kbfix planned on it: "
+		    "%s", l->path, strerror(errno));
+		return -1;
+	}
+	if (st.st_dev != l->st.st_dev || st.st_ino != l->st.st_ino) {
+		diag_error(d, NULL, 0, "'%s' is another file than the one kbfix "
+		    "planned on: something moved a file onto it", l->path);
+		return -1;
+	}
+	if (st.st_size != l->st.st_size ||
+	    st.st_mtim.tv_sec != l->st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != l->st.st_mtim.tv_nsec) {
+		diag_error(d, NULL, 0, "'%s' has been written to since kbfix "
+		    "planned on it", l->path);
+		return -1;
+	}
 	return 0;
 }
 

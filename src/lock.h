@@ -9,11 +9,14 @@
 #ifndef KBFIX_LOCK_H
 #define KBFIX_LOCK_H
 
+#include <sys/stat.h>
+
 #include "diag.h"
 
 struct lock {
 	int fd;
 	char *path;
+	struct stat st;		/* the file locked, when it was locked */
 };
 
 /* Lock PATH, which must be a regular file.  Returns 0 (release with
@@ -21,6 +24,12 @@ struct lock {
  * changed by another kbfix". */
 int lock_acquire(const char *path, struct lock *l, struct diag *d);
 void lock_release(struct lock *l);
+
+/* Does L's path still name the file L locked, as it was (device, inode,
+ * size, modification time)?  The lock only keeps other kbfix away: any
+ * other program can move a file onto the path, or write to it.  Returns
+ * 0, or -1 with D naming the path. */
+int lock_same(const struct lock *l, struct diag *d);
 
 /* Temporary files to remove if SIGINT, SIGTERM or SIGHUP arrives before
  * they are renamed into place: lock_temp_add once created,

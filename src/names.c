@@ -152,6 +152,19 @@ names_order(const char *a, const char *b)
 }
 
 int
+names_prefix(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na > nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (!names_equal(a[i], b[i]))
+			return 0;
+	return 1;
+}
+
+int
 names_is_pattern(const char *s)
 {
 	return strpbrk(s, "*?") != NULL;

@@ -44,6 +44,10 @@ size_t names_utf8_put(uint32_t c, char *out);
  * a key name is computed on these). */
 uint16_t names_upcase_unit(uint16_t u);
 
+/* Nonzero if the key A[0..NA) is B[0..NB) or a key above it, each name
+ * compared as names_equal does. */
+int names_prefix(char *const *a, size_t na, char *const *b, size_t nb);
+
 /* Nonzero if S holds '*' or '?'. */
 int names_is_pattern(const char *s);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "overlay.h"
 #include "plan.h"
 #include "winpath.h"
 
@@ -60,6 +61,7 @@ struct ctx {
 	int in_not;			/* evaluating the child of a <not>:
 					 * phrase the reason for it */
 	int needs_folder;
+	struct overlay *ov;		/* the plan so far, indexed */
 	unsigned missing;		/* HIVE_BIT of each hive the remedy
 					 * needs that was not given: its
 					 * conditions are undecided (-1) */
@@ -286,18 +288,7 @@ plan_status_name(enum entry_status s)
 /* ------------------------------------------------------------------ */
 /* the plan as an overlay on the hive */
 
-static int
-same_prefix(char *const *a, size_t na, char *const *b, size_t nb)
-{
-	size_t i;
-
-	if (na > nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (!names_equal(a[i], b[i]))
-			return 0;
-	return 1;
-}
+#define same_prefix names_prefix
 
 /* Walk every change planned so far, in order, including the entry being
  * built. */
@@ -313,23 +304,23 @@ same_prefix(char *const *a, size_t na, char *const *b, size_t nb)
 		}							\
 	} while (0)
 
-/* What the plan says of key ELEMS: -1 deleted, 1 created, 0 nothing. */
+/* What the plan says of key ELEMS: -1 deleted, 1 created, 0 nothing
+ * (overlay.h: in O(1), so that n changes are planned in O(n)). */
 static int
 overlay_key(struct ctx *c, const struct hive *hv, char *const *elems,
     size_t n)
 {
-	int st = 0;
+	int st;
 
-	FOR_EACH_CHANGE(c, ch, {
-		if (ch->hive != hv)
-			continue;
-		if (ch->kind == CHANGE_DELETE_KEY &&
-		    same_prefix(ch->key, ch->nkey, elems, n))
-			st = -1;
-		else if (ch->kind == CHANGE_CREATE_KEY &&
-		    ch->nkey == n && same_prefix(ch->key, n, elems, n))
-			st = 1;
-	});
+	if (c->ov == NULL && (c->ov = overlay_new(c->plan)) == NULL)
+		st = -2;
+	else
+		st = overlay_key_state(c->ov, hv, elems, n);
+	if (st == -2) {
+		diag_error(c->d, NULL, 0, "out of memory");
+		c->failed = 1;
+		return 0;
+	}
 	return st;
 }
 
@@ -339,23 +330,17 @@ static int
 overlay_value(struct ctx *c, const struct hive *hv, char *const *elems,
     size_t n, const char *name, const struct rvalue **v)
 {
-	int st = 0;
+	int st;
 
-	FOR_EACH_CHANGE(c, ch, {
-		if (ch->hive != hv)
-			continue;
-		if (ch->kind == CHANGE_DELETE_KEY &&
-		    same_prefix(ch->key, ch->nkey, elems, n)) {
-			st = -1;
-		} else if ((ch->kind == CHANGE_SET_VALUE ||
-		    ch->kind == CHANGE_DELETE_VALUE) && ch->nkey == n &&
-		    same_prefix(ch->key, n, elems, n) &&
-		    names_equal(ch->name, name)) {
-			st = ch->kind == CHANGE_SET_VALUE ? 1 : -1;
-			if (st == 1)
-				*v = &ch->new;
-		}
-	});
+	if (c->ov == NULL && (c->ov = overlay_new(c->plan)) == NULL)
+		st = -2;
+	else
+		st = overlay_value_state(c->ov, hv, elems, n, name, v);
+	if (st == -2) {
+		diag_error(c->d, NULL, 0, "out of memory");
+		c->failed = 1;
+		return 0;
+	}
 	return st;
 }
 
@@ -1832,12 +1817,16 @@ act_edit_list(struct ctx *c, const struct action *a)
 			if (sv == NULL || sv->entries.n == 0)
 				continue;
 			/* Name them: they leave the hive that is given and
-			 * reach no other, so the user must carry them. */
+			 * reach no other, so the user must carry them; apply
+			 * refuses to drop them unless told (cmd-apply.c). */
 			l = join_list(&sv->entries, "', '");
 			entry_note(c->entry, "no %s hive given: the entries "
 			    "removed ('%s') are not added to '%s' of '%s'",
 			    hive_kind_name(a->path.hive), l ? l : "?",
 			    a->name, a->path.text);
+			if (c->entry->drops == NULL && l != NULL)
+				set_text(&c->entry->drops, "'%s' reach no %s "
+				    "hive", l, hive_kind_name(a->path.hive));
 			free(l);
 		}
 	}
@@ -2145,6 +2134,16 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 		} else if (e->nchanges > 0) {
 			e->status = ENTRY_APPLIES;
 			set_reason(e, "%s", why ? why : "conditions hold");
+			/* Scan says what apply would refuse. */
+			if (e->drops != NULL) {
+				char *w = e->reason;
+
+				e->reason = NULL;
+				set_reason(e, "%s; the entries it moves %s: "
+				    "apply drops them only with --drop-moved",
+				    w ? w : "", e->drops);
+				free(w);
+			}
 			if (c.needs_folder)
 				entry_note(e, "its file actions need the Windows "
 				    "folder, and only hives were given");
@@ -2173,6 +2172,7 @@ out:
 		strlist_free(&c.saved[j].entries);
 	}
 	free(c.saved);
+	overlay_free(c.ov);
 	free(c.why);
 	free(why);
 	free(why_not);
@@ -2262,6 +2262,7 @@ plan_free(struct plan *p)
 		free(e->notes);
 		free(e->reason);
 		free(e->control_sets);
+		free(e->drops);
 	}
 	free(p->entries);
 	free(p);

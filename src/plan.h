@@ -67,6 +67,10 @@ struct plan_entry {
 	char *control_sets;	/* "ControlSet002 (current)", or NULL */
 	struct change *changes;
 	size_t nchanges;
+	char *drops;		/* list entries the remedy moves out of a value
+				 * that reach no hive ("'\\s\x', 'Z:\y'
+				 * reach no NTUSER hive"): apply refuses them
+				 * without --drop-moved; NULL if none */
 };
 
 /* What one run works on: the hives of one machine and, in image mode, its

@@ -198,30 +198,66 @@ excerpt(const char *s, size_t n)
 	return buf;
 }
 
+void
+regfile_elems_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+#define elems_free regfile_elems_free
+
+/* A new key of ELEMS[0..N) (taken over, freed on error), shown as PATH
+ * (PN bytes) in messages, or as regfile_key_show writes ELEMS when PATH
+ * is NULL.  Names past Windows' limit are refused.  Returns the key, or
+ * NULL with a message. */
 static struct regfile_key *
-add_key(struct parser *p, const char *path, size_t n, int del, long line)
+add_key(struct parser *p, const char *path, size_t pn, char **elems,
+    size_t n, int del, int left, long line)
 {
 	struct regfile *rf = p->rf;
 	struct regfile_key *k;
+	size_t i;
 
+	for (i = 0; i < n; i++)
+		if (regfile_name_units(elems[i]) > REGFILE_MAX_KEY_NAME) {
+			char *e = regfile_escape(elems[i], 0);
+
+			perr(p, line, "key name '%.40s...' has %zu characters: "
+			    "Windows allows %d at most", e ? e : "?",
+			    regfile_name_units(elems[i]), REGFILE_MAX_KEY_NAME);
+			free(e);
+			elems_free(elems, n);
+			return NULL;
+		}
 	if (rf->nkeys == p->capkeys) {
 		size_t ncap = p->capkeys ? p->capkeys * 2 : 16;
 		k = realloc(rf->keys, ncap * sizeof *k);
 		if (k == NULL)
-			return NULL;
+			goto oom;
 		rf->keys = k;
 		p->capkeys = ncap;
 	}
 	k = &rf->keys[rf->nkeys];
 	memset(k, 0, sizeof *k);
-	k->path = strndup(path, n);
+	k->path = path ? strndup(path, pn) : regfile_key_show(NULL, elems, n);
 	if (k->path == NULL)
-		return NULL;
+		goto oom;
+	k->elems = elems;
+	k->nelems = n;
 	k->delete = del;
+	k->left = left;
 	k->line = line;
 	rf->nkeys++;
 	p->capvalues = 0;
 	return k;
+oom:
+	perr(p, line, "out of memory");
+	elems_free(elems, n);
+	return NULL;
 }
 
 static struct regfile_value *
@@ -439,11 +475,20 @@ parse_data(struct parser *p, long line, const char *s, size_t n,
 	return -1;
 }
 
-/* A value line: "name"=data or @=data. */
+static size_t parse_xquoted(struct parser *p, long line, const char *s,
+    size_t n, char **out);
+static void parse_xkey(struct parser *p, long line, const char *s, size_t n,
+    int left);
+
+/* A value line: "name"=data or @=data (KIND 0); the value of a
+ * kbfix-value line (1) or a kbfix-left-value line (2), whose name takes
+ * the escapes of kbfix lines. */
 static void
-parse_value(struct parser *p, long line, const char *s, size_t n)
+parse_value_kind(struct parser *p, long line, const char *s, size_t n,
+    int kind)
 {
 	struct regfile_value *v;
+	struct regfile_key *key;
 	char *name = NULL;
 	size_t k, nlen;
 
@@ -451,6 +496,7 @@ parse_value(struct parser *p, long line, const char *s, size_t n)
 		perr(p, line, "value outside a key");
 		return;
 	}
+	key = &p->rf->keys[p->rf->nkeys - 1];
 	if (s[0] == '@') {
 		name = strdup("");
 		k = 1;
@@ -458,6 +504,14 @@ parse_value(struct parser *p, long line, const char *s, size_t n)
 			perr(p, line, "out of memory");
 			return;
 		}
+	} else if (kind != 0) {
+		if (s[0] != '"') {
+			perr(p, line, "expected a quoted value name at '%s'",
+			    excerpt(s, n));
+			return;
+		}
+		if ((k = parse_xquoted(p, line, s, n, &name)) == 0)
+			return;
 	} else {
 		k = parse_quoted(p, line, s, n, &name, &nlen);
 		if (k == 0)
@@ -470,8 +524,21 @@ parse_value(struct parser *p, long line, const char *s, size_t n)
 		free(name);
 		return;
 	}
-	if (p->rf->keys[p->rf->nkeys - 1].delete) {
+	if ((kind == 2) != (key->left != 0)) {
+		perr(p, line, kind == 2 ? "kbfix-left-value line after a key "
+		    "that is not a kbfix-left-key" : "value line after a "
+		    "kbfix-left-key line");
+		free(name);
+		return;
+	}
+	if (key->delete) {
 		perr(p, line, "value in a deleted key");
+		free(name);
+		return;
+	}
+	if (regfile_name_units(name) > REGFILE_MAX_VALUE_NAME) {
+		perr(p, line, "value name of %zu characters: Windows allows %d "
+		    "at most", regfile_name_units(name), REGFILE_MAX_VALUE_NAME);
 		free(name);
 		return;
 	}
@@ -487,13 +554,61 @@ parse_value(struct parser *p, long line, const char *s, size_t n)
 		/* Drop the value: the caller gets no half-parsed data. */
 		free(v->name);
 		free(v->data);
-		p->rf->keys[p->rf->nkeys - 1].nvalues--;
+		key->nvalues--;
+	}
+}
+
+static void
+parse_value(struct parser *p, long line, const char *s, size_t n)
+{
+	parse_value_kind(p, line, s, n, 0);
+}
+
+/* A "; kbfix-TAG: ..." line (regfile.h).  Tags other than these four
+ * belong to undo files (undo.h) and are comments here. */
+static void
+parse_kbfix(struct parser *p, long line, const char *s, size_t n)
+{
+	static const struct {
+		const char *tag;
+		int key, left;
+	} tags[] = {
+		{ "; kbfix-key:", 1, 0 },
+		{ "; kbfix-left-key:", 1, 1 },
+		{ "; kbfix-value:", 0, 0 },
+		{ "; kbfix-left-value:", 0, 1 },
+	};
+	size_t i, l;
+
+	for (i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+		l = strlen(tags[i].tag);
+		if (n < l || memcmp(s, tags[i].tag, l) != 0)
+			continue;
+		s += l;
+		n -= l;
+		if (tags[i].key) {
+			parse_xkey(p, line, s, n, tags[i].left);
+			return;
+		}
+		while (n > 0 && is_space(*s)) {
+			s++;
+			n--;
+		}
+		if (n == 0) {
+			perr(p, line, "empty kbfix value line");
+			return;
+		}
+		parse_value_kind(p, line, s, n, tags[i].left ? 2 : 1);
+		return;
 	}
 }
 
 static void
 parse_key(struct parser *p, long line, const char *s, size_t n)
 {
+	char **elems = NULL;
+	size_t ne = 0;
+	const char *e, *start, *end;
 	int del = 0;
 
 	while (n > 0 && is_space(s[n - 1]))
@@ -513,8 +628,180 @@ parse_key(struct parser *p, long line, const char *s, size_t n)
 		perr(p, line, "empty key name");
 		return;
 	}
-	if (add_key(p, s, n, del, line) == NULL)
-		perr(p, line, "out of memory");
+	/* Key names hold no '\': it separates them. */
+	for (start = s, end = s + n; ; s = e + 1) {
+		char **nv;
+
+		for (e = s; e < end && *e != '\\'; e++)
+			;
+		if (e == s) {
+			perr(p, line, "empty key name in '%s'",
+			    excerpt(start, n));
+			elems_free(elems, ne);
+			return;
+		}
+		if ((nv = realloc(elems, (ne + 1) * sizeof *nv)) == NULL ||
+		    (nv[ne] = strndup(s, (size_t)(e - s))) == NULL) {
+			elems_free(nv ? nv : elems, ne);
+			perr(p, line, "out of memory");
+			return;
+		}
+		elems = nv;
+		ne++;
+		if (e == end)
+			break;
+	}
+	add_key(p, start, n, elems, ne, del, 0, line);
+}
+
+size_t
+regfile_unquote(const char *s, size_t n, char **out, char *err,
+    size_t errsize)
+{
+	char *buf, *o;
+	size_t i;
+
+	*out = NULL;
+	if (n == 0 || s[0] != '"') {
+		snprintf(err, errsize, "expected a quoted name at '%s'",
+		    excerpt(s, n));
+		return 0;
+	}
+	/* An escape never gives more bytes than it takes. */
+	if ((o = buf = malloc(n + 1)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return 0;
+	}
+	for (i = 1; i < n && s[i] != '"'; i++) {
+		unsigned long u = 0, lo = 0;
+		int k;
+
+		if (s[i] != '\\') {
+			*o++ = s[i];
+			continue;
+		}
+		if (i + 1 < n && (s[i + 1] == '\\' || s[i + 1] == '"')) {
+			*o++ = s[++i];
+			continue;
+		}
+		if (i + 1 >= n || s[i + 1] != 'u')
+			goto bad_escape;
+		for (k = 0; k < 4; k++) {
+			if (i + 2 + k >= n || hexval(s[i + 2 + k]) < 0)
+				goto bad_escape;
+			u = u << 4 | (unsigned long)hexval(s[i + 2 + k]);
+		}
+		i += 5;
+		/* A high surrogate takes the low one escaped after it. */
+		if (u >= 0xd800 && u <= 0xdbff && i + 6 < n &&
+		    s[i + 1] == '\\' && s[i + 2] == 'u') {
+			for (k = 0; k < 4 && hexval(s[i + 3 + k]) >= 0; k++)
+				lo = lo << 4 | (unsigned long)hexval(s[i + 3 + k]);
+			if (k == 4 && lo >= 0xdc00 && lo <= 0xdfff) {
+				u = 0x10000 + ((u - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				i += 6;
+			}
+		}
+		if (u == 0) {
+			snprintf(err, errsize, "'\\u0000' (NUL) in a name");
+			free(buf);
+			return 0;
+		}
+		if (u >= 0xd800 && u <= 0xdfff) {
+			snprintf(err, errsize, "unpaired surrogate '\\u%04lx' "
+			    "in a name: kbfix cannot hold it", u);
+			free(buf);
+			return 0;
+		}
+		o += names_utf8_put((uint32_t)u, o);
+	}
+	if (i >= n) {
+		snprintf(err, errsize, "unterminated string");
+		free(buf);
+		return 0;
+	}
+	*o = '\0';
+	*out = buf;
+	return i + 1;
+bad_escape:
+	snprintf(err, errsize, "unknown escape '\\%s' in a name: kbfix lines "
+	    "take \\\\, \\\" and \\uXXXX",
+	    excerpt(s + i + 1, i + 1 < n ? 1 : 0));
+	free(buf);
+	return 0;
+}
+
+/* regfile_unquote with its message in P. */
+static size_t
+parse_xquoted(struct parser *p, long line, const char *s, size_t n,
+    char **out)
+{
+	char err[200];
+	size_t k = regfile_unquote(s, n, out, err, sizeof err);
+
+	if (k == 0)
+		perr(p, line, "%s", err);
+	return k;
+}
+
+/* The elements of a kbfix-key or kbfix-left-key line: [-]"e" "e"... */
+static void
+parse_xkey(struct parser *p, long line, const char *s, size_t n, int left)
+{
+	char **elems = NULL, *e;
+	size_t ne = 0, k;
+	int del = 0;
+
+	while (n > 0 && is_space(*s)) {
+		s++;
+		n--;
+	}
+	if (n > 0 && *s == '-') {
+		del = 1;
+		s++;
+		n--;
+	}
+	while (n > 0) {
+		char **nv;
+
+		if (*s != '"') {
+			perr(p, line, "expected a quoted key name at '%s'",
+			    excerpt(s, n));
+			elems_free(elems, ne);
+			return;
+		}
+		if ((k = parse_xquoted(p, line, s, n, &e)) == 0) {
+			elems_free(elems, ne);
+			return;
+		}
+		if (*e == '\0' || (nv = realloc(elems, (ne + 1) *
+		    sizeof *nv)) == NULL) {
+			perr(p, line, *e ? "out of memory" : "empty key name");
+			free(e);
+			elems_free(elems, ne);
+			return;
+		}
+		elems = nv;
+		elems[ne++] = e;
+		s += k;
+		n -= k;
+		if (n > 0 && !is_space(*s)) {
+			perr(p, line, "expected a space between key names at "
+			    "'%s'", excerpt(s, n));
+			elems_free(elems, ne);
+			return;
+		}
+		while (n > 0 && is_space(*s)) {
+			s++;
+			n--;
+		}
+	}
+	if (ne == 0) {
+		perr(p, line, "empty key name");
+		return;
+	}
+	add_key(p, NULL, 0, elems, ne, del, left, line);
 }
 
 /* Nonzero if line S (N bytes, trailing blanks removed) is a value whose
@@ -637,8 +924,11 @@ parse_text(struct parser *p, const char *text, size_t len)
 			perr(p, line, "missing header '%s'", HEADER5);
 			return;
 		}
-		if (s[0] == ';')
+		if (s[0] == ';') {
+			if (n > 8 && memcmp(s, "; kbfix-", 8) == 0)
+				parse_kbfix(p, line, s, n);
 			continue;
+		}
 		if (s[0] == '[') {
 			parse_key(p, line, s, n);
 			continue;
@@ -787,12 +1077,179 @@ regfile_free(struct regfile *rf)
 		}
 		free(k->values);
 		free(k->path);
+		elems_free(k->elems, k->nelems);
 	}
 	free(rf->keys);
 	free(rf);
 }
 
 /* ---------------------------------------------------------------- format */
+
+/* Characters written "\uXXXX" in names: C0, DEL and C1 controls, and
+ * those that break or reorder a line on a screen. */
+static int
+escaped_cp(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 ||
+	    c == 0x2029 || c == 0x200e || c == 0x200f ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	    c == 0xfeff;
+}
+
+/* S escaped (regfile.h); with QUOTE, '\' and '"' too.  A byte that is
+ * not UTF-8 (never in a name: hivex gives UTF-8; in a path, it may) is
+ * written "\xHH", which no reader takes for a character. */
+static void
+put_escaped(FILE *f, const char *s, int quote)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, k;
+	uint32_t c;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			c = p[i];
+			k = 1;
+		} else if ((k = names_utf8_get(p + i, n - i, &c)) == 0) {
+			fprintf(f, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		if (quote && (c == '\\' || c == '"'))
+			fputc('\\', f);
+		if (escaped_cp(c))
+			fprintf(f, "\\u%04lx", (unsigned long)c);
+		else
+			fwrite(p + i, 1, k, f);
+		i += k;
+	}
+}
+
+void
+regfile_put_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	put_escaped(f, s, 1);
+	fputc('"', f);
+}
+
+#define put_quoted regfile_put_quoted
+
+size_t
+regfile_name_units(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t n = 0;
+
+	/* A lead byte of 4 starts a character outside the BMP: 2 units. */
+	for (; *p; p++)
+		if ((*p & 0xc0) != 0x80)
+			n += *p >= 0xf0 ? 2 : 1;
+	return n;
+}
+
+int
+regfile_name_plain(const char *name, int key)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p > 0x7e || (key && *p == '\\'))
+			return 0;
+	return !key || (*name != '\0' &&
+	    strstr(name, "Windows Registry Editor Version") == NULL);
+}
+
+char *
+regfile_escape(const char *name, int quote)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	put_escaped(f, name, quote);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Does key name E need quotes to be shown unambiguously? */
+static int
+show_quoted(const char *e)
+{
+	const unsigned char *p = (const unsigned char *)e;
+	size_t n = strlen(e), i = 0, k;
+	uint32_t c;
+
+	if (*p == '"' || *p == '\0')
+		return 1;
+	while (i < n) {
+		if ((k = names_utf8_get(p + i, n - i, &c)) == 0 ||
+		    c == '\\' || escaped_cp(c))
+			return 1;
+		i += k;
+	}
+	return 0;
+}
+
+char *
+regfile_key_show(const char *root, char *const *elems, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	if (root != NULL)
+		fputs(root, f);
+	for (i = 0; i < n; i++) {
+		if (i > 0 || root != NULL)
+			fputc('\\', f);
+		if (show_quoted(elems[i]))
+			put_quoted(f, elems[i]);
+		else
+			fputs(elems[i], f);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+void
+regfile_put_comment(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	char *text = NULL, *esc;
+	size_t n;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	esc = text ? regfile_escape(text, 0) : NULL;
+	free(text);
+	if (esc == NULL) {
+		fputs(";\n", f);	/* out of memory: f reports it */
+		return;
+	}
+	/* hivexregedit joins a line ending in '\' (and blanks) with the
+	 * next: that line would vanish into the comment. */
+	n = strlen(esc);
+	while (n > 0 && is_space(esc[n - 1]))
+		n--;
+	if (n > 0 && esc[n - 1] == '\\')
+		fprintf(f, "; %.*s\\u005c\n", (int)(n - 1), esc);
+	else
+		fprintf(f, "; %.*s\n", (int)n, esc);
+	free(esc);
+}
 
 /* Is the UTF-16LE text B (with its NUL) printable ASCII only? */
 static int
@@ -835,20 +1292,6 @@ is_text(const unsigned char *data, size_t len)
 	return 1;
 }
 
-static void
-put_quoted(FILE *f, const char *s, size_t n)
-{
-	size_t i;
-
-	fputc('"', f);
-	for (i = 0; i < n; i++) {
-		if (s[i] == '\\' || s[i] == '"')
-			fputc('\\', f);
-		fputc(s[i], f);
-	}
-	fputc('"', f);
-}
-
 char *
 regfile_format_value(const char *name, uint32_t type, const void *data,
     size_t len, unsigned flags)
@@ -864,9 +1307,11 @@ regfile_format_value(const char *name, uint32_t type, const void *data,
 	if (name[0] == '\0')
 		fputc('@', f);
 	else
-		put_quoted(f, name, strlen(name));
+		put_quoted(f, name);
 	fputc('=', f);
-	if (type == REG_SZ && is_text(b, len) &&
+	if (flags & REGFILE_DELETE) {
+		fputc('-', f);
+	} else if (type == REG_SZ && is_text(b, len) &&
 	    (!(flags & REGFILE_ASCII_SZ) || is_ascii(b, len))) {
 		char u[4];
 		size_t k;
@@ -904,6 +1349,143 @@ regfile_format_value(const char *name, uint32_t type, const void *data,
 	return buf;
 }
 
+
+/* The elements of a key line of a kbfix line: [-]"e" "e"... */
+static void
+put_xkey(FILE *f, const struct regfile_key *k)
+{
+	size_t i;
+
+	if (k->delete)
+		fputc('-', f);
+	for (i = 0; i < k->nelems; i++) {
+		if (i)
+			fputc(' ', f);
+		put_quoted(f, k->elems[i]);
+	}
+}
+
+/* Refuse a name Windows would: the undo file kbfix writes is one it
+ * reads back. */
+static int
+check_limits(const struct regfile_key *k, struct diag *d)
+{
+	size_t i;
+	char *e;
+
+	for (i = 0; i < k->nelems; i++)
+		if (regfile_name_units(k->elems[i]) > REGFILE_MAX_KEY_NAME) {
+			e = regfile_key_show(NULL, k->elems, i + 1);
+			diag_error(d, NULL, 0, "key '%s' has a name of %zu "
+			    "characters: Windows allows %d at most", e ? e :
+			    "?", regfile_name_units(k->elems[i]),
+			    REGFILE_MAX_KEY_NAME);
+			free(e);
+			return -1;
+		}
+	for (i = 0; i < k->nvalues; i++)
+		if (regfile_name_units(k->values[i].name) >
+		    REGFILE_MAX_VALUE_NAME) {
+			diag_error(d, NULL, 0, "a value of '%s' has a name of "
+			    "%zu characters: Windows allows %d at most",
+			    k->path, regfile_name_units(k->values[i].name),
+			    REGFILE_MAX_VALUE_NAME);
+			return -1;
+		}
+	return 0;
+}
+
+int
+regfile_write(FILE *f, const struct regfile *rf, struct diag *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < rf->nkeys; i++) {
+		const struct regfile_key *k = &rf->keys[i];
+		int plain = !k->left;
+
+		if (check_limits(k, d) < 0)
+			return -1;
+		for (j = 0; plain && j < k->nelems; j++)
+			plain = regfile_name_plain(k->elems[j], 1);
+		if (k->left) {
+			fputs("; kbfix-left-key: ", f);
+			put_xkey(f, k);
+		} else if (plain) {
+			fputs(k->delete ? "[-" : "[", f);
+			for (j = 0; j < k->nelems; j++)
+				fprintf(f, "%s%s", j ? "\\" : "", k->elems[j]);
+			fputc(']', f);
+		} else {
+			fputs("; kbfix-key: ", f);
+			put_xkey(f, k);
+		}
+		fputc('\n', f);
+		for (j = 0; j < k->nvalues; j++) {
+			const struct regfile_value *v = &k->values[j];
+			char *line = regfile_format_value(v->name, v->type,
+			    v->data, v->len, REGFILE_ASCII_SZ |
+			    (v->delete ? REGFILE_DELETE : 0));
+
+			if (line == NULL) {
+				diag_error(d, NULL, 0, "out of memory");
+				return -1;
+			}
+			/* Once a value needs a kbfix line, those after it
+			 * take one too (regfile.h). */
+			if (plain && !regfile_name_plain(v->name, 0))
+				plain = 0;
+			fprintf(f, "%s%s\n", k->left ? "; kbfix-left-value: " :
+			    plain ? "" : "; kbfix-value: ", line);
+			free(line);
+		}
+		fputc('\n', f);
+	}
+	if (ferror(f)) {
+		diag_error(d, NULL, 0, "cannot write: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+same_value(const struct regfile_value *a, const struct regfile_value *b)
+{
+	return strcmp(a->name, b->name) == 0 && a->delete == b->delete &&
+	    (a->delete || (a->type == b->type && a->len == b->len &&
+	    (a->len == 0 || memcmp(a->data, b->data, a->len) == 0)));
+}
+
+int
+regfile_equal(const struct regfile *a, const struct regfile *b,
+    size_t *where)
+{
+	size_t i, j;
+
+	*where = 0;
+	for (i = 0; i < a->nkeys && i < b->nkeys; i++) {
+		const struct regfile_key *x = &a->keys[i];
+		const struct regfile_key *y = &b->keys[i];
+
+		*where = i;
+		if (x->delete != y->delete ||
+		    x->left != y->left || x->nelems != y->nelems ||
+		    x->nvalues != y->nvalues)
+			return 0;
+		for (j = 0; j < x->nelems; j++)
+			if (strcmp(x->elems[j], y->elems[j]) != 0)
+				return 0;
+		for (j = 0; j < x->nvalues; j++)
+			if (!same_value(&x->values[j], &y->values[j]))
+				return 0;
+	}
+	*where = i;
+	if (a->nkeys != b->nkeys)
+		return 0;
+	*where = 0;
+	return 1;
+}
+
 /* ---------------------------------------------------------------- apply */
 
 /* The child of NODE named NAME as Windows finds it (case-insensitive), 0
@@ -937,9 +1519,19 @@ find_child(hive_h *h, hive_node_h node, const char *name, hive_node_h *out)
 	return 0;
 }
 
+/* The values of one key being edited, kept until they are written back
+ * in one hivex_node_set_values: hivex writes every value of the key anew
+ * on each call and never reuses the cells it frees, so n changes to a
+ * key's values made one call each would cost O(n^2) in time and file
+ * size (4,000 values set one by one grew a hive by 298 MB).  Names are
+ * found through a hash of their upcased spelling; a deleted value keeps
+ * its slot (KEY NULL) until the values are written. */
 struct vals {
 	hive_set_value *v;
+	char **fold;		/* names_fold of each name */
 	size_t n, cap;
+	size_t *tab;		/* index + 1 of V, 0 for a free slot */
+	size_t tabsize;		/* a power of 2, more than twice N */
 };
 
 static void
@@ -950,9 +1542,92 @@ vals_free(struct vals *vs)
 	for (i = 0; i < vs->n; i++) {
 		free(vs->v[i].key);
 		free(vs->v[i].value);
+		free(vs->fold[i]);
 	}
 	free(vs->v);
+	free(vs->fold);
+	free(vs->tab);
 	memset(vs, 0, sizeof *vs);
+}
+
+static size_t
+hash_name(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* The slot of FOLD in VS's table: the one holding it, or the free one
+ * where it goes. */
+static size_t
+vals_slot(const struct vals *vs, const char *fold)
+{
+	size_t m = vs->tabsize - 1, i = hash_name(fold) & m;
+
+	while (vs->tab[i] != 0 && strcmp(vs->fold[vs->tab[i] - 1], fold) != 0)
+		i = (i + 1) & m;
+	return i;
+}
+
+/* Room for one more value: the arrays, and the table rebuilt larger when
+ * it is half full. */
+static int
+vals_grow(struct vals *vs)
+{
+	size_t i;
+
+	if (vs->n == vs->cap) {
+		size_t ncap = vs->cap ? vs->cap * 2 : 16;
+		hive_set_value *nv = realloc(vs->v, ncap * sizeof *nv);
+		char **nf;
+
+		if (nv == NULL)
+			return -1;
+		vs->v = nv;
+		if ((nf = realloc(vs->fold, ncap * sizeof *nf)) == NULL)
+			return -1;
+		vs->fold = nf;
+		vs->cap = ncap;
+	}
+	if ((vs->n + 1) * 2 >= vs->tabsize) {
+		size_t nsize = vs->tabsize ? vs->tabsize * 2 : 32;
+		size_t *nt = calloc(nsize, sizeof *nt);
+
+		if (nt == NULL)
+			return -1;
+		free(vs->tab);
+		vs->tab = nt;
+		vs->tabsize = nsize;
+		for (i = 0; i < vs->n; i++)
+			vs->tab[vals_slot(vs, vs->fold[i])] = i + 1;
+	}
+	return 0;
+}
+
+/* Add NAME (taken over) with VALUE (taken over) at the end.  Returns 0,
+ * or -1 (both freed). */
+static int
+vals_add(struct vals *vs, char *name, char *value, size_t len, hive_type t)
+{
+	char *fold = names_fold(name);
+
+	if (fold == NULL || vals_grow(vs) < 0) {
+		free(fold);
+		free(name);
+		free(value);
+		return -1;
+	}
+	vs->v[vs->n].key = name;
+	vs->v[vs->n].value = value;
+	vs->v[vs->n].len = len;
+	vs->v[vs->n].t = t;
+	vs->fold[vs->n] = fold;
+	vs->tab[vals_slot(vs, fold)] = vs->n + 1;
+	vs->n++;
+	return 0;
 }
 
 /* Every value of NODE, name, type and bytes as they are. */
@@ -966,28 +1641,20 @@ vals_read(hive_h *h, hive_node_h node, struct vals *vs)
 	hv = hivex_node_values(h, node);
 	if (hv == NULL)
 		return -1;
-	for (i = 0; hv[i] != 0; i++)
-		;
-	vs->cap = i + 1;
-	vs->v = calloc(vs->cap, sizeof *vs->v);
-	if (vs->v == NULL) {
-		free(hv);
-		return -1;
-	}
 	for (i = 0; hv[i] != 0; i++) {
-		hive_set_value *sv = &vs->v[i];
 		hive_type t;
+		size_t len;
+		char *key = hivex_value_key(h, hv[i]), *value;
 
-		sv->key = hivex_value_key(h, hv[i]);
-		if (sv->key == NULL)
+		if (key == NULL)
 			goto fail;
-		sv->value = hivex_value_value(h, hv[i], &t, &sv->len);
-		if (sv->value == NULL) {
-			free(sv->key);
+		value = hivex_value_value(h, hv[i], &t, &len);
+		if (value == NULL) {
+			free(key);
 			goto fail;
 		}
-		sv->t = t;
-		vs->n++;
+		if (vals_add(vs, key, value, len, t) < 0)
+			goto fail;
 	}
 	free(hv);
 	return 0;
@@ -1001,21 +1668,24 @@ static int
 vals_set(struct vals *vs, const struct regfile_value *rv)
 {
 	hive_set_value *sv = NULL;
-	char *copy;
+	char *copy, *fold = names_fold(rv->name);
 	size_t i;
 
-	for (i = 0; i < vs->n; i++)
-		if (names_equal(vs->v[i].key, rv->name)) {
-			sv = &vs->v[i];
-			break;
-		}
+	if (fold == NULL || vals_grow(vs) < 0) {
+		free(fold);
+		return -1;
+	}
+	i = vals_slot(vs, fold);
+	free(fold);
+	if (vs->tab[i] != 0)
+		sv = &vs->v[vs->tab[i] - 1];
 	if (rv->delete) {
-		if (sv == NULL)
+		if (sv == NULL || sv->key == NULL)
 			return 0;
+		/* The slot stays, for a set of the same name after. */
 		free(sv->key);
 		free(sv->value);
-		memmove(sv, sv + 1, (vs->n - i - 1) * sizeof *sv);
-		vs->n--;
+		sv->key = sv->value = NULL;
 		return 0;
 	}
 	copy = malloc(rv->len ? rv->len : 1);
@@ -1023,67 +1693,90 @@ vals_set(struct vals *vs, const struct regfile_value *rv)
 		return -1;
 	memcpy(copy, rv->data, rv->len);
 	if (sv == NULL) {
-		if (vs->n == vs->cap) {
-			size_t ncap = vs->cap ? vs->cap * 2 : 8;
-			hive_set_value *nv = realloc(vs->v, ncap * sizeof *nv);
-			if (nv == NULL) {
-				free(copy);
-				return -1;
-			}
-			vs->v = nv;
-			vs->cap = ncap;
-		}
-		sv = &vs->v[vs->n];
-		sv->key = strdup(rv->name);
-		if (sv->key == NULL) {
+		char *name = strdup(rv->name);
+
+		if (name == NULL) {
 			free(copy);
 			return -1;
 		}
-		vs->n++;
-	} else
-		free(sv->value);	/* the name keeps its spelling */
+		return vals_add(vs, name, copy, rv->len, rv->type);
+	}
+	/* A name being set again keeps the spelling the hive has: a
+	 * deleted one takes the new spelling, as Windows would. */
+	if (sv->key == NULL && (sv->key = strdup(rv->name)) == NULL) {
+		free(copy);
+		return -1;
+	}
+	free(sv->value);
 	sv->value = copy;
 	sv->len = rv->len;
 	sv->t = rv->type;
 	return 0;
 }
 
-/* The path of K below PREFIX, or NULL (with a message) when K is outside
- * it.  "" is the root. */
-static const char *
+/* Write VS as NODE's values: one hivex_node_set_values for them all. */
+static int
+vals_write(hive_h *h, hive_node_h node, struct vals *vs)
+{
+	size_t i, o = 0;
+
+	/* The deleted ones leave: the others keep their order. */
+	for (i = 0; i < vs->n; i++)
+		if (vs->v[i].key != NULL) {
+			hive_set_value tmp = vs->v[i];
+			char *f = vs->fold[i];
+
+			vs->v[i] = vs->v[o];
+			vs->fold[i] = vs->fold[o];
+			vs->v[o] = tmp;
+			vs->fold[o] = f;
+			o++;
+		}
+	return hivex_node_set_values(h, node, o, vs->v, 0);
+}
+
+/* The elements of K below PREFIX (split at '\'), or -1 (with a message)
+ * when K is outside it.  Returns the count of PREFIX's elements. */
+static long
 strip_prefix(const struct regfile_key *k, const char *prefix,
     const char *name, struct diag *d)
 {
-	size_t n = strlen(prefix);
-	char *head;
-	int eq;
+	const char *s = prefix, *e;
+	size_t i = 0;
 
-	if (strlen(k->path) >= n && (k->path[n] == '\0' ||
-	    k->path[n] == '\\')) {
-		head = strndup(k->path, n);
-		if (head == NULL) {
+	for (; *s != '\0'; s = *e ? e + 1 : e, i++) {
+		char *head;
+		int eq;
+
+		e = strchr(s, '\\');
+		if (e == NULL)
+			e = s + strlen(s);
+		if (i >= k->nelems)
+			break;
+		if ((head = strndup(s, (size_t)(e - s))) == NULL) {
 			diag_error(d, name, k->line, "out of memory");
-			return NULL;
+			return -1;
 		}
-		eq = names_equal(head, prefix);
+		eq = names_equal(head, k->elems[i]);
 		free(head);
-		if (eq)
-			return k->path[n] ? k->path + n + 1 : k->path + n;
+		if (!eq)
+			break;
 	}
+	if (*s == '\0')
+		return (long)i;
 	diag_error(d, name, k->line, "key '%s' is not under '%s'", k->path,
 	    prefix);
-	return NULL;
+	return -1;
 }
 
-/* Walk REL ("A\B\C") from the root; create missing keys if CREATE.
- * *OUT is 0 when a key is missing and not created. */
+/* Walk ELEMS[0..N) from the root; create missing keys if CREATE.  *OUT
+ * is 0 when a key is missing and not created. */
 static int
-walk(hive_h *h, const char *rel, int create, hive_node_h *out,
+walk(hive_h *h, char *const *elems, size_t n, int create, hive_node_h *out,
     const struct regfile_key *k, const char *name, struct diag *d)
 {
 	hive_node_h node = hivex_root(h), child;
-	const char *s = rel, *e;
-	char *part;
+	size_t i;
 
 	*out = 0;
 	if (node == 0) {
@@ -1091,67 +1784,80 @@ walk(hive_h *h, const char *rel, int create, hive_node_h *out,
 		    strerror(errno));
 		return -1;
 	}
-	while (*s != '\0') {
-		e = strchr(s, '\\');
-		if (e == NULL)
-			e = s + strlen(s);
-		if (e == s) {
-			diag_error(d, name, k->line, "empty key name in '%s'",
-			    k->path);
-			return -1;
-		}
-		part = strndup(s, e - s);
-		if (part == NULL) {
-			diag_error(d, name, k->line, "out of memory");
-			return -1;
-		}
-		if (find_child(h, node, part, &child) == -1) {
+	for (i = 0; i < n; i++) {
+		if (find_child(h, node, elems[i], &child) == -1) {
 			diag_error(d, name, k->line, "cannot read key '%s': %s",
 			    k->path, strerror(errno));
-			free(part);
 			return -1;
 		}
-		if (child == 0 && !create) {
-			free(part);
+		if (child == 0 && !create)
 			return 0;
-		}
 		if (child == 0) {
-			child = hivex_node_add_child(h, node, part);
+			child = hivex_node_add_child(h, node, elems[i]);
 			if (child == 0) {
+				char *e = regfile_escape(elems[i], 0);
+
 				diag_error(d, name, k->line, "cannot create "
-				    "key '%s' in '%s': %s", part, k->path,
-				    strerror(errno));
-				free(part);
+				    "key '%s' in '%s': %s", e ? e : "?",
+				    k->path, strerror(errno));
+				free(e);
 				return -1;
 			}
 		}
-		free(part);
 		node = child;
-		s = *e ? e + 1 : e;
 	}
 	*out = node;
 	return 0;
 }
 
+/* The key whose values are being edited (struct vals). */
+struct pending {
+	hive_node_h node;	/* 0: none */
+	struct vals vs;
+	const struct regfile_key *k;
+};
+
+static int
+flush(hive_h *h, struct pending *pd, const char *name, struct diag *d)
+{
+	int r = 0;
+
+	if (pd->node == 0)
+		return 0;
+	if (vals_write(h, pd->node, &pd->vs) == -1) {
+		diag_error(d, name, pd->k->line, "cannot set the values of "
+		    "'%s': %s", pd->k->path, strerror(errno));
+		r = -1;
+	}
+	vals_free(&pd->vs);
+	pd->node = 0;
+	return r;
+}
+
 static int
 apply_key(hive_h *h, const struct regfile_key *k, const char *prefix,
-    const char *name, struct diag *d)
+    struct pending *pd, const char *name, struct diag *d)
 {
-	const char *rel;
+	long skip;
 	hive_node_h node;
-	struct vals vs;
 	size_t i;
 
-	rel = strip_prefix(k, prefix, name, d);
-	if (rel == NULL)
+	if (k->left)
+		return 0;	/* what the hive holds, not a change */
+	if ((skip = strip_prefix(k, prefix, name, d)) < 0)
 		return -1;
 	if (k->delete) {
-		if (*rel == '\0') {
+		if ((size_t)skip == k->nelems) {
 			diag_error(d, name, k->line, "cannot delete the root "
 			    "key '%s'", k->path);
 			return -1;
 		}
-		if (walk(h, rel, 0, &node, k, name, d) == -1)
+		/* The values of a key being edited go first: it may be
+		 * below this one. */
+		if (flush(h, pd, name, d) < 0)
+			return -1;
+		if (walk(h, k->elems + skip, k->nelems - (size_t)skip, 0,
+		    &node, k, name, d) == -1)
 			return -1;
 		if (node != 0 && hivex_node_delete_child(h, node) == -1) {
 			diag_error(d, name, k->line, "cannot delete key "
@@ -1160,30 +1866,28 @@ apply_key(hive_h *h, const struct regfile_key *k, const char *prefix,
 		}
 		return 0;
 	}
-	if (walk(h, rel, 1, &node, k, name, d) == -1)
+	if (walk(h, k->elems + skip, k->nelems - (size_t)skip, 1, &node, k,
+	    name, d) == -1)
 		return -1;
 	if (k->nvalues == 0)
 		return 0;
-	if (vals_read(h, node, &vs) == -1) {
-		diag_error(d, name, k->line, "cannot read the values of '%s': "
-		    "%s", k->path, strerror(errno));
+	if (pd->node != node && flush(h, pd, name, d) < 0)
 		return -1;
-	}
-	for (i = 0; i < k->nvalues; i++) {
-		if (vals_set(&vs, &k->values[i]) == -1) {
-			diag_error(d, name, k->values[i].line,
-			    "out of memory");
-			vals_free(&vs);
+	if (pd->node == 0) {
+		if (vals_read(h, node, &pd->vs) == -1) {
+			diag_error(d, name, k->line, "cannot read the values "
+			    "of '%s': %s", k->path, strerror(errno));
 			return -1;
 		}
+		pd->node = node;
 	}
-	if (hivex_node_set_values(h, node, vs.n, vs.v, 0) == -1) {
-		diag_error(d, name, k->line, "cannot set the values of '%s': "
-		    "%s", k->path, strerror(errno));
-		vals_free(&vs);
-		return -1;
-	}
-	vals_free(&vs);
+	pd->k = k;
+	for (i = 0; i < k->nvalues; i++)
+		if (vals_set(&pd->vs, &k->values[i]) == -1) {
+			diag_error(d, name, k->values[i].line,
+			    "out of memory");
+			return -1;
+		}
 	return 0;
 }
 
@@ -1191,11 +1895,20 @@ int
 regfile_apply(hive_h *h, const struct regfile *rf, const char *prefix,
     const char *name, struct diag *d)
 {
+	struct pending pd;
 	size_t i;
 	int r = 0;
 
+	memset(&pd, 0, sizeof pd);
+	/* Consecutive keys that are the same key (an undo file writes one
+	 * block per value) share one write of its values. */
 	for (i = 0; i < rf->nkeys; i++)
-		if (apply_key(h, &rf->keys[i], prefix, name, d) == -1)
+		if (apply_key(h, &rf->keys[i], prefix, &pd, name, d) == -1) {
 			r = -1;
+			break;
+		}
+	if (flush(h, &pd, name, d) < 0)
+		r = -1;
+	vals_free(&pd.vs);
 	return r;
 }

@@ -49,6 +49,7 @@
 #include <nettle/version.h>
 
 #include "names.h"
+#include "regfile.h"
 #include "remedy.h"
 
 #define REMEDY_NS		"urn:kbfix:remedy:1"
@@ -420,9 +421,17 @@ rpath_parse(const char *text, struct rpath *p, const char **err)
 			*err = "empty key name (two backslashes in a row)";
 			return -1;
 		}
+		/* Windows' limit is in UTF-16 code units, not bytes. */
 		if (e - s > REMEDY_MAX_NAME) {
-			*err = "key name longer than 255 characters";
-			return -1;
+			char *el = strndup(s, (size_t)(e - s));
+			size_t u = el ? regfile_name_units(el) : 0;
+
+			free(el);
+			if (u > REMEDY_MAX_NAME) {
+				*err = "key name longer than 255 characters: "
+				    "Windows allows 255 at most";
+				return -1;
+			}
 		}
 		n++;
 		if (*e == '\\' && e[1] == '\0')
@@ -934,6 +943,20 @@ attr(struct loader *ld, xmlNode *n, const char *name)
 	return r;
 }
 
+/* The "name" attribute of a value: at most 16,383 characters (UTF-16
+ * code units), as Windows allows. */
+static char *
+value_name(struct loader *ld, xmlNode *n)
+{
+	char *v = attr(ld, n, "name");
+
+	if (v != NULL && regfile_name_units(v) > REGFILE_MAX_VALUE_NAME)
+		covered_error(ld, line_of(n), "value name of %zu characters: "
+		    "Windows allows %d at most", regfile_name_units(v),
+		    REGFILE_MAX_VALUE_NAME);
+	return v;
+}
+
 /* A true/false attribute; DEF when absent. */
 static int
 attr_bool(struct loader *ld, xmlNode *n, const char *name, int def)
@@ -1200,12 +1223,12 @@ convert_cond(struct loader *ld, xmlNode *n, struct cond *c, int depth)
 		c->kind = COND_VALUE_EXISTS;
 		check_attrs(ld, n, "path! name!");
 		path_of(ld, n, &c->path);
-		c->name = attr(ld, n, "name");
+		c->name = value_name(ld, n);
 	} else if (is_el(n, "value-equals")) {
 		c->kind = COND_VALUE_EQUALS;
 		check_attrs(ld, n, "path! name! type data!");
 		path_of(ld, n, &c->path);
-		c->name = attr(ld, n, "name");
+		c->name = value_name(ld, n);
 		data = attr(ld, n, "data");
 		if (data == NULL)
 			return;
@@ -1221,13 +1244,13 @@ convert_cond(struct loader *ld, xmlNode *n, struct cond *c, int depth)
 		c->kind = COND_VALUE_MATCHES;
 		check_attrs(ld, n, "path! name! pattern!");
 		path_of(ld, n, &c->path);
-		c->name = attr(ld, n, "name");
+		c->name = value_name(ld, n);
 		c->pattern = attr(ld, n, "pattern");
 	} else if (is_el(n, "list-contains")) {
 		c->kind = COND_LIST_CONTAINS;
 		check_attrs(ld, n, "path! name! separator match pattern");
 		path_of(ld, n, &c->path);
-		c->name = attr(ld, n, "name");
+		c->name = value_name(ld, n);
 		c->separator = attr(ld, n, "separator");
 		if (c->separator == NULL)
 			c->separator = ld_strdup(ld, ";");
@@ -1285,7 +1308,7 @@ convert_set_value(struct loader *ld, xmlNode *n, struct action *a)
 
 	check_attrs(ld, n, "path! name! type! data create");
 	path_of(ld, n, &a->path);
-	a->name = attr(ld, n, "name");
+	a->name = value_name(ld, n);
 	a->create = attr_bool(ld, n, "create", 0);
 	data = attr(ld, n, "data");
 
@@ -1359,7 +1382,7 @@ convert_edit_list(struct loader *ld, xmlNode *n, struct action *a)
 
 	check_attrs(ld, n, "path! name! separator create-type create");
 	path_of(ld, n, &a->path);
-	a->name = attr(ld, n, "name");
+	a->name = value_name(ld, n);
 	a->create = attr_bool(ld, n, "create", 0);
 	a->separator = attr(ld, n, "separator");
 	if (a->separator == NULL)
@@ -1424,7 +1447,7 @@ convert_action(struct loader *ld, xmlNode *n, struct action *a)
 		a->kind = ACT_DELETE_VALUE;
 		check_attrs(ld, n, "path! name!");
 		path_of(ld, n, &a->path);
-		a->name = attr(ld, n, "name");
+		a->name = value_name(ld, n);
 	} else if (is_el(n, "set-value")) {
 		a->kind = ACT_SET_VALUE;
 		convert_set_value(ld, n, a);

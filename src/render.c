@@ -19,12 +19,31 @@ struct subtree_arg {
 	unsigned vflags;	/* ... with these flags */
 };
 
+/* A change's key as people read it: every name on one line, escaped
+ * where it needs it (regfile_key_show). */
+static char *
+show_key(const struct hive *hv, char *const *key, size_t n)
+{
+	const char *root = hive_kind_reg_root(hv ? hv->kind : HIVE_UNKNOWN);
+
+	return regfile_key_show(root ? root : "HKEY_LOCAL_MACHINE\\UNKNOWN",
+	    key, n);
+}
+
+/* TEXT (a path, a reason naming what a hive holds) escaped for a line of
+ * its own; NULL when out of memory. */
+static char *
+show_text(const char *text)
+{
+	return regfile_escape(text ? text : "", 0);
+}
+
 static int
 subtree_key(const struct hive *hv, hive_node_h node, char *const *path,
     size_t n, const struct hive_value *vals, size_t nvals, void *arg)
 {
 	struct subtree_arg *a = arg;
-	char *k = plan_key_text(hv, path, n);
+	char *k = show_key(hv, path, n);
 	size_t i;
 
 	if (k == NULL)
@@ -125,17 +144,27 @@ render_diff_entry(FILE *f, const struct plan_entry *e, unsigned vflags,
 
 	fprintf(f, "# %s: %s\n", e->remedy->id, e->remedy->title ?
 	    e->remedy->title : "");
-	for (i = 0; i < e->nnotes; i++)
-		fprintf(f, "# note: %s\n", e->notes[i]);
+	/* Notes and reasons quote what the hive holds: one line each. */
+	for (i = 0; i < e->nnotes; i++) {
+		char *t = show_text(e->notes[i]);
+
+		if (t == NULL)
+			return -1;
+		fprintf(f, "# note: %s\n", t);
+		free(t);
+	}
 	/* What the remedy cannot do offline is said, not left out: a
 	 * dry run that prints nothing would look like "nothing to fix". */
-	if (e->status == ENTRY_NEEDS_FOLDER) {
-		fprintf(f, "# needs the Windows folder: %s\n", e->reason ?
-		    e->reason : "");
-		return 0;
-	}
-	if (e->status == ENTRY_ADVISORY) {
-		fprintf(f, "# advisory: %s\n", e->reason ? e->reason : "");
+	if (e->status == ENTRY_NEEDS_FOLDER || e->status == ENTRY_ADVISORY) {
+		char *t = show_text(e->reason);
+
+		if (t == NULL)
+			return -1;
+		fprintf(f, "# %s: %s\n", e->status == ENTRY_ADVISORY ?
+		    "advisory" : "needs the Windows folder", t);
+		free(t);
+		if (e->status == ENTRY_NEEDS_FOLDER)
+			return 0;
 		if (e->remedy->advisory != NULL)
 			comment_lines(f, e->remedy->advisory);
 		fprintf(f, "# no change: this remedy is an advisory; kbfix "
@@ -151,13 +180,18 @@ render_diff_entry(FILE *f, const struct plan_entry *e, unsigned vflags,
 		char *k;
 
 		if (ch->hive != NULL && ch->hive != cur_hive) {
+			char *t = show_text(ch->hive->path);
+
+			if (t == NULL)
+				return -1;
 			cur_hive = ch->hive;
-			fprintf(f, "# hive '%s' (%s)%s%s\n", ch->hive->path,
+			fprintf(f, "# hive '%s' (%s)%s%s\n", t,
 			    hive_kind_name(ch->hive->kind),
 			    ch->hive->kind == HIVE_SYSTEM &&
 			    e->control_sets ? ", " : "",
 			    ch->hive->kind == HIVE_SYSTEM &&
 			    e->control_sets ? e->control_sets : "");
+			free(t);
 		}
 		switch (ch->kind) {
 		case CHANGE_DELETE_KEY:
@@ -167,7 +201,7 @@ render_diff_entry(FILE *f, const struct plan_entry *e, unsigned vflags,
 			prev = NULL;
 			continue;
 		case CHANGE_CREATE_KEY:
-			if ((k = plan_key_text(ch->hive, ch->key, ch->nkey)) ==
+			if ((k = show_key(ch->hive, ch->key, ch->nkey)) ==
 			    NULL)
 				return -1;
 			fprintf(f, "+[%s]\n", k);
@@ -177,7 +211,7 @@ render_diff_entry(FILE *f, const struct plan_entry *e, unsigned vflags,
 		case CHANGE_SET_VALUE:
 		case CHANGE_DELETE_VALUE:
 			if (!same_key(prev, ch)) {
-				if ((k = plan_key_text(ch->hive, ch->key,
+				if ((k = show_key(ch->hive, ch->key,
 				    ch->nkey)) == NULL)
 					return -1;
 				fprintf(f, " [%s]\n", k);
@@ -197,17 +231,66 @@ render_diff_entry(FILE *f, const struct plan_entry *e, unsigned vflags,
 			prev = ch;
 			continue;
 		case CHANGE_RENAME_FILE:
-			fprintf(f, "-file '%s'\n+file '%s'\n", ch->file,
-			    ch->to);
-			prev = NULL;
-			continue;
 		case CHANGE_DELETE_FILE:
-			fprintf(f, "-file '%s'\n", ch->file);
+			if ((k = show_text(ch->file)) == NULL)
+				return -1;
+			fprintf(f, "-file '%s'\n", k);
+			free(k);
+			if (ch->kind == CHANGE_RENAME_FILE) {
+				if ((k = show_text(ch->to)) == NULL)
+					return -1;
+				fprintf(f, "+file '%s'\n", k);
+				free(k);
+			}
 			prev = NULL;
 			continue;
 		}
 	}
 	return 0;
+}
+
+/* The name of every key and value --format reg would write must read
+ * back as itself in regedit, hivexregedit and kbfix (regfile.h): each
+ * one that would not is an error in D.  Nothing is written then. */
+static int
+reg_names_check(const struct plan *p, struct diag *d)
+{
+	size_t i, j, k;
+	int bad = 0;
+
+	for (i = 0; i < p->nentries; i++)
+		for (j = 0; j < p->entries[i].nchanges; j++) {
+			const struct change *c = &p->entries[i].changes[j];
+			int kp = 1;
+			char *ks, *vs;
+
+			if (c->hive == NULL)
+				continue;
+			for (k = 0; k < c->nkey && kp; k++)
+				kp = regfile_name_plain(c->key[k], 1);
+			if (kp && (c->name == NULL ||
+			    regfile_name_plain(c->name, 0)))
+				continue;
+			ks = show_key(c->hive, c->key, c->nkey);
+			vs = c->name ? regfile_escape(c->name, 0) : NULL;
+			if (!kp)
+				diag_error(d, NULL, 0, "--format reg: the key "
+				    "'%s' has a name .reg text cannot hold: "
+				    "regedit, hivexregedit and kbfix read "
+				    "alike only printable ASCII; see the "
+				    "change with --format json", ks ? ks : "?");
+			else
+				diag_error(d, NULL, 0, "--format reg: the value "
+				    "'%s' of '%s' has a name .reg text cannot "
+				    "hold: regedit, hivexregedit and kbfix "
+				    "read alike only printable ASCII; see the "
+				    "change with --format json", vs ? vs : "?",
+				    ks ? ks : "?");
+			free(ks);
+			free(vs);
+			bad = 1;
+		}
+	return bad ? -1 : 0;
 }
 
 static int
@@ -216,12 +299,13 @@ render_reg_entry(FILE *f, const struct plan_entry *e)
 	const struct change *prev = NULL;
 	size_t i;
 
-	fprintf(f, "; %s: %s\n", e->remedy->id, e->remedy->title ?
+	regfile_put_comment(f, "%s: %s", e->remedy->id, e->remedy->title ?
 	    e->remedy->title : "");
 	for (i = 0; i < e->nchanges; i++) {
 		const struct change *ch = &e->changes[i];
 		char *k = NULL;
 
+		/* reg_names_check made sure every name is plain. */
 		if (ch->hive != NULL &&
 		    (k = plan_key_text(ch->hive, ch->key, ch->nkey)) == NULL)
 			return -1;
@@ -249,35 +333,27 @@ render_reg_entry(FILE *f, const struct plan_entry *e)
 					free(k);
 					return -1;
 				}
-			} else {
-				char *line = regfile_format_value(ch->name,
-				    REG_NONE, NULL, 0, 0);
-				char *eq = line ? strrchr(line, '=') : NULL;
-
-				/* "name"=- deletes it: reuse the quoting. */
-				if (eq == NULL) {
-					free(line);
-					free(k);
-					return -1;
-				}
-				eq[1] = '\0';
-				fprintf(f, "%s-\n", line);
-				free(line);
+			} else if (value_line(f, "", ch->name, &ch->old,
+			    REGFILE_DELETE) < 0) {
+				free(k);
+				return -1;
 			}
 			prev = ch;
 			break;
 		case CHANGE_RENAME_FILE:
 			if (prev)
 				fputc('\n', f);
-			fprintf(f, "; not expressible in .reg: rename '%s' to "
-			    "'%s'\n\n", ch->file, ch->to);
+			regfile_put_comment(f, "not expressible in .reg: rename "
+			    "'%s' to '%s'", ch->file, ch->to);
+			fputc('\n', f);
 			prev = NULL;
 			break;
 		case CHANGE_DELETE_FILE:
 			if (prev)
 				fputc('\n', f);
-			fprintf(f, "; not expressible in .reg: delete '%s'\n\n",
-			    ch->file);
+			regfile_put_comment(f, "not expressible in .reg: delete "
+			    "'%s'", ch->file);
+			fputc('\n', f);
 			prev = NULL;
 			break;
 		}
@@ -304,6 +380,8 @@ render_plan_flags(FILE *f, const struct plan *p, enum render_format fmt,
 
 	if (fmt == RENDER_JSON)
 		return render_json(f, p, NULL, d);
+	if (fmt == RENDER_REG && reg_names_check(p, d) < 0)
+		return -1;
 	if (fmt == RENDER_REG)
 		fprintf(f, "Windows Registry Editor Version 5.00\n\n");
 	for (i = 0; i < p->nentries; i++) {
@@ -315,8 +393,9 @@ render_plan_flags(FILE *f, const struct plan *p, enum render_format fmt,
 			continue;
 		if (fmt == RENDER_REG) {
 			if (e->nchanges == 0) {
-				fprintf(f, "; %s: %s: no change\n\n",
+				regfile_put_comment(f, "%s: %s: no change",
 				    e->remedy->id, plan_status_name(e->status));
+				fputc('\n', f);
 				continue;
 			}
 			r = render_reg_entry(f, e);

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "strmap.h"
 #include "regf.h"
 #include "tree.h"
 #include "verify.h"
@@ -841,21 +842,81 @@ key_is(const struct change *c, char *const *path, size_t n)
 	return 1;
 }
 
-/* The last change of the plan to value NAME of key PATH[0..N), or NULL. */
-static const struct change *
-final_value(const struct vctx *v, size_t n, const char *name)
+/* The values of one key, found by name (as Windows compares names) in
+ * O(1): a key holding n values the plan sets is checked in O(n). */
+struct byname {
+	struct strmap m;	/* name -> index + 1 */
+};
+
+static char *
+name_id(const char *name)
+{
+	return strmap_id('v', NULL, NULL, 0, name);
+}
+
+/* The first of V[0..N) named NAME: its index, N when none, -1 when out
+ * of memory. */
+static long
+byname_find(const struct byname *b, const char *name, size_t n)
+{
+	char *id = name_id(name);
+	size_t r;
+
+	if (id == NULL)
+		return -1;
+	r = strmap_get(&b->m, id);
+	free(id);
+	return r == STRMAP_NONE ? (long)n : (long)(r - 1);
+}
+
+/* Index V[0..N) by name, the first of equal names winning. */
+static int
+byname_make(struct byname *b, const struct hive_value *v, size_t n)
 {
 	size_t i;
 
-	for (i = v->nch; i-- > 0;) {
+	memset(b, 0, sizeof *b);
+	for (i = n; i-- > 0;)
+		if (strmap_put(&b->m, name_id(v[i].name), i + 1) < 0)
+			return -1;
+	return 0;
+}
+
+/* The last change of the plan to each value of key PATH[0..N): name ->
+ * index in V->ch + 1. */
+static int
+final_values(const struct vctx *v, size_t n, struct strmap *m)
+{
+	size_t i;
+
+	memset(m, 0, sizeof *m);
+	for (i = 0; i < v->nch; i++) {
 		const struct change *c = v->ch[i];
 
 		if ((c->kind == CHANGE_SET_VALUE ||
 		    c->kind == CHANGE_DELETE_VALUE) && key_is(c, v->path, n) &&
-		    names_equal(c->name, name))
-			return c;
+		    strmap_put(m, name_id(c->name), i + 1) < 0)
+			return -1;
 	}
-	return NULL;
+	return 0;
+}
+
+/* The last change of the plan to value NAME (FINAL: final_values), NULL
+ * if none; *OOM set when out of memory. */
+static const struct change *
+final_value(const struct vctx *v, const struct strmap *final,
+    const char *name, int *oom)
+{
+	char *id = name_id(name);
+	size_t r;
+
+	if (id == NULL) {
+		*oom = 1;
+		return NULL;
+	}
+	r = strmap_get(final, id);
+	free(id);
+	return r == STRMAP_NONE ? NULL : v->ch[r - 1];
 }
 
 /* Does X hold what change C sets? */
@@ -867,34 +928,30 @@ holds(const struct hive_value *x, const struct change *c)
 	    (x->len == 0 || memcmp(x->data, c->new.data, x->len) == 0);
 }
 
-static size_t
-find_value(const struct hive_value *v, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (names_equal(v[i].name, name))
-			break;
-	return i;
-}
-
-/* Every value the plan sets on key PATH[0..N) is in VB (NB of them). */
+/* Every value the plan sets on key PATH[0..N) is in VB (NB of them, BB
+ * their index). */
 static int
-all_set(struct vctx *v, size_t n, const struct hive_value *vb, size_t nb)
+all_set(struct vctx *v, size_t n, const struct strmap *final,
+    const struct byname *bb, size_t nb)
 {
 	size_t i;
+	long j;
+	int oom = 0;
 
 	for (i = 0; i < v->nch; i++) {
 		const struct change *c = v->ch[i];
 
-		if (c->kind == CHANGE_SET_VALUE && key_is(c, v->path, n) &&
-		    final_value(v, n, c->name) == c &&
-		    find_value(vb, nb, c->name) == nb) {
+		if (c->kind != CHANGE_SET_VALUE || !key_is(c, v->path, n) ||
+		    final_value(v, final, c->name, &oom) != c)
+			continue;
+		if ((j = byname_find(bb, c->name, nb)) < 0 || oom)
+			return -2;
+		if ((size_t)j == nb) {
 			differ(v, n, "was not set", c->name);
 			return -1;
 		}
 	}
-	return 0;
+	return oom ? -2 : 0;
 }
 
 /* The values of key PATH[0..N): NA in the original (NULL: a key the plan
@@ -903,16 +960,28 @@ static int
 cmp_values(struct vctx *v, hive_node_h na, hive_node_h nb, size_t n)
 {
 	struct hive_value *va = NULL, *vb = NULL;
+	struct byname ba, bb;
+	struct strmap final;
 	size_t ca = 0, cb = 0, i, j;
-	int r = -1;
+	long f;
+	int r = -1, oom = 0;
 
+	memset(&ba, 0, sizeof ba);
+	memset(&bb, 0, sizeof bb);
+	memset(&final, 0, sizeof final);
 	if ((na != 0 && hive_values(v->b, na, &va, &ca, v->d) < 0) ||
 	    hive_values(v->a, nb, &vb, &cb, v->d) < 0)
 		goto out;
+	if (byname_make(&ba, va, ca) < 0 || byname_make(&bb, vb, cb) < 0 ||
+	    final_values(v, n, &final) < 0)
+		goto oom;
 	for (i = 0; i < ca; i++) {
-		const struct change *c = final_value(v, n, va[i].name);
+		const struct change *c = final_value(v, &final, va[i].name,
+		    &oom);
 
-		j = find_value(vb, cb, va[i].name);
+		if ((f = byname_find(&bb, va[i].name, cb)) < 0 || oom)
+			goto oom;
+		j = (size_t)f;
 		if (c == NULL && (j == cb || strcmp(va[i].name,
 		    vb[j].name) != 0 || va[i].type != vb[j].type ||
 		    va[i].len != vb[j].len || (va[i].len &&
@@ -927,9 +996,12 @@ cmp_values(struct vctx *v, hive_node_h na, hive_node_h nb, size_t n)
 		}
 	}
 	for (j = 0; j < cb; j++) {
-		const struct change *c = final_value(v, n, vb[j].name);
+		const struct change *c = final_value(v, &final, vb[j].name,
+		    &oom);
 
-		if (c == NULL && find_value(va, ca, vb[j].name) == ca) {
+		if ((f = byname_find(&ba, vb[j].name, ca)) < 0 || oom)
+			goto oom;
+		if (c == NULL && (size_t)f == ca) {
 			differ(v, n, "is unexpected", vb[j].name);
 			goto out;
 		}
@@ -940,8 +1012,16 @@ cmp_values(struct vctx *v, hive_node_h na, hive_node_h nb, size_t n)
 			goto out;
 		}
 	}
-	r = all_set(v, n, vb, cb);
+	if ((r = all_set(v, n, &final, &bb, cb)) == -2)
+		goto oom;
+	goto out;
+oom:
+	diag_error(v->d, NULL, 0, "out of memory");
+	r = -1;
 out:
+	strmap_free(&ba.m);
+	strmap_free(&bb.m);
+	strmap_free(&final);
 	hive_values_free(va, ca);
 	hive_values_free(vb, cb);
 	return r;

@@ -1,6 +1,6 @@
 /* check_image.c: unit tests of finding a machine in a folder (image.c),
- * case-insensitive lookups that never leave it (winpath.c), the JSON
- * writer (json.c) and the kbfix-move lines of files undo files (undo.c). */
+ * case-insensitive lookups that never leave it (winpath.c) and the JSON
+ * writer (json.c). */
 #include "config.h"
 
 #include <check.h>
@@ -13,7 +13,6 @@
 #include "image.h"
 #include "json.h"
 #include "testutil.h"
-#include "undo.h"
 #include "winpath.h"
 
 /* Make DIR/REL's folders and the file itself with TEXT. */
@@ -267,49 +266,6 @@ START_TEST(test_json_string)
 }
 END_TEST
 
-START_TEST(test_moves_roundtrip)
-{
-	struct undo_move m[2] = {
-		{ "%SystemRoot%\\System32\\x.dll.off", "%SystemRoot%\\System32\\x.dll", 0 },
-		{ "/backups/a \"b\".bak", "%SystemRoot%\\a \"b\"", 0 },
-	};
-	static char id[] = "Q1", title[] = "t";
-	struct remedy r = { .id = id, .title = title };
-	struct change c = { .kind = CHANGE_RENAME_FILE };
-	struct plan_entry e = { .remedy = &r, .changes = &c, .nchanges = 1 };
-	struct plan p = { &e, 1 };
-	struct undo_move *back = NULL;
-	char *buf = NULL;
-	size_t len = 0, n = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct diag d;
-
-	diag_init(&d);
-	ck_assert_int_eq(undo_write_files(f, &p, m, 2, "vol/WINDOWS", "kbfix",
-	    "20261123T101500Z", &d), 0);
-	fclose(f);
-	ck_assert_ptr_nonnull(strstr(buf, "; kbfix-move: \"%SystemRoot%\\\\"
-	    "System32\\\\x.dll.off\" \"%SystemRoot%\\\\System32\\\\x.dll\"\n"));
-	ck_assert_int_eq(undo_moves_parse(buf, len, "u.reg", &back, &n, &d), 0);
-	ck_assert_uint_eq(n, 2);
-	/* Last change first. */
-	ck_assert_str_eq(back[0].from, m[1].from);
-	ck_assert_str_eq(back[0].to, m[1].to);
-	ck_assert_str_eq(back[1].from, m[0].from);
-	ck_assert_str_eq(back[1].to, m[0].to);
-	undo_moves_free(back, n);
-	free(buf);
-	buf = "Windows Registry Editor Version 5.00\r\n\r\n"
-	    "; kbfix-move: \"a\"\r\n";
-	ck_assert_int_eq(undo_moves_parse(buf, strlen(buf), "u.reg", &back, &n,
-	    &d), -1);
-	ck_assert_uint_eq(d.nerrors, 1);
-	ck_assert_str_eq(d.items[0].file, "u.reg");
-	ck_assert_int_eq(d.items[0].line, 3);
-	diag_free(&d);
-}
-END_TEST
-
 static Suite *
 image_suite(void)
 {
@@ -322,7 +278,6 @@ image_suite(void)
 	tcase_add_test(tc, test_find_refused);
 	tcase_add_test(tc, test_files_rel);
 	tcase_add_test(tc, test_json_string);
-	tcase_add_test(tc, test_moves_roundtrip);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -208,6 +208,18 @@ struct rp {
 	enum hive_kind kind;
 };
 
+/* undo_plan of the keys of RF: an undo file without its header. */
+static int
+plan_reg(const struct regfile *rf, struct hive *hv, struct plan **out,
+    struct diag *d)
+{
+	struct undo_file u;
+
+	memset(&u, 0, sizeof u);
+	u.rf = (struct regfile *)rf;
+	return undo_plan(&u, "t.reg", hv, out, d);
+}
+
 static int
 replan(void *arg, const struct target *after, struct plan **out,
     struct diag *d)
@@ -216,7 +228,7 @@ replan(void *arg, const struct target *after, struct plan **out,
 
 	if (r->kind != HIVE_UNKNOWN)
 		after->hives[0]->kind = r->kind;
-	return undo_plan(r->rf, "t.reg", after->hives[0], out, d);
+	return plan_reg(r->rf, after->hives[0], out, d);
 }
 
 /* Merge the .reg text REG into the hive at PATH through apply's write
@@ -244,7 +256,7 @@ write_reg(const char *path, enum hive_kind kind, const char *reg,
 	o.tool = "kbfix test";
 	diag_init(&d);
 	ck_assert_int_eq(regfile_parse(reg, strlen(reg), "t.reg", &rf, &d), 0);
-	ck_assert_msg(undo_plan(rf, "t.reg", hv, &p, &d) == 0, "plan: %s",
+	ck_assert_msg(plan_reg(rf, hv, &p, &d) == 0, "plan: %s",
 	    d.n ? d.items[0].msg : "?");
 	ck_assert_uint_eq(plan_nchanges(p), nchanges);
 	ra.rf = rf;
@@ -625,7 +637,7 @@ START_TEST(test_delete_order)
 	hv->kind = HIVE_SOFTWARE;
 	diag_init(&d);
 	ck_assert_int_eq(regfile_parse(bad, strlen(bad), "t.reg", &rf, &d), 0);
-	ck_assert_int_eq(undo_plan(rf, "t.reg", hv, &p, &d), 0);
+	ck_assert_int_eq(plan_reg(rf, hv, &p, &d), 0);
 	ra.rf = rf;
 	ra.kind = HIVE_SOFTWARE;
 	ck_assert_int_eq(apply_prepare(p, &t, &o, replan, &ra, &j, &d), -1);
@@ -663,7 +675,7 @@ verify_case(const char *reg, void (*mutate)(const char *copy,
 	tu_copy(h, copy);
 	diag_init(&d);
 	ck_assert_int_eq(regfile_parse(reg, strlen(reg), "t.reg", &rf, &d), 0);
-	ck_assert_int_eq(undo_plan(rf, "t.reg", before, &p, &d), 0);
+	ck_assert_int_eq(plan_reg(rf, before, &p, &d), 0);
 	ck_assert_msg(hivewrite_execute(before, rf, SW, copy, &d) == 0,
 	    "hivewrite: %s", d.n ? d.items[0].msg : "?");
 	ck_assert_int_eq(regf_finish(copy, before->hdr.seq1 + 1, 4096 +

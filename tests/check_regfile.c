@@ -216,7 +216,8 @@ START_TEST(test_errors)
 	    "\"m\"=dword:1\n"			/* 20 */
 	    "[HKEY_CURRENT_USER\\D]\n"		/* 21 */
 	    "\"n\"=hex:0,1,\\\n"		/* 22 */
-	    "  100\n";				/* 23 */
+	    "  100\n"				/* 23 */
+	    "[HKEY_CURRENT_USER\\E\\\\F]\n";	/* 24 */
 	char *s = parse_errors(text, sizeof text - 1);
 
 	ck_assert_str_eq(s,
@@ -235,7 +236,8 @@ START_TEST(test_errors)
 	    "17: unexpected text 'junk'\n"
 	    "18: expected ',' in hex data at '02'\n"
 	    "20: value in a deleted key\n"
-	    "22: invalid byte '100' in hex data\n");
+	    "22: invalid byte '100' in hex data\n"
+	    "24: empty key name in 'HKEY_CURRENT_USER\\E\\\\F'\n");
 	free(s);
 }
 END_TEST
@@ -648,8 +650,6 @@ START_TEST(test_apply_xp)
 	    "HKEY_LOCAL_MACHINE\\SYSTEM", -1);
 	apply_text(out, out2, HDR "[-HKEY_LOCAL_MACHINE\\SYSTEM]\n",
 	    "HKEY_LOCAL_MACHINE\\SYSTEM", -1);
-	apply_text(out, out2, HDR "[HKEY_LOCAL_MACHINE\\SYSTEM\\A\\\\B]\n",
-	    "HKEY_LOCAL_MACHINE\\SYSTEM", -1);
 
 	free(src);
 	free(hive);
@@ -680,6 +680,319 @@ START_TEST(test_apply_unicode_case)
 	free(hive);
 	free(out);
 	free(out2);
+}
+END_TEST
+
+/* The names a hostile hive can hold, each a name Windows allows (but the
+ * first: '\' in a key name, which only a crafted hive has). */
+static const char *const hostile[] = {
+	"x]\n[-HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001]\n"
+	    "[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]\n\"Current\"=dword:00000007\n;",
+	"Line1\nLine2", "cr\rlf", "[", "]", "\"", ";", "=", "@", "\\",
+	"tab\tbell\a\x1b[31m", "\x7f", "\xc2\x85nel", "\xe2\x80\xa8ls",
+	"\xe2\x80\xaertl", "Caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+	"\\u000a", "trailing\\", " lead and trail ", "\"quoted\"",
+	"Windows Registry Editor Version 5.00", "-", "=-", "a\"=-",
+};
+
+/* NAME of N characters: 'a' repeated, or 'x' plus emoji for outside-BMP
+ * counting. */
+static char *
+long_name(size_t n, int wide)
+{
+	char *s = malloc(n * 4 + 1), *p = s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (wide && i + 1 < n) {
+			p = stpcpy(p, "\xf0\x9f\x98\x80");	/* 2 units */
+			i++;
+		} else
+			*p++ = 'a';
+	}
+	*p = '\0';
+	return s;
+}
+
+/* A regfile of keys named by ELEMS under HKEY_LOCAL_MACHINE\SYSTEM, each
+ * with a value of each hostile name. */
+static struct regfile *
+hostile_model(void)
+{
+	struct regfile *rf = calloc(1, sizeof *rf);
+	size_t nh = sizeof hostile / sizeof hostile[0], i, j;
+
+	rf->keys = calloc(nh * 3 + 2, sizeof *rf->keys);
+	for (i = 0; i < nh * 3 + 2; i++) {
+		struct regfile_key *k = &rf->keys[rf->nkeys++];
+		const char *leaf = i < nh ? hostile[i] : i < 2 * nh ? "Plain" :
+		    i < 3 * nh ? "Left" : i == 3 * nh ? "Long" : "Gone";
+
+		k->nelems = 4;
+		k->elems = calloc(4, sizeof *k->elems);
+		k->elems[0] = strdup("HKEY_LOCAL_MACHINE");
+		k->elems[1] = strdup("SYSTEM");
+		k->elems[2] = strdup(i < nh ? "Hostile" : "Sub");
+		k->elems[3] = i == 3 * nh ? long_name(255, 1) : strdup(leaf);
+		k->path = regfile_key_show(NULL, k->elems, 4);
+		k->left = i >= 2 * nh && i < 3 * nh;
+		k->delete = i == 3 * nh + 1;
+		if (k->delete)
+			continue;
+		k->values = calloc(nh + 2, sizeof *k->values);
+		for (j = 0; j < nh + 2; j++) {
+			struct regfile_value *v = &k->values[k->nvalues++];
+			size_t t = (i + j) % 5;
+
+			v->name = j < nh ? strdup(hostile[(i + j) % nh]) :
+			    j == nh ? strdup("") : long_name(16383, 1);
+			v->delete = t == 4;
+			v->type = t == 0 ? REG_SZ : t == 1 ? REG_EXPAND_SZ :
+			    t == 2 ? REG_DWORD : 0xffff0012;
+			v->len = t == 2 ? 4 : 6;
+			v->data = malloc(6);
+			memcpy(v->data, t == 0 ? "\xe9\0\n\0\0\0" : "a\0b\0\0\0",
+			    6);
+		}
+	}
+	return rf;
+}
+
+static char *
+write_text(const struct regfile *rf)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	struct diag d;
+
+	diag_init(&d);
+	fputs(HDR, f);
+	ck_assert_int_eq(regfile_write(f, rf, &d), 0);
+	ck_assert_uint_eq(d.n, 0);
+	diag_free(&d);
+	fclose(f);
+	return buf;
+}
+
+/* Every name a hostile hive can hold is written so that kbfix reads it
+ * back exactly; every line other readers take for a key or a value holds
+ * only plain names; nothing breaks a line. */
+START_TEST(test_write_hostile)
+{
+	struct regfile *rf = hostile_model(), *back;
+	char *text = write_text(rf), *line, *save = NULL, *copy;
+	size_t where, lines = 0;
+
+	back = parse_ok(text);
+	if (!regfile_equal(rf, back, &where))
+		ck_abort_msg("key %zu differs: '%s'", where,
+		    rf->keys[where].path);
+	/* Each key is a line of its own, each value too. */
+	copy = strdup(text);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		lines++;
+		if (line[0] == '[' || line[0] == '"' || line[0] == '@') {
+			/* a key or a value other readers see: printable
+			 * ASCII only */
+			char *p;
+
+			for (p = line; *p; p++)
+				ck_assert(*p >= 0x20 && *p <= 0x7e);
+			ck_assert(line[0] != '[' || line[strlen(line) - 1] ==
+			    ']');
+		} else
+			ck_assert(line[0] == ';' || strcmp(line, HDR) == 0 ||
+			    strncmp(line, "Windows Registry", 16) == 0);
+	}
+	ck_assert_uint_gt(lines, 3 * (sizeof hostile / sizeof hostile[0]) *
+	    (sizeof hostile / sizeof hostile[0]));
+	free(copy);
+	regfile_free(back);
+	regfile_free(rf);
+	free(text);
+}
+END_TEST
+
+/* Names past Windows' limits: refused when written and when read. */
+START_TEST(test_limits)
+{
+	struct regfile *rf = hostile_model();
+	char *big = long_name(256, 0), *text = NULL, *s;
+	struct diag d;
+	FILE *f;
+	size_t n = 0;
+
+	free(rf->keys[0].elems[3]);
+	rf->keys[0].elems[3] = big;
+	diag_init(&d);
+	f = open_memstream(&text, &n);
+	ck_assert_int_eq(regfile_write(f, rf, &d), -1);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(d.items[0].msg, "has a name of 256 "
+	    "characters: Windows allows 255 at most"));
+	diag_free(&d);
+	free(text);
+	regfile_free(rf);
+
+	big = long_name(256, 0);
+	ck_assert_int_ge(asprintf(&text, HDR "[HKEY_CURRENT_USER\\%s]\n"
+	    "; kbfix-key: \"HKEY_CURRENT_USER\" \"%s\"\n", big, big), 0);
+	s = parse_errors(text, strlen(text));
+	ck_assert_ptr_nonnull(strstr(s, "3: key name 'aaaa"));
+	ck_assert_ptr_nonnull(strstr(s, "4: key name 'aaaa"));
+	ck_assert_ptr_nonnull(strstr(s, "has 256 characters: Windows allows "
+	    "255 at most"));
+	free(s);
+	free(text);
+	free(big);
+	big = long_name(16384, 1);
+	ck_assert_int_ge(asprintf(&text, HDR "[HKEY_CURRENT_USER\\K]\n"
+	    "; kbfix-value: \"%s\"=dword:00000001\n", big), 0);
+	s = parse_errors(text, strlen(text));
+	ck_assert_str_eq(s, "4: value name of 16384 characters: Windows "
+	    "allows 16383 at most\n");
+	free(s);
+	free(text);
+	free(big);
+	/* At the limits: read. */
+	big = long_name(16383, 0);
+	s = long_name(255, 1);
+	ck_assert_int_ge(asprintf(&text, HDR "[HKEY_CURRENT_USER\\%s]\n"
+	    "\"%s\"=dword:00000001\n", s, big), 0);
+	regfile_free(parse_ok(text));
+	free(text);
+	free(s);
+	free(big);
+}
+END_TEST
+
+START_TEST(test_kbfix_lines)
+{
+	struct regfile *rf;
+	char *s;
+	static const char errs[] =
+	    HDR					/* 1, 2 */
+	    "; kbfix-key: \"HKEY_CURRENT_USER\" \"a\\qb\"\n"	/* 3 */
+	    "; kbfix-key: \"HKEY_CURRENT_USER\" \"a\\u000\"\n"	/* 4 */
+	    "; kbfix-key: \"HKEY_CURRENT_USER\" \"\\u0000\"\n"	/* 5 */
+	    "; kbfix-key: \"HKEY_CURRENT_USER\" \"\\ud800x\"\n"	/* 6 */
+	    "; kbfix-key: \"HKEY_CURRENT_USER\" \"\\udc00\"\n"	/* 7 */
+	    "; kbfix-key: \"HKEY_CURRENT_USER\" \"\"\n"		/* 8 */
+	    "; kbfix-key: \"HKEY_CURRENT_USER\"\"x\"\n"		/* 9 */
+	    "; kbfix-key: HKEY_CURRENT_USER\n"			/* 10 */
+	    "; kbfix-key: \"HKEY_CURRENT_USER\" \"open\n"	/* 11 */
+	    "; kbfix-key:\n"					/* 12 */
+	    "; kbfix-left-key: \"HKEY_CURRENT_USER\" \"L\"\n"	/* 13 */
+	    "\"v\"=dword:00000001\n"				/* 14 */
+	    "; kbfix-value: \"v\"=dword:00000001\n"		/* 15 */
+	    "[HKEY_CURRENT_USER\\K]\n"				/* 16 */
+	    "; kbfix-left-value: \"v\"=-\n"			/* 17 */
+	    "; kbfix-value: v=dword:00000001\n"			/* 18 */
+	    "; kbfix-value:\n"					/* 19 */
+	    "\"w\\u000a\"=dword:00000001\n";			/* 20 */
+
+	s = parse_errors(errs, sizeof errs - 1);
+	ck_assert_str_eq(s,
+	    "3: unknown escape '\\q' in a name: kbfix lines take \\\\, \\\" "
+	    "and \\uXXXX\n"
+	    "4: unknown escape '\\u' in a name: kbfix lines take \\\\, \\\" "
+	    "and \\uXXXX\n"
+	    "5: '\\u0000' (NUL) in a name\n"
+	    "6: unpaired surrogate '\\ud800' in a name: kbfix cannot hold "
+	    "it\n"
+	    "7: unpaired surrogate '\\udc00' in a name: kbfix cannot hold "
+	    "it\n"
+	    "8: empty key name\n"
+	    "9: expected a space between key names at '\"x\"'\n"
+	    "10: expected a quoted key name at 'HKEY_CURRENT_USER'\n"
+	    "11: unterminated string\n"
+	    "12: empty key name\n"
+	    "14: value line after a kbfix-left-key line\n"
+	    "15: value line after a kbfix-left-key line\n"
+	    "17: kbfix-left-value line after a key that is not a "
+	    "kbfix-left-key\n"
+	    "18: expected a quoted value name at 'v=dword:00000001'\n"
+	    "19: empty kbfix value line\n"
+	    "20: unknown escape '\\u' in string\n");
+	free(s);
+
+	rf = parse_ok(HDR
+	    "; kbfix-key: \"HKEY_CURRENT_USER\" \"a\\\\b\" \"\\\"\\u000a\\ud83d"
+	    "\\ude00\xc3\xa9\"\n"
+	    "\"plain\"=dword:00000001\n"
+	    "; kbfix-value: \"x\\u0009y\"=-\n"
+	    "; kbfix-value: @=\"d\"\n"
+	    "; kbfix-left-key: -\"HKEY_CURRENT_USER\" \"Gone\"\n"
+	    "; kbfix-other: ignored\n"
+	    "; kbfix-key: -\"HKEY_CURRENT_USER\" \"x\"\n");
+	ck_assert_uint_eq(rf->nkeys, 3);
+	ck_assert_uint_eq(rf->keys[0].nelems, 3);
+	ck_assert_str_eq(rf->keys[0].elems[1], "a\\b");
+	ck_assert_str_eq(rf->keys[0].elems[2],
+	    "\"\n\xf0\x9f\x98\x80\xc3\xa9");
+	ck_assert_str_eq(rf->keys[0].path, "HKEY_CURRENT_USER\\\"a\\\\b\"\\"
+	    "\"\\\"\\u000a\xf0\x9f\x98\x80\xc3\xa9\"");
+	ck_assert_uint_eq(rf->keys[0].nvalues, 3);
+	ck_assert_str_eq(rf->keys[0].values[1].name, "x\ty");
+	ck_assert_int_eq(rf->keys[0].values[1].delete, 1);
+	ck_assert_str_eq(rf->keys[0].values[2].name, "");
+	ck_assert_int_eq(rf->keys[1].left, 1);
+	ck_assert_int_eq(rf->keys[1].delete, 1);
+	ck_assert_int_eq(rf->keys[2].left, 0);
+	ck_assert_int_eq(rf->keys[2].delete, 1);
+	regfile_free(rf);
+}
+END_TEST
+
+START_TEST(test_names_text)
+{
+	char *s;
+	const char *elems[] = { "HKEY_CURRENT_USER", "a b", "x\\y", "\"q",
+	    "n\nl", "Caf\xc3\xa9" };
+	FILE *f;
+	size_t n = 0;
+
+	ck_assert_int_eq(regfile_name_plain("a b ~!@#$%^&*()[]{};:'\"=,.<>/?",
+	    0), 1);
+	ck_assert_int_eq(regfile_name_plain("a\\b", 0), 1);
+	ck_assert_int_eq(regfile_name_plain("a\\b", 1), 0);
+	ck_assert_int_eq(regfile_name_plain("", 0), 1);
+	ck_assert_int_eq(regfile_name_plain("", 1), 0);
+	ck_assert_int_eq(regfile_name_plain("a\nb", 0), 0);
+	ck_assert_int_eq(regfile_name_plain("\x7f", 0), 0);
+	ck_assert_int_eq(regfile_name_plain("Caf\xc3\xa9", 0), 0);
+	ck_assert_int_eq(regfile_name_plain("x Windows Registry Editor "
+	    "Version", 1), 0);
+	ck_assert_int_eq(regfile_name_plain("x Windows Registry Editor "
+	    "Version", 0), 1);
+	ck_assert_uint_eq(regfile_name_units("a\xc3\xa9\xe2\x82\xac"
+	    "\xf0\x9f\x98\x80"), 5);
+	s = regfile_escape("a\\\"\n\x01\x7f\xc2\x85\xe2\x80\xa8\xef\xbb\xbf"
+	    "\xc3\xa9\xff", 1);
+	ck_assert_str_eq(s, "a\\\\\\\"\\u000a\\u0001\\u007f\\u0085\\u2028"
+	    "\\ufeff\xc3\xa9\\xff");
+	free(s);
+	s = regfile_escape("a\\\"\n", 0);
+	ck_assert_str_eq(s, "a\\\"\\u000a");
+	free(s);
+	s = regfile_key_show(NULL, (char *const *)elems, 6);
+	ck_assert_str_eq(s, "HKEY_CURRENT_USER\\a b\\\"x\\\\y\"\\\"\\\"q\"\\"
+	    "\"n\\u000al\"\\Caf\xc3\xa9");
+	free(s);
+	s = regfile_key_show("HKEY_LOCAL_MACHINE\\SYSTEM",
+	    (char *const *)elems + 1, 1);
+	ck_assert_str_eq(s, "HKEY_LOCAL_MACHINE\\SYSTEM\\a b");
+	free(s);
+	s = NULL;
+	f = open_memstream(&s, &n);
+	regfile_put_comment(f, "title %s", "with\n[-HKEY_CURRENT_USER]");
+	regfile_put_comment(f, "ends in %s", "C:\\ ");
+	fclose(f);
+	ck_assert_str_eq(s, "; title with\\u000a[-HKEY_CURRENT_USER]\n"
+	    "; ends in C:\\u005c\n");
+	free(s);
 }
 END_TEST
 
@@ -715,6 +1028,10 @@ regfile_suite(void)
 	tcase_add_test(tc, test_format);
 	tcase_add_test(tc, test_format_ascii);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_write_hostile);
+	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_kbfix_lines);
+	tcase_add_test(tc, test_names_text);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(ta, setup, teardown);
 	tcase_add_test(ta, test_apply_xp);

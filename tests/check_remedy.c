@@ -461,7 +461,7 @@ START_TEST(test_rpath_forms)
 	    "HKLM\\SOFTWARE, HKLM\\SAM, HKLM\\SECURITY, HKCU or HKU\\.DEFAULT)";
 	struct rpath p;
 	const char *err;
-	char longname[300];
+	char longname[600];
 	size_t i;
 
 	/* The hive root itself, with or without a trailing backslash. */
@@ -496,10 +496,21 @@ START_TEST(test_rpath_forms)
 	memcpy(longname, "HKCU\\", 5);
 	longname[5 + 256] = '\0';
 	ck_assert_int_eq(rpath_parse(longname, &p, &err), -1);
-	ck_assert_str_eq(err, "key name longer than 255 characters");
+	ck_assert_str_eq(err, "key name longer than 255 characters: Windows "
+	    "allows 255 at most");
 	longname[5 + 255] = '\0';
 	ck_assert_int_eq(rpath_parse(longname, &p, &err), 0);
 	rpath_free(&p);
+	/* The limit is in characters (UTF-16 code units), not bytes: 255
+	 * letters of two bytes each are a name Windows takes. */
+	for (i = 0; i < 256; i++)
+		memcpy(longname + 5 + 2 * i, "\xc3\xa9", 2);
+	longname[5 + 2 * 255] = '\0';
+	ck_assert_int_eq(rpath_parse(longname, &p, &err), 0);
+	rpath_free(&p);
+	longname[5 + 2 * 255] = '\xc3';
+	longname[5 + 2 * 256] = '\0';
+	ck_assert_int_eq(rpath_parse(longname, &p, &err), -1);
 
 	ck_assert(rpath_elem_is_pattern("a*"));
 	ck_assert(rpath_elem_is_pattern("?"));
@@ -782,6 +793,39 @@ START_TEST(test_semantic_errors)
 	    "t.xml:22: error: entry 'a;b' is empty or holds the separator ';'\n"
 	    "t.xml:6: error: no <hive> names hive NTUSER, which line 8 "
 	    "reads: add <hive name=\"NTUSER\"/>\n");
+}
+END_TEST
+
+/* Value names past Windows' limit (16,383 characters) are refused, in
+ * conditions and actions; at the limit they are taken. */
+START_TEST(test_value_name_limit)
+{
+	char *name = malloc(16385), *body, *got;
+	int rc;
+
+	memset(name, 'v', 16384);
+	name[16384] = '\0';
+	ck_assert_int_ge(asprintf(&body, "<when>\n"
+	    "  <value-exists path=\"HKLM\\SYSTEM\\A\" name=\"%s\"/>\n"
+	    "</when>\n<actions>\n"
+	    "  <delete-value path=\"HKLM\\SYSTEM\\A\" name=\"%s\"/>\n"
+	    "</actions>\n", name, name), 0);
+	expect_body(body, "t.xml:8: error: value name of 16384 characters: "
+	    "Windows allows 16383 at most\n"
+	    "t.xml:11: error: value name of 16384 characters: Windows allows "
+	    "16383 at most\n");
+	free(body);
+	name[16383] = '\0';
+	ck_assert_int_ge(asprintf(&body, "<actions>\n"
+	    "  <set-value path=\"HKLM\\SYSTEM\\A\" name=\"%s\" type=\"sz\" "
+	    "data=\"x\" create=\"true\"/>\n</actions>\n", name), 0);
+	got = with_body(body);
+	free(body);
+	body = load_str(got, &rc, NULL);
+	ck_assert_int_eq(rc, 0);
+	free(body);
+	free(got);
+	free(name);
 }
 END_TEST
 
@@ -1220,6 +1264,7 @@ remedy_suite(void)
 	tcase_add_test(tc, test_bad_type_name);
 	tcase_add_test(tc, test_bad_data);
 	tcase_add_test(tc, test_semantic_errors);
+	tcase_add_test(tc, test_value_name_limit);
 	tcase_add_test(tc, test_list_contains);
 	tcase_add_test(tc, test_architecture_needs_system);
 	tcase_add_test(tc, test_three_mistakes);

@@ -100,11 +100,11 @@ cmp -s "$tmp/S1" "$B/system/SYSTEM" && cmp -s "$tmp/S2" "$B/system-sms12/SYSTEM"
 # apply -j 2 on folders: the same report and the same hives as -j 1.
 cp -a "$tmp/m1" "$tmp/m1b"; cp -a "$tmp/m3" "$tmp/m3b"
 (cd "$tmp" && SOURCE_DATE_EPOCH=1000000000 "$KBFIX" apply --no-backup \
-    m1 m3) > "$tmp/a1" 2>&1; rc1=$?
+    --drop-moved m1 m3) > "$tmp/a1" 2>&1; rc1=$?
 mv "$tmp/m1" "$tmp/m1a"; mv "$tmp/m3" "$tmp/m3a"
 mv "$tmp/m1b" "$tmp/m1"; mv "$tmp/m3b" "$tmp/m3"
 (cd "$tmp" && SOURCE_DATE_EPOCH=1000000000 "$KBFIX" apply --no-backup \
-    -j 2 m1 m3) > "$tmp/a2" 2>&1; rc2=$?
+    --drop-moved -j 2 m1 m3) > "$tmp/a2" 2>&1; rc2=$?
 [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] || bad "apply -j 2: exit $rc1/$rc2, want 0"
 cmp -s "$tmp/a1" "$tmp/a2" || bad "apply -j 2: the report differs from -j 1:
 $(diff "$tmp/a1" "$tmp/a2")"

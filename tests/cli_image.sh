@@ -259,7 +259,7 @@ cd "$w" || exit 1
 fu=$(sed -n "s/^kbfix: undo file of the file changes '\(.*\)'$/\1/p" apply.out)
 case "$fu" in xp/WINDOWS/kbfix-*-files-undo.reg) ;;
 	*) bad "files undo file '$fu'" ;; esac
-grep -q '^; kbfix-move: "%SystemRoot%\\\\system32\\\\Nmperf.dll.disabled-by-kbfix-Q268499" "%SystemRoot%\\\\system32\\\\NMPERF.DLL"$' "$fu" ||
+grep -q '^; kbfix-move: "%SystemRoot%\\\\system32\\\\Nmperf.dll.disabled-by-kbfix-Q268499" "%SystemRoot%\\\\system32\\\\NMPERF.DLL" sha256 [0-9a-f]\{64\}$' "$fu" ||
     bad "files undo: $(cat "$fu")"
 "$KBFIX" undo "$fu" xp > undo.out 2>&1; rc=$?
 [ $rc -eq 0 ] || bad "undo of the files: exit $rc: $(cat undo.out)"
@@ -318,7 +318,11 @@ kept=$(sed -n "s/^kbfix: '.*STRAY.DLL': deleted, kept as '\(.*\)'$/\1/p" del.out
 [ -n "$kept" ] && [ "$(cat "$kept")" = stray ] || bad "delete-file: kept '$kept'"
 fu=$(sed -n "s/^kbfix: undo file of the file changes '\(.*\)'$/\1/p" del.out)
 case "$fu" in "$tmp/bk/"*) ;; *) bad "delete-file: undo file '$fu'" ;; esac
-grep -q "^; kbfix-move: \"/" "$fu" || bad "delete-file: backup not absolute"
+# The backup is named inside the backup folder the file records, never
+# by an absolute path.
+grep -q "^; kbfix-move: \"%BackupDir%\\\\\\\\STRAY.DLL.kbfix-[0-9TZ]*.bak\" \"%SystemRoot%\\\\\\\\system32\\\\\\\\STRAY.DLL\" sha256 " "$fu" &&
+    grep -q "^; kbfix-backup-dir: \"$(cd "$tmp/bk" && pwd -P)\"$" "$fu" ||
+    bad "delete-file: backup not in %BackupDir%: $(cat "$fu")"
 "$KBFIX" undo "$fu" xp > undel.out 2>&1; rc=$?
 [ $rc -eq 0 ] && [ "$(cat xp/WINDOWS/system32/STRAY.DLL)" = stray ] ||
     bad "undo of delete-file: exit $rc: $(cat undel.out)"

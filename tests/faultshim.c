@@ -9,6 +9,16 @@
  *                              fsync: verification must catch it
  *   KBFIX_FAULT=backup         the backup can be neither linked nor copied
  *   KBFIX_FAULT=rename         renaming the temporary file fails (EIO)
+ *   KBFIX_FAULT=rename:N       the Nth rename(2) or renameat2(2) of the
+ *                              process fails (EIO), whatever it renames:
+ *                              the second hive, the file after them...
+ *   KBFIX_FAULT=wait-backup:PATH  once a backup (".kbfix-" and ".bak") is
+ *                              made, create PATH.ready and wait until
+ *                              PATH.go exists: a test swaps the hive then
+ *   KBFIX_FAULT=full:NAME:N    a disk that fills up: writes to a file
+ *                              whose path holds NAME succeed for N bytes
+ *                              in all, the one crossing N in part, the
+ *                              next fail (ENOSPC)
  *   KBFIX_FAULT=kill:fsync     SIGKILL at the temporary file's fsync
  *   KBFIX_FAULT=kill:rename    SIGKILL just before the rename
  *   KBFIX_FAULT=term:fsync     SIGTERM at the fsync (kbfix's handler runs)
@@ -17,7 +27,8 @@
  *                              (60 s at most) until PATH.go exists
  *
  * Only files whose names hold ".kbfix-" (kbfix's temporary files, backups
- * and undo files) are affected, so the hive and everything else behave.
+ * and undo files) are affected, so the hive and everything else behave;
+ * but for rename:N and full:NAME:N.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -32,6 +43,9 @@
 #include <unistd.h>
 
 static int tracked[1024];	/* fds open on a ".kbfix-tmp-" file */
+static int backups[1024];	/* fds open on a backup being made */
+static int filling[1024];	/* fds open on the full:NAME: file */
+static long long written;	/* to it so far */
 
 static const char *
 fault(void)
@@ -53,11 +67,36 @@ is_tmp(const char *path)
 	return path != NULL && strstr(path, ".kbfix-tmp-") != NULL;
 }
 
+/* full:NAME:N: NAME (into BUF), and N. */
+static long long
+full_limit(char *buf, size_t size)
+{
+	const char *f = fault(), *c;
+
+	if (strncmp(f, "full:", 5) != 0 || (c = strrchr(f + 5, ':')) == NULL)
+		return -1;
+	snprintf(buf, size, "%.*s", (int)(c - f - 5), f + 5);
+	return atoll(c + 1);
+}
+
+static int
+is_backup(const char *path)
+{
+	return path != NULL && strstr(path, ".kbfix-") != NULL &&
+	    strstr(path, ".bak") != NULL;
+}
+
 static void
 track(int fd, const char *path)
 {
-	if (fd >= 0 && fd < 1024)
+	char name[4096];
+
+	if (fd >= 0 && fd < 1024) {
 		tracked[fd] = is_tmp(path);
+		backups[fd] = is_backup(path);
+		filling[fd] = path != NULL && full_limit(name,
+		    sizeof name) >= 0 && strstr(path, name) != NULL;
+	}
 }
 
 static int
@@ -199,10 +238,27 @@ mkstemp64(char *tmpl)
 ssize_t
 write(int fd, const void *buf, size_t n)
 {
+	char name[4096];
+	long long limit;
+	ssize_t w;
+
 	REAL(write);
 	if (is("enospc") && is_tracked(fd)) {
 		errno = ENOSPC;
 		return -1;
+	}
+	if (fd >= 0 && fd < 1024 && filling[fd] &&
+	    (limit = full_limit(name, sizeof name)) >= 0) {
+		if (written >= limit) {
+			errno = ENOSPC;
+			return -1;
+		}
+		if ((long long)n > limit - written)
+			n = (size_t)(limit - written);
+		w = real_write(fd, buf, n);
+		if (w > 0)
+			written += w;
+		return w;
 	}
 	return real_write(fd, buf, n);
 }
@@ -267,6 +323,13 @@ fsync(int fd)
 		if (strncmp(f, "wait:", 5) == 0)
 			wait_for(f + 5);
 	}
+	if (fd >= 0 && fd < 1024 && backups[fd] &&
+	    strncmp(fault(), "wait-backup:", 12) == 0) {
+		int r = real_fsync(fd);
+
+		wait_for(fault() + 12);
+		return r;
+	}
 	return real_fsync(fd);
 }
 
@@ -275,7 +338,7 @@ close(int fd)
 {
 	REAL(close);
 	if (fd >= 0 && fd < 1024)
-		tracked[fd] = 0;
+		tracked[fd] = backups[fd] = filling[fd] = 0;
 	return real_close(fd);
 }
 
@@ -291,9 +354,54 @@ link(const char *from, const char *to)
 }
 
 int
+linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
+{
+	int r;
+
+	REAL(linkat);
+	if (is("backup") && to != NULL && strstr(to, ".kbfix-")) {
+		errno = EXDEV;
+		return -1;
+	}
+	r = real_linkat(fromfd, from, tofd, to, flags);
+	if (r == 0 && is_backup(to) &&
+	    strncmp(fault(), "wait-backup:", 12) == 0)
+		wait_for(fault() + 12);
+	return r;
+}
+
+/* rename:N: is this the Nth rename of the process? */
+static int
+nth_rename(void)
+{
+	static int count;
+	const char *f = fault();
+
+	if (strncmp(f, "rename:", 7) != 0)
+		return 0;
+	return ++count == atoi(f + 7);
+}
+
+int
+renameat2(int fromfd, const char *from, int tofd, const char *to,
+    unsigned int flags)
+{
+	REAL(renameat2);
+	if (nth_rename()) {
+		errno = EIO;
+		return -1;
+	}
+	return real_renameat2(fromfd, from, tofd, to, flags);
+}
+
+int
 rename(const char *from, const char *to)
 {
 	REAL(rename);
+	if (nth_rename()) {
+		errno = EIO;
+		return -1;
+	}
 	if (is_tmp(from)) {
 		maybe_die("rename");
 		if (is("rename")) {
