@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "applied.h"
 #include "cmd.h"
 #include "plancount.h"
 #include "plan.h"
@@ -69,13 +70,18 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 
 	o->rc = EXIT_TROUBLE;
 	o->nchanges = 0;
-	if (cmd_machine_open(a, t, r->rs, r->nrs, 1, &m, d) < 0 ||
-	    (a->nids == 0 &&
-	    cmd_hives_check(r->rs, r->nrs, m.t.hives, m.t.nhives, d) < 0))
+	if (cmd_machine_open(a, t, r->rs, r->nrs, 1, &m, d) < 0)
+		goto out;
+	cmd_audit_inputs(r->audit, t->name, m.locked.hives, m.locked.recs,
+	    m.locked.n);
+	if (a->nids == 0 &&
+	    cmd_hives_check(r->rs, r->nrs, m.t.hives, m.t.nhives, d) < 0)
 		goto out;
 	po.control_set = a->control_set;
-	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0)
+	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0 ||
+	    applied_mark(p, m.t.hives, m.t.nhives, d) < 0)
 		goto out;
+	cmd_audit_verdicts(r->audit, t->name, p);
 	if (cmd_user_hives_alone(p, m.t.hives, m.t.nhives, "apply", d) < 0)
 		goto out;
 	if (a->nids && cmd_named_refused(p, d) < 0)

@@ -32,7 +32,9 @@ static const struct command {
 	{ "scan", CMDB_SCAN, "[ID...] [TARGET...]",
 	    "Say for each remedy (every one of the library when none is "
 	    "named) whether it applies to each machine given, and why, one "
-	    "line each.  Exit 1 when one applies, 0 when none does." },
+	    "line each: \"done\" for one an apply of kbfix made, whose undo "
+	    "file is beside the hive.  Exit 1 when one applies, 0 when none "
+	    "does." },
 	{ "--dry-run", CMDB_DRY_RUN, "[ID...] [TARGET...]",
 	    "Print the plan: every change apply would make, as a diff to "
 	    "read (docs/diff-format.md); write nothing.  'kbfix apply -n' "
@@ -41,12 +43,16 @@ static const struct command {
 	{ "apply", CMDB_APPLY, "[ID...] [TARGET...]",
 	    "Print the plan, then carry it out safely: each hive locked, "
 	    "written to a temporary file, checked, kept as a backup, with "
-	    "an undo file, then renamed into place.  On any trouble nothing "
-	    "is changed and the exit status is 2." },
-	{ "undo", CMDB_UNDO, "UNDOFILE HIVE|FOLDER",
-	    "Put back what an apply changed, from the undo file it wrote, "
-	    "through the same safe write; the undo file of file changes "
-	    "takes the Windows folder (or the volume holding it)." },
+	    "an undo file, then renamed into place; an undo manifest names "
+	    "every undo file, for one undo of it all.  On any trouble "
+	    "nothing is changed and the exit status is 2." },
+	{ "undo", CMDB_UNDO, "UNDOFILE|MANIFEST [HIVE|FOLDER]",
+	    "Put back what an apply changed, through the same safe write: "
+	    "all of it, every hive and file together or none, from the undo "
+	    "manifest it wrote (given alone, or with the FOLDER where the "
+	    "machine is now; a FOLDER alone: its newest manifest); or one "
+	    "hive from its undo file, given with the HIVE (the undo file of "
+	    "file changes with the Windows FOLDER)." },
 	{ "recover", CMDB_RECOVER, "HIVE",
 	    "Replay the transaction logs of a dirty hive and write the "
 	    "recovered hive to the new file OUT; the hive and its logs are "

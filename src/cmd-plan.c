@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "applied.h"
 #include "cmd.h"
 #include "plancount.h"
 #include "regfile.h"
@@ -35,6 +36,7 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	info.target = t->name;
 	if (cmd_machine_open(a, t, r->rs, r->nrs, 0, &m, d) < 0)
 		goto out;
+	cmd_audit_inputs(r->audit, t->name, m.hives, m.recs, m.nhives);
 	/* A remedy named is refused by name when its hive is missing
 	 * (cmd_named_refused); the whole library refuses a hive none of
 	 * its remedies works on. */
@@ -45,7 +47,12 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	info.hives = m.t.hives;
 	info.nhives = m.t.nhives;
 	po.control_set = a->control_set;
-	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0 ||
+	/* "done" where an apply of kbfix is why a remedy no longer
+	 * applies (applied.h). */
+	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) == 0 &&
+	    applied_mark(p, m.t.hives, m.t.nhives, d) >= 0)
+		cmd_audit_verdicts(r->audit, t->name, p);
+	if (p == NULL ||
 	    (a->nids == 0 && (cmd_user_hives_alone(p, m.t.hives, m.t.nhives,
 	    r->mode == CMD_SCAN ? "scan" : "--dry-run", d) < 0 ||
 	    cmd_plan_check(p, d) < 0)))

@@ -330,6 +330,7 @@ cmd_audit_start(struct audit *au, const struct cmd_args *a,
 			json_string(f, a->argv[k]);
 		}
 		fputc(']', f);
+		cmd_audit_context(f, a);
 		audit_end(au, f);
 	}
 	for (i = 0; i < nrs; i++) {
@@ -341,6 +342,7 @@ cmd_audit_start(struct audit *au, const struct cmd_args *a,
 		json_string(f, rs[i]->title);
 		fputs(",\"file\":", f);
 		json_string(f, rs[i]->file);
+		cmd_audit_abs(f, "abs_file", rs[i]->file);
 		fputs(",\"sha256\":", f);
 		json_hex(f, rs[i]->sha256, sizeof rs[i]->sha256);
 		audit_end(au, f);

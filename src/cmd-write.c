@@ -310,6 +310,7 @@ audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
 		audit_put_sha256(f, "sha256_after", j->files_undo);
 		audit_end(w->audit, f);
 	}
+
 	for (i = 0; i < p->nentries; i++)
 		for (k = 0; k < p->entries[i].nchanges; k++) {
 			if ((f = audit_begin(w->audit, "change", w->name)) ==
@@ -344,6 +345,48 @@ before_rename(void *arg, const struct apply_job *j, struct diag *d)
 	return audit_sync(b->w->audit, d);
 }
 
+/* The folder, resolved, that holds the N hives HV: the deepest one their
+ * folders share.  NULL with D. */
+static char *
+common_dir(struct hive *const *hv, size_t n, struct diag *d)
+{
+	char *c = NULL, *copy, *r;
+	size_t i, l;
+
+	for (i = 0; i < n; i++) {
+		if ((copy = strdup(hv[i]->path)) == NULL)
+			goto oom;
+		r = realpath(dirname(copy), NULL);
+		free(copy);
+		if (r == NULL) {
+			diag_error(d, NULL, 0, "cannot find the folder of '%s': "
+			    "%s", hv[i]->path, strerror(errno));
+			free(c);
+			return NULL;
+		}
+		if (c == NULL) {
+			c = r;
+			continue;
+		}
+		/* Cut C back to a folder R is in. */
+		for (;;) {
+			l = strlen(c);
+			if (strncmp(r, c, l) == 0 && (r[l] == '\0' ||
+			    r[l] == '/' || l == 1))
+				break;
+			*strrchr(c, '/') = '\0';
+			if (*c == '\0')
+				strcpy(c, "/");
+		}
+		free(r);
+	}
+	return c;
+oom:
+	free(c);
+	diag_error(d, NULL, 0, "out of memory");
+	return NULL;
+}
+
 int
 cmd_write(const struct plan *p, const struct target *t,
     apply_replan_fn replan, void *arg, const struct cmd_args *a,
@@ -353,8 +396,9 @@ cmd_write(const struct plan *p, const struct target *t,
 	struct apply_job *j = NULL;
 	struct hashes h = { NULL, NULL, NULL };
 	size_t *counts = NULL;
+	char *common = NULL, *firstdir = NULL;
 	struct before_arg b;
-	FILE *out = w->out;
+	FILE *out = w->out, *rec;
 	size_t i, k;
 	int rc = EXIT_TROUBLE;
 
@@ -375,6 +419,33 @@ cmd_write(const struct plan *p, const struct target *t,
 	}
 	for (i = 0; i < t->nhives; i++)
 		counts[i] = plan_count_items(p, t->hives[i]);
+	/* The undo manifest: in the output folder, --backup-dir, the Windows
+	 * folder, or beside the first hive; naming the undo files below
+	 * the output folder, the folder TARGET or the hives' folder. */
+	if (w->output != NULL)
+		o.manifest_root = o.manifest_dir = w->output;
+	else if (w->im != NULL && w->im->root != NULL) {
+		o.manifest_root = w->im->root;
+		o.manifest_dir = w->im->windir ? w->im->windir : w->im->root;
+	} else if (t->nhives > 0) {
+		char *first = strdup(t->hives[0]->path);
+
+		if ((common = common_dir(t->hives, t->nhives, d)) == NULL ||
+		    first == NULL) {
+			free(first);
+			goto out;
+		}
+		firstdir = strdup(dirname(first));
+		free(first);
+		if (firstdir == NULL) {
+			diag_error(d, NULL, 0, "out of memory");
+			goto out;
+		}
+		o.manifest_root = common;
+		o.manifest_dir = firstdir;
+	}
+	if (a->backup_dir != NULL && w->output == NULL && o.manifest_root)
+		o.manifest_dir = a->backup_dir;
 	if (apply_prepare(p, t, &o, replan, arg, &j, d) < 0) {
 		diag_error(d, NULL, 0, "nothing was changed");
 		goto out;
@@ -432,8 +503,24 @@ cmd_write(const struct plan *p, const struct target *t,
 	if (j->files_undo != NULL)
 		fprintf(out, "kbfix: undo file of the file changes '%s'\n",
 		    j->files_undo);
+	if (j->manifest != NULL)
+		fprintf(out, "kbfix: undo manifest '%s' (kbfix undo '%s' puts "
+		    "it all back)\n", j->manifest, j->manifest);
+	/* Written once all is in place (apply.h): its record comes after
+	 * the others, as the result does. */
+	if (j->manifest != NULL && (rec = audit_begin(w->audit, "file",
+	    w->name)) != NULL) {
+		fputs(",\"role\":\"undo-manifest\"", rec);
+		put_path(rec, "path", NULL);
+		put_hash(rec, "sha256_before", NULL);
+		put_path(rec, "written", j->manifest);
+		audit_put_sha256(rec, "sha256_after", j->manifest);
+		audit_end(w->audit, rec);
+	}
 	rc = EXIT_NOTHING;
 out:
+	free(common);
+	free(firstdir);
 	free(counts);
 	free(h.hive);
 	free(h.log);

@@ -240,6 +240,27 @@ void cmd_audit_start(struct audit *au, const struct cmd_args *a,
     const char *command, struct remedy *const *rs, size_t nrs);
 void cmd_audit_end(struct audit *au, int rc);
 
+/* The members of the audit log's first record that say where the run was
+ * made (cmd-audit.c): the working folder, host, user, the remedy library
+ * (its absolute path, its checksum: what "sha256sum *.xml | sha256sum"
+ * prints there, the files in C order) and the schema's SHA-256, and the
+ * TARGETs and path options of A made absolute. */
+void cmd_audit_context(FILE *f, const struct cmd_args *a);
+
+/* ,"NAME":"PATH made absolute" to F. */
+void cmd_audit_abs(FILE *f, const char *name, const char *path);
+
+/* An "input" record for each of the N hives HV read for TARGET, and for
+ * each transaction log found beside one (RECS, per hive, or NULL), with
+ * its SHA-256, changed or not. */
+void cmd_audit_inputs(struct audit *au, const char *target,
+    struct hive *const *hv, const struct recovery *recs, size_t n);
+
+/* A "verdict" record for each remedy of plan P on TARGET: its status,
+ * reason and number of changes. */
+void cmd_audit_verdicts(struct audit *au, const char *target,
+    const struct plan *p);
+
 /* How target NAME went, with the errors of D, in the audit log. */
 void cmd_audit_result(struct audit *au, const char *name,
     const struct cmd_outcome *o, const struct diag *d);
@@ -316,6 +337,41 @@ int cmd_writable_check(const struct plan *p, const struct cmd_args *a,
 int cmd_write(const struct plan *p, const struct target *t,
     apply_replan_fn replan, void *arg, const struct cmd_args *a,
     const struct cmd_write_opts *w, struct diag *d);
+
+struct undo_file;
+
+/* The undo of a whole apply from its undo manifest (cmd-undo-all.c): each
+ * part's undo file read and checked, the hives locked, one plan. */
+struct cmd_undo_all {
+	struct undo_file **undos;	/* per part */
+	char **names;		/* each part's undo file on this machine */
+	char **targets;		/* what it puts back: a hive, or the
+				 * Windows folder */
+	size_t *hive_of;	/* a hive part's index in T's hives */
+	size_t n;
+	const char *windir;	/* the files part's folder, or NULL */
+	struct cmd_hives h;
+	struct image *im;	/* the machine, for --output */
+	struct target t;
+	struct plan *p;		/* every part's plan, in manifest order */
+};
+
+/* Prepare the undo of manifest M (read from NAME), its parts below FOLDER
+ * (or M's root when NULL), for A: each part found (no symbolic link on
+ * the way), read and checked as a lone undo file is (A->force), the hives
+ * locked and opened, and UA->p their one plan.  Returns 0
+ * (cmd_undo_all_free) or -1 with D, UA then freed. */
+int cmd_undo_all(const struct cmd_args *a, const char *name,
+    const struct undo_file *m, const char *folder, struct cmd_undo_all *ua,
+    struct diag *d);
+/* apply_replan_fn of a cmd_undo_all (ARG). */
+int cmd_undo_all_replan(void *arg, const struct target *after,
+    struct plan **out, struct diag *d);
+void cmd_undo_all_free(struct cmd_undo_all *ua);
+
+/* The newest undo manifest apply wrote in FOLDER or its Windows folder: a
+ * new string, or NULL with D. */
+char *cmd_undo_find_manifest(const char *folder, struct diag *d);
 
 /* The subcommands: ARGV[0] is the subcommand's name.  Each returns an exit
  * code. */

@@ -134,6 +134,7 @@ SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
 check apply ../a apply Q267971 Q317061 SYSTEM
 check apply-again ../a apply Q267971 Q317061 SYSTEM
+check scan-after-apply ../a scan Q267971 Q317061 Q268499 SYSTEM
 check undo-dry-run ../a undo --dry-run SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM
 check undo ../a undo -q SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM
 check undo-again ../a undo SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM

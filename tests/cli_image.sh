@@ -216,9 +216,10 @@ jq -r 'select(.event == "file") |
     (if .path then .sha256_before + "  " + .path else empty end),
     (if .written then .sha256_after + "  " + .written else empty end)' \
     "$A" > "$tmp/files.sum"
-# 5 hives and Nmperf.dll, before and after, and 6 undo files.
-[ "$(grep -c . "$tmp/files.sum")" -eq 18 ] ||
-    bad "audit: want 18 files: $(cat "$tmp/files.sum")"
+# 5 hives and Nmperf.dll, before and after, 6 undo files and 2 undo
+# manifests.
+[ "$(grep -c . "$tmp/files.sum")" -eq 20 ] ||
+    bad "audit: want 20 files: $(cat "$tmp/files.sum")"
 sha256sum -c --quiet "$tmp/files.sum" || bad "audit: file hashes"
 nch=$(jq -s '[.[] | .changes] | add' dry.json)
 [ "$(jq -s '[.[] | select(.event == "change")] | length' "$A")" = "$nch" ] ||
@@ -501,11 +502,12 @@ cmp -s "$tmp/manya.err" "$tmp/manya2.err" ||
 (cd "$tmp/many-out2" && find . -type f | LC_ALL=C sort) > "$tmp/copies2"
 cmp -s "$tmp/copies1" "$tmp/copies2" ||
     bad "50 targets apply -j 2: other files than -j 1"
-# The workers' audit records: whole lines, 120 changes, 40 hives and their
-# 40 undo files written, with the hashes of the copies, 50 results.
+# The workers' audit records: whole lines, 120 changes, 40 hives, their
+# 40 undo files and 40 manifests written, with the hashes of the copies,
+# the 40 hives read and the remedy's verdict on each, 50 results.
 jq -r .event "$tmp/many2.audit" | LC_ALL=C sort | uniq -c |
     awk '{ printf "%s=%s ", $2, $1 }' > "$tmp/events"
-[ "$(cat "$tmp/events")" = "change=120 end=1 file=80 remedy=1 result=50 start=1 " ] ||
+[ "$(cat "$tmp/events")" = "change=120 end=1 file=120 input=40 remedy=1 result=50 start=1 verdict=40 " ] ||
     bad "50 targets apply -j 2: audit records $(cat "$tmp/events")"
 jq -r 'select(.event == "file") | "\(.sha256_after)  \(.written)"' \
     "$tmp/many2.audit" > "$tmp/sums2"

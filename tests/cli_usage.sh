@@ -107,7 +107,7 @@ one e8 "usage: kbfix COMMAND [ARGUMENT...]; 'kbfix help' lists the commands"
 run e9 validate --each
 one e9 "kbfix: error: validate takes no option '--each' (scan and the dry run take it); see 'kbfix validate --help'"
 run e10 undo SYSTEM
-one e10 "kbfix: error: undo takes an undo file and the hive or folder it undoes (1 argument given); see 'kbfix undo --help'"
+one e10 "kbfix: error: 'SYSTEM' is neither an undo manifest nor a folder: undo takes an undo file and the hive or folder it undoes, or the undo manifest of an apply (or the folder it is in); see 'kbfix undo --help'"
 # Nothing was written by any of them.
 cmp -s SYSTEM "$H/system/SYSTEM" && [ ! -e out ] || bad "a usage error wrote"
 
