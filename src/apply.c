@@ -981,6 +981,32 @@ unkeep(struct apply_file *f)
 	f->moved_logs = NULL;
 }
 
+/* Create the new file WHERE "kbfix-" STAMP SUFFIX, or with "-2", "-3"
+ * ... after STAMP when that name is taken (a second run within the
+ * second).  Returns its descriptor and *PATH (caller frees), or -1 with
+ * errno, *PATH the last name tried (NULL: out of memory). */
+static int
+create_numbered(const char *where, const char *stamp, const char *suffix,
+    char **path)
+{
+	int k, fd = -1;
+
+	*path = NULL;
+	for (k = 1; k < 1000; k++) {
+		free(*path);
+		if ((k == 1 ? asprintf(path, "%skbfix-%s%s", where, stamp,
+		    suffix) : asprintf(path, "%skbfix-%s-%d%s", where, stamp, k,
+		    suffix)) < 0) {
+			*path = NULL;
+			return -1;
+		}
+		fd = open(*path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	return fd;
+}
+
 /* PATH (its folder exists) as a manifest writes it below ROOT (absolute,
  * resolved): "a\\b", or "%BackupDir%\\NAME" when it is in BACKUP
  * (resolved, or NULL).  NULL with D when it is in neither. */
@@ -1034,7 +1060,7 @@ keep_manifest(struct apply_job *j, const struct plan *p,
 	struct undo_part *parts = NULL;
 	char *root = NULL, *bk = NULL, *where = NULL, *path = NULL, *win;
 	size_t n = 0, i;
-	int fd = -1, k, r = -1;
+	int fd = -1, r = -1;
 	FILE *u = NULL;
 
 	if (o->manifest_root == NULL || (j->nfiles == 0 &&
@@ -1084,19 +1110,9 @@ keep_manifest(struct apply_job *j, const struct plan *p,
 	if ((where = strcmp(o->manifest_dir, ".") == 0 ? strdup("") :
 	    dir_slash(o->manifest_dir)) == NULL)
 		goto oom;
-	for (k = 1; k < 1000; k++) {
-		free(path);
-		if ((k == 1 ? asprintf(&path, "%skbfix-%s-undo.reg", where,
-		    stamp) : asprintf(&path, "%skbfix-%s-%d-undo.reg", where,
-		    stamp, k)) < 0) {
-			path = NULL;
+	if ((fd = create_numbered(where, stamp, "-undo.reg", &path)) < 0) {
+		if (path == NULL)
 			goto oom;
-		}
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
 		diag_error(d, NULL, 0, "cannot create the undo manifest '%s': "
 		    "%s", path, strerror(errno));
 		goto out;
@@ -1226,7 +1242,7 @@ keep_moves(struct apply_job *j, const struct plan *p,
 	char *where = NULL, *outwin = NULL, *path = NULL, *bdir = NULL;
 	char *breal = NULL;
 	size_t i, n = 0;
-	int fd = -1, k, r = -1;
+	int fd = -1, r = -1;
 	FILE *u = NULL;
 
 	if (j->nmoves == 0 || o->no_files_undo)
@@ -1277,19 +1293,10 @@ keep_moves(struct apply_job *j, const struct plan *p,
 			goto out;
 		}
 	}
-	for (k = 1; k < 1000; k++) {
-		free(path);
-		if ((k == 1 ? asprintf(&path, "%skbfix-%s-files-undo.reg",
-		    where, stamp) : asprintf(&path, "%skbfix-%s-%d-files-undo.reg",
-		    where, stamp, k)) < 0) {
-			path = NULL;
+	if ((fd = create_numbered(where, stamp, "-files-undo.reg", &path)) <
+	    0) {
+		if (path == NULL)
 			goto oom;
-		}
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
 		diag_error(d, NULL, 0, "cannot create the undo file '%s': %s",
 		    path, strerror(errno));
 		goto out;

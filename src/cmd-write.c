@@ -220,6 +220,24 @@ put_path(FILE *f, const char *name, const char *path)
 	json_string(f, path);
 }
 
+/* The audit record of a file kbfix wrote that was not there: ROLE, its
+ * path and SHA-256. */
+static void
+audit_written(const struct cmd_write_opts *w, const char *role,
+    const char *path)
+{
+	FILE *f = audit_begin(w->audit, "file", w->name);
+
+	if (f == NULL)
+		return;
+	fprintf(f, ",\"role\":\"%s\"", role);
+	put_path(f, "path", NULL);
+	put_hash(f, "sha256_before", NULL);
+	put_path(f, "written", path);
+	audit_put_sha256(f, "sha256_after", path);
+	audit_end(w->audit, f);
+}
+
 /* The audit records of a job about to be committed: every file touched,
  * with its SHA-256 before and after (that of the temporary file that
  * becomes the hive, of the file that is moved), then every change. */
@@ -251,14 +269,7 @@ audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
 			audit_put_sha256(f, "backup_sha256", af->backup);
 		put_path(f, "undo_file", af->undo);
 		audit_end(w->audit, f);
-		if ((f = audit_begin(w->audit, "file", w->name)) == NULL)
-			continue;
-		fputs(",\"role\":\"undo-file\"", f);
-		put_path(f, "path", NULL);
-		put_hash(f, "sha256_before", NULL);
-		put_path(f, "written", af->undo);
-		audit_put_sha256(f, "sha256_after", af->undo);
-		audit_end(w->audit, f);
+		audit_written(w, "undo-file", af->undo);
 	}
 	/* The logs of a dirty hive went with its backup (apply.h): taken
 	 * away from beside the new hive, kept whole. */
@@ -301,15 +312,8 @@ audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
 			audit_put_sha256(f, "backup_sha256", m->from);
 		audit_end(w->audit, f);
 	}
-	if (j->files_undo != NULL &&
-	    (f = audit_begin(w->audit, "file", w->name)) != NULL) {
-		fputs(",\"role\":\"undo-file\"", f);
-		put_path(f, "path", NULL);
-		put_hash(f, "sha256_before", NULL);
-		put_path(f, "written", j->files_undo);
-		audit_put_sha256(f, "sha256_after", j->files_undo);
-		audit_end(w->audit, f);
-	}
+	if (j->files_undo != NULL)
+		audit_written(w, "undo-file", j->files_undo);
 
 	for (i = 0; i < p->nentries; i++)
 		for (k = 0; k < p->entries[i].nchanges; k++) {
@@ -398,7 +402,7 @@ cmd_write(const struct plan *p, const struct target *t,
 	size_t *counts = NULL;
 	char *common = NULL, *firstdir = NULL;
 	struct before_arg b;
-	FILE *out = w->out, *rec;
+	FILE *out = w->out;
 	size_t i, k;
 	int rc = EXIT_TROUBLE;
 
@@ -508,15 +512,8 @@ cmd_write(const struct plan *p, const struct target *t,
 		    "it all back)\n", j->manifest, j->manifest);
 	/* Written once all is in place (apply.h): its record comes after
 	 * the others, as the result does. */
-	if (j->manifest != NULL && (rec = audit_begin(w->audit, "file",
-	    w->name)) != NULL) {
-		fputs(",\"role\":\"undo-manifest\"", rec);
-		put_path(rec, "path", NULL);
-		put_hash(rec, "sha256_before", NULL);
-		put_path(rec, "written", j->manifest);
-		audit_put_sha256(rec, "sha256_after", j->manifest);
-		audit_end(w->audit, rec);
-	}
+	if (j->manifest != NULL)
+		audit_written(w, "undo-manifest", j->manifest);
 	rc = EXIT_NOTHING;
 out:
 	free(common);

@@ -414,6 +414,43 @@ put_ended(FILE *f, char *buf, size_t len, const char *what,
 	return 0;
 }
 
+/* A memory stream for the text of an undo file (*BUF, *LEN), its first
+ * lines written: the .reg header and "Undo WHAT of TOOL, STAMP.".  NULL
+ * with D. */
+static FILE *
+text_begin(char **buf, size_t *len, const char *what, const char *tool,
+    const char *stamp, struct diag *d)
+{
+	FILE *m = open_memstream(buf, len);
+
+	if (m == NULL) {
+		diag_error(d, NULL, 0, "out of memory");
+		return NULL;
+	}
+	fprintf(m, "Windows Registry Editor Version 5.00\n\n");
+	regfile_put_comment(m, "Undo %s of %s, %s.", what, tool ? tool :
+	    "kbfix", stamp ? stamp : "");
+	return m;
+}
+
+/* Close M, the stream of text_begin, and write its text to F with its
+ * kbfix-end line (put_ended: WHAT for messages); *BUF freed.  Returns 0
+ * or -1 with D. */
+static int
+text_end(FILE *m, FILE *f, char **buf, size_t *len, const char *what,
+    struct diag *d)
+{
+	int r = -1;
+
+	if (fclose(m) != 0)
+		diag_error(d, NULL, 0, "out of memory");
+	else
+		r = put_ended(f, *buf, *len, what, d);
+	free(*buf);
+	*buf = NULL;
+	return r;
+}
+
 int
 undo_write(FILE *f, const char *self, const struct regfile *rf,
     const struct plan *p, const struct hive *orig, const char *dest,
@@ -422,18 +459,12 @@ undo_write(FILE *f, const char *self, const struct regfile *rf,
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	int r = -1;
+	FILE *m = text_begin(&buf, &len, "file", tool, stamp, d);
 
-	if (m == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+	if (m == NULL)
 		return -1;
-	}
 	if (dest == NULL)
 		dest = orig->path;
-	fprintf(m, "Windows Registry Editor Version 5.00\n\n");
-	regfile_put_comment(m, "Undo file of %s, %s.", tool ? tool : "kbfix",
-	    stamp ? stamp : "");
 	regfile_put_comment(m, "It restores what was changed in the %s hive "
 	    "'%s' by:", hive_kind_name(orig->kind), orig->path);
 	put_remedies(m, p, orig);
@@ -452,20 +483,12 @@ undo_write(FILE *f, const char *self, const struct regfile *rf,
 	    hivex_node_timestamp(orig->h, orig->root));
 	put_remedy_ids(m, p, orig);
 	fputc('\n', m);
-	if (regfile_write(m, rf, d) < 0)
-		goto out;
-	if (fclose(m) != 0) {
-		m = NULL;
-		diag_error(d, NULL, 0, "out of memory");
-		goto out;
-	}
-	m = NULL;
-	r = put_ended(f, buf, len, orig->path, d);
-out:
-	if (m != NULL)
+	if (regfile_write(m, rf, d) < 0) {
 		fclose(m);
-	free(buf);
-	return r;
+		free(buf);
+		return -1;
+	}
+	return text_end(m, f, &buf, &len, orig->path, d);
 }
 
 int
@@ -476,16 +499,10 @@ undo_write_files(FILE *f, const char *self, const struct plan *p,
 {
 	char *buf = NULL;
 	size_t len = 0, i;
-	FILE *m = open_memstream(&buf, &len);
-	int r;
+	FILE *m = text_begin(&buf, &len, "file", tool, stamp, d);
 
-	if (m == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+	if (m == NULL)
 		return -1;
-	}
-	fprintf(m, "Windows Registry Editor Version 5.00\n\n");
-	regfile_put_comment(m, "Undo file of %s, %s.", tool ? tool : "kbfix",
-	    stamp ? stamp : "");
 	regfile_put_comment(m, "It puts back the files changed in the Windows "
 	    "folder '%s' by:", windir);
 	put_remedies(m, p, NULL);
@@ -517,14 +534,7 @@ undo_write_files(FILE *f, const char *self, const struct plan *p,
 		regfile_put_quoted(m, mv[i].to);
 		fprintf(m, " sha256 %s\n", mv[i].sha256);
 	}
-	if (fclose(m) != 0) {
-		free(buf);
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
-	r = put_ended(f, buf, len, windir, d);
-	free(buf);
-	return r;
+	return text_end(m, f, &buf, &len, windir, d);
 }
 
 int
@@ -535,17 +545,12 @@ undo_write_manifest(FILE *f, const char *self, const struct plan *p,
 {
 	char *buf = NULL;
 	size_t len = 0, i;
-	FILE *m = open_memstream(&buf, &len);
-	int r;
+	FILE *m = text_begin(&buf, &len, "manifest", tool, stamp, d);
 
-	if (m == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+	if (m == NULL)
 		return -1;
-	}
-	fprintf(m, "Windows Registry Editor Version 5.00\n\n");
-	regfile_put_comment(m, "Undo manifest of %s, %s: the undo files of "
-	    "one apply, below '%s', by:", tool ? tool : "kbfix", stamp ?
-	    stamp : "", root);
+	regfile_put_comment(m, "It names the undo files of one apply, below "
+	    "'%s', by:", root);
 	for (i = 0; i < p->nentries; i++)
 		if (p->entries[i].nchanges > 0)
 			regfile_put_comment(m, "  %s %s",
@@ -573,14 +578,7 @@ undo_write_manifest(FILE *f, const char *self, const struct plan *p,
 		regfile_put_quoted(m, parts[i].undo);
 		fputc('\n', m);
 	}
-	if (fclose(m) != 0) {
-		free(buf);
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
-	r = put_ended(f, buf, len, root, d);
-	free(buf);
-	return r;
+	return text_end(m, f, &buf, &len, root, d);
 }
 
 /* ---------------------------------------------------------------- read */
