@@ -90,6 +90,16 @@ cmd_undo(int argc, char **argv)
 	}
 	if (undo_read(a.targets[0], &u, &d) < 0)
 		goto out;
+	/* A .reg file without the header is bound to nothing: it may be
+	 * another machine's, or an undo file stripped of its checks.  It is
+	 * merged only when asked for. */
+	if (u->plain && !a.force) {
+		diag_error(&d, NULL, 0, "'%s' is not an undo file of kbfix (it "
+		    "has no '; kbfix-undo:' line), so nothing binds it to "
+		    "'%s'; give --force to merge it as a .reg file",
+		    a.targets[0], a.targets[1]);
+		goto out;
+	}
 	if (u->plain)
 		diag_note(&d, NULL, 0, "'%s' is not an undo file of kbfix (it "
 		    "has no '; kbfix-undo:' line): its keys and values are "
