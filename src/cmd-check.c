@@ -245,8 +245,8 @@ print_text(FILE *f, const struct report *r)
 		fputs("not read as a hive (below)\n", f);
 		return;
 	}
-	if (k != NULL)
-		fprintf(f, "a %s hive", k);
+	if (k != NULL)	/* "an NTUSER hive": the article as the name is said */
+		fprintf(f, "%s %s hive", k[0] == 'N' ? "an" : "a", k);
 	else if (r->structure_ok)
 		fputs("a hive of no kind kbfix knows", f);
 	else

@@ -55,6 +55,16 @@ undo_one(const struct cmd_args *a, const struct undo_file *u,
 	int folder;
 	char sha[65];
 
+	/* A .reg file without the header is bound to nothing: it may be
+	 * another machine's, or an undo file stripped of its checks.  It is
+	 * merged only when asked for. */
+	if (u->plain && !a->force) {
+		diag_error(d, NULL, 0, "'%s' is not an undo file of kbfix (it "
+		    "has no '; kbfix-undo:' line), so nothing binds it to "
+		    "'%s'; give --force to merge it as a .reg file", name,
+		    target);
+		return -1;
+	}
 	if (u->plain)
 		diag_note(d, NULL, 0, "'%s' is not an undo file of kbfix (it "
 		    "has no '; kbfix-undo:' line): its keys and values are "

@@ -494,10 +494,14 @@ ok
 [ $rc -eq 2 ] || bad "50 targets apply -j 2: exit $rc, want 2"
 sed "s|$tmp/many-out/|OUT/|g" "$tmp/manya.out" > "$tmp/manya.1"
 sed "s|$tmp/many-out2/|OUT/|g" "$tmp/manya2.out" > "$tmp/manya.2"
-cmp -s "$tmp/manya.1" "$tmp/manya.2" ||
-    bad "50 targets apply -j 2: the report differs from -j 1"
-cmp -s "$tmp/manya.err" "$tmp/manya2.err" ||
-    bad "50 targets apply -j 2: the messages differ from -j 1"
+cmp -s "$tmp/manya.1" "$tmp/manya.2" || {
+	bad "50 targets apply -j 2: the report differs from -j 1"
+	diff "$tmp/manya.1" "$tmp/manya.2" | head -n 20 >&2
+}
+cmp -s "$tmp/manya.err" "$tmp/manya2.err" || {
+	bad "50 targets apply -j 2: the messages differ from -j 1"
+	diff "$tmp/manya.err" "$tmp/manya2.err" | head -n 20 >&2
+}
 (cd "$tmp/many-out" && find . -type f | LC_ALL=C sort) > "$tmp/copies1"
 (cd "$tmp/many-out2" && find . -type f | LC_ALL=C sort) > "$tmp/copies2"
 cmp -s "$tmp/copies1" "$tmp/copies2" ||

@@ -9,7 +9,7 @@
 #  - on the real Windows 8 UsrClass.dat of ../shared/hives-real, a key
 #    deleted from the ri of li leaves of ActivatableClasses\CLSID, one
 #    created there and one created under a key whose subkeys are one li
-#    leaf (a .reg given to kbfix undo, which reads any .reg as a plan):
+#    leaf (a .reg given to kbfix undo --force, which merges it as a plan):
 #    reglookup's view changes by exactly those keys, undo restores it.
 set -u
 . "$top_srcdir/tests/clilib.sh"
@@ -83,7 +83,7 @@ if [ -d "${KBFIX_SHARED-}/hives-real" ]; then
 	printf 'Windows Registry Editor Version 5.00\r\n\r\n[-%s\\CLSID\\%s]\r\n\r\n[%s\\CLSID\\{0913B267-D1C0-5166-AE10-7B16B34DD6_}]\r\n"New"=dword:00000001\r\n\r\n[%s\\%s\\Kbfix.Test]\r\n\r\n' \
 	    "$R" "$C" "$R" "$R" "$P" > "$tmp/uc.reg"
 	listing "$uc" > "$tmp/uc.before"
-	run 0 undo "$tmp/uc.reg" "$uc"
+	run 0 undo --force "$tmp/uc.reg" "$uc"
 	listing "$uc" > "$tmp/uc.after"
 	witness "$uc"
 	diff "$tmp/uc.before" "$tmp/uc.after" | grep '^[<>]' |

@@ -72,15 +72,19 @@ sed '$ s/sha256 0/sha256 1/; t; $ s/sha256 ./sha256 0/' "$tmp/good.reg" \
 cmp -s "$d/alt.reg" "$tmp/good.reg" && bad "the alteration did nothing"
 refused "altered checksum" "$d" alt.reg SYSTEM "has been altered"
 rm "$d/alt.reg"
-# A .reg file that is not an undo file is merged as such, and said to be.
+# A .reg file that is not an undo file is bound to nothing: refused, and
+# merged as such with --force, which is said.
 printf 'Windows Registry Editor Version 5.00\n\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]\n"Current"=dword:00000007\n' \
     > "$tmp/plain.reg"
 mkdir "$tmp/p"
 cp "$H/system/SYSTEM" "$tmp/p/SYSTEM"
-(cd "$tmp/p" && "$KBFIX" undo -q --no-backup ../plain.reg SYSTEM > out 2> err)
+refused "a .reg file" "$tmp/p" ../plain.reg SYSTEM \
+    "nothing binds it to 'SYSTEM'; give --force"
+(cd "$tmp/p" && "$KBFIX" undo -q --force --no-backup ../plain.reg SYSTEM \
+    > out 2> err)
 rc=$?
 [ $rc -eq 0 ] && grep -q "note: '../plain.reg' is not an undo file of kbfix" \
-    "$tmp/p/err" || bad "a .reg file: exit $rc: $(cat "$tmp/p/err")"
+    "$tmp/p/err" || bad "a .reg file, --force: exit $rc: $(cat "$tmp/p/err")"
 ok
 # Not a regular file; larger than kbfix writes.
 refused "/dev/zero" "$d" /dev/zero SYSTEM "is not a regular file"
