@@ -214,5 +214,30 @@ jq -e -s '[.[] | select(.event == "verdict" and .remedy == "Q267971")] |
     bad "audit: Q267971's verdict"
 ok
 
+# Real hives read: each with its SHA-256, and the transaction logs of a
+# dirty one too (the real Windows 10 SYSTEM and its two logs).
+if [ -d "${KBFIX_SHARED-}/hives-real" ]; then
+	mkdir real
+	unpack_real real > real.list
+	R=$tmp/real.jsonl
+	while read -r h; do
+		"$KBFIX" scan --audit "$R" "$h" > /dev/null 2>&1
+	done < real.list
+	jq -r 'select(.event == "input") | .sha256 + "  " + .abs_path' "$R" \
+	    > real.sum
+	[ "$(jq -r 'select(.event == "input" and .role == "hive") | .path' \
+	    "$R" | wc -l)" -eq "$(wc -l < real.list)" ] ||
+	    bad "audit: not every real hive read is recorded"
+	grep -q '/win10-1709-system-dirty/SYSTEM.LOG1$' real.sum &&
+	    grep -q '/win10-1709-system-dirty/SYSTEM.LOG2$' real.sum ||
+	    bad "audit: the logs of the dirty hive: $(cat real.sum)"
+	sha256sum -c --quiet real.sum || bad "audit: the real hives' hashes"
+	ok
+elif [ -n "${CI-}" ]; then
+	bad "../shared is missing"
+else
+	echo "note: ../shared is missing (KBFIX_SHARED): the real hives are not read"
+fi
+
 echo "cli_manifest: $n passed"
 exit $fail
