@@ -132,7 +132,8 @@ plan_count_items(const struct plan *p, const struct hive *hv)
 				    p->entries[i].changes[k].hive == hv;
 		return n;
 	}
-	qsort(it.v, it.n, sizeof *it.v, cmp);
+	if (it.n > 1)
+		qsort(it.v, it.n, sizeof *it.v, cmp);
 	for (i = 0; i < it.n; i++) {
 		if (i == 0 || cmp(&it.v[i - 1], &it.v[i]) != 0)
 			n++;

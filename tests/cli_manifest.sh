@@ -15,6 +15,9 @@ SHIM="$top_builddir/tests/faultshim.so"
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 . "$top_srcdir/tests/clilib.sh"
+# The fault shim is preloaded before ASan's runtime in a sanitizer build.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+export ASAN_OPTIONS
 command -v jq > /dev/null || { echo "FAIL: jq is missing" >&2; exit 1; }
 cd "$tmp" || exit 2
 
