@@ -129,6 +129,24 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 				break;
 			}
 			a->backup_dir = argv[++i];
+		} else if (opts && strcmp(s, "--image-format") == 0) {
+			if (!need_arg(argc, argv, i, d)) {
+				bad = 1;
+				break;
+			}
+			a->image_format = argv[++i];
+			if (!cmd_disk_format_ok(a->image_format)) {
+				diag_error(d, NULL, 0, "unknown disk image format"
+				    " '%s' (raw, qcow2, vmdk, vhdx, vpc, vdi, qed,"
+				    " parallels)", a->image_format);
+				bad = 1;
+			}
+		} else if (opts && strcmp(s, "--overlay") == 0) {
+			if (!need_arg(argc, argv, i, d)) {
+				bad = 1;
+				break;
+			}
+			a->overlay = argv[++i];
 		} else if (opts && (strcmp(s, "--output") == 0 ||
 		    strcmp(s, "--audit") == 0)) {
 			if (!need_arg(argc, argv, i, d)) {
@@ -150,6 +168,11 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 	if (a->output != NULL && a->backup_dir != NULL) {
 		diag_error(d, NULL, 0, "--backup-dir has no use with --output: "
 		    "the target itself is the original");
+		bad = 1;
+	}
+	if (a->overlay != NULL && a->output != NULL) {
+		diag_error(d, NULL, 0, "--overlay and --output both say where "
+		    "the changes go: give one");
 		bad = 1;
 	}
 	if (a->no_backup && a->backup_dir != NULL) {

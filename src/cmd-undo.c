@@ -98,6 +98,9 @@ cmd_undo(int argc, char **argv)
 	int rc = EXIT_TROUBLE, folder;
 
 	diag_init(&d);
+	/* An undo file or a target inside a disk image (cmd-disk.c). */
+	if (cmd_disk_undo(argc, argv, &rc))
+		return rc;
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
 	if (a.each || a.jobs != 1) {
