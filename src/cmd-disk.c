@@ -577,8 +577,12 @@ run_machine(struct disk_run *dr, size_t k, cmd_target_fn fn)
 	}
 	if (audit_close(rr.audit, &m->d) < 0)
 		m->o.rc = EXIT_TROUBLE;
-	if (r->mode != CMD_APPLY || m->o.rc != EXIT_NOTHING ||
-	    m->o.nchanges == 0)
+	/* Also with nothing to do: apply removed what an interrupted run
+	 * left (and said so). */
+	if (r->mode != CMD_APPLY || m->o.rc != EXIT_NOTHING)
+		goto out;
+	if (write && m->o.nchanges == 0 &&
+	    stage_unchanged(m->root, snap, &m->d) != 0)
 		goto out;
 	/* The undo files name the hives as they are in the image. */
 	if (respell_undo_files(m, m->root, snap, &m->d) < 0 ||
@@ -601,7 +605,7 @@ run_machine(struct disk_run *dr, size_t k, cmd_target_fn fn)
 		}
 		if (stage_commit(dr->pl, m->root, snap, &nw, &m->d) < 0)
 			m->late = 1;
-		m->changed = 1;
+		m->changed = nw > 0 || m->late;
 		if (o->umount(dr->pl, &m->d) < 0)
 			m->late = 1;
 	}
@@ -799,6 +803,7 @@ cmd_disk_run(const struct cmd_run *r, const struct cmd_target *t,
 	char *why = NULL, doing[80];
 	size_t i, changed = 0, late = 0;
 	int used, closed = 0, guard = -1;
+	pid_t guard_pid = 0;
 
 	memset(&dr, 0, sizeof dr);
 	dr.r = r;
@@ -833,7 +838,7 @@ cmd_disk_run(const struct cmd_run *r, const struct cmd_target *t,
 		    why ? why : "locked");
 	if ((dr.stage = make_stage(d)) == NULL)
 		goto out;
-	guard = stage_guard(dr.stage);
+	guard = stage_guard(dr.stage, &guard_pid);
 	if (r->audit != NULL && audit_sha256_file(dr.abs, dr.before) < 0)
 		dr.before[0] = '\0';
 	if (write) {
@@ -940,8 +945,7 @@ out:
 	free(why);
 	free(dr.abs);
 	stage_remove(dr.stage);
-	if (guard >= 0)
-		close(guard);
+	stage_unguard(guard, guard_pid);
 	machines_free(&dr);
 	free(dr.overlay);
 	free(dr.stage);
@@ -1223,6 +1227,7 @@ cmd_disk_undo(int argc, char **argv, int *rc)
 	size_t np = 0, i, k;
 	int any = 0, write, used, late = 0, closed = 0, worst = EXIT_NOTHING;
 	int guard = -1;
+	pid_t guard_pid = 0;
 	char *why = NULL;
 
 	*rc = EXIT_TROUBLE;
@@ -1340,7 +1345,7 @@ cmd_disk_undo(int argc, char **argv, int *rc)
 	}
 	if ((stage = make_stage(&d)) == NULL)
 		goto out;
-	guard = stage_guard(stage);
+	guard = stage_guard(stage, &guard_pid);
 	if (write) {
 		if ((overlay = a.overlay ? abs_new(a.overlay) : NULL) == NULL &&
 		    asprintf(&overlay, "%s/overlay.qcow2", stage) < 0) {
@@ -1548,8 +1553,7 @@ out:
 	stage_snap_free(snap);
 	if (stage != NULL)
 		stage_remove(stage);
-	if (guard >= 0)
-		close(guard);
+	stage_unguard(guard, guard_pid);
 	free(stage);
 	free(overlay);
 	free(out);

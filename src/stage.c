@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -1017,6 +1018,29 @@ snap_ino(const struct stage_snap *s, uint64_t ino)
 	return NULL;
 }
 
+int
+stage_unchanged(const char *root, const struct stage_snap *before,
+    struct diag *d)
+{
+	struct stage_snap *now = NULL;
+	size_t i;
+	int same;
+
+	if (stage_snap_take(root, &now, d) < 0)
+		return -1;
+	same = now->n == before->n;
+	for (i = 0; same && i < now->n; i++) {
+		const struct snap_entry *a = &now->v[i], *b = &before->v[i];
+
+		same = strcmp(a->path, b->path) == 0 && a->type == b->type &&
+		    a->ino == b->ino && a->size == b->size &&
+		    a->mtime.tv_sec == b->mtime.tv_sec &&
+		    a->mtime.tv_nsec == b->mtime.tv_nsec;
+	}
+	stage_snap_free(now);
+	return same;
+}
+
 /* ---------------------------------------------------------------- commit */
 
 /* One file written through a temporary name. */
@@ -1197,35 +1221,46 @@ stage_remove(const char *root)
 }
 
 int
-stage_guard(const char *root)
+stage_guard(const char *root, pid_t *pid)
 {
 	int fds[2];
-	pid_t pid;
-	char c;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -1;
-	if ((pid = fork()) < 0) {
+	if ((*pid = fork()) < 0) {
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
 	}
-	if (pid == 0) {
+	if (*pid == 0) {
 		int fd;
 
 		/* Out of the way of ^C, holding nothing of the parent's
-		 * (locks, the image, the other guards' pipes). */
+		 * (locks, the image, the other guards' pipes); a program of
+		 * its own, so that nothing of kbfix's memory stays behind
+		 * it.  rm does not follow the copied links. */
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
+		if (dup2(fds[0], 0) < 0)
+			_exit(127);
 		for (fd = 3; fd < 1024; fd++)
-			if (fd != fds[0])
-				close(fd);
-		while (read(fds[0], &c, 1) < 0 && errno == EINTR)
-			;
-		stage_remove(root);
-		_exit(0);
+			close(fd);
+		execl("/bin/sh", "sh", "-c",
+		    "cat > /dev/null; exec rm -rf -- \"$0\"", root,
+		    (char *)NULL);
+		_exit(127);
 	}
 	close(fds[0]);
 	return fds[1];
+}
+
+void
+stage_unguard(int fd, pid_t pid)
+{
+	if (fd < 0)
+		return;
+	close(fd);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 }

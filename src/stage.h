@@ -29,6 +29,7 @@
 #define KBFIX_STAGE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "diag.h"
 #include "hivekind.h"
@@ -89,6 +90,11 @@ const char *stage_snap_path(const struct stage_snap *s, size_t i);
 int stage_snap_is_file(const struct stage_snap *s, size_t i);
 int stage_snap_has(const struct stage_snap *s, const char *path);
 
+/* Is the staging folder ROOT as it was in BEFORE?  1 yes, 0 no, -1 with
+ * D. */
+int stage_unchanged(const char *root, const struct stage_snap *before,
+    struct diag *d);
+
 /* Make on the volume mounted for writing in P the changes made to the
  * staging folder ROOT since BEFORE (see above).  *NWRITTEN counts the
  * operations done on the volume.  Returns 0, or -1 with D (the volume may
@@ -101,8 +107,9 @@ void stage_remove(const char *root);
 
 /* A process that removes the folder ROOT when this one ends, however it
  * ends (a signal, SIGKILL): copies of a machine's hives must not stay in
- * $TMPDIR.  Returns the descriptor to close once ROOT is removed, or -1
- * (no guard: a fork failed). */
-int stage_guard(const char *root);
+ * $TMPDIR.  Returns a descriptor and *PID for stage_unguard, called once
+ * ROOT is removed, or -1 (no guard: a fork failed). */
+int stage_guard(const char *root, pid_t *pid);
+void stage_unguard(int fd, pid_t pid);
 
 #endif
