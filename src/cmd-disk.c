@@ -365,6 +365,31 @@ name_machine(struct disk_run *dr, size_t k, struct diag *d)
 	return 0;
 }
 
+/* The whole file PATH (caller frees), or NULL. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb"), *m;
+	char buf[8192], *s = NULL;
+	size_t k;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	if ((m = open_memstream(&s, len)) == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+		fwrite(buf, 1, k, m);
+	fclose(f);
+	if (fclose(m) != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 /* Respell the names of M's staging folder in the file PATH (an undo file
  * just written), keeping what the audit log said of it. */
 static int
@@ -373,29 +398,13 @@ respell_file(struct machine *m, const char *path, struct diag *d)
 	char before[65], after[65], *text = NULL, *out = NULL, *tmp = NULL;
 	char **nh;
 	size_t len = 0, n = 0;
-	FILE *f;
 	int fd, r = -1;
 
 	if (audit_sha256_file(path, before) < 0 ||
-	    (f = fopen(path, "rb")) == NULL) {
+	    (text = slurp(path, &len)) == NULL) {
 		diag_error(d, NULL, 0, "cannot read '%s': %s", path,
 		    strerror(errno));
 		return -1;
-	}
-	{
-		FILE *mf = open_memstream(&text, &len);
-		char buf[8192];
-		size_t k;
-
-		if (mf == NULL) {
-			fclose(f);
-			goto oom;
-		}
-		while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-			fwrite(buf, 1, k, mf);
-		fclose(f);
-		if (fclose(mf) != 0)
-			goto oom;
 	}
 	if (memmem(text, len, m->root, strlen(m->root)) == NULL) {
 		free(text);
@@ -876,15 +885,15 @@ cmd_disk_run(const struct cmd_run *r, const struct cmd_target *t,
 		cmd_progress_doing(doing);
 		run_machine(&dr, i, fn);
 	}
-	if (write) {
-		snprintf(doing, sizeof doing, "writing '%s'", t->name);
-		cmd_progress_doing(doing);
-	}
 	/* The image is written only if every machine written to its
 	 * overlay was written whole. */
 	for (i = 0; i < dr.nm; i++) {
 		changed += dr.m[i].changed;
 		late += dr.m[i].late && dr.m[i].changed;
+	}
+	if (changed) {
+		snprintf(doing, sizeof doing, "writing '%s'", t->name);
+		cmd_progress_doing(doing);
 	}
 	closed = 1;
 	if (dr.pl->ops->close(dr.pl, d) < 0 && changed)
@@ -1130,31 +1139,6 @@ captured(int (*fn)(int, char **), int argc, char **argv, const char *out,
 	close(so);
 	close(se);
 	return rc;
-}
-
-/* The whole file PATH (caller frees), or NULL. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb"), *m;
-	char buf[8192], *s = NULL;
-	size_t k;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	if ((m = open_memstream(&s, len)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-		fwrite(buf, 1, k, m);
-	fclose(f);
-	if (fclose(m) != 0) {
-		free(s);
-		return NULL;
-	}
-	return s;
 }
 
 /* The files an undo file of file changes moves, staged below the Windows

@@ -176,58 +176,59 @@ f_put(struct place *p, const char *local, const char *path, struct diag *d)
 	return r;
 }
 
+/* FN on the volume's paths FROM (and TO), as a write of the place. */
 static int
-f_rename(struct place *p, const char *from, const char *to, struct diag *d)
+on2(struct place *p, int (*fn)(const char *, const char *), const char *from,
+    const char *to, struct diag *d)
 {
 	char *a = fpath(p, from), *b = fpath(p, to);
-	int r = rename(a, b);
+	int r = fn(a, b);
 
 	((struct fplace *)p)->calls++;
 	if (r < 0)
-		diag_error(d, NULL, 0, "rename '%s'", from);
+		diag_error(d, NULL, 0, "'%s' to '%s': %s", from, to,
+		    strerror(errno));
 	free(a);
 	free(b);
 	return r;
+}
+
+static int
+f_rename(struct place *p, const char *from, const char *to, struct diag *d)
+{
+	return on2(p, rename, from, to, d);
 }
 
 static int
 f_link(struct place *p, const char *from, const char *to, struct diag *d)
 {
-	char *a = fpath(p, from), *b = fpath(p, to);
-	int r = link(a, b);
+	return on2(p, link, from, to, d);
+}
 
-	((struct fplace *)p)->calls++;
-	if (r < 0)
-		diag_error(d, NULL, 0, "link '%s': %s", to, strerror(errno));
-	free(a);
-	free(b);
-	return r;
+static int
+rm_path(const char *a, const char *b)
+{
+	(void)b;
+	return unlink(a);
+}
+
+static int
+mk_path(const char *a, const char *b)
+{
+	(void)b;
+	return mkdir(a, 0777);
 }
 
 static int
 f_remove(struct place *p, const char *path, struct diag *d)
 {
-	char *f = fpath(p, path);
-	int r = unlink(f);
-
-	((struct fplace *)p)->calls++;
-	if (r < 0)
-		diag_error(d, NULL, 0, "remove '%s'", path);
-	free(f);
-	return r;
+	return on2(p, rm_path, path, path, d);
 }
 
 static int
 f_mkdir(struct place *p, const char *path, struct diag *d)
 {
-	char *f = fpath(p, path);
-	int r = mkdir(f, 0777);
-
-	((struct fplace *)p)->calls++;
-	if (r < 0)
-		diag_error(d, NULL, 0, "mkdir '%s'", path);
-	free(f);
-	return r;
+	return on2(p, mk_path, path, path, d);
 }
 
 static int
@@ -279,29 +280,11 @@ folder_place(const char *root)
 /* ------------------------------------------------------------ helpers */
 
 static void
-put(const char *dir, const char *rel, const char *text)
-{
-	char *p = tu_path(dir, rel), *s;
-	FILE *f;
-
-	for (s = p + strlen(dir) + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		mkdir(p, 0777);
-		*s = '/';
-	}
-	f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	free(p);
-}
-
-static void
 put_hive(const char *dir, const char *rel, const char *fixture)
 {
 	char *src = tu_fixture(fixture), *p = tu_path(dir, rel);
 
-	put(dir, rel, "");
+	tu_put(dir, rel, "");
 	tu_copy(src, p);
 	free(src);
 	free(p);
@@ -360,8 +343,10 @@ START_TEST(test_formats)
 		free(out);
 		free(cmd);
 		/* A raw image is known by a partition table. */
-		ck_assert_ptr_eq(place_disk_format(p), strcmp(fmts[i], "raw") ?
-		    fmts[i] : NULL);
+		if (strcmp(fmts[i], "raw") == 0)
+			ck_assert_ptr_null(place_disk_format(p));
+		else
+			ck_assert_str_eq(place_disk_format(p), fmts[i]);
 		free(p);
 	}
 	/* Raw: an MBR (or a boot sector), a GPT header. */
@@ -390,7 +375,7 @@ START_TEST(test_formats)
 	p = tu_fixture("system/SYSTEM");
 	ck_assert_ptr_null(place_disk_format(p));
 	free(p);
-	put(dir, "text", "not an image, nor long enough to be one\n");
+	tu_put(dir, "text", "not an image, nor long enough to be one\n");
 	p = tu_path(dir, "text");
 	ck_assert_ptr_null(place_disk_format(p));
 	free(p);
@@ -413,20 +398,20 @@ make_volume(void)
 
 	put_hive(v, "Windows/System32/config/SYSTEM", "system-alpha/SYSTEM");
 	put_hive(v, "Windows/System32/config/SOFTWARE", "software/SOFTWARE");
-	put(v, "Windows/System32/config/SYSTEM.LOG1", "log");
-	put(v, "Windows/System32/config/system.log2", "log2");
-	put(v, "Windows/System32/config/SAM", "not wanted");
-	put(v, "Windows/System32/config/SYSTEM.kbfix-20250101T000000Z.bak",
+	tu_put(v, "Windows/System32/config/SYSTEM.LOG1", "log");
+	tu_put(v, "Windows/System32/config/system.log2", "log2");
+	tu_put(v, "Windows/System32/config/SAM", "not wanted");
+	tu_put(v, "Windows/System32/config/SYSTEM.kbfix-20250101T000000Z.bak",
 	    "an old backup");
-	put(v, "Windows/System32/config/SYSTEM.kbfix-tmp-abcdef", "stale");
-	put(v, "Windows/System32/config/RegBack/SYSTEM", "not this one");
-	put(v, "Windows/System32/NMPERF.DLL", "counters");
-	put(v, "Windows/System32/drivers/etc/hosts", "not looked at");
-	put(v, "Windows/kbfix-20250101T000000Z-files-undo.reg", "old undo");
+	tu_put(v, "Windows/System32/config/SYSTEM.kbfix-tmp-abcdef", "stale");
+	tu_put(v, "Windows/System32/config/RegBack/SYSTEM", "not this one");
+	tu_put(v, "Windows/System32/NMPERF.DLL", "counters");
+	tu_put(v, "Windows/System32/drivers/etc/hosts", "not looked at");
+	tu_put(v, "Windows/kbfix-20250101T000000Z-files-undo.reg", "old undo");
 	put_hive(v, "Users/pat/NTUSER.DAT", "ntuser/NTUSER.DAT");
-	put(v, "Users/pat/ntuser.dat.LOG1", "pat's log");
-	put(v, "Users/pat/Documents/letter.txt", "private");
-	put(v, "Users/Public/desktop.ini", "x");
+	tu_put(v, "Users/pat/ntuser.dat.LOG1", "pat's log");
+	tu_put(v, "Users/pat/Documents/letter.txt", "private");
+	tu_put(v, "Users/Public/desktop.ini", "x");
 	/* A profile planted as a link out of the volume. */
 	p = tu_path(v, "Users/evil");
 	ck_assert_int_eq(symlink("/etc", p), 0);
@@ -562,12 +547,12 @@ START_TEST(test_commit)
 	q = tu_path(root, "Windows/System32/config/SYSTEM.kbfix-S.bak");
 	ck_assert_int_eq(link(p, q), 0);
 	free(q);
-	put(root, "Windows/System32/config/SYSTEM.kbfix-tmp-new", "new hive");
+	tu_put(root, "Windows/System32/config/SYSTEM.kbfix-tmp-new", "new hive");
 	q = tu_path(root, "Windows/System32/config/SYSTEM.kbfix-tmp-new");
 	ck_assert_int_eq(rename(q, p), 0);
 	free(q);
 	free(p);
-	put(root, "Windows/System32/config/SYSTEM.kbfix-S-undo.reg", "undo");
+	tu_put(root, "Windows/System32/config/SYSTEM.kbfix-S-undo.reg", "undo");
 	p = tu_path(root, "Windows/System32/config/SYSTEM.LOG1");
 	q = tu_path(root, "Windows/System32/config/SYSTEM.LOG1.kbfix-S");
 	ck_assert_int_eq(link(p, q), 0);
@@ -644,8 +629,8 @@ START_TEST(test_commit_refuses)
 	ck_assert_int_eq(stage_snap_take(root, &snap, &d), 0);
 	/* A new name that the volume already holds, unknown to the copy:
 	 * never overwritten. */
-	put(root, "Windows/System32/config/SYSTEM.new", "mine");
-	put(v, "Windows/System32/config/SYSTEM.new", "theirs");
+	tu_put(root, "Windows/System32/config/SYSTEM.new", "mine");
+	tu_put(v, "Windows/System32/config/SYSTEM.new", "theirs");
 	ck_assert_int_eq(stage_commit(pl, root, snap, &nw, &d), -1);
 	ck_assert_uint_eq(d.nerrors, 1);
 	ck_assert_ptr_nonnull(strstr(d.items[0].msg, "exists"));

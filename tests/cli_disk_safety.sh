@@ -9,7 +9,9 @@
 # killed; and qemu-img failing to commit) leaves the image byte-identical,
 # exit 2, with a message.  An image another process holds open for writing
 # is still scanned (JSON output read by jq) but apply refuses it; a
-# hibernated Windows is refused too.
+# hibernated Windows is refused too, and one that ntfs-3g mounts only
+# read-only (the progress line saying meanwhile which image is being
+# opened).
 set -u
 : "${top_builddir:?}" "${KBFIX:?}"
 tmp=$(mktemp -d)
@@ -19,6 +21,9 @@ trap '[ -n "$nbd" ] && kill "$nbd" 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$top_srcdir/tests/disklib.sh"
 H="$top_builddir/tests/hives"
 SHIM="$top_builddir/tests/guestfault.so"
+# In the sanitizer build the shim comes before ASan's runtime.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+export ASAN_OPTIONS
 cd "$tmp" || exit 1
 export SOURCE_DATE_EPOCH=1700000000
 S=20231114T221320Z
@@ -160,14 +165,17 @@ before=$(sha lock.qcow2)
 [ $rc -eq 2 ] || bad "apply on a locked image: exit $rc"
 grep -q "error: 'lock.qcow2' is open for writing in another process" \
     lock.err || bad "apply on a locked image: $(cat lock.err)"
-"$KBFIX" scan --format json lock.qcow2 > lock.json 2> lockscan.err; rc=$?
+# One file system of it, IMAGE:DEVICE.
+"$KBFIX" scan --format json lock.qcow2:/dev/sda1 > lock.json 2> lockscan.err
+rc=$?
 [ $rc -eq 1 ] || bad "scan of a locked image: exit $rc: $(cat lockscan.err)"
 grep -q "warning: 'lock.qcow2' is open for writing in another process" \
     lockscan.err || bad "scan of a locked image: $(cat lockscan.err)"
-jq -e -s 'length == 1 and .[0].target == "lock.qcow2" and .[0].exit == 1 and
-    .[0].windir == "lock.qcow2:/Windows" and
-    (.[0].hives | map(.path) | index("lock.qcow2:/Windows/System32/config/SYSTEM"))
-    != null' lock.json > /dev/null || bad "scan --format json: $(cat lock.json)"
+jq -e -s 'length == 1 and .[0].target == "lock.qcow2:/dev/sda1" and
+    .[0].exit == 1 and .[0].windir == "lock.qcow2:/dev/sda1:/Windows" and
+    (.[0].hives | map(.path) |
+    index("lock.qcow2:/dev/sda1:/Windows/System32/config/SYSTEM")) != null' \
+    lock.json > /dev/null || bad "scan --format json: $(cat lock.json)"
 kill "$nbd"
 wait "$nbd" 2>/dev/null
 nbd=
@@ -178,10 +186,17 @@ ok
 # --- a hibernated Windows: refused ----------------------------------------------
 cp "$IMAGES/hib.qcow2" hib.qcow2
 before=$(sha hib.qcow2)
-"$KBFIX" apply hib.qcow2 > hib.out 2> hib.err; rc=$?
+# With a progress line: it says which image is being opened.
+"$KBFIX" apply --progress hib.qcow2 > hib.out 2> hib.err; rc=$?
 [ $rc -eq 2 ] || bad "apply on a hibernated Windows: exit $rc"
-grep -q "error: 'hib.qcow2' is hibernated: .*shut it down fully" hib.err ||
-    bad "apply on a hibernated Windows: $(cat hib.err)"
+tr '\r' '\n' < hib.err | grep -q "^kbfix: 0 of 1 target done, 1 running (.*): opening 'hib.qcow2'" ||
+    bad "progress: no 'opening': $(tr '\r' '\n' < hib.err)"
+grep -q "error: 'hib.qcow2:/dev/sda1' is hibernated: .*shut it down fully" \
+    hib.err || bad "apply on a hibernated Windows: $(cat hib.err)"
+# A hiberfil.sys that says nothing: ntfs-3g mounts it only read-only.
+grep -q "error: 'hib.qcow2': '/dev/sda2' could be mounted only read-only" \
+    hib.err && grep -q "error: cannot write to 'hib.qcow2:/dev/sda2'; if Windows" \
+    hib.err || bad "apply on a Windows mounted read-only: $(cat hib.err)"
 [ "$(sha hib.qcow2)" = "$before" ] || bad "the hibernated image changed"
 no_tmp "hibernated"
 ok

@@ -16,8 +16,10 @@
  *             (WINDOWS\system32\CONFIG\system, system-alpha; Software;
  *             "Documents and Settings"\Pat\NTUSER.DAT; system32\NMPERF.DLL),
  *             /dev/sda2 as win.img without kim, /dev/sda3 FAT
- *   hib.img   win.img's Windows without users, hibernated: hiberfil.sys
- *             starts with "HIBR"
+ *   hib.img   two Windows folders as win.img's without users, each that
+ *             Windows would resume: /dev/sda1 hibernated (hiberfil.sys
+ *             starts with "HIBR"), /dev/sda2 with a hiberfil.sys too short
+ *             to say (ntfs-3g mounts it only read-only)
  *
  * With LIBGUESTFS_BACKEND_SETTINGS unset, a launch that fails is tried
  * again with force_tcg (a /dev/kvm that cannot run qemu); the setting
@@ -185,13 +187,20 @@ again:
 	mount("/dev/sdb3");
 	text("/README.TXT", "not Windows\n", 12);
 	/* hib.img */
-	if (guestfs_part_disk(g, "/dev/sdc", "mbr") < 0 ||
-	    guestfs_mkfs(g, "ntfs", "/dev/sdc1") < 0)
+	if (guestfs_part_init(g, "/dev/sdc", "mbr") < 0 ||
+	    guestfs_part_add(g, "/dev/sdc", "p", 2048, 32767) < 0 ||
+	    guestfs_part_add(g, "/dev/sdc", "p", 32768, 63487) < 0 ||
+	    guestfs_mkfs(g, "ntfs", "/dev/sdc1") < 0 ||
+	    guestfs_mkfs(g, "ntfs", "/dev/sdc2") < 0)
 		die("/dev/sdc");
 	mount("/dev/sdc1");
 	windows(0);
 	memcpy(hib, "HIBR", 4);
 	text("/hiberfil.sys", hib, sizeof hib);
+	mount("/dev/sdc2");
+	windows(0);
+	memset(hib, 0, sizeof hib);
+	text("/hiberfil.sys", hib, 16);
 	if (guestfs_umount_all(g) < 0 || guestfs_shutdown(g) < 0)
 		die("shutdown");
 	guestfs_close(g);
