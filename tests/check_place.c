@@ -430,6 +430,42 @@ make_volume(void)
 	return v;
 }
 
+/* A volume, its place, and its staging folder ROOT (made by
+ * stage_volume with the hives of WANT). */
+struct staged {
+	char *v, *dir, *root;
+	struct place *pl;
+	struct stage_want w;
+	struct diag d;
+};
+
+static void
+staged_open(struct staged *f, int ntuser)
+{
+	memset(f, 0, sizeof *f);
+	f->v = make_volume();
+	f->dir = tu_tmpdir();
+	f->root = tu_path(f->dir, "vol");
+	f->pl = folder_place(f->v);
+	diag_init(&f->d);
+	f->w.hives[HIVE_SYSTEM] = 1;
+	f->w.hives[HIVE_NTUSER] = ntuser;
+	ck_assert_int_eq(stage_volume(f->pl, &f->w, f->root, &f->d), 0);
+}
+
+static void
+staged_close(struct staged *f)
+{
+	stage_want_free(&f->w);
+	f->pl->ops->close(f->pl, &f->d);
+	diag_free(&f->d);
+	tu_rmrf(f->dir);
+	tu_rmrf(f->v);
+	free(f->root);
+	free(f->dir);
+	free(f->v);
+}
+
 START_TEST(test_stage_volume)
 {
 	char *v = make_volume(), *dir = tu_tmpdir(), *root, *p, *q;
@@ -527,20 +563,16 @@ END_TEST
  * to the volume. */
 START_TEST(test_commit)
 {
-	char *v = make_volume(), *dir = tu_tmpdir(), *root, *p, *q;
-	struct place *pl = folder_place(v);
-	struct stage_want w;
+	struct staged f;
 	struct stage_snap *snap = NULL;
-	struct diag d;
 	struct stat a, b;
+	char *root, *v, *p, *q;
 	size_t nw = 0;
 
-	memset(&w, 0, sizeof w);
-	diag_init(&d);
-	w.hives[HIVE_SYSTEM] = w.hives[HIVE_NTUSER] = 1;
-	root = tu_path(dir, "vol");
-	ck_assert_int_eq(stage_volume(pl, &w, root, &d), 0);
-	ck_assert_int_eq(stage_snap_take(root, &snap, &d), 0);
+	staged_open(&f, 1);
+	root = f.root;
+	v = f.v;
+	ck_assert_int_eq(stage_snap_take(root, &snap, &f.d), 0);
 	/* The backup, a hard link; a new hive renamed over the old; the
 	 * undo file; a log moved with the backup; a stale file removed. */
 	p = tu_path(root, "Windows/System32/config/SYSTEM");
@@ -562,8 +594,8 @@ START_TEST(test_commit)
 	p = tu_path(root, "Windows/System32/config/SYSTEM.kbfix-tmp-abcdef");
 	ck_assert_int_eq(unlink(p), 0);
 	free(p);
-	ck_assert_int_eq(stage_commit(pl, root, snap, &nw, &d), 0);
-	ck_assert_uint_eq(d.nerrors, 0);
+	ck_assert_int_eq(stage_commit(f.pl, root, snap, &nw, &f.d), 0);
+	ck_assert_uint_eq(f.d.nerrors, 0);
 	ck_assert_uint_gt(nw, 0);
 	/* The volume now. */
 	ck_assert(holds(v, "Windows/System32/config/SYSTEM", "new hive"));
@@ -597,52 +629,33 @@ START_TEST(test_commit)
 	}
 	/* Nothing changed since: nothing written. */
 	stage_snap_free(snap);
-	ck_assert_int_eq(stage_snap_take(root, &snap, &d), 0);
-	ck_assert_int_eq(stage_commit(pl, root, snap, &nw, &d), 0);
+	ck_assert_int_eq(stage_snap_take(root, &snap, &f.d), 0);
+	ck_assert_int_eq(stage_commit(f.pl, root, snap, &nw, &f.d), 0);
 	ck_assert_uint_eq(nw, 0);
 	stage_snap_free(snap);
-	pl->ops->close(pl, &d);
-	diag_free(&d);
-	free(root);
-	tu_rmrf(dir);
-	tu_rmrf(v);
-	free(dir);
-	free(v);
+	staged_close(&f);
 }
 END_TEST
 
 /* A write that fails leaves the rest undone and says so. */
 START_TEST(test_commit_refuses)
 {
-	char *v = make_volume(), *dir = tu_tmpdir(), *root;
-	struct place *pl = folder_place(v);
-	struct stage_want w;
+	struct staged f;
 	struct stage_snap *snap = NULL;
-	struct diag d;
 	size_t nw = 0;
 
-	memset(&w, 0, sizeof w);
-	diag_init(&d);
-	w.hives[HIVE_SYSTEM] = 1;
-	root = tu_path(dir, "vol");
-	ck_assert_int_eq(stage_volume(pl, &w, root, &d), 0);
-	ck_assert_int_eq(stage_snap_take(root, &snap, &d), 0);
+	staged_open(&f, 0);
+	ck_assert_int_eq(stage_snap_take(f.root, &snap, &f.d), 0);
 	/* A new name that the volume already holds, unknown to the copy:
 	 * never overwritten. */
-	tu_put(root, "Windows/System32/config/SYSTEM.new", "mine");
-	tu_put(v, "Windows/System32/config/SYSTEM.new", "theirs");
-	ck_assert_int_eq(stage_commit(pl, root, snap, &nw, &d), -1);
-	ck_assert_uint_eq(d.nerrors, 1);
-	ck_assert_ptr_nonnull(strstr(d.items[0].msg, "exists"));
-	ck_assert(holds(v, "Windows/System32/config/SYSTEM.new", "theirs"));
+	tu_put(f.root, "Windows/System32/config/SYSTEM.new", "mine");
+	tu_put(f.v, "Windows/System32/config/SYSTEM.new", "theirs");
+	ck_assert_int_eq(stage_commit(f.pl, f.root, snap, &nw, &f.d), -1);
+	ck_assert_uint_eq(f.d.nerrors, 1);
+	ck_assert_ptr_nonnull(strstr(f.d.items[0].msg, "exists"));
+	ck_assert(holds(f.v, "Windows/System32/config/SYSTEM.new", "theirs"));
 	stage_snap_free(snap);
-	pl->ops->close(pl, &d);
-	diag_free(&d);
-	free(root);
-	tu_rmrf(dir);
-	tu_rmrf(v);
-	free(dir);
-	free(v);
+	staged_close(&f);
 }
 END_TEST
 
