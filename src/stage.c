@@ -317,6 +317,15 @@ kbfix_name_of(const char *name, const char *prefix)
 	    strncmp(name + l, ".kbfix-", 7) == 0;
 }
 
+/* Is NAME an undo file's ("...-undo.reg")? */
+static int
+undo_name(const char *name)
+{
+	size_t l = strlen(name);
+
+	return l > 9 && strcmp(name + l - 9, "-undo.reg") == 0;
+}
+
 /* Entry E of folder DIR (listed as ES[0..N)), a hive or a file a remedy
  * names: copied, with (HIVE) its logs, and the names of kbfix's files
  * beside it. */
@@ -365,10 +374,12 @@ m_entry(struct mirror *m, const char *dir, const struct place_entry *e,
 			return oom(m);
 		if (s->type == 'l')
 			r = m_link(m, path);
-		else if (s->type == 'f' && (log || s->ino == e->ino))
+		else if (s->type == 'f' && (log || s->ino == e->ino ||
+		    undo_name(s->name)))
 			/* A log, or a backup that is the hive itself (the
 			 * run that made it was killed before its rename):
-			 * apply recognizes it by its inode. */
+			 * apply recognizes it by its inode; or an undo file,
+			 * which scan reads to say "done" (applied.h). */
 			r = m_file(m, path, s->ino);
 		else if (s->type == 'f')
 			r = m_name(m, path);

@@ -11,9 +11,10 @@
  * remedies name (%SystemRoot%\...) and the names they would rename them
  * to.  Beside each of those, the names of kbfix's own files (backups, undo
  * files, temporary files left by an interrupted run) as empty files, so
- * that apply picks the same free names as on the volume itself, and a
- * backup that is the hive itself (an interrupted run) as a hard link to
- * it.  Symbolic links are copied as links, never followed.  image_find
+ * that apply picks the same free names as on the volume itself; a hive's
+ * undo files whole (scan reads them to tell a remedy kbfix applied,
+ * applied.h); and a backup that is the hive itself (an interrupted run) as
+ * a hard link to it.  Symbolic links are copied as links, never followed.  image_find
  * then runs on the staging folder with its own rules: the staging folder
  * holds no more than it needs, and everything it would look at.
  *

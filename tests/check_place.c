@@ -404,6 +404,8 @@ make_volume(void)
 	tu_put(v, "Windows/System32/config/SYSTEM.kbfix-20250101T000000Z.bak",
 	    "an old backup");
 	tu_put(v, "Windows/System32/config/SYSTEM.kbfix-tmp-abcdef", "stale");
+	tu_put(v, "Windows/System32/config/SYSTEM.kbfix-20250101T000000Z-undo.reg",
+	    "an old undo file");
 	tu_put(v, "Windows/System32/config/RegBack/SYSTEM", "not this one");
 	tu_put(v, "Windows/System32/NMPERF.DLL", "counters");
 	tu_put(v, "Windows/System32/drivers/etc/hosts", "not looked at");
@@ -510,6 +512,10 @@ START_TEST(test_stage_volume)
 	    "Windows/System32/config/SYSTEM.kbfix-tmp-abcdef"), 0);
 	ck_assert_int_eq(size_of(root,
 	    "Windows/kbfix-20250101T000000Z-files-undo.reg"), 0);
+	/* A hive's undo file whole: scan reads it to say "done". */
+	ck_assert(holds(root,
+	    "Windows/System32/config/SYSTEM.kbfix-20250101T000000Z-undo.reg",
+	    "an old undo file"));
 	p = tu_path(root, "Users/pat/NTUSER.DAT");
 	q = tu_path(root, "Users/pat/NTUSER.DAT.kbfix-20250101T000000Z.bak");
 	ck_assert_int_eq(stat(p, &a), 0);
