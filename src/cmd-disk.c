@@ -36,6 +36,7 @@
 #include "regfile.h"
 #include "stage.h"
 #include "undo.h"
+#include "winpath.h"
 
 static const char *const formats[] = {
 	"raw", "qcow2", "vmdk", "vhdx", "vpc", "vdi", "qed", "parallels",
@@ -1140,6 +1141,7 @@ struct undo_pair {
 	char *gundo;		/* in the image, or NULL */
 	char *gtarget;		/* the hive, or the Windows folder */
 	int files;		/* an undo file of file changes */
+	int manifest;		/* an undo manifest: GTARGET is NULL */
 };
 
 /* The hive an undo file beside it undoes ("NTUSER.DAT.kbfix-STAMP-undo.reg"
@@ -1163,6 +1165,144 @@ undone_by(const char *gundo, int *files)
 	    strlen(k) < 9 || strcmp(k + strlen(k) - 9, "-undo.reg") != 0)
 		return NULL;
 	return strndup(gundo, (size_t)(k - gundo));
+}
+
+/* Is the file PATH named as apply names an undo manifest,
+ * "kbfix-STAMP[-N]-undo.reg" (not "...-files-undo.reg")? */
+static int
+manifest_named(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	size_t l;
+
+	b = b ? b + 1 : path;
+	l = strlen(b);
+	return strncmp(b, "kbfix-", 6) == 0 && l > 6 + 9 &&
+	    strcmp(b + l - 9, "-undo.reg") == 0 &&
+	    (l < 15 || strcmp(b + l - 15, "-files-undo.reg") != 0);
+}
+
+/* A part of an undo manifest (undo.h: "a\\b" below its root) as a path
+ * of the volume ("/a/b"); NULL for one in %BackupDir% (on this machine)
+ * or out of memory (*OOM set). */
+static char *
+part_path(const char *part, int *oom)
+{
+	char *s, *c;
+
+	*oom = 0;
+	if (strncmp(part, "%BackupDir%\\", 12) == 0)
+		return NULL;
+	if (asprintf(&s, "/%s", part) < 0) {
+		*oom = 1;
+		return NULL;
+	}
+	for (c = s; *c; c++)
+		if (*c == '\\')
+			*c = '/';
+	return s;
+}
+
+/* The disk image an undo manifest on this machine (PATH, one apply on an
+ * image wrote in --backup-dir) undoes: its root names the volume as
+ * "/srv/vm.qcow2:/" or "/srv/vm.qcow2:/dev/sda2:/".  1 with *ARG (the
+ * image, or IMAGE:DEVICE; caller frees), 0 when PATH is no such
+ * manifest, -1 out of memory. */
+static int
+manifest_image(const struct cmd_args *a, const char *path, char **arg)
+{
+	struct undo_file *u = NULL;
+	struct diag quiet;
+	char *img = NULL, *dev = NULL, *in = NULL;
+	const char *fmt;
+	size_t l;
+	int r = 0;
+
+	*arg = NULL;
+	if (!manifest_named(path) || access(path, R_OK) < 0)
+		return 0;
+	diag_init(&quiet);
+	if (undo_read(path, &u, &quiet) == 0 && u->manifest &&
+	    (l = strlen(u->root)) > 2 && strcmp(u->root + l - 2, ":/") == 0) {
+		if ((*arg = strndup(u->root, l - 2)) == NULL)
+			r = -1;
+		else if ((r = image_place(a, *arg, &img, &fmt, &dev, &in)) <= 0 ||
+		    in != NULL) {
+			free(*arg);
+			*arg = NULL;
+			r = r < 0 ? -1 : 0;
+		}
+	}
+	diag_free(&quiet);
+	undo_file_free(u);
+	free(img);
+	free(dev);
+	free(in);
+	return r;
+}
+
+/* U for the undo manifest ARG: in the image IMG ("IMAGE:/path", or
+ * "IMAGE:DEVICE:/path": then *DEV), or on this machine (read here: the
+ * parts in the image tell which file system it undoes).  Returns 0, or -1
+ * with D. */
+static int
+manifest_pair(const struct cmd_args *a, const char *arg, const char *img,
+    char **dev, struct undo_pair *u, struct diag *d)
+{
+	struct undo_file *mf = NULL;
+	char *ui = NULL, *ud = NULL, *up = NULL;
+	const char *uf;
+	size_t i;
+	int r = image_place(a, arg, &ui, &uf, &ud, &up), oom = 0;
+
+	u->manifest = 1;
+	if (r < 0)
+		goto oom;
+	if (r > 0) {
+		if (strcmp(ui, img) != 0 || up == NULL ||
+		    (ud && *dev && strcmp(ud, *dev) != 0)) {
+			diag_error(d, NULL, 0, "'%s' is not a file of '%s'",
+			    arg, img);
+			r = -1;
+		} else if (ud != NULL && *dev == NULL) {
+			*dev = ud;
+			ud = NULL;
+		}
+		free(ui);
+		free(ud);
+		if (r < 0) {
+			free(up);
+			return -1;
+		}
+		u->gundo = up;
+		if ((u->gtarget = strdup(up)) == NULL)
+			goto oom;
+		return 0;
+	}
+	if ((u->undo = strdup(arg)) == NULL)
+		goto oom;
+	if (undo_read(arg, &mf, d) < 0)
+		return -1;
+	if (!mf->manifest) {
+		diag_error(d, NULL, 0, "'%s' is not an undo manifest",
+		    arg);
+		undo_file_free(mf);
+		return -1;
+	}
+	for (i = 0; i < mf->nparts && u->gtarget == NULL && !oom; i++)
+		u->gtarget = part_path(mf->parts[i].target, &oom);
+	undo_file_free(mf);
+	if (oom)
+		goto oom;
+	if (u->gtarget == NULL) {
+		diag_error(d, NULL, 0, "'%s' names no file of '%s'", arg,
+		    img);
+		return -1;
+	}
+	return 0;
+oom:
+	diag_error(d, NULL, 0, "out of memory");
+	return -1;
 }
 
 /* Is there an entry PATH on the volume mounted in P? */
@@ -1331,6 +1471,80 @@ stage_moves(struct place *p, const char *root, const char *windir,
 	return r;
 }
 
+/* The undo manifest U (in the image: staged here first; or on this
+ * machine, in the --backup-dir of the apply) and every part it names,
+ * staged below ROOT: each undo file in the image, and what it puts back
+ * (a hive with its logs, or the files a files undo file moves).  A
+ * manifest that cannot be read stages nothing more: kbfix undo, run on
+ * ROOT, says why. */
+static int
+stage_manifest(struct place *p, const char *root, struct undo_pair *u,
+    struct diag *d)
+{
+	struct undo_file *mf = NULL;
+	struct diag quiet;
+	size_t i;
+	int r = 0, oom = 0;
+
+	if (u->gundo != NULL) {
+		if (stage_path(p, root, u->gundo, 0, d) < 0)
+			return -1;
+		if (asprintf(&u->undo, "%s%s", root, u->gundo) < 0) {
+			u->undo = NULL;
+			diag_error(d, NULL, 0, "out of memory");
+			return -1;
+		}
+	}
+	diag_init(&quiet);
+	if (undo_read(u->undo, &mf, &quiet) < 0 || !mf->manifest) {
+		diag_free(&quiet);
+		undo_file_free(mf);
+		return 0;
+	}
+	diag_free(&quiet);
+	for (i = 0; i < mf->nparts && r == 0; i++) {
+		const struct undo_part *pt = &mf->parts[i];
+		char *target = part_path(pt->target, &oom), *in = NULL;
+		char *local = NULL;
+		size_t l;
+
+		if (target == NULL) {
+			r = oom ? -1 : 0;
+			continue;
+		}
+		if ((in = part_path(pt->undo, &oom)) != NULL) {
+			if (stage_path(p, root, in, 0, d) < 0)
+				r = -1;
+			else if (asprintf(&local, "%s%s", root, in) < 0) {
+				local = NULL;
+				oom = 1;
+				r = -1;
+			}
+		} else if (oom)
+			r = -1;
+		else if (mf->backup_dir != NULL &&
+		    (local = winpath_join(mf->backup_dir, pt->undo + 12)) ==
+		    NULL) {
+			oom = 1;
+			r = -1;
+		}
+		l = strlen(pt->undo);
+		if (r == 0 && l > 15 &&
+		    strcmp(pt->undo + l - 15, "-files-undo.reg") == 0) {
+			if (local != NULL)
+				r = stage_moves(p, root, target, local, d);
+		} else if (r == 0)
+			r = stage_path(p, root, target, 1, d);
+		free(target);
+		free(in);
+		free(local);
+	}
+	undo_file_free(mf);
+	if (oom)
+		diag_error(d, NULL, 0, "out of memory");
+	return r;
+}
+
 int
 cmd_disk_undo(int argc, char **argv, int *rc)
 {
@@ -1343,9 +1557,9 @@ cmd_disk_undo(int argc, char **argv, int *rc)
 	struct audit *au = NULL;
 	char *img = NULL, *dev = NULL, *tpath = NULL, *stage = NULL;
 	char *overlay = NULL, *out = NULL, *err = NULL, *audit = NULL;
-	char *abs = NULL;
-	const char *fmt = NULL;
-	size_t np = 0, i, k;
+	char *abs = NULL, *mimg = NULL;
+	const char *fmt = NULL, *last;
+	size_t np = 0, nundo, i, k;
 	int any = 0, write, used, late = 0, closed = 0, worst = EXIT_NOTHING;
 	int guard = -1;
 	pid_t guard_pid = 0;
@@ -1360,7 +1574,8 @@ cmd_disk_undo(int argc, char **argv, int *rc)
 		cmd_args_free(&a);
 		return 0;	/* cmd_undo says why */
 	}
-	/* Is any argument in a disk image? */
+	/* Is any argument in a disk image?  Or is the one argument an undo
+	 * manifest of this machine (in --backup-dir) whose root is one? */
 	for (i = 0; i < a.ntargets && !any; i++) {
 		char *x, *y, *z;
 		const char *f;
@@ -1371,34 +1586,60 @@ cmd_disk_undo(int argc, char **argv, int *rc)
 		free(y);
 		free(z);
 	}
+	if (!any && a.ntargets == 1 &&
+	    (any = manifest_image(&a, a.targets[0], &mimg)) < 0) {
+		diag_error(&d, NULL, 0, "out of memory");
+		goto out;
+	}
+	if (!any && a.overlay != NULL) {
+		diag_error(&d, NULL, 0, "--overlay NEW.qcow2 is for an undo in "
+		    "a disk image: none is given");
+		goto out;
+	}
 	if (!any) {
 		diag_free(&d);
 		cmd_args_free(&a);
 		return 0;
 	}
 	write = !a.dry_run && a.output == NULL;
-	if (a.nids != 0 || a.ntargets < 2 || a.each || a.jobs != 1) {
+	if (a.nids != 0 || a.ntargets < 1 || a.each || a.jobs != 1) {
 		diag_error(&d, NULL, 0, "usage: kbfix undo [--dry-run] "
 		    "[--backup-dir DIR | --no-backup] [--output DIR | "
 		    "--overlay NEW.qcow2] [--audit FILE] UNDOFILE... "
-		    "IMAGE[:DEVICE][:/PATH]");
+		    "IMAGE[:DEVICE][:/PATH] | kbfix undo [options] "
+		    "IMAGE[:DEVICE]:/MANIFEST [IMAGE[:DEVICE]]");
 		goto out;
 	}
-	if (image_place(&a, a.targets[a.ntargets - 1], &img, &fmt, &dev,
-	    &tpath) <= 0) {
+	/* The image: the last argument; or, given alone, the undo file in
+	 * it, or the image a manifest of this machine names. */
+	last = a.ntargets > 1 ? a.targets[a.ntargets - 1] : mimg ? mimg :
+	    a.targets[0];
+	nundo = a.ntargets > 1 ? a.ntargets - 1 : 1;
+	if (image_place(&a, last, &img, &fmt, &dev, &tpath) <= 0) {
 		diag_error(&d, NULL, 0, "'%s' is not a disk image: give the "
-		    "image (or the hive in it, as IMAGE:/PATH) last",
-		    a.targets[a.ntargets - 1]);
+		    "image (or the hive in it, as IMAGE:/PATH) last", last);
 		goto out;
+	}
+	if (a.ntargets == 1 && mimg == NULL) {
+		if (tpath == NULL) {
+			diag_error(&d, NULL, 0, "'%s' is a disk image: give "
+			    "the undo manifest apply wrote in it, as apply "
+			    "named it ('%s:/WINDOWS/kbfix-STAMP-undo.reg'), or "
+			    "undo files and then the image", last, img);
+			goto out;
+		}
+		/* The one argument is the undo file. */
+		free(tpath);
+		tpath = NULL;
 	}
 	if (a.overlay != NULL && !write) {
 		diag_error(&d, NULL, 0, "--overlay is for an undo that writes");
 		goto out;
 	}
-	if ((pv = calloc(a.ntargets, sizeof *pv)) == NULL)
+	if ((pv = calloc(nundo, sizeof *pv)) == NULL)
 		goto oom;
 	/* Each undo file, and what it undoes. */
-	for (i = 0; i + 1 < a.ntargets; i++) {
+	for (i = 0; i < nundo; i++) {
 		struct undo_pair *u = &pv[np++];
 		char *ui = NULL, *ud = NULL, *up = NULL;
 		const char *uf;
@@ -1406,6 +1647,22 @@ cmd_disk_undo(int argc, char **argv, int *rc)
 
 		if (r < 0)
 			goto oom;
+		/* An undo manifest: the whole of one apply, alone. */
+		if (manifest_named(r > 0 && up != NULL ? up : a.targets[i])) {
+			free(ui);
+			free(ud);
+			free(up);
+			if (nundo > 1 || tpath != NULL) {
+				diag_error(&d, NULL, 0, "'%s' is an undo "
+				    "manifest: it puts back a whole apply; give "
+				    "it alone, or with the image", a.targets[i]);
+				goto out;
+			}
+			if (manifest_pair(&a, a.targets[i], img, &dev, u,
+			    &d) < 0)
+				goto out;
+			continue;
+		}
 		if (r > 0 && (strcmp(ui, img) != 0 || up == NULL ||
 		    (ud && dev && strcmp(ud, dev) != 0))) {
 			diag_error(&d, NULL, 0, "'%s' is not a file of '%s'",
@@ -1528,6 +1785,11 @@ cmd_disk_undo(int argc, char **argv, int *rc)
 	for (i = 0; i < np; i++) {
 		struct undo_pair *u = &pv[i];
 
+		if (u->manifest) {
+			if (stage_manifest(pl, m.root, u, &d) < 0)
+				goto out;
+			continue;
+		}
 		if (u->gundo != NULL && stage_path(pl, m.root, u->gundo, 0,
 		    &d) < 0)
 			goto out;
@@ -1564,7 +1826,10 @@ cmd_disk_undo(int argc, char **argv, int *rc)
 		char **av = calloc(24, sizeof *av), *t = NULL;
 		int ac = 0, r;
 
-		if (av == NULL || asprintf(&t, "%s%s", m.root, u->gtarget) < 0) {
+		/* A manifest's parts are below the staging folder, as below
+		 * a folder where the volume is mounted now. */
+		if (av == NULL || (u->manifest ? (t = strdup(m.root)) == NULL :
+		    asprintf(&t, "%s%s", m.root, u->gtarget) < 0)) {
 			free(av);
 			goto oom;
 		}
@@ -1696,6 +1961,7 @@ out:
 	free(abs);
 	free(dev);
 	free(tpath);
+	free(mimg);
 	free(why);
 	free(m.device);
 	free(m.shown);

@@ -52,7 +52,9 @@ static const struct command {
 	    "manifest it wrote (given alone, or with the FOLDER where the "
 	    "machine is now; a FOLDER alone: its newest manifest); or one "
 	    "hive from its undo file, given with the HIVE (the undo file of "
-	    "file changes with the Windows FOLDER)." },
+	    "file changes with the Windows FOLDER).  In a disk image, files "
+	    "are named IMAGE:/PATH: its manifest given alone, or undo files "
+	    "and then the IMAGE." },
 	{ "recover", CMDB_RECOVER, "HIVE",
 	    "Replay the transaction logs of a dirty hive and write the "
 	    "recovered hive to the new file OUT; the hive and its logs are "

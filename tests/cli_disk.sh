@@ -12,10 +12,11 @@
 # apply on the images then on the folders (SOURCE_DATE_EPOCH set) leaves
 # in each image exactly the files of its folder, byte for byte (read back
 # with ntfs-3g's tools); scan then says what it says on the folders (the
-# remedies applied are "done"); undo of every hive (and
-# of the file changes) in one run on the image restores what undo on the
-# folder does.  Each kbfix run on an image is one appliance launch: the
-# runs are over all the images at once, two at a time.
+# remedies applied are "done"); undo from the undo manifest apply wrote in
+# the image (given alone, as apply named it), and of undo files given with
+# the image, restores what undo on the folder does.  Each kbfix run on an
+# image is one appliance launch: the runs are over all the images at once,
+# two at a time.
 set -u
 : "${top_builddir:?}" "${KBFIX:?}"
 tmp=$(mktemp -d)
@@ -156,22 +157,25 @@ done < scan.list
 no_tmp "scan"
 ok
 
-# --- undo: every hive of the run, and the file change, in one run each -------
+# --- undo: the whole apply from its undo manifest in the image, given alone
+# as apply named it (win.qcow2); the undo files given with the image, each
+# undoing the hive beside it or the file changes (two.vmdk) ---------------
 export SOURCE_DATE_EPOCH=1700000100
-undos=
-for h in /Windows/System32/config/SYSTEM /Users/pat/NTUSER.DAT \
-    /Users/lee/NTUSER.DAT ${dirty:+/Users/kim/NTUSER.DAT}; do
-	"$KBFIX" undo "win$h.kbfix-$S-undo.reg" "win$h" > /dev/null \
-	    2> undo.err || bad "undo on the folder: $h: $(cat undo.err)"
-	undos="$undos win.qcow2:$h.kbfix-$S-undo.reg"
-done
+"$KBFIX" undo "win/Windows/kbfix-$S-undo.reg" > win.undo 2> undo.err ||
+    bad "undo on the folder: $(cat undo.err)"
 "$KBFIX" undo "sda1/WINDOWS/system32/CONFIG/system.kbfix-$S-undo.reg" \
     sda1/WINDOWS/system32/CONFIG/system > /dev/null 2> undo.err &&
 "$KBFIX" undo "sda1/WINDOWS/kbfix-$S-files-undo.reg" sda1/WINDOWS \
     > /dev/null 2>> undo.err || bad "undo on sda1: $(cat undo.err)"
-# shellcheck disable=SC2086
-"$KBFIX" undo $undos win.qcow2 > undo.out 2> undo.err; rc=$?
+grep -qF "kbfix undo 'win.qcow2:/Windows/kbfix-$S-undo.reg' puts it all back" \
+    apply.out || bad "apply on win.qcow2 names no undo manifest: $(cat apply.out)"
+"$KBFIX" undo "win.qcow2:/Windows/kbfix-$S-undo.reg" > undo.out 2> undo.err
+rc=$?
 [ $rc -eq 0 ] || bad "undo on win.qcow2: exit $rc: $(cat undo.err)"
+# What undo printed: that of the folder (which names it by the root its
+# manifest records).
+sed "s|$(pwd -P)/win/|win.qcow2:/|g" win.undo | cmp -s - undo.out ||
+    bad "undo on win.qcow2 is not that on 'win': $(sed "s|$(pwd -P)/win/|win.qcow2:/|g" win.undo | diff - undo.out)"
 "$KBFIX" undo \
     "two.vmdk:/dev/sda1:/WINDOWS/system32/CONFIG/system.kbfix-$S-undo.reg" \
     "two.vmdk:/dev/sda1:/WINDOWS/kbfix-$S-files-undo.reg" two.vmdk \

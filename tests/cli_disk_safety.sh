@@ -4,7 +4,8 @@
 # apply --output and --overlay leave the image's SHA-256 as it was, and
 # write what apply on the same files in a folder writes (the hives read
 # through the overlay with libguestfs); the audit log holds the image's
-# SHA-256 and the overlay's.  A fault injected while apply writes into
+# SHA-256 and the overlay's.  With --backup-dir, the undo manifest on this
+# machine alone puts the whole apply back into the image.  A fault injected while apply writes into
 # the image (tests/guestfault.so: an upload, a rename, the appliance
 # killed; and qemu-img failing to commit) leaves the image byte-identical,
 # exit 2, with a message.  An image another process holds open for writing
@@ -106,6 +107,32 @@ jq -r 'select(.event == "file" and .role == "hive") | .written + " " +
 grep -q "^new.qcow2:/Windows/System32/config/SYSTEM $(sha back/Windows_System32_config_SYSTEM)\$" \
     files.list || bad "--overlay: audit: $(cat files.list)"
 no_tmp "--overlay"
+ok
+
+# --- --backup-dir: one undo of it all from the manifest on this machine ------
+# The manifest's root names the image's volume by its absolute path, so
+# that the manifest alone finds the image again.
+cp "$IMAGES/win.qcow2" bd.qcow2
+"$KBFIX" apply --backup-dir bk bd.qcow2 > bd.out 2> bd.err ||
+    bad "apply --backup-dir: $(cat bd.err)"
+grep -qF "; kbfix-root: \"$(pwd -P)/bd.qcow2:/\"" "bk/kbfix-$S-undo.reg" ||
+    bad "--backup-dir: the manifest's root: $(grep kbfix-root "bk/kbfix-$S-undo.reg")"
+"$KBFIX" undo "bk/kbfix-$S-undo.reg" > bdu.out 2> bdu.err; rc=$?
+[ $rc -eq 0 ] || bad "undo of the manifest in --backup-dir: exit $rc: $(cat bdu.err)"
+grep -qF "'$(pwd -P)/bd.qcow2:/Windows/System32/config/SYSTEM': 50 changes made" \
+    bdu.out || bad "undo of the manifest in --backup-dir: $(cat bdu.out)"
+if disk_part bd.qcow2 1 bd.part; then
+	for h in Windows/System32/config/SYSTEM Users/pat/NTUSER.DAT \
+	    Users/lee/NTUSER.DAT; do
+		disk_cat bd.part "/$h" > bd.hive
+		[ "$(listing bd.hive)" = "$(listing "ref/$h")" ] ||
+		    bad "undo of the manifest in --backup-dir: '$h' is not as it was"
+	done
+else
+	bad "cannot read bd.qcow2"
+fi
+rm -f bd.part
+no_tmp "--backup-dir"
 ok
 
 # --- faults while apply writes: the image as it was ---------------------------
