@@ -47,19 +47,36 @@ open_fixture(const char *rel)
 	return hv;
 }
 
-/* Plan the remedies IDS (NULL-terminated) on HV with control set CS. */
+/* The SOFTWARE hive of the SYSTEM fixtures' machine, an SMS 2.0 SP2 site
+ * server (Q267971 reads its service pack there); opened once. */
+static struct hive *
+software_sms(void)
+{
+	static struct hive *sw;
+
+	if (sw == NULL)
+		sw = open_fixture("software-sms/SOFTWARE");
+	return sw;
+}
+
+/* Plan the remedies IDS (NULL-terminated) on HV with control set CS; a
+ * SYSTEM hive is planned with the SOFTWARE hive of its machine. */
 static struct plan *
 plan_ids(struct hive *hv, const char *const *ids, const char *cs,
     struct remedy ***rs_out, size_t *nrs)
 {
 	struct remedy **rs;
-	struct hive *hives[1] = { hv };
+	struct hive *hives[2] = { hv, NULL };
 	struct target t = { hives, 1, NULL };
 	struct plan_options o = { cs };
 	struct plan *p = NULL;
 	struct diag d;
 	size_t n;
 
+	if (hv->kind == HIVE_SYSTEM) {
+		hives[1] = software_sms();
+		t.nhives = 2;
+	}
 	for (n = 0; ids[n]; n++)
 		;
 	rs = calloc(n + 1, sizeof *rs);
@@ -172,7 +189,12 @@ START_TEST(test_q267971_current)
 	untouched(p, "OldSMSPerfCountersForX");
 	untouched(p, "ControlSet001");
 	ck_assert_str_eq(e->reason, "3 keys match 'HKEY_LOCAL_MACHINE\\SYSTEM"
-	    "\\ControlSet002\\Services\\SMSPerfCountersfor*'");
+	    "\\ControlSet002\\Services\\SMSPerfCountersfor*'"
+	    "; 'ImagePath' of 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\"
+	    "Services\\SMS_EXECUTIVE' is \"C:\\SMS\\bin\\i386\\smsexec.exe\", "
+	    "which matches '*\\bin\\i386\\smsexec.exe'; 'Full Version' of "
+	    "'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SMS\\Setup' is "
+	    "\"2.00.1493.2000\", which matches '2.00.1493.*'");
 	ck_assert_uint_eq(e->nnotes, 0);
 	ck_assert_uint_eq(plan_nchanges(p), 3);
 	ck_assert(plan_touches(p, hv));
@@ -206,8 +228,13 @@ START_TEST(test_q267971_control_sets)
 	untouched(p, "SMSPerfCounters");
 	untouched(p, "OldSMSPerfCountersForX");
 	ck_assert_str_eq(e->reason, "3 keys match 'HKEY_LOCAL_MACHINE\\SYSTEM"
-	    "\\ControlSet001\\Services\\SMSPerfCountersfor*'; the conditions "
-	    "also hold in ControlSet002");
+	    "\\ControlSet001\\Services\\SMSPerfCountersfor*'"
+	    "; 'ImagePath' of 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\"
+	    "Services\\SMS_EXECUTIVE' is \"C:\\SMS\\bin\\i386\\smsexec.exe\", "
+	    "which matches '*\\bin\\i386\\smsexec.exe'; 'Full Version' of "
+	    "'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SMS\\Setup' is "
+	    "\"2.00.1493.2000\", which matches '2.00.1493.*'"
+	    "; the conditions also hold in ControlSet002");
 	plan_free(p);
 	remedies_free(rs, nrs);
 
@@ -488,9 +515,10 @@ START_TEST(test_statuses)
 		    ENTRY_NOT_APPLICABLE,
 		    ENTRY_NOT_APPLICABLE, ENTRY_NOT_APPLICABLE,
 		    ENTRY_NOT_APPLICABLE } },
-		/* SMS 1.2, not Q317061's SMS 2.0. */
+		/* SMS 1.2, not the SMS 2.0 of Q267971 and Q317061. */
 		{ "system-sms12/SYSTEM", { ENTRY_ADVISORY, ENTRY_APPLIES,
-		    ENTRY_APPLIES, ENTRY_NOT_APPLICABLE, ENTRY_NOT_APPLICABLE } },
+		    ENTRY_NOT_APPLICABLE, ENTRY_NOT_APPLICABLE,
+		    ENTRY_NOT_APPLICABLE } },
 		{ "system-alpha/SYSTEM", { ENTRY_NOT_APPLICABLE, ENTRY_APPLIES,
 		    ENTRY_APPLIES, ENTRY_NEEDS_FOLDER, ENTRY_APPLIES } },
 		{ "ntuser/NTUSER.DAT", { ENTRY_MISSING_HIVE,
@@ -537,7 +565,7 @@ START_TEST(test_reasons)
 	hv = open_fixture("ntuser/NTUSER.DAT");
 	p = plan_ids(hv, all + 2, NULL, &rs, &nrs);
 	ck_assert_str_eq(p->entries[0].reason,
-	    "needs the SYSTEM hive, which was not given");
+	    "needs the SYSTEM and SOFTWARE hives, which were not given");
 	plan_free(p);
 	remedies_free(rs, nrs);
 	hive_close(hv);
@@ -559,8 +587,11 @@ START_TEST(test_reasons)
 	hv = open_fixture("system-alpha/SYSTEM");
 	p = plan_ids(hv, all + 3, NULL, &rs, &nrs);
 	ck_assert_str_eq(p->entries[0].reason, "PROCESSOR_ARCHITECTURE is "
-	    "'alpha'; whether '%SystemRoot%\\System32\\Nmperf.dll' exists can "
-	    "only be seen in the Windows folder, and only hives were given");
+	    "'alpha'; 'ImagePath' of 'HKEY_LOCAL_MACHINE\\SYSTEM\\"
+	    "ControlSet002\\Services\\CLISVC' is \"C:\\WINNT\\MS\\SMS\\CORE\\"
+	    "BIN\\CLISVCL.EXE\", which matches '*\\MS\\SMS\\Core\\Bin\\"
+	    "Clisvcl.exe'; whether '%SystemRoot%\\System32\\Nmperf.dll' exists "
+	    "can only be seen in the Windows folder, and only hives were given");
 	plan_free(p);
 	remedies_free(rs, nrs);
 	hive_close(hv);

@@ -175,9 +175,12 @@ START_TEST(test_seed_q267971)
 	ck_assert_int_eq(r->restart, 0);
 	ck_assert_uint_eq(r->nwarnings, 0);
 	ck_assert_ptr_null(r->advisory);
-	ck_assert_uint_eq(r->nhives, 1);
+	ck_assert_uint_eq(r->nhives, 2);
 	ck_assert_int_eq(r->hives[0], HIVE_SYSTEM);
 	ck_assert_int_eq(r->hive_optional[0], 0);
+	/* Its service pack is read there, so it is not optional either. */
+	ck_assert_int_eq(r->hives[1], HIVE_SOFTWARE);
+	ck_assert_int_eq(r->hive_optional[1], 0);
 	ck_assert_ptr_nonnull(strstr(r->symptom,
 	    "\n  The library file \"<Drive>:\\SMS\\bin\\i386\\SMSPERF.dll\""));
 	/* The article's text, dedented, with its trailing backslash. */
@@ -186,15 +189,29 @@ START_TEST(test_seed_q267971)
 	    "  HKEY_LOCAL_MACHINE\\System\\CurrentControlSet\\Services\\"));
 	ck_assert_int_eq(strncmp(r->workaround, "WARNING: If you use", 19), 0);
 
+	/* The stale keys, on an SMS 2.0 site server, at SP2 or later. */
 	ck_assert_int_eq(r->when.kind, COND_ALL);
-	ck_assert_uint_eq(r->when.nchildren, 1);
+	ck_assert_uint_eq(r->when.nchildren, 3);
 	ck_assert_int_eq(r->when.children[0].kind, COND_KEY_EXISTS);
 	assert_path(&r->when.children[0].path, HIVE_SYSTEM, 3,
 	    "CurrentControlSet", "Services", "SMSPerfCountersfor*");
+	ck_assert_int_eq(r->when.children[1].kind, COND_ANY);
+	ck_assert_uint_eq(r->when.children[1].nchildren, 2);
+	ck_assert_int_eq(r->when.children[1].children[0].kind,
+	    COND_VALUE_MATCHES);
+	assert_path(&r->when.children[1].children[0].path, HIVE_SYSTEM, 3,
+	    "CurrentControlSet", "Services", "SMS_EXECUTIVE");
+	ck_assert_str_eq(r->when.children[1].children[0].pattern,
+	    "*\\bin\\i386\\smsexec.exe");
+	ck_assert_int_eq(r->when.children[2].kind, COND_VALUE_MATCHES);
+	assert_path(&r->when.children[2].path, HIVE_SOFTWARE, 3,
+	    "Microsoft", "SMS", "Setup");
+	ck_assert_str_eq(r->when.children[2].name, "Full Version");
+	ck_assert_str_eq(r->when.children[2].pattern, "2.00.1493.*");
 
 	ck_assert_uint_eq(r->nactions, 1);
 	ck_assert_int_eq(r->actions[0].kind, ACT_DELETE_KEY);
-	ck_assert_int_eq(r->actions[0].line, 50);
+	ck_assert_int_eq(r->actions[0].line, 69);
 	assert_path(&r->actions[0].path, HIVE_SYSTEM, 3,
 	    "CurrentControlSet", "Services", "SMSPerfCountersfor*");
 	ck_assert_str_eq(r->actions[0].path.text, "HKEY_LOCAL_MACHINE\\SYSTEM"
@@ -278,7 +295,7 @@ START_TEST(test_seed_q256211)
 
 	ck_assert_uint_eq(r->nhives, 2);
 	ck_assert_int_eq(r->hives[0], HIVE_SYSTEM);
-	ck_assert_int_eq(r->hive_optional[0], 1);
+	ck_assert_int_eq(r->hive_optional[0], 0);
 	ck_assert_int_eq(r->hives[1], HIVE_NTUSER);
 	ck_assert_int_eq(r->hive_optional[1], 1);
 	ck_assert_str_eq(r->workaround, "To work around this behavior, place "
@@ -286,14 +303,21 @@ START_TEST(test_seed_q256211)
 	    "variable by using the \"PATH =\" statement in the user's logon\n"
 	    "script.");
 	ck_assert_ptr_nonnull(r->advisory);
-	ck_assert_uint_eq(r->when.nchildren, 1);
-	ck_assert_int_eq(r->when.children[0].kind, COND_LIST_CONTAINS);
-	assert_path(&r->when.children[0].path, HIVE_SYSTEM, 4,
+	/* An SMS 2.0 client, a network folder in its system PATH. */
+	ck_assert_uint_eq(r->when.nchildren, 2);
+	ck_assert_int_eq(r->when.children[0].kind, COND_VALUE_MATCHES);
+	assert_path(&r->when.children[0].path, HIVE_SYSTEM, 3,
+	    "CurrentControlSet", "Services", "CLISVC");
+	ck_assert_str_eq(r->when.children[0].name, "ImagePath");
+	ck_assert_str_eq(r->when.children[0].pattern,
+	    "*\\MS\\SMS\\Core\\Bin\\Clisvcl.exe");
+	ck_assert_int_eq(r->when.children[1].kind, COND_LIST_CONTAINS);
+	assert_path(&r->when.children[1].path, HIVE_SYSTEM, 4,
 	    "CurrentControlSet", "Control", "Session Manager", "Environment");
-	ck_assert_str_eq(r->when.children[0].name, "Path");
-	ck_assert_str_eq(r->when.children[0].separator, ";");
-	ck_assert_int_eq(r->when.children[0].match, MATCH_NETWORK);
-	ck_assert_ptr_null(r->when.children[0].pattern);
+	ck_assert_str_eq(r->when.children[1].name, "Path");
+	ck_assert_str_eq(r->when.children[1].separator, ";");
+	ck_assert_int_eq(r->when.children[1].match, MATCH_NETWORK);
+	ck_assert_ptr_null(r->when.children[1].pattern);
 	ck_assert_uint_eq(r->nactions, 2);
 
 	a = &r->actions[0];
@@ -329,11 +353,15 @@ START_TEST(test_seed_q268499)
 	struct remedy *r = load_seed("Q268499");
 	const struct action *a;
 
-	ck_assert_uint_eq(r->when.nchildren, 2);
+	/* An Alpha-based SMS 2.0 client with Nmperf.dll. */
+	ck_assert_uint_eq(r->when.nchildren, 3);
 	ck_assert_int_eq(r->when.children[0].kind, COND_ARCHITECTURE);
 	ck_assert_str_eq(r->when.children[0].arch, "alpha");
-	ck_assert_int_eq(r->when.children[1].kind, COND_FILE_EXISTS);
-	ck_assert_str_eq(r->when.children[1].file,
+	ck_assert_int_eq(r->when.children[1].kind, COND_VALUE_MATCHES);
+	assert_path(&r->when.children[1].path, HIVE_SYSTEM, 3,
+	    "CurrentControlSet", "Services", "CLISVC");
+	ck_assert_int_eq(r->when.children[2].kind, COND_FILE_EXISTS);
+	ck_assert_str_eq(r->when.children[2].file,
 	    "%SystemRoot%\\System32\\Nmperf.dll");
 	ck_assert_uint_eq(r->nactions, 1);
 	a = &r->actions[0];

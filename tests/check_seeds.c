@@ -466,13 +466,18 @@ START_TEST(test_q256211_clean)
 }
 END_TEST
 
-/* The real XP SYSTEM: no network entry in its Path, so not applicable;
- * applicable once the test adds a UNC path and a drive letter that
- * MountedDevices (A: C: D: E:) does not list. */
+/* The real XP SYSTEM: no SMS client, no network entry in its Path, so not
+ * applicable; still not applicable once the test adds a UNC path and a
+ * drive letter that MountedDevices (A: C: D: E:) does not list, for the
+ * machine is no SMS client; applicable once the test makes it one too. */
 START_TEST(test_q256211_real_xp)
 {
 	static const char *const env1[] = { "ControlSet001", "Control",
 	    "Session Manager", "Environment", NULL };
+	static const char *const svc1[] = { "ControlSet001", "Services",
+	    NULL };
+	static const char *const clisvc1[] = { "ControlSet001", "Services",
+	    "CLISVC", NULL };
 	struct run u;
 	char *tmp, *sys, *xz = NULL, *was;
 	const char *shared = tu_shared();
@@ -491,7 +496,8 @@ START_TEST(test_q256211_real_xp)
 	tu_unxz(xz, sys);
 	run_plan(&u, "Q256211", NULL, NULL, sys, NULL);
 	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
-	ck_assert_ptr_nonnull(strstr(u.e->reason, "holds no network entry"));
+	ck_assert_str_eq(u.e->reason, "'HKEY_LOCAL_MACHINE\\SYSTEM\\"
+	    "ControlSet001\\Services\\CLISVC' does not exist");
 	run_free(&u);
 
 	h = edit_open(sys);
@@ -508,6 +514,17 @@ START_TEST(test_q256211_real_xp)
 		edit_set_text(h, env1, "Path", REG_EXPAND_SZ, now);
 		free(now);
 	}
+	edit_commit(h, sys);
+	run_plan(&u, "Q256211", NULL, NULL, sys, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
+	ck_assert_uint_eq(u.e->nchanges, 0);
+	run_free(&u);
+
+	/* The SMS 2.0 client's service. */
+	h = edit_open(sys);
+	ck_assert(hivex_node_add_child(h, edit_find(h, svc1), "CLISVC") != 0);
+	edit_set_text(h, clisvc1, "ImagePath", REG_EXPAND_SZ,
+	    "%SystemRoot%\\MS\\SMS\\Core\\Bin\\Clisvcl.exe");
 	edit_commit(h, sys);
 	run_plan(&u, "Q256211", NULL, NULL, sys, NULL);
 	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
@@ -570,8 +587,12 @@ START_TEST(test_q268499_hive_alone)
 	ck_assert_int_eq(u.e->status, ENTRY_NEEDS_FOLDER);
 	ck_assert_uint_eq(u.e->nchanges, 0);
 	ck_assert_str_eq(u.e->reason, "PROCESSOR_ARCHITECTURE is 'alpha'; "
-	    "whether '%SystemRoot%\\System32\\Nmperf.dll' exists can only be "
-	    "seen in the Windows folder, and only hives were given");
+	    "'ImagePath' of 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\"
+	    "Services\\CLISVC' is \"C:\\WINNT\\MS\\SMS\\CORE\\BIN\\"
+	    "CLISVCL.EXE\", which matches '*\\MS\\SMS\\Core\\Bin\\"
+	    "Clisvcl.exe'; whether '%SystemRoot%\\System32\\Nmperf.dll' "
+	    "exists can only be seen in the Windows folder, and only hives "
+	    "were given");
 	run_free(&u);
 	free(x86);
 	free(alpha);
@@ -654,9 +675,24 @@ START_TEST(test_q267971_keys)
 {
 	struct run u;
 	char *sys = tu_fixture("system/SYSTEM");
+	char *sw = tu_fixture("software-sms/SOFTWARE");
+	char *sw_xp = tu_fixture("software/SOFTWARE");
 	size_t i;
 
+	/* The site server's service pack is in SOFTWARE: without it, the
+	 * remedy cannot tell; on a SOFTWARE hive without SMS\Setup (the XP
+	 * fixture), it is no SMS 2.0 SP2 site server. */
 	run_plan(&u, "Q267971", NULL, NULL, sys, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_MISSING_HIVE);
+	ck_assert_ptr_nonnull(strstr(u.e->reason, "needs the SOFTWARE hive"));
+	run_free(&u);
+	run_plan(&u, "Q267971", NULL, NULL, sys, sw_xp, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
+	ck_assert_ptr_nonnull(strstr(u.e->reason, "'HKEY_LOCAL_MACHINE\\"
+	    "SOFTWARE\\Microsoft\\SMS\\Setup' does not exist"));
+	run_free(&u);
+
+	run_plan(&u, "Q267971", NULL, NULL, sys, sw, NULL);
 	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
 	ck_assert_uint_eq(u.e->nchanges, 3);
 	for (i = 0; i < 3; i++) {
@@ -671,6 +707,8 @@ START_TEST(test_q267971_keys)
 	}
 	run_free(&u);
 	free(sys);
+	free(sw);
+	free(sw_xp);
 }
 END_TEST
 

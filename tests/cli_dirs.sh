@@ -102,7 +102,7 @@ rc=$?
     bad "scan SYSTEM NTUSER.DAT: exit $rc: $(cat out.txt)"
 # A remedy that does not change a user's hive keeps its own message.
 "$KBFIX" --dry-run Q267971 u/NTUSER.DAT > out.txt 2>&1
-grep -qx "kbfix: error: Q267971 needs the SYSTEM hive, which was not given" \
+grep -qx "kbfix: error: Q267971 needs the SYSTEM and SOFTWARE hives, which were not given" \
     out.txt || bad "--dry-run Q267971 NTUSER.DAT: $(cat out.txt)"
 ok
 

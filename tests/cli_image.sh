@@ -36,13 +36,26 @@ fingerprint() {
 }
 
 # --- the machines -----------------------------------------------------------
+# Both are SMS 2.0 site servers at SP2 (Full Version in their SOFTWARE,
+# where Q267971 reads it).
+cat > "$tmp/sms-setup.reg" <<'EOF'
+Windows Registry Editor Version 5.00
+
+[HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\SMS\Setup]
+"Full Version"="2.00.1493.2000"
+EOF
+"$MKHIVE" --root 'CMI-CreateHive{199DAFC2-6F16-4946-BF90-5A3FC3A60902}' \
+    --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' "$tmp/xp-SOFTWARE" \
+    "$top_srcdir/tests/fixtures/software.reg" "$tmp/sms-setup.reg" ||
+    { echo "FAIL: mkhive" >&2; exit 1; }
+
 # xp: an Alpha machine (system-alpha), mixed case as NTFS keeps it.
 mk_xp() {
 	_d="$1"
 	mkdir -p "$_d/WINDOWS/system32/CONFIG" "$_d/Documents and Settings/Pat" \
 	    "$_d/Documents and Settings/lee" "$_d/Documents and Settings/All Users"
 	cp "$H/system-alpha/SYSTEM" "$_d/WINDOWS/system32/CONFIG/system"
-	cp "$H/software/SOFTWARE" "$_d/WINDOWS/system32/CONFIG/Software"
+	cp "$tmp/xp-SOFTWARE" "$_d/WINDOWS/system32/CONFIG/Software"
 	cp "$H/ntuser/NTUSER.DAT" "$_d/Documents and Settings/Pat/NTUSER.DAT"
 	cp "$H/ntuser-path/NTUSER.DAT" "$_d/Documents and Settings/lee/ntuser.dat"
 	echo "Network Monitor performance counters" > "$_d/WINDOWS/system32/NMPERF.DLL"
@@ -59,6 +72,9 @@ Windows Registry Editor Version 5.00
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]
 "CurrentVersion"="4.0"
 "SystemRoot"="C:\\\\WINNT"
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SMS\\Setup]
+"Full Version"="2.00.1493.2000"
 
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\S-1-5-21-1-2-3-1001]
 "ProfileImagePath"=hex(2):$(hex2 '%SystemRoot%\Profiles\Kim')
@@ -403,7 +419,9 @@ while [ $i -le 50 ]; do
 	*7) mkdir -p "$t/Windows/System32/config"	# not a hive
 	    echo "not a hive" > "$t/Windows/System32/config/SYSTEM" ;;
 	*)  mkdir -p "$t/Windows/System32/config"
-	    cp "$H/system/SYSTEM" "$t/Windows/System32/config/SYSTEM" ;;
+	    cp "$H/system/SYSTEM" "$t/Windows/System32/config/SYSTEM"
+	    cp "$H/software-sms/SOFTWARE" \
+		"$t/Windows/System32/config/SOFTWARE" ;;
 	esac
 	i=$((i + 1))
 done
