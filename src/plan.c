@@ -1175,6 +1175,25 @@ on_missing_hive(struct ctx *c, const struct cond *k)
 	return 1;
 }
 
+/* Nonzero if WHY is already one of the "; "-separated parts of ACC: the
+ * children of a group often say the same thing (three patterns of one
+ * ImagePath that is not there), which the reason says once. */
+static int
+reason_has(const char *acc, const char *why)
+{
+	size_t n = strlen(why);
+	const char *p;
+
+	for (p = acc; p != NULL; p = strstr(p, "; ")) {
+		if (p != acc)
+			p += 2;
+		if (strncmp(p, why, n) == 0 && (p[n] == '\0' ||
+		    strncmp(p + n, "; ", 2) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 eval(struct ctx *c, const struct cond *k)
 {
@@ -1199,7 +1218,8 @@ eval(struct ctx *c, const struct cond *k)
 			}
 			if (r == -1)
 				unknown = 1;
-			if (c->why != NULL) {
+			if (c->why != NULL && (acc == NULL ||
+			    !reason_has(acc, c->why))) {
 				char *j = NULL;
 
 				if (asprintf(&j, "%s%s%s", acc ? acc : "",

@@ -265,18 +265,22 @@ START_TEST(test_seed_q317061)
 	ck_assert_uint_eq(c->value.type, 0xFFFFFFFFu);
 	ck_assert_str_eq(c->text, "");
 	assert_bytes(&c->value, "\0\0", 2);
-	/* An SMS 2.0 site server: its Executive runs from SMS\bin. */
+	/* An SMS 2.0 site server: its Executive runs from SMS\bin\i386 or
+	 * SMS\bin\alpha. */
 	c = &r->when.children[2];
-	ck_assert_int_eq(c->kind, COND_VALUE_MATCHES);
-	ck_assert_str_eq(c->name, "ImagePath");
-	ck_assert_str_eq(c->pattern, "*\\bin\\*\\smsexec.exe");
-	assert_path(&c->path, HIVE_SYSTEM, 3, "CurrentControlSet", "Services",
-	    "SMS_EXECUTIVE");
+	ck_assert_int_eq(c->kind, COND_ANY);
+	ck_assert_uint_eq(c->nchildren, 2);
+	ck_assert_int_eq(c->children[0].kind, COND_VALUE_MATCHES);
+	ck_assert_str_eq(c->children[0].name, "ImagePath");
+	ck_assert_str_eq(c->children[0].pattern, "*\\bin\\i386\\smsexec.exe");
+	assert_path(&c->children[0].path, HIVE_SYSTEM, 3, "CurrentControlSet",
+	    "Services", "SMS_EXECUTIVE");
+	ck_assert_str_eq(c->children[1].pattern, "*\\bin\\alpha\\smsexec.exe");
 
 	ck_assert_uint_eq(r->nactions, 1);
 	a = &r->actions[0];
 	ck_assert_int_eq(a->kind, ACT_SET_VALUE);
-	ck_assert_int_eq(a->line, 63);
+	ck_assert_int_eq(a->line, 67);
 	ck_assert_str_eq(a->name, "DriveLetter");
 	ck_assert_int_eq(a->create, 0);
 	assert_path(&a->path, HIVE_SYSTEM, 4, "CurrentControlSet", "Services",

@@ -1020,6 +1020,30 @@ START_TEST(test_action_files)
 END_TEST
 
 /* file-exists and architecture, true and false. */
+/* The children of a group that say the same thing say it once: three
+ * patterns of an ImagePath that is not there. */
+START_TEST(test_cond_reason_once)
+{
+	struct run u;
+	char *sys = tu_fixture("system-clean/SYSTEM");
+
+	run_cond(&u, "<any>"
+	    "<value-matches path=\"" SVC "SMS_EXECUTIVE\" name=\"ImagePath\" "
+	    "pattern=\"*\\site.srv\\*\"/>"
+	    "<value-matches path=\"" SVC "SMS_EXECUTIVE\" name=\"ImagePath\" "
+	    "pattern=\"*\\bin\\i386\\smsexec.exe\"/>"
+	    "<key-exists path=\"" SVC "SMS_EXECUTIVE\"/>"
+	    "<key-exists path=\"" SVC "EXIFS\\Nope\"/></any>", sys);
+	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
+	ck_assert_str_eq(u.e->reason, "'HKEY_LOCAL_MACHINE\\SYSTEM\\"
+	    "ControlSet002\\Services\\SMS_EXECUTIVE' does not exist; "
+	    "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\EXIFS\\"
+	    "Nope' does not exist");
+	run_free(&u);
+	free(sys);
+}
+END_TEST
+
 START_TEST(test_cond_file_architecture)
 {
 	struct run u;
@@ -1096,6 +1120,7 @@ seeds_suite(void)
 	tc = tcase_create("conditions");
 	tcase_add_test(tc, test_value_types);
 	tcase_add_test(tc, test_cond_file_architecture);
+	tcase_add_test(tc, test_cond_reason_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
