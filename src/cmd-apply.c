@@ -73,6 +73,7 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	    cmd_hives_check(r->rs, r->nrs, m.t.hives, m.t.nhives, d) < 0))
 		goto out;
 	po.control_set = a->control_set;
+	po.hold_unseen = a->nids == 0;
 	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0)
 		goto out;
 	if (cmd_user_hives_alone(p, m.t.hives, m.t.nhives, "apply", d) < 0)
@@ -94,6 +95,7 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 			cmd_diff_end(df, out);
 			goto out;
 		}
+		cmd_plan_held(df, p, RENDER_DIFF);
 		if (cmd_diff_end(df, out) < 0) {
 			diag_error(d, NULL, 0, "cannot write the output");
 			goto out;

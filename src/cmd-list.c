@@ -251,6 +251,9 @@ show_one(const struct remedy *r)
 	}
 	for (i = 0; i < r->nwarnings; i++)
 		printf("Warning: %s\n", r->warnings[i]);
+	if (r->unseen)
+		printf("Not seen offline: %s (with the whole library it is only "
+		    "possible; name it to apply it)\n", r->unseen);
 	printf("Restart needed: %s\n", r->restart ? "yes" : "no");
 	if (r->workaround)
 		printf("WORKAROUND, as the article states it:\n%s\n",
@@ -381,6 +384,12 @@ md_catalogue(FILE *out, struct remedy *const *rs, size_t n)
 			fprintf(out, "- Warning: ");
 			md_text(out, r->warnings[j]);
 			fprintf(out, "\n");
+		}
+		if (r->unseen) {
+			fprintf(out, "- Not seen offline: ");
+			md_text(out, r->unseen);
+			fprintf(out, " (scanned with the whole library, it is "
+			    "only *possible*; apply it by name)\n");
 		}
 		if (r->advisory) {
 			fprintf(out, "- Advisory: ");

@@ -68,7 +68,7 @@ plan_ids(struct hive *hv, const char *const *ids, const char *cs,
 	struct remedy **rs;
 	struct hive *hives[2] = { hv, NULL };
 	struct target t = { hives, 1, NULL };
-	struct plan_options o = { cs };
+	struct plan_options o = { cs, 0 };
 	struct plan *p = NULL;
 	struct diag d;
 	size_t n;
@@ -273,7 +273,7 @@ START_TEST(test_control_set_errors)
 	struct hive *hives[1] = { hv };
 	struct target t = { hives, 1, NULL };
 	struct remedy *r = tu_remedy("Q267971");
-	struct plan_options o = { "failed" };
+	struct plan_options o = { "failed", 0 };
 	struct plan *p = (struct plan *)1;
 	struct diag d;
 
@@ -598,6 +598,130 @@ START_TEST(test_reasons)
 }
 END_TEST
 
+/* A remedy whose symptom no hive shows (<unseen>): when the whole library
+ * runs (hold_unseen), only possible, with no change, no note and no
+ * entries to drop, and its reason says what cannot be seen; named, it
+ * applies as any other. */
+START_TEST(test_hold_unseen)
+{
+	struct hive *hv = open_fixture("system/SYSTEM");
+	struct hive *hives[2] = { hv, software_sms() };
+	struct target t = { hives, 2, NULL };
+	struct plan_options o = { NULL, 0 };
+	static const char *const ids[] = { "Q256211", "Q317061", NULL };
+	struct remedy *rs[2];
+	struct plan *p;
+	struct diag d;
+	const char *end = "; the symptom (Smsapm32.exe not stopping when the "
+	    "software distribution agent is upgraded, on clients before SMS "
+	    "2.0 SP2, whose service pack is not in their hives) cannot be "
+	    "seen offline: apply it by name if the machine shows it";
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		rs[i] = tu_remedy(ids[i]);
+	ck_assert_ptr_nonnull(rs[0]->unseen);
+	ck_assert_ptr_null(rs[1]->unseen);
+	diag_init(&d);
+	/* Named. */
+	ck_assert_int_eq(plan_compute(rs, 2, &t, &o, &p, &d), 0);
+	ck_assert_int_eq(p->entries[0].status, ENTRY_APPLIES);
+	ck_assert_uint_eq(p->entries[0].nchanges, 1);
+	ck_assert_ptr_nonnull(p->entries[0].drops);
+	ck_assert_uint_eq(p->entries[0].nnotes, 1);
+	ck_assert_ptr_null(strstr(p->entries[0].reason, "cannot be seen"));
+	plan_free(p);
+	/* The whole library. */
+	o.hold_unseen = 1;
+	ck_assert_int_eq(plan_compute(rs, 2, &t, &o, &p, &d), 0);
+	ck_assert_int_eq(p->entries[0].status, ENTRY_POSSIBLE);
+	ck_assert_str_eq(plan_status_name(ENTRY_POSSIBLE), "possible");
+	ck_assert_uint_eq(p->entries[0].nchanges, 0);
+	ck_assert_ptr_null(p->entries[0].changes);
+	ck_assert_uint_eq(p->entries[0].nnotes, 0);
+	ck_assert_ptr_null(p->entries[0].drops);
+	ck_assert_uint_ge(strlen(p->entries[0].reason), strlen(end));
+	ck_assert_str_eq(p->entries[0].reason + strlen(p->entries[0].reason) -
+	    strlen(end), end);
+	ck_assert_int_eq(strncmp(p->entries[0].reason, "'ImagePath' of ", 15),
+	    0);
+	/* The others are planned as before. */
+	ck_assert_int_eq(p->entries[1].status, ENTRY_APPLIES);
+	ck_assert_uint_eq(p->entries[1].nchanges, 1);
+	ck_assert_uint_eq(plan_nchanges(p), 1);
+	ck_assert(plan_touches(p, hv));
+	plan_free(p);
+	ck_assert_uint_eq(d.nerrors, 0);
+	diag_free(&d);
+	for (i = 0; i < 2; i++)
+		remedy_free(rs[i]);
+	hive_close(hv);
+}
+END_TEST
+
+/* What a held remedy would have changed is not seen by the remedies
+ * planned after it: B, which asks for the value A sets, finds it missing
+ * when A is held, and done when A is planned.  Statuses other than
+ * "applies" are never held. */
+START_TEST(test_hold_unseen_order)
+{
+	static const char head[] =
+	    "<remedy xmlns=\"urn:kbfix:remedy:1\" id=\"%s\"><title>t</title>"
+	    "<article number=\"Q1\"><product>p</product><symptom>s</symptom>"
+	    "<workaround>w</workaround></article><summary>s</summary>%s"
+	    "<hive name=\"SYSTEM\"/><when>%s</when><actions><set-value "
+	    "path=\"HKLM\\SYSTEM\\CurrentControlSet\\Services\\EXIFS\\"
+	    "Parameters\" name=\"%s\" type=\"dword\" data=\"1\" "
+	    "create=\"true\"/></actions></remedy>";
+	char *xa = NULL, *xb = NULL, *xc = NULL;
+	struct hive *hv = open_fixture("system/SYSTEM");
+	struct hive *hives[1] = { hv };
+	struct target t = { hives, 1, NULL };
+	struct plan_options o = { NULL, 1 };
+	struct remedy *rs[3];
+	struct plan *p;
+	struct diag d;
+
+	ck_assert_int_ge(asprintf(&xa, head, "A", "<unseen>u</unseen>",
+	    "<key-exists path=\"HKLM\\SYSTEM\\CurrentControlSet\\Services\\"
+	    "EXIFS\"/>", "Held"), 0);
+	ck_assert_int_ge(asprintf(&xb, head, "B", "",
+	    "<value-exists path=\"HKLM\\SYSTEM\\CurrentControlSet\\Services\\"
+	    "EXIFS\\Parameters\" name=\"Held\"/>", "Seen"), 0);
+	/* Not applicable: nothing to hold. */
+	ck_assert_int_ge(asprintf(&xc, head, "C", "<unseen>u</unseen>",
+	    "<key-exists path=\"HKLM\\SYSTEM\\CurrentControlSet\\Services\\"
+	    "Nope\"/>", "Other"), 0);
+	rs[0] = load_text(xa, "a.xml");
+	rs[1] = load_text(xb, "b.xml");
+	rs[2] = load_text(xc, "c.xml");
+	diag_init(&d);
+	ck_assert_int_eq(plan_compute(rs, 3, &t, &o, &p, &d), 0);
+	ck_assert_int_eq(p->entries[0].status, ENTRY_POSSIBLE);
+	ck_assert_str_eq(p->entries[0].reason, "'HKEY_LOCAL_MACHINE\\SYSTEM\\"
+	    "ControlSet002\\Services\\EXIFS' exists; the symptom (u) cannot "
+	    "be seen offline: apply it by name if the machine shows it");
+	ck_assert_int_eq(p->entries[1].status, ENTRY_NOT_APPLICABLE);
+	ck_assert_int_eq(p->entries[2].status, ENTRY_NOT_APPLICABLE);
+	ck_assert_uint_eq(plan_nchanges(p), 0);
+	plan_free(p);
+	o.hold_unseen = 0;
+	ck_assert_int_eq(plan_compute(rs, 3, &t, &o, &p, &d), 0);
+	ck_assert_int_eq(p->entries[0].status, ENTRY_APPLIES);
+	ck_assert_int_eq(p->entries[1].status, ENTRY_APPLIES);
+	ck_assert_uint_eq(plan_nchanges(p), 2);
+	plan_free(p);
+	diag_free(&d);
+	remedy_free(rs[0]);
+	remedy_free(rs[1]);
+	remedy_free(rs[2]);
+	hive_close(hv);
+	free(xa);
+	free(xb);
+	free(xc);
+}
+END_TEST
+
 /* A draft is never planned. */
 START_TEST(test_draft)
 {
@@ -670,6 +794,8 @@ plan_suite(void)
 	tcase_add_test(tc, test_statuses);
 	tcase_add_test(tc, test_reasons);
 	tcase_add_test(tc, test_draft);
+	tcase_add_test(tc, test_hold_unseen);
+	tcase_add_test(tc, test_hold_unseen_order);
 	tcase_add_test(tc, test_key_text);
 	suite_add_tcase(s, tc);
 	return s;

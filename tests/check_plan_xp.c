@@ -102,7 +102,7 @@ plan_of(struct hive *hv, const char *id, const char *cs, struct remedy **r)
 	char *p = NULL, *schema = tu_path(tu_srcdir(), "remedies/remedy.xsd");
 	struct hive *hives[2] = { hv, NULL };
 	struct target t = { hives, 1, NULL };
-	struct plan_options o = { cs };
+	struct plan_options o = { cs, 0 };
 	struct plan *pl = NULL;
 	struct diag d;
 

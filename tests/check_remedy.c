@@ -695,6 +695,69 @@ START_TEST(test_minimal_ok)
 }
 END_TEST
 
+/* <unseen>: one paragraph of text, after <restart/> and before <hive>;
+ * only a remedy with actions may have it. */
+#define U_HEAD(w) \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
+	"<remedy xmlns=\"urn:kbfix:remedy:1\" id=\"T1\">\n" \
+	"  <title>t</title>\n" \
+	"  <article number=\"Q1\"><product>p</product><symptom>s</symptom>" \
+	w "</article>\n" \
+	"  <summary>s</summary>\n"
+#define U_HIVE "  <hive name=\"SYSTEM\"/>\n"
+#define U_ACTIONS \
+	"  <actions><delete-value path=\"HKLM\\SYSTEM\\A\" name=\"B\"/>" \
+	"</actions>\n</remedy>\n"
+START_TEST(test_unseen)
+{
+	static const char ok[] = U_HEAD("<workaround>w</workaround>")
+	    "  <restart/>\n"
+	    "  <unseen>\n"
+	    "    clients that hang\n"
+	    "    now and then\n"
+	    "  </unseen>\n" U_HIVE U_ACTIONS;
+	static const char advisory[] = U_HEAD("")
+	    "  <unseen>u</unseen>\n" U_HIVE
+	    "  <advisory>a</advisory>\n"
+	    "</remedy>\n";
+	static const char late[] = U_HEAD("<workaround>w</workaround>")
+	    U_HIVE "  <unseen>u</unseen>\n" U_ACTIONS;
+	struct remedy *r;
+	char *got;
+	int rc;
+
+	got = load_str(ok, &rc, &r);
+	ck_assert_str_eq(got, "");
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(r->unseen, "clients that hang now and then");
+	ck_assert_int_eq(r->unseen_line, 7);
+	ck_assert_int_eq(r->restart, 1);
+	remedy_free(r);
+	free(got);
+
+	got = load_str(advisory, &rc, NULL);
+	ck_assert_str_eq(got, "t.xml:6: error: <unseen> needs <actions>: an "
+	    "advisory changes nothing, and its text says when it matters\n");
+	ck_assert_int_eq(rc, -1);
+	free(got);
+
+	got = load_str(late, &rc, NULL);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_ptr_nonnull(strstr(got, "t.xml:7: error: Element 'unseen': "
+	    "This element is not expected."));
+	free(got);
+
+	/* The library's: Q152589's symptom is a client's. */
+	r = load_seed("Q152589");
+	ck_assert_str_eq(r->unseen, "Netscape Navigator 2.01 clients that "
+	    "seem to hang on SSL pages with graphics");
+	remedy_free(r);
+	r = load_seed("Q317061");
+	ck_assert_ptr_null(r->unseen);
+	remedy_free(r);
+}
+END_TEST
+
 START_TEST(test_unknown_element)
 {
 	expect_body("<actions>\n"
@@ -1261,6 +1324,7 @@ remedy_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_minimal_ok);
 	tcase_add_test(tc, test_unknown_element);
+	tcase_add_test(tc, test_unseen);
 	tcase_add_test(tc, test_errors_after_content_error);
 	tcase_add_test(tc, test_missing_attribute);
 	tcase_add_test(tc, test_bad_type_name);

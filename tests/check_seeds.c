@@ -51,7 +51,7 @@ run_plan(struct run *u, const char *id, const char *windir, const char *cs,
 	const char *src = env_or("top_srcdir", KBFIX_SRCDIR);
 	char *file = NULL, *schema = NULL;
 	struct target t;
-	struct plan_options o = { cs };
+	struct plan_options o = { cs, 0 };
 	const char *h;
 	va_list ap;
 
@@ -90,7 +90,7 @@ run_cond(struct run *u, const char *cond, const char *hive)
 	const char *src = env_or("top_srcdir", KBFIX_SRCDIR);
 	char *schema = NULL, *xml = NULL;
 	struct target t;
-	struct plan_options o = { NULL };
+	struct plan_options o = { NULL, 0 };
 
 	memset(u, 0, sizeof *u);
 	diag_init(&u->d);

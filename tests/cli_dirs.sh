@@ -98,7 +98,7 @@ grep -q "^kbfix: error: 'u/NTUSER.DAT' is a user's hive (NTUSER): Q256211 change
 cp "$H/system/SYSTEM" SYSTEM
 "$KBFIX" scan SYSTEM u/NTUSER.DAT > out.txt 2>&1
 rc=$?
-[ $rc -eq 1 ] && grep -q '^Q256211 *applies' out.txt ||
+[ $rc -eq 1 ] && grep -q '^Q256211 *possible' out.txt ||
     bad "scan SYSTEM NTUSER.DAT: exit $rc: $(cat out.txt)"
 # A remedy that does not change a user's hive keeps its own message.
 "$KBFIX" --dry-run Q267971 u/NTUSER.DAT > out.txt 2>&1

@@ -56,7 +56,9 @@ run scan-system 1 scan $h/system/SYSTEM $h/software-sms/SOFTWARE \
     $h/ntuser/NTUSER.DAT
 run scan-clean 0 scan $h/system-clean/SYSTEM $h/ntuser/NTUSER.DAT
 run scan-alpha 1 scan $h/system-alpha/SYSTEM
-run scan-sms12 1 scan $h/system-sms12/SYSTEM
+# SMS 1.2: Q195936's advisory, and Q256211 only possible (the whole
+# library holds it back): exit 0.
+run scan-sms12 0 scan $h/system-sms12/SYSTEM
 # Q256211: network entries out of the system PATH, into the user's.
 run Q256211-system 1 --dry-run Q256211 $h/system/SYSTEM
 run Q256211-ntuser 1 --dry-run Q256211 $h/system/SYSTEM $h/ntuser/NTUSER.DAT
