@@ -898,8 +898,8 @@ keep_original(struct apply_file *f, const struct plan *p,
 		goto out;
 	}
 	if (undo_model(p, f->orig, f->after, &model, d) < 0 ||
-	    undo_write(u, model, p, f->orig, f->dest, sha, o->tool, stamp,
-	    d) < 0)
+	    undo_write(u, f->undo, model, p, f->orig, f->dest, sha, o->tool,
+	    stamp, d) < 0)
 		goto out;
 	r = close_synced(u, f->undo, d);
 	u = NULL;
@@ -979,6 +979,179 @@ unkeep(struct apply_file *f)
 	}
 	free(f->moved_logs);
 	f->moved_logs = NULL;
+}
+
+/* Create the new file WHERE "kbfix-" STAMP SUFFIX, or with "-2", "-3"
+ * ... after STAMP when that name is taken (a second run within the
+ * second).  Returns its descriptor and *PATH (caller frees), or -1 with
+ * errno, *PATH the last name tried (NULL: out of memory). */
+static int
+create_numbered(const char *where, const char *stamp, const char *suffix,
+    char **path)
+{
+	int k, fd = -1;
+
+	*path = NULL;
+	for (k = 1; k < 1000; k++) {
+		free(*path);
+		if ((k == 1 ? asprintf(path, "%skbfix-%s%s", where, stamp,
+		    suffix) : asprintf(path, "%skbfix-%s-%d%s", where, stamp, k,
+		    suffix)) < 0) {
+			*path = NULL;
+			return -1;
+		}
+		fd = open(*path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	return fd;
+}
+
+/* PATH (its folder exists) as a manifest writes it below ROOT (absolute,
+ * resolved): "a\\b", or "%BackupDir%\\NAME" when it is in BACKUP
+ * (resolved, or NULL).  NULL with D when it is in neither. */
+static char *
+manifest_path(const char *root, const char *backup, const char *path,
+    struct diag *d)
+{
+	char *dir = dir_of(path), *base = base_of(path), *real = NULL, *r = NULL;
+	size_t l = strlen(root), i;
+
+	if (dir == NULL || base == NULL)
+		goto oom;
+	if ((real = realpath(*dir ? dir : ".", NULL)) == NULL) {
+		diag_error(d, NULL, 0, "cannot find the folder of '%s': %s",
+		    path, strerror(errno));
+		goto out;
+	}
+	if (backup != NULL && strcmp(real, backup) == 0) {
+		if (asprintf(&r, "%%BackupDir%%\\%s", base) < 0)
+			goto oom;
+	} else if (strcmp(real, root) == 0) {
+		if ((r = strdup(base)) == NULL)
+			goto oom;
+	} else if (strncmp(real, root, l) == 0 && (real[l] == '/' ||
+	    strcmp(root, "/") == 0)) {
+		if (asprintf(&r, "%s\\%s", real + l + (real[l] == '/'),
+		    base) < 0)
+			goto oom;
+		for (i = 0; r[i] != '\0'; i++)
+			if (r[i] == '/')
+				r[i] = '\\';
+	} else
+		diag_error(d, NULL, 0, "'%s' is not below '%s': the undo "
+		    "manifest cannot name it", path, root);
+	goto out;
+oom:
+	diag_error(d, NULL, 0, "out of memory");
+out:
+	free(dir);
+	free(base);
+	free(real);
+	return r;
+}
+
+/* The undo manifest of J (undo.h) in O->manifest_dir, naming each undo
+ * file of the job below O->manifest_root. */
+static int
+keep_manifest(struct apply_job *j, const struct plan *p,
+    const struct apply_options *o, const char *stamp, struct diag *d)
+{
+	struct undo_part *parts = NULL;
+	char *root = NULL, *bk = NULL, *where = NULL, *path = NULL, *win;
+	size_t n = 0, i;
+	int fd = -1, r = -1;
+	FILE *u = NULL;
+
+	if (o->manifest_root == NULL || (j->nfiles == 0 &&
+	    j->files_undo == NULL))
+		return 0;
+	if ((root = realpath(o->manifest_root, NULL)) == NULL) {
+		diag_error(d, NULL, 0, "cannot find '%s': %s", o->manifest_root,
+		    strerror(errno));
+		goto out;
+	}
+	if (o->backup_dir != NULL && !j->output &&
+	    (bk = realpath(o->backup_dir, NULL)) == NULL) {
+		diag_error(d, NULL, 0, "cannot find the backup folder '%s': %s",
+		    o->backup_dir, strerror(errno));
+		goto out;
+	}
+	if ((parts = calloc(j->nfiles + 1, sizeof *parts)) == NULL)
+		goto oom;
+	for (i = 0; i < j->nfiles; i++, n++)
+		if ((parts[n].target = manifest_path(root, NULL, j->files[i].dest,
+		    d)) == NULL || (parts[n].undo = manifest_path(root, bk,
+		    j->files[i].undo, d)) == NULL)
+			goto out;
+	if (j->files_undo != NULL) {
+		/* The Windows folder: the one the files undo file is for. */
+		if ((win = j->output ? o->output(o->output_arg, j->windir, d) :
+		    strdup(j->windir)) == NULL)
+			goto out;
+		path = NULL;
+		if (asprintf(&path, "%s/x", win) < 0)
+			path = NULL;
+		free(win);
+		if (path == NULL)
+			goto oom;
+		parts[n].target = manifest_path(root, NULL, path, d);
+		free(path);
+		path = NULL;
+		if (parts[n].target == NULL)
+			goto out;
+		/* "a\x" -> "a": the folder itself. */
+		*strrchr(parts[n].target, '\\') = '\0';
+		if ((parts[n++].undo = manifest_path(root, bk, j->files_undo,
+		    d)) == NULL)
+			goto out;
+	}
+	/* As relative as the user's paths: no "./" in front. */
+	if ((where = strcmp(o->manifest_dir, ".") == 0 ? strdup("") :
+	    dir_slash(o->manifest_dir)) == NULL)
+		goto oom;
+	if ((fd = create_numbered(where, stamp, "-undo.reg", &path)) < 0) {
+		if (path == NULL)
+			goto oom;
+		diag_error(d, NULL, 0, "cannot create the undo manifest '%s': "
+		    "%s", path, strerror(errno));
+		goto out;
+	}
+	j->manifest = path;
+	path = NULL;
+	lock_temp_add(j->manifest);
+	if ((u = fdopen(fd, "w")) == NULL)
+		goto oom;
+	fd = -1;
+	if (undo_write_manifest(u, j->manifest, p, parts, n, root, bk, o->tool,
+	    stamp, d) < 0)
+		goto out;
+	r = close_synced(u, j->manifest, d);
+	u = NULL;
+	goto out;
+oom:
+	diag_error(d, NULL, 0, "out of memory");
+out:
+	if (u != NULL)
+		fclose(u);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0 && j->manifest != NULL) {
+		unlink(j->manifest);
+		lock_temp_forget(j->manifest);
+		free(j->manifest);
+		j->manifest = NULL;
+	}
+	for (i = 0; parts != NULL && i < j->nfiles + 1; i++) {
+		free(parts[i].target);
+		free(parts[i].undo);
+	}
+	free(parts);
+	free(root);
+	free(bk);
+	free(where);
+	free(path);
+	return r;
 }
 
 /* Is one of SIGS pending? */
@@ -1069,7 +1242,7 @@ keep_moves(struct apply_job *j, const struct plan *p,
 	char *where = NULL, *outwin = NULL, *path = NULL, *bdir = NULL;
 	char *breal = NULL;
 	size_t i, n = 0;
-	int fd = -1, k, r = -1;
+	int fd = -1, r = -1;
 	FILE *u = NULL;
 
 	if (j->nmoves == 0 || o->no_files_undo)
@@ -1120,19 +1293,10 @@ keep_moves(struct apply_job *j, const struct plan *p,
 			goto out;
 		}
 	}
-	for (k = 1; k < 1000; k++) {
-		free(path);
-		if ((k == 1 ? asprintf(&path, "%skbfix-%s-files-undo.reg",
-		    where, stamp) : asprintf(&path, "%skbfix-%s-%d-files-undo.reg",
-		    where, stamp, k)) < 0) {
-			path = NULL;
+	if ((fd = create_numbered(where, stamp, "-files-undo.reg", &path)) <
+	    0) {
+		if (path == NULL)
 			goto oom;
-		}
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
 		diag_error(d, NULL, 0, "cannot create the undo file '%s': %s",
 		    path, strerror(errno));
 		goto out;
@@ -1143,8 +1307,8 @@ keep_moves(struct apply_job *j, const struct plan *p,
 	if ((u = fdopen(fd, "w")) == NULL)
 		goto oom;
 	fd = -1;
-	if (undo_write_files(u, p, um, n, j->output ? outwin : j->windir,
-	    breal, o->tool, stamp, d) < 0)
+	if (undo_write_files(u, j->files_undo, p, um, n, j->output ? outwin :
+	    j->windir, breal, o->tool, stamp, d) < 0)
 		goto out;
 	r = close_synced(u, j->files_undo, d);
 	u = NULL;
@@ -1310,6 +1474,22 @@ apply_commit(struct apply_job *j, const struct plan *p,
 	if (j->files_undo != NULL)
 		lock_temp_forget(j->files_undo);
 	j->committed = 1;
+	/* The manifest last, once every hive and file is in place: it names
+	 * what is done, never what a run stopped before doing.  Each undo
+	 * file serves on its own without it. */
+	{
+		struct diag md;
+
+		diag_init(&md);
+		if (keep_manifest(j, p, o, stamp, &md) < 0)
+			for (k = 0; k < md.n; k++)
+				diag_warning(d, NULL, 0, "%s; no undo manifest: "
+				    "undo each hive with its undo file",
+				    md.items[k].msg);
+		diag_free(&md);
+		if (j->manifest != NULL)
+			lock_temp_forget(j->manifest);
+	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 fail:
@@ -1398,6 +1578,7 @@ apply_job_free(struct apply_job *j)
 	free(j->moves);
 	free(j->windir);
 	free(j->files_undo);
+	free(j->manifest);
 	free(j->files);
 	free(j);
 }

@@ -18,7 +18,9 @@
  *                  hive's path still names the file planned on
  *                  (lock_same), rename every temporary file over its
  *                  hive and fsync the folders; then the file changes
- *                  (rename-file, delete-file).
+ *                  (rename-file, delete-file); last, one undo manifest
+ *                  naming every undo file of the job, so that `kbfix
+ *                  undo` puts them all back together (undo.h).
  *
  * The hives go first and the files after them: a run stopped in between
  * (power loss) leaves at worst a file that nothing refers to any more,
@@ -68,6 +70,11 @@ struct apply_options {
 				 * back what a files undo file moved, and an
 				 * undo file names no file outside the Windows
 				 * folder but kbfix's backups (undo.h) */
+	/* The undo manifest (undo.h): the folder its parts are below (the
+	 * machine's folder, the folder holding its hive files, the output
+	 * folder), and the folder it goes in.  NULL: none. */
+	const char *manifest_root;
+	const char *manifest_dir;
 	/* --output: where the new content of the file at PATH goes (a new
 	 * string), or NULL with D when it has no place there.  NULL: in
 	 * place. */
@@ -113,6 +120,9 @@ struct apply_job {
 	char *windir;		/* the target's Windows folder, or NULL */
 	char *files_undo;	/* set by apply_commit: the undo file of the
 				 * moves, or NULL */
+	char *manifest;		/* set by apply_commit: the undo manifest
+				 * naming every undo file of the job, or
+				 * NULL */
 	char **made_dirs;	/* folders made in the output folder, removed
 				 * again if nothing is committed */
 	size_t nmade;

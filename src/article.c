@@ -460,6 +460,36 @@ push_section(struct article *a, const char *name, long line)
  * matter (PAGE), then the fields, or the plain form's DOCUMENT: lines, up
  * to the first section heading.  Returns the index of the body's first
  * line; *OOM set on out-of-memory. */
+/* The list after "The information in this article applies to:" in CL
+ * from line I: "- Microsoft Systems Management Server version 2.0", one
+ * product and its versions an item, which the Product(s) field has
+ * without the versions.  Each item, trimmed, into A's products (those of
+ * the field dropped when there are any).  Returns the line after it. */
+static size_t
+read_applies_to(struct article *a, char **cl, size_t nraw, size_t i,
+    int *oom)
+{
+	size_t n = 0, k;
+
+	for (; i < nraw && cl[i] != NULL && !*oom; i++) {
+		const char *t = skip_blanks(cl[i]);
+
+		if (*t == '\0' && n == 0)
+			continue;
+		if (t[0] != '-' || t[1] != ' ')
+			break;
+		if (n++ == 0) {
+			/* The items replace the field's names. */
+			for (k = 0; k < a->nproducts; k++)
+				free(a->products[k]);
+			a->nproducts = 0;
+		}
+		if (add_product(a, t + 2) == -1)
+			*oom = 1;
+	}
+	return i;
+}
+
 static size_t
 read_header(struct article *a, char **cl, size_t nraw, int page, int *oom)
 {
@@ -532,6 +562,9 @@ read_header(struct article *a, char **cl, size_t nraw, int page, int *oom)
 		} else if ((v = field(s, "Last Modified:")) != NULL) {
 			if (a->modified == NULL && *v != '\0')
 				a->modified = first_token(v);
+		} else if (strcasecmp(skip_blanks(s), "The information in this "
+		    "article applies to:") == 0) {
+			i = read_applies_to(a, cl, nraw, i + 1, oom) - 1;
 		} else if (strncmp(s, "## ", 3) == 0 && a->title == NULL) {
 			a->title = split_title(s + 3, &a->number);
 		}

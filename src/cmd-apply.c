@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "applied.h"
 #include "cmd.h"
+#include "plancount.h"
 #include "plan.h"
 
 struct replan_arg {
@@ -68,14 +70,19 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 
 	o->rc = EXIT_TROUBLE;
 	o->nchanges = 0;
-	if (cmd_machine_open(a, t, r->rs, r->nrs, 1, &m, d) < 0 ||
-	    (a->nids == 0 &&
-	    cmd_hives_check(r->rs, r->nrs, m.t.hives, m.t.nhives, d) < 0))
+	if (cmd_machine_open(a, t, r->rs, r->nrs, 1, &m, d) < 0)
+		goto out;
+	cmd_audit_inputs(r->audit, t->name, m.locked.hives, m.locked.recs,
+	    m.locked.n);
+	if (a->nids == 0 &&
+	    cmd_hives_check(r->rs, r->nrs, m.t.hives, m.t.nhives, d) < 0)
 		goto out;
 	po.control_set = a->control_set;
 	po.hold_unseen = a->nids == 0;
-	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0)
+	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0 ||
+	    applied_mark(p, m.t.hives, m.t.nhives, d) < 0)
 		goto out;
+	cmd_audit_verdicts(r->audit, t->name, p);
 	if (cmd_user_hives_alone(p, m.t.hives, m.t.nhives, "apply", d) < 0)
 		goto out;
 	if (a->nids && cmd_named_refused(p, d) < 0)
@@ -83,6 +90,9 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	if (a->nids == 0 && cmd_plan_check(p, d) < 0)
 		goto out;
 	if (!a->drop_moved && drops_check(p, d) < 0)
+		goto out;
+	/* A read-only mount is refused before the plan is shown. */
+	if (t->output == NULL && cmd_writable_check(p, a, d) < 0)
 		goto out;
 	if (!a->quiet) {
 		FILE *df = cmd_diff_begin(out, a, RENDER_DIFF);
@@ -96,6 +106,9 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 			goto out;
 		}
 		cmd_plan_held(df, p, RENDER_DIFF);
+		/* Nothing to do: each remedy says why, as the dry run. */
+		if (plan_nchanges(p) == 0)
+			cmd_plan_reasons(df, p, cmd_plan_shown(p), 0);
 		if (cmd_diff_end(df, out) < 0) {
 			diag_error(d, NULL, 0, "cannot write the output");
 			goto out;
@@ -121,7 +134,7 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	w.no_files_undo = 0;
 	o->rc = cmd_write(p, &m.t, replan, &ra, a, &w, d);
 	if (o->rc == EXIT_NOTHING)
-		o->nchanges = plan_nchanges(p);
+		o->nchanges = plan_count_items(p, NULL);
 out:
 	fflush(out);
 	plan_free(p);
@@ -136,24 +149,15 @@ cmd_apply(int argc, char **argv)
 	struct diag d;
 
 	diag_init(&d);
+	/* apply takes no --each (cmd-options.c): the hive files given
+	 * together are one machine, whose undo files belong together, and
+	 * several hives named alike would collide in one --output folder.
+	 * Several machines (folders) may be written side by side with -j:
+	 * each has its own files, its own locks and its own worker, whose
+	 * signal handler cleans up after it alone.  Nor --format: its plan
+	 * is a diff; a record for programs is --audit FILE. */
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
-	/* The hive files given together are one machine: several hives
-	 * named alike would collide in one --output folder, and the undo
-	 * files of one machine's run belong together.  Several machines
-	 * (folders) may be written side by side with -j: each has its own
-	 * files, its own locks and its own worker, whose signal handler
-	 * cleans up after it alone. */
-	if (a.each) {
-		diag_error(&d, NULL, 0, "--each is for scan and the dry run: "
-		    "apply takes the hive files given together as one machine");
-		goto out;
-	}
-	if (a.format != RENDER_DIFF) {
-		diag_error(&d, NULL, 0, "apply shows its plan as a diff; for "
-		    "a record a program can read, use --audit FILE");
-		goto out;
-	}
 	return cmd_drive(&a, CMD_APPLY, "apply", apply_target, &d);
 out:
 	diag_print(&d, stderr);

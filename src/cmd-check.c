@@ -245,8 +245,8 @@ print_text(FILE *f, const struct report *r)
 		fputs("not read as a hive (below)\n", f);
 		return;
 	}
-	if (k != NULL)
-		fprintf(f, "a %s hive", k);
+	if (k != NULL)	/* "an NTUSER hive": the article as the name is said */
+		fprintf(f, "%s %s hive", k[0] == 'N' ? "an" : "a", k);
 	else if (r->structure_ok)
 		fputs("a hive of no kind kbfix knows", f);
 	else
@@ -368,8 +368,9 @@ cmd_check(int argc, char **argv)
 			opts = 0;
 		else if (opts && strcmp(s, "--format") == 0) {
 			if (i + 1 >= (size_t)argc) {
-				diag_error(&d, NULL, 0, "option '--format' "
-				    "needs an argument");
+				cmd_usage_error(&d, CMDB_CHECK, "option "
+				    "'--format' needs an argument (text or "
+				    "json)");
 				break;
 			}
 			s = argv[++i];
@@ -381,13 +382,13 @@ cmd_check(int argc, char **argv)
 				diag_error(&d, NULL, 0, "unknown format '%s' "
 				    "(text or json)", s);
 		} else if (opts && s[0] == '-' && s[1] != '\0')
-			diag_error(&d, NULL, 0, "unknown option '%s'", s);
+			cmd_opt_refuse(CMDB_CHECK, s, &d);
 		else
 			hives[nh++] = argv[i];
 	}
 	if (d.nerrors == 0 && nh == 0)
-		diag_error(&d, NULL, 0, "usage: kbfix check [--format json] "
-		    "HIVE...");
+		cmd_usage_error(&d, CMDB_CHECK, "check takes the hives to "
+		    "check");
 	if (d.nerrors > 0) {
 		diag_print(&d, stderr);
 		diag_free(&d);

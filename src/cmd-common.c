@@ -13,159 +13,102 @@
 #include "cmd.h"
 #include "paths.h"
 #include "plan.h"
+#include "regfile.h"
 #include "term.h"
 #include "valuetext.h"
 
-/* An argument names a remedy when it is an ID (Q followed by digits, as KB
- * numbers are written) or a remedy file.  Anything else is a TARGET: a hive
- * named "Q123" in the current directory must be written "./Q123". */
+int
+cmd_remedy_id(const char *arg, char *id, size_t size)
+{
+	size_t p = 0, n, l = strlen(arg);
+
+	if (arg[0] == 'Q' || arg[0] == 'q')
+		p = 1;
+	else if (strncasecmp(arg, "KB", 2) == 0)
+		p = 2;
+	n = strspn(arg + p, "0123456789");
+	if (n == 0)
+		return 0;
+	/* A suffix only after a prefix: a TARGET folder may well be named
+	 * "2024-01". */
+	if (p + n != l && (p == 0 || arg[p + n] != '-' || p + n + 1 == l ||
+	    strspn(arg + p + n + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_.-") != l - p - n - 1))
+		return 0;
+	if (id != NULL && snprintf(id, size, "Q%s", arg + p) >= (int)size)
+		return 0;
+	return 1;
+}
+
+char *
+cmd_remedy_file(const char *dir, const char *arg)
+{
+	char id[72], *p = NULL;
+	struct stat st;
+
+	if (!cmd_remedy_id(arg, id, sizeof id))
+		return NULL;
+	if (asprintf(&p, "%s/%s.xml", dir, id) < 0)
+		return NULL;
+	if (stat(p, &st) == 0)
+		return p;
+	free(p);
+	/* An article numbered KB... may be filed so. */
+	if (asprintf(&p, "%s/KB%s.xml", dir, id + 1) < 0)
+		return NULL;
+	if (stat(p, &st) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+/* An argument names a remedy when it is an ID or a remedy file.  Anything
+ * else is a TARGET: a hive named "Q123" in the current directory must be
+ * written "./Q123". */
 static int
 is_remedy_arg(const char *s)
 {
 	size_t l = strlen(s);
 
-	if ((s[0] == 'Q' || s[0] == 'q') && l > 1 &&
-	    strspn(s + 1, "0123456789") == l - 1)
-		return 1;
-	return l > 4 && strcasecmp(s + l - 4, ".xml") == 0;
-}
-
-static int
-need_arg(int argc, char **argv, int i, struct diag *d)
-{
-	if (i + 1 < argc)
-		return 1;
-	diag_error(d, NULL, 0, "option '%s' needs an argument", argv[i]);
-	return 0;
+	return cmd_remedy_id(s, NULL, 0) ||
+	    (l > 4 && strcasecmp(s + l - 4, ".xml") == 0);
 }
 
 int
 cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 {
-	int i, bad = 0, opts = 1, color = TERM_COLOR_AUTO;
+	size_t i, npos = 0;
+	int bad = 0;
 
 	memset(a, 0, sizeof *a);
 	a->argv = argv;
 	a->argc = argc;
+	a->cmd = cmd_bit_of(argc, argv);
 	a->control_set = "current";
 	a->format = RENDER_DIFF;
 	a->jobs = 1;
 	a->progress = -1;
+	a->color_when = TERM_COLOR_AUTO;
 	a->ids = calloc((size_t)argc + 1, sizeof *a->ids);
 	a->targets = calloc((size_t)argc + 1, sizeof *a->targets);
 	if (a->ids == NULL || a->targets == NULL) {
 		diag_error(d, NULL, 0, "out of memory");
 		return -1;
 	}
-	for (i = 1; i < argc; i++) {
-		const char *s = argv[i];
+	if (cmd_opts_parse(a->cmd, argc, argv, a, a->targets, &npos, d) < 0)
+		bad = 1;
+	for (i = 0; i < npos; i++) {
+		char *s = a->targets[i];
 
-		if (opts && strcmp(s, "--") == 0)
-			opts = 0;
-		else if (opts && strcmp(s, "--dry-run") == 0)
-			a->dry_run = 1;
-		else if (opts && strcmp(s, "--no-backup") == 0)
-			a->no_backup = 1;
-		else if (opts && strcmp(s, "--ignore-logs") == 0)
-			a->ignore_logs = 1;
-		else if (opts && strcmp(s, "--force") == 0)
-			a->force = 1;
-		else if (opts && strcmp(s, "--drop-moved") == 0)
-			a->drop_moved = 1;
-		else if (opts && (strcmp(s, "-q") == 0 ||
-		    strcmp(s, "--quiet") == 0))
-			a->quiet = 1;
-		else if (opts && strcmp(s, "--progress") == 0)
-			a->progress = 1;
-		else if (opts && strcmp(s, "--no-progress") == 0)
-			a->progress = 0;
-		else if (opts && strcmp(s, "--each") == 0)
-			a->each = 1;
-		else if (opts && strcmp(s, "--color") == 0)
-			color = TERM_COLOR_ALWAYS;
-		else if (opts && strncmp(s, "--color=", 8) == 0) {
-			if ((color = term_color_parse(s + 8)) < 0) {
-				diag_error(d, NULL, 0, "bad --color '%s' (auto, "
-				    "always or never)", s + 8);
-				bad = 1;
-			}
-		}
-		else if (opts && strncmp(s, "-j", 2) == 0) {
-			const char *v = s + 2;
-			char *end;
-			long n;
-
-			if (*v == '\0') {
-				if (!need_arg(argc, argv, i, d)) {
-					bad = 1;
-					break;
-				}
-				v = argv[++i];
-			}
-			n = strtol(v, &end, 10);
-			if (*v == '\0' || *end != '\0' || n < 1 || n > 256) {
-				diag_error(d, NULL, 0, "bad -j '%s' (a number of"
-				    " jobs from 1 to 256)", v);
-				bad = 1;
-			} else
-				a->jobs = (int)n;
-		}
-		else if (opts && strcmp(s, "--control-set") == 0) {
-			if (!need_arg(argc, argv, i, d)) {
-				bad = 1;
-				break;
-			}
-			a->control_set = argv[++i];
-			if (!hive_control_set_spec_ok(a->control_set)) {
-				diag_error(d, NULL, 0, "bad --control-set '%s'"
-				    " (current, default, lkg, failed, all or a"
-				    " number)", a->control_set);
-				bad = 1;
-			}
-		} else if (opts && strcmp(s, "--format") == 0) {
-			if (!need_arg(argc, argv, i, d)) {
-				bad = 1;
-				break;
-			}
-			s = argv[++i];
-			if (strcmp(s, "diff") == 0)
-				a->format = RENDER_DIFF;
-			else if (strcmp(s, "reg") == 0)
-				a->format = RENDER_REG;
-			else if (strcmp(s, "json") == 0)
-				a->format = RENDER_JSON;
-			else {
-				diag_error(d, NULL, 0, "unknown format '%s'"
-				    " (diff, reg or json)", s);
-				bad = 1;
-			}
-		} else if (opts && strcmp(s, "--backup-dir") == 0) {
-			if (!need_arg(argc, argv, i, d)) {
-				bad = 1;
-				break;
-			}
-			a->backup_dir = argv[++i];
-		} else if (opts && (strcmp(s, "--output") == 0 ||
-		    strcmp(s, "--audit") == 0)) {
-			if (!need_arg(argc, argv, i, d)) {
-				bad = 1;
-				break;
-			}
-			if (s[2] == 'o')
-				a->output = argv[++i];
-			else
-				a->audit = argv[++i];
-		} else if (opts && s[0] == '-' && s[1] != '\0') {
-			diag_error(d, NULL, 0, "unknown option '%s'", s);
-			bad = 1;
-		} else if (is_remedy_arg(s))
-			a->ids[a->nids++] = argv[i];
+		/* undo's arguments are files, whatever their names. */
+		if (a->cmd != CMDB_UNDO && is_remedy_arg(s))
+			a->ids[a->nids++] = s;
 		else
-			a->targets[a->ntargets++] = argv[i];
+			a->targets[a->ntargets++] = s;
 	}
 	/* Decided here, before any worker is forked: a worker's output goes
 	 * through a pipe, never to the terminal itself. */
-	a->color = color >= 0 && term_color_wanted(color, STDOUT_FILENO);
+	a->color = term_color_wanted(a->color_when, STDOUT_FILENO);
 	a->vflags = term_utf8() ? VALUETEXT_UTF8 : 0;
 	if (a->output != NULL && a->backup_dir != NULL) {
 		diag_error(d, NULL, 0, "--backup-dir has no use with --output: "
@@ -285,29 +228,21 @@ cmd_remedies_load(char *const *ids, size_t nids, struct remedy ***out,
 			if (strchr(ids[i], '/') || (strlen(ids[i]) > 4 &&
 			    strcasecmp(ids[i] + strlen(ids[i]) - 4, ".xml") == 0))
 				r = strv_add(&files, &nf, ids[i]);
-			else {
-				char up[64];
-				size_t k;
-
-				/* IDs are upper case in the library. */
-				for (k = 0; ids[i][k] && k + 1 < sizeof up; k++)
-					up[k] = ids[i][k] == 'q' ? 'Q' :
-					    ids[i][k];
-				up[k] = '\0';
-				r = asprintf(&p, "%s/%s.xml", dir, up) < 0 ? -1 :
-				    strv_add(&files, &nf, p);
-				if (r == 0) {
-					struct stat st;
-
-					if (stat(p, &st) < 0) {
-						diag_error(d, NULL, 0, "no"
-						    " remedy '%s' in the"
-						    " library '%s'", ids[i],
-						    dir);
-						rc = -1;
-					}
-				}
+			else if ((p = cmd_remedy_file(dir, ids[i])) != NULL) {
+				r = strv_add(&files, &nf, p);
 				free(p);
+			} else if (cmd_remedy_id(ids[i], NULL, 0)) {
+				diag_error(d, NULL, 0, "no remedy '%s' in the "
+				    "library '%s'", ids[i], dir);
+				rc = -1;
+				r = 0;
+			} else {
+				diag_error(d, NULL, 0, "'%s' is no remedy: not "
+				    "an ID (Q267971, KB267971 or 267971), nor a "
+				    "remedy file (a path, or a name ending in "
+				    ".xml)", ids[i]);
+				rc = -1;
+				r = 0;
 			}
 			if (r < 0) {
 				diag_error(d, NULL, 0, "out of memory");
@@ -509,6 +444,45 @@ cmd_named_refused(const struct plan *p, struct diag *d)
 		}
 	}
 	return r;
+}
+
+int
+cmd_plan_shown(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nentries; i++)
+		if (p->entries[i].nchanges ||
+		    p->entries[i].status == ENTRY_ADVISORY ||
+		    p->entries[i].status == ENTRY_NEEDS_FOLDER)
+			return 1;
+	return 0;
+}
+
+void
+cmd_plan_reasons(FILE *f, const struct plan *p, int sep, int nothing)
+{
+	size_t i;
+	char *why;
+
+	for (i = 0; i < p->nentries; i++) {
+		const struct plan_entry *e = &p->entries[i];
+
+		if (e->nchanges || e->status == ENTRY_ADVISORY ||
+		    e->status == ENTRY_NEEDS_FOLDER)
+			continue;
+		/* A reason quotes what the hive holds: one line, names
+		 * escaped (regfile.h). */
+		why = regfile_escape(e->reason ? e->reason : "", 0);
+		if (sep)
+			fputc('\n', f);
+		sep = 0;
+		fprintf(f, "# %s: %s: %s\n", e->remedy->id,
+		    plan_status_name(e->status), why ? why : "");
+		free(why);
+	}
+	if (nothing)
+		fprintf(f, "%s# nothing to do\n", sep ? "\n" : "");
 }
 
 /* Kinds of hive a machine has one of; users have one NTUSER.DAT and one

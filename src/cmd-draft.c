@@ -30,8 +30,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: kbfix draft [-o DIR [--force]] ARTICLE...\n"
-	    "       kbfix draft --stats DIR\n");
+	cmd_usage_fail(CMDB_DRAFT, "draft takes [-o DIR [--force]] "
+	    "ARTICLE..., or --stats DIR");
 }
 
 /* Read the whole of PATH (at most ARTICLE_MAX_BYTES + 1 bytes: more is an
@@ -369,7 +369,7 @@ cmd_draft(int argc, char **argv)
 			i++;
 			break;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			usage();
+			cmd_opt_fail(CMDB_DRAFT, argv[i]);
 			return EXIT_TROUBLE;
 		} else
 			break;

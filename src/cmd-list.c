@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog.h"
 #include "cmd.h"
+#include "term.h"
 
 static const char *
 type_name(uint32_t t)
@@ -140,19 +142,15 @@ show_action(FILE *out, const struct action *a, int md)
 	}
 }
 
-/* TEXT, one or several lines, each indented by two spaces. */
+/* The width show wraps its text to: the terminal's (term.h). */
+static size_t show_width = 80;
+
+/* TEXT, one or several lines, each indented by two spaces, wrapped to the
+ * terminal. */
 static void
 indented(const char *text)
 {
-	const char *p = text, *nl;
-
-	while (*p != '\0') {
-		nl = strchr(p, '\n');
-		if (nl == NULL)
-			nl = p + strlen(p);
-		printf("%s%.*s\n", nl > p ? "  " : "", (int)(nl - p), p);
-		p = *nl ? nl + 1 : nl;
-	}
+	term_wrap(stdout, text, 0, 2, show_width);
 }
 
 static void
@@ -227,10 +225,14 @@ show_one(const struct remedy *r)
 		printf(" %s%s", hive_kind_name(r->hives[i]),
 		    r->hive_optional[i] ? " (optional)" : "");
 	printf("\n");
-	if (r->symptom)
-		printf("Symptom, as the article states it:\n%s\n", r->symptom);
-	if (r->summary)
-		printf("What it does:\n  %s\n", r->summary);
+	if (r->symptom) {
+		printf("Symptom, as the article states it:\n");
+		term_wrap(stdout, r->symptom, 0, 0, show_width);
+	}
+	if (r->summary) {
+		printf("What it does:\n");
+		indented(r->summary);
+	}
 	if (r->when.nchildren) {
 		printf("Applies when%s:\n", r->when.nchildren > 1 ?
 		    " all of these hold" : "");
@@ -249,15 +251,25 @@ show_one(const struct remedy *r)
 		printf("Advisory:\n");
 		indented(r->advisory);
 	}
-	for (i = 0; i < r->nwarnings; i++)
-		printf("Warning: %s\n", r->warnings[i]);
-	if (r->unseen)
-		printf("Not seen offline: %s (with the whole library it is only "
-		    "possible; name it to apply it)\n", r->unseen);
+	for (i = 0; i < r->nwarnings; i++) {
+		printf("Warning: ");
+		term_wrap(stdout, r->warnings[i], 9, 2, show_width);
+	}
+	if (r->unseen) {
+		char *t = NULL;
+
+		printf("Not seen offline: ");
+		if (asprintf(&t, "%s (with the whole library it is only "
+		    "possible; name it to apply it)", r->unseen) < 0)
+			t = NULL;
+		term_wrap(stdout, t ? t : r->unseen, 18, 2, show_width);
+		free(t);
+	}
 	printf("Restart needed: %s\n", r->restart ? "yes" : "no");
-	if (r->workaround)
-		printf("WORKAROUND, as the article states it:\n%s\n",
-		    r->workaround);
+	if (r->workaround) {
+		printf("WORKAROUND, as the article states it:\n");
+		term_wrap(stdout, r->workaround, 0, 0, show_width);
+	}
 	printf("File: %s\n", r->file);
 }
 
@@ -269,10 +281,20 @@ cmd_show(int argc, char **argv)
 	struct diag d;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: kbfix show ID...\n");
+		cmd_usage_fail(CMDB_SHOW, "show takes the remedies to show (IDs "
+		    "or files)");
 		return EXIT_TROUBLE;
 	}
+	show_width = term_width(STDOUT_FILENO);
 	diag_init(&d);
+	for (i = 1; i < (size_t)argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			cmd_opt_refuse(CMDB_SHOW, argv[i], &d);
+	if (d.nerrors) {
+		diag_print(&d, stderr);
+		diag_free(&d);
+		return EXIT_TROUBLE;
+	}
 	if (cmd_remedies_load(argv + 1, (size_t)argc - 1, &rs, &n, &d) < 0) {
 		diag_print(&d, stderr);
 		diag_free(&d);
@@ -399,11 +421,18 @@ md_catalogue(FILE *out, struct remedy *const *rs, size_t n)
 	}
 }
 
+/* The usage error of option S of list, NEXT the word after it or NULL. */
 static int
-list_usage(void)
+list_usage(const char *s, const char *next)
 {
-	fprintf(stderr, "usage: kbfix list [--hive HIVE] [--product NAME] "
-	    "[--format text|md] [WORD...]\n");
+	if (strcmp(s, "--format") == 0 && next != NULL)
+		cmd_usage_fail(CMDB_LIST, "unknown format '%s' for list (text or "
+		    "md)", next);
+	else if (strcmp(s, "--hive") == 0 || strcmp(s, "--product") == 0 ||
+	    strcmp(s, "--format") == 0)
+		cmd_usage_fail(CMDB_LIST, "option '%s' needs an argument", s);
+	else
+		cmd_opt_fail(CMDB_LIST, s);
 	return EXIT_TROUBLE;
 }
 
@@ -424,9 +453,9 @@ cmd_list(int argc, char **argv)
 		if (strcmp(argv[c], "--hive") == 0 && c + 1 < argc) {
 			f.hive = hive_kind_parse(argv[++c]);
 			if (f.hive == HIVE_UNKNOWN) {
-				fprintf(stderr, "kbfix: unknown hive '%s' (use "
-				    "SYSTEM, SOFTWARE, SAM, SECURITY, NTUSER or "
-				    "DEFAULT)\n", argv[c]);
+				fprintf(stderr, "kbfix: error: unknown hive '%s' "
+				    "(use SYSTEM, SOFTWARE, SAM, SECURITY, NTUSER "
+				    "or DEFAULT)\n", argv[c]);
 				free(words);
 				return EXIT_TROUBLE;
 			}
@@ -438,7 +467,8 @@ cmd_list(int argc, char **argv)
 			md = strcmp(argv[++c], "md") == 0;
 		else if (argv[c][0] == '-') {
 			free(words);
-			return list_usage();
+			return list_usage(argv[c], c + 1 < argc ? argv[c + 1] :
+			    NULL);
 		} else
 			words[f.nwords++] = argv[c];
 	}

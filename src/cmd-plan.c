@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "applied.h"
 #include "cmd.h"
+#include "plancount.h"
 #include "regfile.h"
 #include "plan.h"
 
@@ -34,6 +36,7 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	info.target = t->name;
 	if (cmd_machine_open(a, t, r->rs, r->nrs, 0, &m, d) < 0)
 		goto out;
+	cmd_audit_inputs(r->audit, t->name, m.hives, m.recs, m.nhives);
 	/* A remedy named is refused by name when its hive is missing
 	 * (cmd_named_refused); the whole library refuses a hive none of
 	 * its remedies works on. */
@@ -45,7 +48,12 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	info.nhives = m.t.nhives;
 	po.control_set = a->control_set;
 	po.hold_unseen = a->nids == 0;
-	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0 ||
+	/* "done" where an apply of kbfix is why a remedy no longer
+	 * applies (applied.h). */
+	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) == 0 &&
+	    applied_mark(p, m.t.hives, m.t.nhives, d) >= 0)
+		cmd_audit_verdicts(r->audit, t->name, p);
+	if (p == NULL ||
 	    (a->nids == 0 && (cmd_user_hives_alone(p, m.t.hives, m.t.nhives,
 	    r->mode == CMD_SCAN ? "scan" : "--dry-run", d) < 0 ||
 	    cmd_plan_check(p, d) < 0)))
@@ -57,7 +65,9 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	    (cmd_user_hives_alone(p, m.t.hives, m.t.nhives, "--dry-run",
 	    d) < 0 || cmd_named_refused(p, d) < 0))
 		goto out;
-	if (a->format == RENDER_JSON) {
+	if (a->quiet)
+		;	/* -q: the exit status tells */
+	else if (a->format == RENDER_JSON) {
 		if (render_json(out, p, &info, d) < 0)
 			goto out;
 	} else if (r->mode == CMD_SCAN) {
@@ -86,20 +96,12 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 		}
 		cmd_plan_held(df, p, a->format);
 		/* A remedy asked for by name that changes nothing says why,
-		 * so that an empty dry run is never mistaken for a fix. */
-		for (i = 0; a->nids && a->format == RENDER_DIFF &&
-		    i < p->nentries; i++) {
-			const struct plan_entry *e = &p->entries[i];
-			char *why;
-
-			if (e->nchanges || e->status == ENTRY_ADVISORY ||
-			    e->status == ENTRY_NEEDS_FOLDER)
-				continue;
-			why = regfile_escape(e->reason ? e->reason : "", 0);
-			fprintf(df, "# %s: %s: %s\n", e->remedy->id,
-			    plan_status_name(e->status), why ? why : "");
-			free(why);
-		}
+		 * so that an empty dry run is never mistaken for a fix; with
+		 * nothing to do at all, every remedy considered does. */
+		if (a->format == RENDER_DIFF && (a->nids ||
+		    plan_nchanges(p) == 0))
+			cmd_plan_reasons(df, p, cmd_plan_shown(p),
+			    plan_nchanges(p) == 0);
 		if (cmd_diff_end(df, out) < 0) {
 			diag_error(d, NULL, 0, "cannot write the output");
 			goto out;
@@ -109,10 +111,10 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 		diag_error(d, NULL, 0, "cannot write the output");
 		goto out;
 	}
-	o->nchanges = plan_nchanges(p);
-	o->rc = o->nchanges ? EXIT_PENDING : EXIT_NOTHING;
+	o->rc = plan_nchanges(p) ? EXIT_PENDING : EXIT_NOTHING;
+	o->nchanges = plan_count_items(p, NULL);
 out:
-	if (o->rc == EXIT_TROUBLE && a->format == RENDER_JSON)
+	if (o->rc == EXIT_TROUBLE && a->format == RENDER_JSON && !a->quiet)
 		render_json_failure(out, &info, d);
 	plan_free(p);
 	cmd_machine_close(&m);
@@ -124,7 +126,10 @@ cmd_plan_held(FILE *f, const struct plan *p, enum render_format fmt)
 {
 	size_t i, n = 0;
 
-	if (fmt == RENDER_JSON)
+	/* A diff with no change at all gives each remedy's status and
+	 * reason (cmd_plan_reasons), possible ones included. */
+	if (fmt == RENDER_JSON || (fmt == RENDER_DIFF &&
+	    plan_nchanges(p) == 0))
 		return;
 	for (i = 0; i < p->nentries; i++) {
 		if (p->entries[i].status != ENTRY_POSSIBLE)
@@ -149,11 +154,6 @@ run(int argc, char **argv, enum cmd_mode mode)
 	diag_init(&d);
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
-	if (a.output != NULL) {
-		diag_error(&d, NULL, 0, "--output is for apply and undo: %s "
-		    "writes nothing", mode == CMD_SCAN ? "scan" : "the dry run");
-		goto out;
-	}
 	return cmd_drive(&a, mode, mode == CMD_SCAN ? "scan" : "dry-run",
 	    plan_target, &d);
 out:

@@ -99,25 +99,26 @@ cmd_recover(int argc, char **argv)
 		else if (opts && (strcmp(s, "-o") == 0 ||
 		    strcmp(s, "--output") == 0)) {
 			if (i + 1 >= argc) {
-				diag_error(&d, NULL, 0, "option '%s' needs an "
-				    "argument", s);
+				cmd_usage_error(&d, CMDB_RECOVER, "option '%s' "
+				    "needs an argument (OUT)", s);
 				goto out;
 			}
 			out = argv[++i];
 		} else if (opts && s[0] == '-' && s[1] != '\0') {
-			diag_error(&d, NULL, 0, "unknown option '%s'", s);
+			cmd_opt_refuse(CMDB_RECOVER, s, &d);
 			goto out;
 		} else if (hive == NULL)
 			hive = s;
 		else {
-			diag_error(&d, NULL, 0, "recover takes one hive ('%s' "
-			    "and '%s' given)", hive, s);
+			cmd_usage_error(&d, CMDB_RECOVER, "recover takes one "
+			    "hive ('%s' and '%s' given)", hive, s);
 			goto out;
 		}
 	}
 	if (hive == NULL || out == NULL) {
-		diag_error(&d, NULL, 0, "usage: kbfix recover HIVE -o OUT "
-		    "(OUT a new file: the hive itself is never written)");
+		cmd_usage_error(&d, CMDB_RECOVER, "recover takes a HIVE and "
+		    "-o OUT (OUT a new file: the hive itself is never "
+		    "written)");
 		goto out;
 	}
 	/* Checked again, race-free, when OUT is created; this saves a

@@ -228,6 +228,24 @@ cmd_machine_open(const struct cmd_args *a, const struct cmd_target *t,
 	int bad = 0;
 
 	memset(m, 0, sizeof *m);
+	/* An argument that is no remedy names a TARGET: one that is not
+	 * there may have been meant as a remedy (KB-267971, Q267971.XML.bak);
+	 * say what it was taken for. */
+	for (i = 0; i < t->nfiles; i++) {
+		struct stat st;
+
+		if (lstat(t->files[i], &st) < 0 && errno == ENOENT) {
+			diag_error(d, NULL, 0, "'%s' is neither a remedy ID "
+			    "(Q267971, KB267971, 267971), a remedy file (.xml) "
+			    "nor a TARGET (no file or folder has that name)",
+			    t->files[i]);
+			bad = 1;
+		}
+	}
+	/* Apply locks nothing then; scan and the dry run still open the
+	 * others, so that every bad file is reported at once. */
+	if (bad && lock)
+		return -1;
 	cmd_hives_wanted(rs, nrs, want);
 	if (t->folder != NULL ? image_find(t->folder, want, &m->im, d) < 0 :
 	    image_from_files(t->files, t->nfiles, &m->im, d) < 0)
@@ -252,6 +270,11 @@ cmd_machine_open(const struct cmd_args *a, const struct cmd_target *t,
 	/* Open them all, so that every bad file is reported at once.  A
 	 * dirty hive is planned on its logs' replay, in a temporary file. */
 	for (i = 0; i < m->im->nhives; i++) {
+		struct stat st;
+
+		if (t->folder == NULL && lstat(m->im->hives[i], &st) < 0 &&
+		    errno == ENOENT)
+			continue;	/* said above */
 		if (recover_hive_open(m->im->hives[i], a->ignore_logs, 0,
 		    &m->recs[m->nhives], &m->hives[m->nhives], d) == 0)
 			m->nhives++;
@@ -307,6 +330,7 @@ cmd_audit_start(struct audit *au, const struct cmd_args *a,
 			json_string(f, a->argv[k]);
 		}
 		fputc(']', f);
+		cmd_audit_context(f, a);
 		audit_end(au, f);
 	}
 	for (i = 0; i < nrs; i++) {
@@ -318,6 +342,7 @@ cmd_audit_start(struct audit *au, const struct cmd_args *a,
 		json_string(f, rs[i]->title);
 		fputs(",\"file\":", f);
 		json_string(f, rs[i]->file);
+		cmd_audit_abs(f, "abs_file", rs[i]->file);
 		fputs(",\"sha256\":", f);
 		json_hex(f, rs[i]->sha256, sizeof rs[i]->sha256);
 		audit_end(au, f);
@@ -382,7 +407,9 @@ machine_output(const struct cmd_run *r)
 static void
 target_head(const struct cmd_run *r, size_t i, const char *name)
 {
-	if (r->several && !machine_output(r))
+	/* scan -q and the dry run's -q print nothing at all. */
+	if (r->several && !machine_output(r) &&
+	    !(r->a->quiet && r->mode != CMD_APPLY))
 		printf("%s==> %s <==\n", i ? "\n" : "", name);
 }
 
@@ -861,7 +888,7 @@ cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
 			w = strlen(ts->v[i].name);
 	}
 	cmd_progress_clear(&pg);
-	if (ts->n > 1) {
+	if (ts->n > 1 && !(r->a->quiet && r->mode != CMD_APPLY)) {
 		fprintf(sum, "%s%-*s  %-15s  %s\n", machine_out ? "" : "\n",
 		    (int)w, "TARGET", "RESULT", "CHANGES");
 		for (i = 0; i < ts->n; i++) {
@@ -890,14 +917,6 @@ cmd_drive(struct cmd_args *a, enum cmd_mode mode, const char *verb,
 	memset(&r, 0, sizeof r);
 	r.mode = mode;
 	r.a = a;
-	if (a->force) {
-		diag_error(d, NULL, 0, "--force is for undo");
-		goto out;
-	}
-	if (a->drop_moved && mode != CMD_APPLY) {
-		diag_error(d, NULL, 0, "--drop-moved is for apply");
-		goto out;
-	}
 	if (cmd_remedies_load(a->ids, a->nids, &r.rs, &r.nrs, d) < 0)
 		goto out;
 	if (cmd_targets_make(a, &ts, d) < 0)

@@ -75,6 +75,10 @@ file_of(const char *arg, const char *dir)
 	if (strchr(arg, '/') != NULL ||
 	    (l > 4 && strcasecmp(arg + l - 4, ".xml") == 0))
 		return strdup(arg);
+	/* Q267971, KB267971, 267971...: the library's file, if there is
+	 * one; else the name as given, which validate says it cannot open. */
+	if ((p = cmd_remedy_file(dir, arg)) != NULL)
+		return p;
 	if (asprintf(&p, "%s/%s.xml", dir, arg) < 0)
 		return NULL;
 	return p;
@@ -100,7 +104,7 @@ sort_by_line(struct diag *d)
 int
 cmd_validate(int argc, char **argv)
 {
-	struct validate_options o = { NULL, NULL };
+	struct validate_options o = { NULL, NULL, NULL };
 	char *dir = paths_remedy_dir(), *schema = paths_schema();
 	char **files = NULL;
 	size_t nbad = 0, nfiles = 0, i;
@@ -117,9 +121,12 @@ cmd_validate(int argc, char **argv)
 			quiet = 1;
 		else if (strcmp(argv[c], "--tests") == 0 && c + 1 < argc)
 			o.tests_dir = argv[++c];
-		else {
-			fprintf(stderr, "usage: kbfix validate [-q] "
-			    "[--tests DIR] [FILE|ID...]\n");
+		else if (strcmp(argv[c], "--tests") == 0) {
+			cmd_usage_error(&d, CMDB_VALIDATE, "option '--tests' "
+			    "needs an argument (DIR)");
+			goto out;
+		} else {
+			cmd_opt_refuse(CMDB_VALIDATE, argv[c], &d);
 			goto out;
 		}
 	}
@@ -128,6 +135,7 @@ cmd_validate(int argc, char **argv)
 		goto out;
 	}
 	o.schema = schema;
+	o.library = dir;
 	if (c == argc)
 		files = library_files(dir, &d);
 	else if ((files = calloc((size_t)(argc - c) + 1, sizeof *files)) !=

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "plancount.h"
 
 int
 cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
@@ -128,16 +129,17 @@ read_only(const char *path)
 	return r;
 }
 
-/* Apply writes beside each hive and file it changes: on a read-only
- * mount (evidence, as it should be) say so before anything, and how to
- * work on it. */
-static int
-check_writable(const struct plan *p, const struct cmd_args *a,
+int
+cmd_writable_check(const struct plan *p, const struct cmd_args *a,
     struct diag *d)
 {
+	const char *verb = a->cmd == CMDB_UNDO ? "undo" : "apply";
 	size_t i, k;
-	int bad = 0;
 
+	if (a->output != NULL)
+		return 0;
+	/* Once, for the first: the others are on the same mount, as a
+	 * rule, and the remedy is the same for all. */
 	for (i = 0; i < p->nentries; i++)
 		for (k = 0; k < p->entries[i].nchanges; k++) {
 			const struct change *c = &p->entries[i].changes[k];
@@ -145,27 +147,29 @@ check_writable(const struct plan *p, const struct cmd_args *a,
 
 			if (read_only(path)) {
 				diag_error(d, NULL, 0, "'%s' is on a read-only "
-				    "file system: apply writes beside it; to "
-				    "treat it as evidence, write remediated "
-				    "copies elsewhere with --output DIR", path);
-				bad = 1;
-				break;
+				    "file system, and %s writes beside it: "
+				    "nothing was changed; to treat it as "
+				    "evidence, write remediated copies elsewhere "
+				    "with --output DIR", path, verb);
+				return -1;
 			}
 		}
 	if (a->backup_dir != NULL) {
 		char *f;
 
 		if (asprintf(&f, "%s/x", a->backup_dir) >= 0) {
-			if (read_only(f)) {
-				diag_error(d, NULL, 0, "the backup folder '%s' "
-				    "is on a read-only file system",
-				    a->backup_dir);
-				bad = 1;
-			}
+			int ro = read_only(f);
+
 			free(f);
+			if (ro) {
+				diag_error(d, NULL, 0, "the backup folder '%s' "
+				    "is on a read-only file system: nothing was "
+				    "changed", a->backup_dir);
+				return -1;
+			}
 		}
 	}
-	return bad ? -1 : 0;
+	return 0;
 }
 
 /* The SHA-256 of each file before the commit, for the audit log. */
@@ -216,6 +220,24 @@ put_path(FILE *f, const char *name, const char *path)
 	json_string(f, path);
 }
 
+/* The audit record of a file kbfix wrote that was not there: ROLE, its
+ * path and SHA-256. */
+static void
+audit_written(const struct cmd_write_opts *w, const char *role,
+    const char *path)
+{
+	FILE *f = audit_begin(w->audit, "file", w->name);
+
+	if (f == NULL)
+		return;
+	fprintf(f, ",\"role\":\"%s\"", role);
+	put_path(f, "path", NULL);
+	put_hash(f, "sha256_before", NULL);
+	put_path(f, "written", path);
+	audit_put_sha256(f, "sha256_after", path);
+	audit_end(w->audit, f);
+}
+
 /* The audit records of a job about to be committed: every file touched,
  * with its SHA-256 before and after (that of the temporary file that
  * becomes the hive, of the file that is moved), then every change. */
@@ -247,14 +269,7 @@ audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
 			audit_put_sha256(f, "backup_sha256", af->backup);
 		put_path(f, "undo_file", af->undo);
 		audit_end(w->audit, f);
-		if ((f = audit_begin(w->audit, "file", w->name)) == NULL)
-			continue;
-		fputs(",\"role\":\"undo-file\"", f);
-		put_path(f, "path", NULL);
-		put_hash(f, "sha256_before", NULL);
-		put_path(f, "written", af->undo);
-		audit_put_sha256(f, "sha256_after", af->undo);
-		audit_end(w->audit, f);
+		audit_written(w, "undo-file", af->undo);
 	}
 	/* The logs of a dirty hive went with its backup (apply.h): taken
 	 * away from beside the new hive, kept whole. */
@@ -297,15 +312,9 @@ audit_job(const struct cmd_write_opts *w, const struct apply_job *j,
 			audit_put_sha256(f, "backup_sha256", m->from);
 		audit_end(w->audit, f);
 	}
-	if (j->files_undo != NULL &&
-	    (f = audit_begin(w->audit, "file", w->name)) != NULL) {
-		fputs(",\"role\":\"undo-file\"", f);
-		put_path(f, "path", NULL);
-		put_hash(f, "sha256_before", NULL);
-		put_path(f, "written", j->files_undo);
-		audit_put_sha256(f, "sha256_after", j->files_undo);
-		audit_end(w->audit, f);
-	}
+	if (j->files_undo != NULL)
+		audit_written(w, "undo-file", j->files_undo);
+
 	for (i = 0; i < p->nentries; i++)
 		for (k = 0; k < p->entries[i].nchanges; k++) {
 			if ((f = audit_begin(w->audit, "change", w->name)) ==
@@ -340,6 +349,48 @@ before_rename(void *arg, const struct apply_job *j, struct diag *d)
 	return audit_sync(b->w->audit, d);
 }
 
+/* The folder, resolved, that holds the N hives HV: the deepest one their
+ * folders share.  NULL with D. */
+static char *
+common_dir(struct hive *const *hv, size_t n, struct diag *d)
+{
+	char *c = NULL, *copy, *r;
+	size_t i, l;
+
+	for (i = 0; i < n; i++) {
+		if ((copy = strdup(hv[i]->path)) == NULL)
+			goto oom;
+		r = realpath(dirname(copy), NULL);
+		free(copy);
+		if (r == NULL) {
+			diag_error(d, NULL, 0, "cannot find the folder of '%s': "
+			    "%s", hv[i]->path, strerror(errno));
+			free(c);
+			return NULL;
+		}
+		if (c == NULL) {
+			c = r;
+			continue;
+		}
+		/* Cut C back to a folder R is in. */
+		for (;;) {
+			l = strlen(c);
+			if (strncmp(r, c, l) == 0 && (r[l] == '\0' ||
+			    r[l] == '/' || l == 1))
+				break;
+			*strrchr(c, '/') = '\0';
+			if (*c == '\0')
+				strcpy(c, "/");
+		}
+		free(r);
+	}
+	return c;
+oom:
+	free(c);
+	diag_error(d, NULL, 0, "out of memory");
+	return NULL;
+}
+
 int
 cmd_write(const struct plan *p, const struct target *t,
     apply_replan_fn replan, void *arg, const struct cmd_args *a,
@@ -348,6 +399,8 @@ cmd_write(const struct plan *p, const struct target *t,
 	struct apply_options o;
 	struct apply_job *j = NULL;
 	struct hashes h = { NULL, NULL, NULL };
+	size_t *counts = NULL;
+	char *common = NULL, *firstdir = NULL;
 	struct before_arg b;
 	FILE *out = w->out;
 	size_t i, k;
@@ -361,10 +414,42 @@ cmd_write(const struct plan *p, const struct target *t,
 	if (w->output != NULL) {
 		o.output = output_path;
 		o.output_arg = (void *)w;
-	} else if (check_writable(p, a, d) < 0) {
-		diag_error(d, NULL, 0, "nothing was changed");
+	} else if (cmd_writable_check(p, a, d) < 0)
+		return EXIT_TROUBLE;
+	/* Counted on the hives as planned on, before they are replaced. */
+	if ((counts = calloc(t->nhives + 1, sizeof *counts)) == NULL) {
+		diag_error(d, NULL, 0, "out of memory");
 		return EXIT_TROUBLE;
 	}
+	for (i = 0; i < t->nhives; i++)
+		counts[i] = plan_count_items(p, t->hives[i]);
+	/* The undo manifest: in the output folder, --backup-dir, the Windows
+	 * folder, or beside the first hive; naming the undo files below
+	 * the output folder, the folder TARGET or the hives' folder. */
+	if (w->output != NULL)
+		o.manifest_root = o.manifest_dir = w->output;
+	else if (w->im != NULL && w->im->root != NULL) {
+		o.manifest_root = w->im->root;
+		o.manifest_dir = w->im->windir ? w->im->windir : w->im->root;
+	} else if (t->nhives > 0) {
+		char *first = strdup(t->hives[0]->path);
+
+		if ((common = common_dir(t->hives, t->nhives, d)) == NULL ||
+		    first == NULL) {
+			free(first);
+			goto out;
+		}
+		firstdir = strdup(dirname(first));
+		free(first);
+		if (firstdir == NULL) {
+			diag_error(d, NULL, 0, "out of memory");
+			goto out;
+		}
+		o.manifest_root = common;
+		o.manifest_dir = firstdir;
+	}
+	if (a->backup_dir != NULL && w->output == NULL && o.manifest_root)
+		o.manifest_dir = a->backup_dir;
 	if (apply_prepare(p, t, &o, replan, arg, &j, d) < 0) {
 		diag_error(d, NULL, 0, "nothing was changed");
 		goto out;
@@ -384,9 +469,13 @@ cmd_write(const struct plan *p, const struct target *t,
 	}
 	for (i = 0; i < j->nfiles; i++) {
 		const struct apply_file *f = &j->files[i];
+		size_t n = f->nchanges;
 
+		for (k = 0; k < t->nhives; k++)
+			if (t->hives[k] == f->orig)
+				n = counts[k];
 		fprintf(out, "kbfix: '%s': %zu change%s made\n", f->orig->path,
-		    f->nchanges, f->nchanges == 1 ? "" : "s");
+		    n, n == 1 ? "" : "s");
 		if (strcmp(f->dest, f->orig->path) != 0)
 			fprintf(out, "kbfix: '%s': written to '%s'\n",
 			    f->orig->path, f->dest);
@@ -418,8 +507,18 @@ cmd_write(const struct plan *p, const struct target *t,
 	if (j->files_undo != NULL)
 		fprintf(out, "kbfix: undo file of the file changes '%s'\n",
 		    j->files_undo);
+	if (j->manifest != NULL)
+		fprintf(out, "kbfix: undo manifest '%s' (kbfix undo '%s' puts "
+		    "it all back)\n", j->manifest, j->manifest);
+	/* Written once all is in place (apply.h): its record comes after
+	 * the others, as the result does. */
+	if (j->manifest != NULL)
+		audit_written(w, "undo-manifest", j->manifest);
 	rc = EXIT_NOTHING;
 out:
+	free(common);
+	free(firstdir);
+	free(counts);
 	free(h.hive);
 	free(h.log);
 	free(h.move);

@@ -13,6 +13,7 @@
 
 #include "apply.h"
 #include "audit.h"
+#include "cmd-options.h"
 #include "diag.h"
 #include "hive.h"
 #include "image.h"
@@ -57,15 +58,29 @@ struct cmd_args {
 					 * on standard output in colour */
 	unsigned vflags;		/* how the diff shows values
 					 * (valuetext.h), from the locale */
+	unsigned cmd;			/* the command (cmd-options.h) */
+	int color_when;			/* --color[=WHEN], as given */
 };
 
-/* Parse ARGV[1..ARGC) (ARGV[0] is the subcommand) into A.  An argument
- * that names a remedy (an ID such as Q267971, or a file ending in .xml)
- * is an ID, any other a TARGET.  Problems go to D; returns 0 or -1.
- * Free A with cmd_args_free (the strings stay ARGV's). */
+/* Parse ARGV[1..ARGC) (ARGV[0] is the subcommand) into A, with the
+ * options that command takes (cmd-options.h).  An argument that names a
+ * remedy (an ID as cmd_remedy_id reads it, or a file ending in .xml) is
+ * an ID, any other a TARGET.  Problems go to D; returns 0 or -1.  Free A
+ * with cmd_args_free (the strings stay ARGV's). */
 int cmd_args_parse(int argc, char **argv, struct cmd_args *a,
     struct diag *d);
 void cmd_args_free(struct cmd_args *a);
+
+/* Whether ARG is a remedy ID as people write it: Q267971, q267971,
+ * KB267971, kb267971 or 267971 (a prefixed one may end in "-SUFFIX", as
+ * Q256211-path).  If so, and ID is not NULL, the ID as the library names
+ * its files, "Q267971", goes to ID (SIZE bytes). */
+int cmd_remedy_id(const char *arg, char *id, size_t size);
+
+/* The file of the library folder DIR that remedy ID ARG names (its "Q"
+ * spelling, or else its "KB" one), which exists; NULL when there is none
+ * (or on out-of-memory).  Caller frees. */
+char *cmd_remedy_file(const char *dir, const char *arg);
 
 /* The stream a plan in format FMT goes to: OUT, or for a diff with
  * A->color a colouring stream on it (term.h).  Close it with cmd_diff_end,
@@ -97,7 +112,8 @@ int cmd_hives_check(struct remedy *const *rs, size_t nrs,
  * their symptoms cannot be seen in a hive, plan.h), said in one comment
  * line of format FMT on F ("# ..." for a diff, "; ..." for .reg), so that
  * a dry run or apply without them is never mistaken for one that covered
- * them.  Nothing when there is none, or for JSON (its status says it). */
+ * them.  Nothing when there is none, for JSON (its status says it), and
+ * for a diff that changes nothing (cmd_plan_reasons says it there). */
 void cmd_plan_held(FILE *f, const struct plan *p, enum render_format fmt);
 
 /* Refuse plan P when no remedy could be checked for want of its hives
@@ -111,6 +127,15 @@ int cmd_plan_check(const struct plan *p, struct diag *d);
  * command line).  Returns -1 if it said so, else 0. */
 int cmd_user_hives_alone(const struct plan *p, struct hive *const *hv,
     size_t n, const char *verb, struct diag *d);
+
+/* The outcome of the remedies of plan P that change nothing, as diff
+ * comments (docs/diff-format.md), one line each: "# ID: STATUS: REASON",
+ * to F (those render_plan shows already, advisories and remedies that
+ * need the Windows folder, left out), after a blank line when SEP.  With
+ * NOTHING, a last line says that there is nothing to do. */
+void cmd_plan_reasons(FILE *f, const struct plan *p, int sep, int nothing);
+/* Whether render_plan shows anything of plan P in a diff. */
+int cmd_plan_shown(const struct plan *p);
 
 /* The N hives HV must be one machine's: two of a kind a machine has only
  * one of (two SYSTEM hives) are an error in D, with a hint at --each.
@@ -223,6 +248,27 @@ void cmd_audit_start(struct audit *au, const struct cmd_args *a,
     const char *command, struct remedy *const *rs, size_t nrs);
 void cmd_audit_end(struct audit *au, int rc);
 
+/* The members of the audit log's first record that say where the run was
+ * made (cmd-audit.c): the working folder, host, user, the remedy library
+ * (its absolute path, its checksum: what "sha256sum *.xml | sha256sum"
+ * prints there, the files in C order) and the schema's SHA-256, and the
+ * TARGETs and path options of A made absolute. */
+void cmd_audit_context(FILE *f, const struct cmd_args *a);
+
+/* ,"NAME":"PATH made absolute" to F. */
+void cmd_audit_abs(FILE *f, const char *name, const char *path);
+
+/* An "input" record for each of the N hives HV read for TARGET, and for
+ * each transaction log found beside one (RECS, per hive, or NULL), with
+ * its SHA-256, changed or not. */
+void cmd_audit_inputs(struct audit *au, const char *target,
+    struct hive *const *hv, const struct recovery *recs, size_t n);
+
+/* A "verdict" record for each remedy of plan P on TARGET: its status,
+ * reason and number of changes. */
+void cmd_audit_verdicts(struct audit *au, const char *target,
+    const struct plan *p);
+
 /* How target NAME went, with the errors of D, in the audit log. */
 void cmd_audit_result(struct audit *au, const char *name,
     const struct cmd_outcome *o, const struct diag *d);
@@ -284,6 +330,13 @@ struct cmd_write_opts {
 	int no_files_undo;	/* apply_options.no_files_undo */
 };
 
+/* Without --output (A), apply and undo write beside each hive and file
+ * the plan P changes: on a read-only mount (evidence, as it should be),
+ * one error in D that says so and how to work on it, before anything is
+ * printed or written.  Returns 0 or -1. */
+int cmd_writable_check(const struct plan *p, const struct cmd_args *a,
+    struct diag *d);
+
 /* Carry out P on T (apply.h): prepare, commit, then print where the
  * backups and undo files went, and record the files and changes in the
  * audit log.  REPLAN must find nothing left on the new files but the file
@@ -292,6 +345,41 @@ struct cmd_write_opts {
 int cmd_write(const struct plan *p, const struct target *t,
     apply_replan_fn replan, void *arg, const struct cmd_args *a,
     const struct cmd_write_opts *w, struct diag *d);
+
+struct undo_file;
+
+/* The undo of a whole apply from its undo manifest (cmd-undo-all.c): each
+ * part's undo file read and checked, the hives locked, one plan. */
+struct cmd_undo_all {
+	struct undo_file **undos;	/* per part */
+	char **names;		/* each part's undo file on this machine */
+	char **targets;		/* what it puts back: a hive, or the
+				 * Windows folder */
+	size_t *hive_of;	/* a hive part's index in T's hives */
+	size_t n;
+	const char *windir;	/* the files part's folder, or NULL */
+	struct cmd_hives h;
+	struct image *im;	/* the machine, for --output */
+	struct target t;
+	struct plan *p;		/* every part's plan, in manifest order */
+};
+
+/* Prepare the undo of manifest M (read from NAME), its parts below FOLDER
+ * (or M's root when NULL), for A: each part found (no symbolic link on
+ * the way), read and checked as a lone undo file is (A->force), the hives
+ * locked and opened, and UA->p their one plan.  Returns 0
+ * (cmd_undo_all_free) or -1 with D, UA then freed. */
+int cmd_undo_all(const struct cmd_args *a, const char *name,
+    const struct undo_file *m, const char *folder, struct cmd_undo_all *ua,
+    struct diag *d);
+/* apply_replan_fn of a cmd_undo_all (ARG). */
+int cmd_undo_all_replan(void *arg, const struct target *after,
+    struct plan **out, struct diag *d);
+void cmd_undo_all_free(struct cmd_undo_all *ua);
+
+/* The newest undo manifest apply wrote in FOLDER or its Windows folder: a
+ * new string, or NULL with D. */
+char *cmd_undo_find_manifest(const char *folder, struct diag *d);
 
 /* The subcommands: ARGV[0] is the subcommand's name.  Each returns an exit
  * code. */

@@ -289,6 +289,7 @@ struct state {
 	const char *hives[8];
 	size_t nhives;
 	int restart;
+	int in_notes;		/* the items after "Notes:" are notes */
 	int oom;
 	/* context */
 	char *key;		/* current key */

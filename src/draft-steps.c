@@ -349,6 +349,17 @@ draft_drop_pending(struct state *st)
 	draft_set_str(&st->want_name, NULL);
 }
 
+/* TEXT, a note of the article, as a <warning>; the first says that the
+ * author decides. */
+static void
+note_warning(struct state *st, const char *text)
+{
+	if (st->warnings.s == NULL)
+		dbuf_add(&st->warnings, "  <!-- review: the notes of the article, "
+		    "as warnings: keep those the user must know -->\n");
+	draft_text_element(&st->warnings, "warning", text, 2);
+}
+
 /* Items that are no step: boilerplate, "-or-", notes and warnings, the
  * fix the workaround stands in for.  1 if IT is one (and dealt with). */
 static int
@@ -369,22 +380,37 @@ item_aside(struct state *st, struct item *it)
 	/* "Use one of the following methods:" */
 	if (draft_rx_match(&st->rx, RX_ALTS, f, NULL))
 		st->alts = 1;
-	/* "NOTE: ... OWA may not function properly" is a warning for the
-	 * user, not a step. */
+	/* A note of the article ("NOTE: ... OWA may not function
+	 * properly", the items under "Notes:") is for the user to know, not
+	 * a step: a <warning>, for the author to keep or drop.  A note that
+	 * introduces what follows ("NOTE: The following is the full path
+	 * ...:") stays a comment. */
 	if (strncasecmp(f, "NOTE:", 5) == 0 ||
+	    strncasecmp(f, "NOTES:", 6) == 0 ||
 	    strncasecmp(f, "CAUTION:", 8) == 0 ||
 	    strncasecmp(f, "WARNING:", 8) == 0 ||
 	    strncasecmp(f, "IMPORTANT:", 10) == 0) {
-		if (draft_rx_match(&st->rx, RX_WARNS, f, NULL)) {
-			const char *t = strchr(it->text, ':') + 1;
+		const char *t = strchr(it->text, ':') + 1;
 
-			while (*t == ' ' || *t == '\n')
-				t++;
-			draft_text_element(&st->warnings, "warning", t, 2);
-		} else
+		while (*t == ' ' || *t == '\n')
+			t++;
+		st->in_notes = *t == '\0';
+		if (*t != '\0' && (f[strlen(f) - 1] != ':' ||
+		    draft_rx_match(&st->rx, RX_WARNS, f, NULL)))
+			note_warning(st, t);
+		else if (*t != '\0')
 			draft_comment_item(st, it, "note from", NULL);
 		return 1;
 	}
+	if (st->in_notes && it->text[0] == '-' && !it->heading) {
+		const char *t = it->text + 1;
+
+		while (*t == ' ')
+			t++;
+		note_warning(st, t);
+		return 1;
+	}
+	st->in_notes = 0;
 	/* "To resolve this problem, obtain the latest service pack" before
 	 * the workaround: the fix it works around, not a step of it. */
 	if (!it->numbered && draft_rx_match(&st->rx, RX_ALT_FIX, f, NULL)) {

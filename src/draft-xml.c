@@ -178,42 +178,161 @@ draft_blank(const char *s)
 	return 1;
 }
 
+/* Does PATH lie at or below KEY (element by element, in any case)? */
+static int
+at_or_below(const char *path, const char *key)
+{
+	size_t l = strlen(key);
+
+	return strncasecmp(path, key, l) == 0 &&
+	    (path[l] == '\0' || path[l] == '\\');
+}
+
+/* The first N elements of PATH (N >= 1), or NULL. */
+static char *
+first_elems(const char *path, size_t n)
+{
+	const char *p = path;
+
+	while (n > 0 && (p = strchr(p, '\\')) != NULL && --n > 0)
+		p++;
+	return p == NULL ? strdup(path) : strndup(path, (size_t)(p - path));
+}
+
+static size_t
+nelems(const char *path)
+{
+	size_t n = 1;
+
+	for (; *path; path++)
+		n += *path == '\\';
+	return n;
+}
+
+/* Keys every Windows has: no sign of a product. */
+static const char *const everywhere[] = {
+	"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control",
+	"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services",
+	"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Enum",
+	"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows",
+	"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT",
+	"HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes",
+	"HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies",
+	"HKEY_CURRENT_USER\\Software\\Microsoft\\Windows",
+	"HKEY_CURRENT_USER\\Software\\Microsoft\\Windows NT",
+	"HKEY_CURRENT_USER\\Software\\Policies",
+	"HKEY_CURRENT_USER\\Control Panel",
+	"HKEY_CURRENT_USER\\Environment",
+};
+
+/* The key of the product an action that creates (A) writes for: a
+ * service's key (Services\NAME), a vendor's product under Software
+ * (Software\VENDOR\PRODUCT), or else the key the value goes in (the
+ * parent of a key created).  NULL when there is none, or when the draft
+ * itself creates that key: a <when> on it would never hold. */
+static char *
+product_key(const struct state *st, const struct act *a)
+{
+	size_t n = nelems(a->path), k = 0, i;
+	int setv = a->kind == A_SET_VALUE;
+	char *key, *e[5] = { NULL };
+	const char *p = a->path;
+
+	for (i = 0; i < 5 && p != NULL; i++) {
+		const char *q = strchr(p, '\\');
+
+		e[i] = q ? strndup(p, (size_t)(q - p)) : strdup(p);
+		p = q ? q + 1 : NULL;
+	}
+	if (n >= 5 && e[1] && e[3] && strcasecmp(e[1], "SYSTEM") == 0 &&
+	    strcasecmp(e[3], "Services") == 0)
+		k = 5;
+	else if (n >= 4 && e[1] && strcasecmp(e[1], "SOFTWARE") == 0)
+		k = 4;
+	if (k == 0 || (!setv && n == k))
+		k = setv ? n : n - 1;
+	/* Keys every machine has say nothing: a hive's root, and
+	 * CurrentControlSet in SYSTEM. */
+	if (k < 3 || (k < 4 && e[1] && strcasecmp(e[1], "SYSTEM") == 0))
+		k = 0;
+	for (i = 0; i < 5; i++)
+		free(e[i]);
+	if (k == 0)
+		return NULL;
+	if ((key = first_elems(a->path, k)) == NULL)
+		return NULL;
+	for (i = 0; i < sizeof everywhere / sizeof everywhere[0]; i++)
+		if (strcasecmp(key, everywhere[i]) == 0) {
+			free(key);
+			return NULL;
+		}
+	for (i = 0; i < st->nacts; i++)
+		if (st->acts[i].kind == A_CREATE_KEY &&
+		    at_or_below(key, st->acts[i].path)) {
+			free(key);
+			return NULL;
+		}
+	return key;
+}
+
 /* The conditions the article states ("If values for .exe and/or .com
  * exist ..."), as <when>: only when every action is one the condition
  * governs, since <when> decides for the whole remedy; else a note for
- * the author. */
+ * the author.  A draft that creates keys or values also checks that the
+ * product the article is about is there (the key it writes for), or
+ * tells the author to: otherwise it would create them on every machine. */
 static void
 write_when(struct state *st, struct dbuf *b)
 {
 	size_t i, all = st->nacts > 0;
 	const char *ind = st->nconds > 1 ? "      " : "    ";
+	const struct act *cr = NULL;
+	char *prod = NULL;
 
-	if (st->nconds == 0)
-		return;
+	for (i = 0; i < st->nacts && cr == NULL; i++)
+		if (st->acts[i].kind == A_CREATE_KEY ||
+		    (st->acts[i].kind == A_SET_VALUE && st->acts[i].create))
+			cr = &st->acts[i];
+	if (cr != NULL && (prod = product_key(st, cr)) == NULL)
+		dbuf_add(b, "  <!-- review: this draft creates keys or values: "
+		    "write a <when> that checks that the product the article "
+		    "is about is installed (a key of it exists), or the remedy "
+		    "creates them on every machine -->\n");
 	for (i = 0; i < st->nacts; i++)
 		if (!st->acts[i].cond)
 			all = 0;
-	if (!all) {
+	if (st->nconds > 0 && !all)
 		dbuf_add(b, "  <!-- review: the article makes some steps "
 		    "conditional (\"if ... exists\"); no <when> is drafted "
-		    "-->\n");
+		    "for them -->\n");
+	if (prod == NULL && (st->nconds == 0 || !all))
 		return;
-	}
 	dbuf_add(b, "  <when>\n");
-	if (st->nconds > 1)
-		dbuf_add(b, "    <any>\n");
-	for (i = 0; i < st->nconds; i++) {
-		dbuf_printf(b, "%s<%s path=\"", ind, st->conds[i].name ?
-		    "value-exists" : "key-exists");
-		dbuf_xml(b, st->conds[i].path);
-		if (st->conds[i].name != NULL) {
-			dbuf_add(b, "\" name=\"");
-			dbuf_xml(b, st->conds[i].name);
-		}
+	if (prod != NULL) {
+		dbuf_add(b, "    <!-- review: the key of the product the article "
+		    "is about, so that\n         what this remedy creates is "
+		    "made only where it is installed -->\n"
+		    "    <key-exists path=\"");
+		dbuf_xml(b, prod);
 		dbuf_add(b, "\"/>\n");
+		free(prod);
 	}
-	if (st->nconds > 1)
-		dbuf_add(b, "    </any>\n");
+	if (st->nconds > 0 && all) {
+		if (st->nconds > 1)
+			dbuf_add(b, "    <any>\n");
+		for (i = 0; i < st->nconds; i++) {
+			dbuf_printf(b, "%s<%s path=\"", ind, st->conds[i].name ?
+			    "value-exists" : "key-exists");
+			dbuf_xml(b, st->conds[i].path);
+			if (st->conds[i].name != NULL) {
+				dbuf_add(b, "\" name=\"");
+				dbuf_xml(b, st->conds[i].name);
+			}
+			dbuf_add(b, "\"/>\n");
+		}
+		if (st->nconds > 1)
+			dbuf_add(b, "    </any>\n");
+	}
 	dbuf_add(b, "  </when>\n");
 }
 

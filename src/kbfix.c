@@ -1,42 +1,11 @@
-/* kbfix.c: main and the table of subcommands. */
+/* kbfix.c: main and the table of subcommands (their usage and options:
+ * cmd-options.c). */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: kbfix list [--hive HIVE] [--product NAME] [--format text|md]\n"
-	    "                  [WORD...]\n"
-	    "       kbfix show ID...\n"
-	    "       kbfix scan [--format json] [--control-set CS] [--ignore-logs]\n"
-	    "                  [--audit FILE] [--each] [-j N] [--[no-]progress]\n"
-	    "                  [ID...] [TARGET...]\n"
-	    "       kbfix --dry-run [--format diff|reg|json] [--control-set CS]\n"
-	    "                  [--ignore-logs] [--audit FILE] [--each] [-j N]\n"
-	    "                  [--[no-]progress] [--color[=WHEN]] [ID...] [TARGET...]\n"
-	    "       kbfix apply [--dry-run] [--backup-dir DIR | --no-backup]\n"
-	    "                  [--output DIR] [--audit FILE] [--ignore-logs] [-q]\n"
-	    "                  [--control-set CS] [-j N] [--[no-]progress]\n"
-	    "                  [--drop-moved] [--color[=WHEN]] [ID...] [TARGET...]\n"
-	    "       kbfix undo [--dry-run] [--force] [--backup-dir DIR | --no-backup]\n"
-	    "                  [--output DIR] [--audit FILE] [--ignore-logs] [-q]\n"
-	    "                  [--color[=WHEN]] UNDOFILE HIVE|FOLDER\n"
-	    "       kbfix recover HIVE -o OUT\n"
-	    "       kbfix check [--format json] HIVE...\n"
-	    "       kbfix draft [-o DIR [--force]] ARTICLE... | kbfix draft --stats DIR\n"
-	    "       kbfix validate [-q] [--tests DIR] [FILE|ID...]\n"
-	    "       kbfix --help | --version\n"
-	    "A TARGET is a hive file (the files given together are one machine, or\n"
-	    "each its own with --each) or a folder (one machine each): a volume\n"
-	    "holding Windows or WINNT, a Windows folder, or a folder of hive files.\n"
-	    "-j N: work on N machines at once.  WHEN: auto, always or never.\n"
-	    "See kbfix(1).\n");
-}
 
 static const struct {
 	const char *name;
@@ -51,15 +20,18 @@ static const struct {
 	{ "recover", cmd_recover },
 	{ "check", cmd_check },
 	{ "validate", cmd_validate },
+	{ "help", cmd_help },
 };
 
 int
 main(int argc, char **argv)
 {
+	unsigned bit;
 	size_t i;
 
 	if (argc < 2) {
-		usage(stderr);
+		fprintf(stderr, "usage: kbfix COMMAND [ARGUMENT...]; 'kbfix help' "
+		    "lists the commands\n");
 		return EXIT_TROUBLE;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
@@ -67,21 +39,22 @@ main(int argc, char **argv)
 		return EXIT_NOTHING;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
+		cmd_usage_all(stdout);
 		return EXIT_NOTHING;
 	}
-	/* "kbfix --dry-run ..." is "kbfix apply --dry-run ...". */
-	if (strcmp(argv[1], "--dry-run") == 0)
-		return cmd_dry_run(argc, argv);
-	if (strcmp(argv[1], "apply") == 0) {
-		for (i = 2; i < (size_t)argc; i++)
-			if (strcmp(argv[i], "--dry-run") == 0)
-				return cmd_dry_run(argc - 1, argv + 1);
+	/* "kbfix COMMAND ... --help" is "kbfix help COMMAND"; "kbfix -n" and
+	 * "kbfix apply -n ..." are "kbfix --dry-run ...". */
+	bit = cmd_bit_of(argc - 1, argv + 1);
+	if (bit != 0 && cmd_help_asked(bit, argc - 1, argv + 1)) {
+		cmd_usage_one(stdout, bit);
+		return fflush(stdout) == 0 ? EXIT_NOTHING : EXIT_TROUBLE;
 	}
+	if (bit == CMDB_DRY_RUN)
+		return cmd_dry_run(argc - 1, argv + 1);
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "kbfix: error: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	fprintf(stderr, "kbfix: error: unknown command '%s'; 'kbfix help' "
+	    "lists the commands\n", argv[1]);
 	return EXIT_TROUBLE;
 }

@@ -80,14 +80,21 @@ paths_make_dirs(const char *dir, char ***made, size_t *nmade,
 		*s = '\0';
 		if (*p != '\0' && stat(p, &st) < 0) {
 			char **nv = realloc(*made, (*nmade + 1) * sizeof *nv);
+			int ours;
 
 			if (nv != NULL)
 				*made = nv;
-			if (mkdir(p, 0777) < 0) {
+			ours = mkdir(p, 0777) == 0;
+			/* Another process (an apply -j worker) may have
+			 * made it since: then it is there, not ours. */
+			if (!ours && !(errno == EEXIST && stat(p, &st) == 0 &&
+			    S_ISDIR(st.st_mode))) {
 				diag_error(d, NULL, 0, "cannot make the folder "
 				    "'%s': %s", p, strerror(errno));
 				r = -1;
-			} else if (nv == NULL ||
+			} else if (!ours)
+				;
+			else if (nv == NULL ||
 			    (nv[*nmade] = strdup(p)) == NULL) {
 				diag_error(d, NULL, 0, "out of memory");
 				r = -1;

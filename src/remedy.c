@@ -81,6 +81,28 @@ static const struct {
 	{ "qword", REG_QWORD },
 };
 
+/* The names the articles and regedit use, which authors copy from them:
+ * taken in any case, as kbfix's own names are. */
+static const struct {
+	const char *name;
+	uint32_t type;
+} type_aliases[] = {
+	{ "REG_NONE", REG_NONE },
+	{ "REG_SZ", REG_SZ },
+	{ "REG_EXPAND_SZ", REG_EXPAND_SZ },
+	{ "REG_BINARY", REG_BINARY },
+	{ "REG_DWORD", REG_DWORD },
+	{ "REG_DWORD_LITTLE_ENDIAN", REG_DWORD },
+	{ "REG_DWORD_BIG_ENDIAN", REG_DWORD_BIG_ENDIAN },
+	{ "REG_LINK", REG_LINK },
+	{ "REG_MULTI_SZ", REG_MULTI_SZ },
+	{ "REG_RESOURCE_LIST", 8 },
+	{ "REG_FULL_RESOURCE_DESCRIPTOR", 9 },
+	{ "REG_RESOURCE_REQUIREMENTS_LIST", 10 },
+	{ "REG_QWORD", REG_QWORD },
+	{ "REG_QWORD_LITTLE_ENDIAN", REG_QWORD },
+};
+
 int
 rvalue_type_parse(const char *name, uint32_t *type)
 {
@@ -90,8 +112,14 @@ rvalue_type_parse(const char *name, uint32_t *type)
 	if (name == NULL)
 		return -1;
 	for (i = 0; i < sizeof type_names / sizeof type_names[0]; i++) {
-		if (strcmp(name, type_names[i].name) == 0) {
+		if (strcasecmp(name, type_names[i].name) == 0) {
 			*type = type_names[i].type;
+			return 0;
+		}
+	}
+	for (i = 0; i < sizeof type_aliases / sizeof type_aliases[0]; i++) {
+		if (strcasecmp(name, type_aliases[i].name) == 0) {
+			*type = type_aliases[i].type;
 			return 0;
 		}
 	}
@@ -1117,7 +1145,10 @@ type_of(struct loader *ld, xmlNode *n, const char *aname, uint32_t *type)
 		return -1;
 	r = rvalue_type_parse(t, type);
 	if (r == -1)
-		covered_error(ld, line_of(n), "unknown value type '%s'", t);
+		covered_error(ld, line_of(n), "unknown value type '%s' (sz, "
+		    "expand-sz, multi-sz, dword, qword, binary, none, dword-be, "
+		    "link, 0xN for another, or REG_SZ, REG_DWORD...: any case)",
+		    t);
 	free(t);
 	return r;
 }
@@ -1364,7 +1395,7 @@ convert_edit_list(struct loader *ld, xmlNode *n, struct action *a)
 			a->create_type = t;
 		else
 			covered_error(ld, a->line, "bad create-type '%s' (use "
-			    "sz or expand-sz)", s);
+			    "sz or expand-sz, or REG_SZ or REG_EXPAND_SZ)", s);
 		free(s);
 	}
 
@@ -1531,6 +1562,8 @@ convert_hive(struct loader *ld, xmlNode *n, struct remedy *r)
 	int opt;
 
 	check_attrs(ld, n, "name! optional");
+	if (r->hives_line == 0)
+		r->hives_line = line_of(n);
 	opt = attr_bool(ld, n, "optional", 0);
 	name = attr(ld, n, "name");
 	if (name == NULL)
@@ -1872,10 +1905,16 @@ remedy_load(const char *path, const char *schema_path, struct remedy **out,
 /* ------------------------------------------------------------------ */
 /* semantic checks */
 
+/* The lines whose paths are in a hive no <hive> names, kept for one
+ * message per hive, at the <hive> line. */
+#define CK_LINES 4
+
 struct checker {
 	const struct remedy *r;
 	struct diag *d;
 	int errs;
+	size_t nforeign[HIVE__COUNT];	/* such paths, per hive */
+	long foreign[HIVE__COUNT][CK_LINES];	/* the first lines */
 	char **saved;		/* names saved by <remove save=""> so far */
 	size_t nsaved;
 	int schema_checked;	/* the XSD ran: do not repeat its checks */
@@ -1911,14 +1950,57 @@ has_hive(const struct remedy *r, enum hive_kind h)
 	return 0;
 }
 
+static void foreign_use(struct checker *c, enum hive_kind h, long line);
+
 static void
 check_path_hive(struct checker *c, const struct rpath *p, long line)
 {
 	if (p->text == NULL || p->hive == HIVE_UNKNOWN)
 		return;		/* not parsed: reported by the loader */
 	if (!has_hive(c->r, p->hive))
-		ck_error(c, line, "path '%s' is in hive %s, which no <hive> "
-		    "element names", p->text, hive_kind_name(p->hive));
+		foreign_use(c, p->hive, line);
+}
+
+/* LINE reads hive H, which no <hive> names. */
+static void
+foreign_use(struct checker *c, enum hive_kind h, long line)
+{
+	size_t n = c->nforeign[h];
+
+	if (n > 0 && c->foreign[h][n < CK_LINES ? n - 1 : CK_LINES - 1] ==
+	    line)
+		return;
+	if (n < CK_LINES)
+		c->foreign[h][n] = line;
+	c->nforeign[h]++;
+}
+
+/* One error per hive used but not named: at the <hive> line, which is the
+ * line to change, naming the lines that use it. */
+static void
+foreign_report(struct checker *c)
+{
+	size_t h, i, n;
+
+	for (h = 0; h < HIVE__COUNT; h++) {
+		char lines[96] = "";
+		size_t o = 0;
+
+		if ((n = c->nforeign[h]) == 0)
+			continue;
+		for (i = 0; i < n && i < CK_LINES && o < sizeof lines; i++)
+			o += (size_t)snprintf(lines + o, sizeof lines - o,
+			    "%s%ld", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+			    c->foreign[h][i]);
+		if (n > CK_LINES && o < sizeof lines)
+			snprintf(lines + o, sizeof lines - o, " and %zu more",
+			    n - CK_LINES);
+		ck_error(c, c->r->hives_line ? c->r->hives_line : c->r->line,
+		    "no <hive> names hive %s, which line%s %s read%s: add "
+		    "<hive name=\"%s\"/>", hive_kind_name((enum hive_kind)h),
+		    n == 1 ? "" : "s", lines, n == 1 ? "s" : "",
+		    hive_kind_name((enum hive_kind)h));
+	}
 }
 
 /* A pattern made of wildcards alone matches every name below its parent:
@@ -2076,8 +2158,7 @@ check_cond(struct checker *c, const struct cond *k)
 	case COND_ARCHITECTURE:
 		/* Read from SYSTEM's Session Manager\Environment. */
 		if (!has_hive(c->r, HIVE_SYSTEM))
-			ck_error(c, k->line, "<architecture> is read from the "
-			    "SYSTEM hive, which no <hive> element names");
+			foreign_use(c, HIVE_SYSTEM, k->line);
 		break;
 	}
 }
@@ -2227,6 +2308,7 @@ check_remedy(const struct remedy *r, struct diag *d, int schema_checked)
 		ck_error(&c, r->unseen_line, "<unseen> needs <actions>: an "
 		    "advisory changes nothing, and its text says when it "
 		    "matters");
+	foreign_report(&c);
 	free(c.saved);
 	return c.errs;
 }

@@ -183,6 +183,7 @@ struct remedy {
 	enum hive_kind *hives;
 	int *hive_optional;
 	size_t nhives;
+	long hives_line;	/* line of the first <hive>, or 0 */
 
 	struct cond when;	/* COND_ALL; no children: always applies */
 	struct action *actions;
@@ -232,7 +233,8 @@ int rvalue_encode(uint32_t type, const char *text, struct rvalue *v,
 
 /* Parse a type name as remedies write it: "sz", "expand-sz", "multi-sz",
  * "dword", "qword", "binary", "none", "dword-be", "link", or "0x" followed
- * by hex digits for any other type.  Returns 0 or -1. */
+ * by hex digits for any other type; or as the articles write it, "REG_SZ",
+ * "REG_DWORD", ...  Names are taken in any case.  Returns 0 or -1. */
 int rvalue_type_parse(const char *name, uint32_t *type);
 
 #endif

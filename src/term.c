@@ -5,6 +5,7 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "term.h"
@@ -118,4 +119,170 @@ term_utf8(void)
 		r = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	setlocale(LC_CTYPE, "C");
 	return r;
+}
+
+size_t
+term_width(int fd)
+{
+	struct winsize ws;
+	const char *s;
+	char *end;
+	long n;
+
+	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col < 20 ? 20 : ws.ws_col;
+	if ((s = getenv("COLUMNS")) != NULL && *s != '\0') {
+		n = strtol(s, &end, 10);
+		if (*end == '\0' && n >= 20 && n <= 1000)
+			return (size_t)n;
+	}
+	return 80;
+}
+
+/* Columns of the N bytes at S: UTF-8 continuation bytes take none. */
+static size_t
+columns(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+/* One line of N bytes at S, F at column COL, broken lines at LI. */
+static void
+wrap_line(FILE *f, const char *s, size_t n, size_t col, size_t li,
+    size_t width)
+{
+	while (n > 0 && col + columns(s, n) > width) {
+		size_t i, cut = 0, c = col;
+
+		/* The last space before the line is full. */
+		for (i = 0; i < n && (c < width || s[i] == ' '); i++) {
+			if (s[i] == ' ' && i > 0 && s[i - 1] != ' ')
+				cut = i;
+			if (((unsigned char)s[i] & 0xc0) != 0x80)
+				c++;
+		}
+		/* A word longer than a line: up to its end. */
+		if (cut == 0) {
+			cut = i;
+			while (cut < n && s[cut] != ' ')
+				cut++;
+			if (cut == n)
+				break;
+		}
+		fwrite(s, 1, cut, f);
+		while (cut < n && s[cut] == ' ')
+			cut++;
+		s += cut;
+		n -= cut;
+		if (n == 0)
+			break;
+		fprintf(f, "\n%*s", (int)li, "");
+		col = li;
+	}
+	fwrite(s, 1, n, f);
+}
+
+/* A line of a table, or drawn: three spaces in a row inside it. */
+static int
+table_line(const char *s, size_t n)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		run = s[i] == ' ' ? run + 1 : 0;
+		if (run >= 3 && i + 1 < n)
+			return 1;
+	}
+	return 0;
+}
+
+void
+term_wrap(FILE *f, const char *text, size_t col, size_t indent,
+    size_t width)
+{
+	struct line { const char *s; size_t len, lead; } *v;
+	size_t n = 1, i, k, m;
+	const char *p;
+
+	for (p = text; *p; p++)
+		n += *p == '\n';
+	if ((v = calloc(n, sizeof *v)) == NULL)
+		return;
+	/* The lines; a last newline ends the last line, and no more. */
+	for (p = text, n = 0;;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (nl == NULL && len == 0 && n > 0)
+			break;
+		v[n].s = p;
+		v[n].len = len;
+		v[n].lead = strspn(p, " ");
+		if (v[n].lead > len)
+			v[n].lead = len;
+		n++;
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	for (i = 0; i < n; i = k) {
+		size_t lead = v[i].lead, at, c;
+		int fits = 1;
+
+		k = i + 1;
+		if (v[i].len == lead) {
+			fputc('\n', f);
+			col = 0;
+			continue;
+		}
+		/* A paragraph: the lines that follow with the same indent,
+		 * none empty nor part of a table.  Written as it is when it
+		 * fits; else its lines are joined and broken anew, so that a
+		 * narrow terminal gets no long line and short one in turn. */
+		if (!table_line(v[i].s, v[i].len))
+			while (k < n && v[k].lead == lead && v[k].len > lead &&
+			    !table_line(v[k].s, v[k].len))
+				k++;
+		at = col > indent + lead ? col : indent + lead;
+		for (m = i; m < k; m++)
+			if ((m == i ? at : indent + lead) +
+			    columns(v[m].s + lead, v[m].len - lead) > width)
+				fits = 0;
+		fprintf(f, "%*s", (int)(at - col), "");
+		if (fits || k == i + 1) {
+			for (m = i; m < k; m++) {
+				if (m > i)
+					fprintf(f, "%*s", (int)(indent + lead),
+					    "");
+				wrap_line(f, v[m].s + lead, v[m].len - lead,
+				    m == i ? at : indent + lead, indent + lead,
+				    width);
+				fputc('\n', f);
+			}
+		} else {
+			char *para;
+			size_t len = 0;
+
+			for (m = i; m < k; m++)
+				len += v[m].len + 1;
+			if ((para = malloc(len)) == NULL)
+				break;
+			for (m = i, c = 0; m < k; m++) {
+				if (c > 0)
+					para[c++] = ' ';
+				memcpy(para + c, v[m].s + lead, v[m].len - lead);
+				c += v[m].len - lead;
+			}
+			wrap_line(f, para, c, at, indent + lead, width);
+			fputc('\n', f);
+			free(para);
+		}
+		col = 0;
+	}
+	free(v);
 }

@@ -28,4 +28,16 @@ FILE *term_color_open(FILE *out);
  * compares names itself and wants no locale in its way. */
 int term_utf8(void);
 
+/* The width of the terminal on FD in columns; when FD is no terminal,
+ * $COLUMNS, or else 80. */
+size_t term_width(int fd);
+
+/* Write TEXT to F, its lines broken at spaces to end at column WIDTH at
+ * most (a word longer than that stands alone), then a newline.  F is at
+ * column COL; each line starts at column INDENT (after spaces, when COL
+ * is short of it) plus its own leading spaces, which a line it is broken
+ * into keeps.  A line that fits is written as it is. */
+void term_wrap(FILE *f, const char *text, size_t col, size_t indent,
+    size_t width);
+
 #endif

@@ -373,6 +373,23 @@ put_remedies(FILE *f, const struct plan *p, const struct hive *hv)
 			}
 }
 
+/* A kbfix-remedy line for each remedy of P with changes on HV (NULL:
+ * file changes): what scan reads to say that a remedy is done. */
+static void
+put_remedy_ids(FILE *f, const struct plan *p, const struct hive *hv)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->nentries; i++)
+		for (j = 0; j < p->entries[i].nchanges; j++)
+			if (p->entries[i].changes[j].hive == hv) {
+				fputs("; kbfix-remedy: ", f);
+				regfile_put_quoted(f, p->entries[i].remedy->id);
+				fputc('\n', f);
+				break;
+			}
+}
+
 /* Write the text of BUF (LEN bytes) and its kbfix-end line to F. */
 static int
 put_ended(FILE *f, char *buf, size_t len, const char *what,
@@ -397,31 +414,63 @@ put_ended(FILE *f, char *buf, size_t len, const char *what,
 	return 0;
 }
 
-int
-undo_write(FILE *f, const struct regfile *rf, const struct plan *p,
-    const struct hive *orig, const char *dest, const char *sha256,
-    const char *tool, const char *stamp, struct diag *d)
+/* A memory stream for the text of an undo file (*BUF, *LEN), its first
+ * lines written: the .reg header and "Undo WHAT of TOOL, STAMP.".  NULL
+ * with D. */
+static FILE *
+text_begin(char **buf, size_t *len, const char *what, const char *tool,
+    const char *stamp, struct diag *d)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	int r = -1;
+	FILE *m = open_memstream(buf, len);
 
 	if (m == NULL) {
 		diag_error(d, NULL, 0, "out of memory");
-		return -1;
+		return NULL;
 	}
+	fprintf(m, "Windows Registry Editor Version 5.00\n\n");
+	regfile_put_comment(m, "Undo %s of %s, %s.", what, tool ? tool :
+	    "kbfix", stamp ? stamp : "");
+	return m;
+}
+
+/* Close M, the stream of text_begin, and write its text to F with its
+ * kbfix-end line (put_ended: WHAT for messages); *BUF freed.  Returns 0
+ * or -1 with D. */
+static int
+text_end(FILE *m, FILE *f, char **buf, size_t *len, const char *what,
+    struct diag *d)
+{
+	int r = -1;
+
+	if (fclose(m) != 0)
+		diag_error(d, NULL, 0, "out of memory");
+	else
+		r = put_ended(f, *buf, *len, what, d);
+	free(*buf);
+	*buf = NULL;
+	return r;
+}
+
+int
+undo_write(FILE *f, const char *self, const struct regfile *rf,
+    const struct plan *p, const struct hive *orig, const char *dest,
+    const char *sha256, const char *tool, const char *stamp,
+    struct diag *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = text_begin(&buf, &len, "file", tool, stamp, d);
+
+	if (m == NULL)
+		return -1;
 	if (dest == NULL)
 		dest = orig->path;
-	fprintf(m, "Windows Registry Editor Version 5.00\n\n");
-	regfile_put_comment(m, "Undo file of %s, %s.", tool ? tool : "kbfix",
-	    stamp ? stamp : "");
 	regfile_put_comment(m, "It restores what was changed in the %s hive "
 	    "'%s' by:", hive_kind_name(orig->kind), orig->path);
 	put_remedies(m, p, orig);
 	if (strcmp(dest, orig->path) != 0)
 		regfile_put_comment(m, "The changed copy is '%s'.", dest);
-	regfile_put_comment(m, "Apply it with: kbfix undo THIS-FILE '%s'",
+	regfile_put_comment(m, "Apply it with: kbfix undo '%s' '%s'", self,
 	    dest);
 	regfile_put_comment(m, "Lines \"; kbfix-...\" are for kbfix: what the "
 	    "apply left, and names .reg text cannot hold; the last one is a "
@@ -429,52 +478,42 @@ undo_write(FILE *f, const struct regfile *rf, const struct plan *p,
 	fputs("; kbfix-undo: hive 1\n; kbfix-hive: ", m);
 	regfile_put_quoted(m, base_name(dest));
 	fprintf(m, "\n; kbfix-hive-kind: %s\n; kbfix-hive-sha256: %s\n"
-	    "; kbfix-hive-root-time: %" PRId64 "\n\n",
+	    "; kbfix-hive-root-time: %" PRId64 "\n",
 	    hive_kind_name(orig->kind), sha256,
 	    hivex_node_timestamp(orig->h, orig->root));
-	if (regfile_write(m, rf, d) < 0)
-		goto out;
-	if (fclose(m) != 0) {
-		m = NULL;
-		diag_error(d, NULL, 0, "out of memory");
-		goto out;
-	}
-	m = NULL;
-	r = put_ended(f, buf, len, orig->path, d);
-out:
-	if (m != NULL)
+	put_remedy_ids(m, p, orig);
+	fputc('\n', m);
+	if (regfile_write(m, rf, d) < 0) {
 		fclose(m);
-	free(buf);
-	return r;
+		free(buf);
+		return -1;
+	}
+	return text_end(m, f, &buf, &len, orig->path, d);
 }
 
 int
-undo_write_files(FILE *f, const struct plan *p, const struct undo_move *mv,
-    size_t n, const char *windir, const char *backup_dir, const char *tool,
-    const char *stamp, struct diag *d)
+undo_write_files(FILE *f, const char *self, const struct plan *p,
+    const struct undo_move *mv, size_t n, const char *windir,
+    const char *backup_dir, const char *tool, const char *stamp,
+    struct diag *d)
 {
 	char *buf = NULL;
 	size_t len = 0, i;
-	FILE *m = open_memstream(&buf, &len);
-	int r;
+	FILE *m = text_begin(&buf, &len, "file", tool, stamp, d);
 
-	if (m == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+	if (m == NULL)
 		return -1;
-	}
-	fprintf(m, "Windows Registry Editor Version 5.00\n\n");
-	regfile_put_comment(m, "Undo file of %s, %s.", tool ? tool : "kbfix",
-	    stamp ? stamp : "");
 	regfile_put_comment(m, "It puts back the files changed in the Windows "
 	    "folder '%s' by:", windir);
 	put_remedies(m, p, NULL);
-	regfile_put_comment(m, "Apply it with: kbfix undo THIS-FILE '%s'",
+	regfile_put_comment(m, "Apply it with: kbfix undo '%s' '%s'", self,
 	    windir);
 	regfile_put_comment(m, "Each kbfix-move line moves a file back, from "
 	    "where the change put it to where it was; %%SystemRoot%% is the "
 	    "Windows folder kbfix undo is given%s.", backup_dir ? ", "
 	    "%BackupDir% the folder of kbfix-backup-dir" : "");
 	fputs("; kbfix-undo: files 1\n", m);
+	put_remedy_ids(m, p, NULL);
 	if (backup_dir != NULL) {
 		fputs("; kbfix-backup-dir: ", m);
 		regfile_put_quoted(m, backup_dir);
@@ -495,14 +534,51 @@ undo_write_files(FILE *f, const struct plan *p, const struct undo_move *mv,
 		regfile_put_quoted(m, mv[i].to);
 		fprintf(m, " sha256 %s\n", mv[i].sha256);
 	}
-	if (fclose(m) != 0) {
-		free(buf);
-		diag_error(d, NULL, 0, "out of memory");
+	return text_end(m, f, &buf, &len, windir, d);
+}
+
+int
+undo_write_manifest(FILE *f, const char *self, const struct plan *p,
+    const struct undo_part *parts, size_t n, const char *root,
+    const char *backup_dir, const char *tool, const char *stamp,
+    struct diag *d)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *m = text_begin(&buf, &len, "manifest", tool, stamp, d);
+
+	if (m == NULL)
 		return -1;
+	regfile_put_comment(m, "It names the undo files of one apply, below "
+	    "'%s', by:", root);
+	for (i = 0; i < p->nentries; i++)
+		if (p->entries[i].nchanges > 0)
+			regfile_put_comment(m, "  %s %s",
+			    p->entries[i].remedy->id,
+			    p->entries[i].remedy->title ?
+			    p->entries[i].remedy->title : "");
+	regfile_put_comment(m, "Apply it with: kbfix undo '%s' (or, the folder "
+	    "mounted elsewhere: kbfix undo '%s' FOLDER)", self, self);
+	regfile_put_comment(m, "It puts every hive and file back together, or "
+	    "none; each kbfix-part line names what one undo file puts back "
+	    "and the undo file, below the root (or in %%BackupDir%%).");
+	fputs("; kbfix-undo: apply 1\n; kbfix-root: ", m);
+	regfile_put_quoted(m, root);
+	fputc('\n', m);
+	if (backup_dir != NULL) {
+		fputs("; kbfix-backup-dir: ", m);
+		regfile_put_quoted(m, backup_dir);
+		fputc('\n', m);
 	}
-	r = put_ended(f, buf, len, windir, d);
-	free(buf);
-	return r;
+	fputc('\n', m);
+	for (i = 0; i < n; i++) {
+		fputs("; kbfix-part: ", m);
+		regfile_put_quoted(m, parts[i].target);
+		fputc(' ', m);
+		regfile_put_quoted(m, parts[i].undo);
+		fputc('\n', m);
+	}
+	return text_end(m, f, &buf, &len, root, d);
 }
 
 /* ---------------------------------------------------------------- read */
@@ -522,6 +598,15 @@ undo_file_free(struct undo_file *u)
 	}
 	free(u->moves);
 	free(u->backup_dir);
+	for (i = 0; i < u->nparts; i++) {
+		free(u->parts[i].target);
+		free(u->parts[i].undo);
+	}
+	free(u->parts);
+	free(u->root);
+	for (i = 0; i < u->nremedies; i++)
+		free(u->remedies[i]);
+	free(u->remedies);
 	free(u);
 }
 
@@ -658,6 +743,84 @@ fail:
 	return -1;
 }
 
+/* Is P, a path of a manifest's part, below its root: elements split by
+ * '\\', none empty, "." or "..", not absolute? */
+static int
+part_path_ok(const char *p)
+{
+	const char *e;
+
+	if (*p == '\0' || *p == '/' || *p == '\\')
+		return 0;
+	for (;;) {
+		size_t l;
+
+		e = strchr(p, '\\');
+		l = e ? (size_t)(e - p) : strlen(p);
+		if (l == 0 || (l == 1 && p[0] == '.') ||
+		    (l == 2 && p[0] == '.' && p[1] == '.') ||
+		    memchr(p, '/', l) != NULL)
+			return 0;
+		if (e == NULL)
+			return 1;
+		p = e + 1;
+	}
+}
+
+/* An undo file kbfix makes, one element: "NAME.kbfix-STAMP-undo.reg",
+ * "kbfix-STAMP-files-undo.reg" (with "-N" before "-undo" or "-files"). */
+static int
+undo_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strstr(name, "kbfix-") != NULL && n > 9 &&
+	    strcmp(name + n - 9, "-undo.reg") == 0 &&
+	    strpbrk(name, "\\/") == NULL;
+}
+
+/* A kbfix-part line after its tag: "TARGET" "UNDO". */
+static int
+parse_part(struct undo_file *u, const char *s, size_t n, long line,
+    const char *name, struct diag *d)
+{
+	struct undo_part pt, *nv;
+	char err[200];
+
+	memset(&pt, 0, sizeof pt);
+	pt.line = line;
+	if ((pt.target = move_path(&s, &n, err, sizeof err)) == NULL ||
+	    (pt.undo = move_path(&s, &n, err, sizeof err)) == NULL || n != 0) {
+		diag_error(d, name, line, "bad kbfix-part line: %s", pt.undo ?
+		    "want \"TARGET\" \"UNDOFILE\"" : err);
+		goto fail;
+	}
+	/* What it names stays below the root (undo.h). */
+	if (!part_path_ok(pt.target) || !(part_path_ok(pt.undo) ||
+	    (rooted(pt.undo, "%BackupDir%") &&
+	    undo_name(pt.undo + 12)))) {
+		char *e = regfile_escape(part_path_ok(pt.target) ? pt.undo :
+		    pt.target, 0);
+
+		diag_error(d, name, line, "'%s' is not a path below the "
+		    "manifest's root (nor an undo file in %%BackupDir%%)",
+		    e ? e : "?");
+		free(e);
+		goto fail;
+	}
+	if ((nv = realloc(u->parts, (u->nparts + 1) * sizeof *nv)) == NULL) {
+		diag_error(d, name, line, "out of memory");
+		goto fail;
+	}
+	u->parts = nv;
+	nv[u->nparts++] = pt;
+	return 0;
+fail:
+	free(pt.target);
+	free(pt.undo);
+	return -1;
+}
+
 /* One "; kbfix-..." line of the header or a move.  Returns 0 or -1. */
 static int
 parse_tag(struct undo_file *u, const char *s, size_t n, long line,
@@ -672,6 +835,8 @@ parse_tag(struct undo_file *u, const char *s, size_t n, long line,
 			u->files = 0;
 		else if (rn == 7 && memcmp(r, "files 1", 7) == 0)
 			u->files = 1;
+		else if (rn == 7 && memcmp(r, "apply 1", 7) == 0)
+			u->manifest = 1;
 		else {
 			diag_error(d, name, line, "an undo file of another "
 			    "version of kbfix ('%.*s')", (int)(rn < 20 ? rn :
@@ -725,6 +890,32 @@ parse_tag(struct undo_file *u, const char *s, size_t n, long line,
 		}
 	} else if (tagged(s, n, "; kbfix-move: ", &r, &rn)) {
 		return parse_move(u, r, rn, line, name, d);
+	} else if (tagged(s, n, "; kbfix-root: ", &r, &rn)) {
+		free(u->root);
+		if (regfile_unquote(r, rn, &u->root, err, sizeof err) != rn ||
+		    u->root[0] != '/') {
+			diag_error(d, name, line, "bad kbfix-root line: %s",
+			    u->root ? "want an absolute path" : err);
+			return -1;
+		}
+	} else if (tagged(s, n, "; kbfix-part: ", &r, &rn)) {
+		return parse_part(u, r, rn, line, name, d);
+	} else if (tagged(s, n, "; kbfix-remedy: ", &r, &rn)) {
+		char *id = NULL, **nv;
+
+		if (regfile_unquote(r, rn, &id, err, sizeof err) != rn) {
+			free(id);
+			diag_error(d, name, line, "bad kbfix-remedy line");
+			return -1;
+		}
+		if ((nv = realloc(u->remedies, (u->nremedies + 1) *
+		    sizeof *nv)) == NULL) {
+			free(id);
+			diag_error(d, name, line, "out of memory");
+			return -1;
+		}
+		u->remedies = nv;
+		nv[u->nremedies++] = id;
 	}
 	return 0;
 }
@@ -806,6 +997,24 @@ undo_parse(const char *text, size_t len, const char *name,
 	}
 	if (bad)
 		goto fail;
+	if (u->manifest) {
+		size_t i;
+
+		if (u->root == NULL || u->nparts == 0 || u->files) {
+			diag_error(d, name, 0, "the undo manifest lacks its "
+			    "kbfix-root or kbfix-part lines");
+			goto fail;
+		}
+		for (i = 0; u->backup_dir == NULL && i < u->nparts; i++)
+			if (rooted(u->parts[i].undo, "%BackupDir%")) {
+				diag_error(d, name, u->parts[i].line,
+				    "%%BackupDir%% without a kbfix-backup-dir "
+				    "line");
+				goto fail;
+			}
+		*out = u;
+		return 0;
+	}
 	if (!u->files && (u->hive == NULL || u->kind == HIVE_UNKNOWN ||
 	    u->sha256[0] == '\0' || !u->has_root_time)) {
 		diag_error(d, name, 0, "the undo file lacks its kbfix-hive, "

@@ -20,6 +20,7 @@
  *     ; kbfix-hive-kind: SYSTEM
  *     ; kbfix-hive-sha256: 3a7b...       the hive after the apply
  *     ; kbfix-hive-root-time: 1324...    its root key's time (FILETIME)
+ *     ; kbfix-remedy: Q267971            each remedy it undoes
  *
  *     ; kbfix-left-key: "HKEY_LOCAL_MACHINE" "SYSTEM" ... "Environment"
  *     ; kbfix-left-value: "Path"=hex(2):...     what the apply left there
@@ -59,6 +60,25 @@
  * resolved below it without following a symbolic link (winpath.h), so
  * that an undo file moves nothing in or out of the machine but kbfix's
  * own backups.  The paths are quoted as names in kbfix lines.
+ *
+ * An undo manifest names the undo files of one apply (every hive of the
+ * machine, and its files), for `kbfix undo` to carry out together, all
+ * or none, as the apply was made:
+ *
+ *     ; kbfix-undo: apply 1
+ *     ; kbfix-root: "/mnt/xp"                   the folder they are below
+ *     ; kbfix-backup-dir: "/srv/backups"         only with --backup-dir
+ *     ; kbfix-part: "WINDOWS\\system32\\config\\SYSTEM"
+ *         "WINDOWS\\system32\\config\\SYSTEM.kbfix-...-undo.reg"
+ *     ; kbfix-part: "WINDOWS" "WINDOWS\\kbfix-...-files-undo.reg"
+ *     ; kbfix-end: sha256 ...
+ *
+ * Each kbfix-part line (one line) names what an undo file puts back (a
+ * hive, or the Windows folder of a files undo file) and the undo file,
+ * as undo_part says; `kbfix undo MANIFEST FOLDER` finds them below FOLDER
+ * instead of the root (the volume mounted elsewhere), without following
+ * a symbolic link.  Each undo file is then checked as when it is given
+ * alone.
  */
 #ifndef KBFIX_UNDO_H
 #define KBFIX_UNDO_H
@@ -84,6 +104,18 @@ struct undo_move {
 	long line;	/* in the undo file, when read back */
 };
 
+/* One undo file of an undo manifest: what it puts back, a hive or (for a
+ * files undo file) the Windows folder, and the undo file itself; as
+ * written in the manifest: paths below its root, elements separated by
+ * '\\', never absolute, never "." or "..", or for the undo file
+ * "%BackupDir%\\NAME", an undo file kbfix made in the --backup-dir the
+ * apply recorded. */
+struct undo_part {
+	char *target;
+	char *undo;
+	long line;	/* in the manifest, when read back */
+};
+
 /* An undo file, read back and checked. */
 struct undo_file {
 	int plain;		/* a .reg file without the kbfix-undo line: its
@@ -97,7 +129,18 @@ struct undo_file {
 	struct regfile *rf;	/* the entries (hive undo files) */
 	struct undo_move *moves;	/* files undo files */
 	size_t nmoves;
-	char *backup_dir;	/* files undo files: --backup-dir, or NULL */
+	char *backup_dir;	/* files undo files and manifests:
+				 * --backup-dir, or NULL */
+	int manifest;		/* an undo manifest: the undo files of one
+				 * apply, carried out together */
+	char *root;		/* manifests: the folder, absolute, its parts
+				 * are below (the TARGET folder; the folder
+				 * holding the hive files; the output folder) */
+	struct undo_part *parts;	/* manifests */
+	size_t nparts;
+	char **remedies;	/* the remedies whose changes it undoes
+				 * (kbfix-remedy lines) */
+	size_t nremedies;
 };
 
 /* The entries of the undo file of the changes of P on ORIG (the hive the
@@ -107,22 +150,35 @@ struct undo_file {
 int undo_model(const struct plan *p, const struct hive *orig,
     const struct hive *after, struct regfile **out, struct diag *d);
 
-/* Write to F the undo file of model RF for ORIG's changes by P (naming
- * its remedies); DEST is where the changed hive goes (ORIG's path, or its
+/* Write to F the undo file SELF (its own path, for the "Apply it with"
+ * line of its header) of model RF for ORIG's changes by P (naming its
+ * remedies); DEST is where the changed hive goes (ORIG's path, or its
  * copy in an output folder), SHA256 its SHA-256.  TOOL ("kbfix 0.1") and
  * STAMP (UTC) go in its header.  A file that would be larger than
  * UNDO_MAX_SIZE is refused.  Returns 0 or -1 with D. */
-int undo_write(FILE *f, const struct regfile *rf, const struct plan *p,
-    const struct hive *orig, const char *dest, const char *sha256,
-    const char *tool, const char *stamp, struct diag *d);
+int undo_write(FILE *f, const char *self, const struct regfile *rf,
+    const struct plan *p, const struct hive *orig, const char *dest,
+    const char *sha256, const char *tool, const char *stamp,
+    struct diag *d);
 
 /* Write to F the undo file of the N file moves M made by P in the Windows
  * folder WINDIR (named in its header); BACKUP_DIR is the --backup-dir
  * that FROM paths "%BackupDir%\..." are in, or NULL.  Returns 0 or -1
  * with D. */
-int undo_write_files(FILE *f, const struct plan *p, const struct undo_move *m,
-    size_t n, const char *windir, const char *backup_dir, const char *tool,
-    const char *stamp, struct diag *d);
+int undo_write_files(FILE *f, const char *self, const struct plan *p,
+    const struct undo_move *m, size_t n, const char *windir,
+    const char *backup_dir, const char *tool, const char *stamp,
+    struct diag *d);
+
+/* Write to F the undo manifest SELF of one apply by P: its N undo files
+ * PARTS (as undo_part says they are written), below ROOT (absolute), the
+ * backup folder BACKUP_DIR (absolute) of those in "%BackupDir%", or
+ * NULL.  `kbfix undo SELF` carries them out together (cmd-undo.c).
+ * Returns 0 or -1 with D. */
+int undo_write_manifest(FILE *f, const char *self, const struct plan *p,
+    const struct undo_part *parts, size_t n, const char *root,
+    const char *backup_dir, const char *tool, const char *stamp,
+    struct diag *d);
 
 /* Parse the undo file TEXT (LEN bytes; NAME for messages): its header,
  * its last line and checksum, then its entries or moves.  One cut short,

@@ -16,10 +16,14 @@ struct validate_options {
 	const char *tests_dir;	/* NULL, or a folder that must hold a test
 				 * of each remedy: a file named ID.* or ID-*
 				 * (golden output, a script), not a .xml */
+	const char *library;	/* the library folder: only the files in it
+				 * must be named after their id; NULL: every
+				 * file must */
 };
 
 /* Check the remedy file PATH: everything remedy_load checks, then
- *   - the id is the file's name without ".xml";
+ *   - the id is the file's name without ".xml", for a file of the
+ *     library (O->library), which finds "kbfix show ID" by its name;
  *   - an id written as an article number (Q123, KB123, optionally with a
  *     "-suffix") is the number of its <article>;
  *   - a remedy with actions quotes the WORKAROUND it encodes;

@@ -53,8 +53,11 @@ START_TEST(test_seed_267971)
 	ck_assert_str_eq(a->title,
 	    "SMS: The Library for Smsperf.dll Could Not Be Opened");
 	ck_assert_str_eq(a->modified, "11-JUN-2002");
+	/* From "applies to:", with the versions the Product(s) field has
+	 * not. */
 	ck_assert_uint_eq(a->nproducts, 1);
-	ck_assert_str_eq(a->products[0], "Microsoft Systems Management Server");
+	ck_assert_str_eq(a->products[0], "Microsoft Systems Management Server "
+	    "versions 2.0 SP2, 2.0 SP3");
 	ck_assert_int_eq(a->has_workaround, 1);
 	ck_assert_str_eq(a->procedure->name, "WORKAROUND");
 	ck_assert_uint_eq(a->nsections, 4);
@@ -153,7 +156,8 @@ START_TEST(test_seed_195936)
 	    "SMS: Pkg. Distribution Fails If Updating of Master Pkg. Fails");
 	ck_assert_str_eq(a->modified, "20-MAY-2002");
 	ck_assert_uint_eq(a->nproducts, 1);
-	ck_assert_str_eq(a->products[0], "Microsoft Systems Management Server");
+	ck_assert_str_eq(a->products[0], "Microsoft Systems Management Server "
+	    "version 1.2");
 	ck_assert_int_eq(a->has_workaround, 0);
 	/* No section names a registry key: no procedure. */
 	ck_assert_ptr_null(a->procedure);
@@ -186,6 +190,17 @@ START_TEST(test_resolution_fallback)
 	ck_assert_str_eq(a->procedure->name, "RESOLUTION");
 	ck_assert_str_eq(a->lines[a->procedure->first + 1].text,
 	    "Delete HKLM\\SOFTWARE\\Foo.");
+	article_free(a);
+	/* The list after "applies to:" names each product with its
+	 * versions: those are the products. */
+	a = parse_str("\tArticle: Q900003\n\tProduct(s): A\n\t\n"
+	    "\tThe information in this article applies to:\n\t\n"
+	    "\t- A versions 1.0, 2.0 \n\t- B version 3.0\n\t----------\n"
+	    "\t\n\tSYMPTOMS\n\t========\n\t\n\tIt fails.\n", &d);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->nproducts, 2);
+	ck_assert_str_eq(a->products[0], "A versions 1.0, 2.0");
+	ck_assert_str_eq(a->products[1], "B version 3.0");
 	article_free(a);
 	diag_free(&d);
 }

@@ -267,19 +267,22 @@ START_TEST(test_change_start)
 }
 END_TEST
 
+/* Q152589's steps: a value added to a service's Parameters. */
+static const char ADD_SSL_NO_KEEP_ALIVE[] =
+	"1. With Registry Editor, go to the following registry key\n"
+	"\n"
+	"     HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\"
+	"W3SVC\\Parameters\n"
+	"\n"
+	"2. Click Add Value on the Edit menu. Add the following:\n"
+	"\n"
+	"     Value Name: SslNoKeepAlive\n"
+	"     Data Type:  REG_DWORD\n"
+	"     Data:    1\n";
+
 START_TEST(test_add_value)
 {
-	struct draft *dr = draft_wk(
-	    "1. With Registry Editor, go to the following registry key\n"
-	    "\n"
-	    "     HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\"
-	    "W3SVC\\Parameters\n"
-	    "\n"
-	    "2. Click Add Value on the Edit menu. Add the following:\n"
-	    "\n"
-	    "     Value Name: SslNoKeepAlive\n"
-	    "     Data Type:  REG_DWORD\n"
-	    "     Data:    1\n");
+	struct draft *dr = draft_wk(ADD_SSL_NO_KEEP_ALIVE);
 
 	ck_assert_int_eq(dr->status, DRAFT_COMPLETE);
 	CK_ACTIONS(dr, "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\"
@@ -305,6 +308,88 @@ START_TEST(test_add_value)
 	    "<set-value path=\"HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"
 	    "Control\\ContentIndex\" name=\"Name\" type=\"sz\" "
 	    "data=\"a b\" create=\"true\"/>\n");
+	draft_free(dr);
+}
+END_TEST
+
+/* A value deleted, nothing created. */
+#define DELETE_FOO \
+	"1. Locate and click the Foo value in the following registry key:\n" \
+	"\n" \
+	"  HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\App\n" \
+	"\n" \
+	"2. Delete the value.\n"
+
+/* A draft that creates keys or values checks, in <when>, that the key of
+ * the product it writes for exists (a service's, a vendor's product), so
+ * that it creates nothing on other machines; where there is no such key,
+ * a comment tells the author to write the <when>. */
+START_TEST(test_create_needs_when)
+{
+	struct draft *dr = draft_wk(ADD_SSL_NO_KEEP_ALIVE);
+
+	ck_assert_ptr_nonnull(strstr(dr->xml, "  <when>\n"));
+	ck_assert_ptr_nonnull(strstr(dr->xml, "    <key-exists path=\""
+	    "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\"
+	    "W3SVC\"/>\n  </when>\n"));
+	ck_assert_ptr_null(strstr(dr->xml, "write a <when>"));
+	draft_free(dr);
+
+	/* Under Software: the vendor's product. */
+	dr = draft_wk(
+	    "Add the following registry setting:\n"
+	    "\n"
+	    "  REGEDIT4\n"
+	    "  [HKEY_LOCAL_MACHINE\\SOFTWARE\\Acme\\Widget\\Settings]\n"
+	    "  \"Level\"=dword:00000001\n");
+	ck_assert_ptr_nonnull(strstr(dr->xml, "    <key-exists path=\""
+	    "HKEY_LOCAL_MACHINE\\SOFTWARE\\Acme\\Widget\"/>\n"));
+	draft_free(dr);
+
+	/* A key every Windows has says nothing: the comment. */
+	dr = draft_wk(
+	    "Add the following registry setting:\n"
+	    "\n"
+	    "  REGEDIT4\n"
+	    "  [HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control]\n"
+	    "  \"Level\"=dword:00000001\n");
+	ck_assert_ptr_null(strstr(dr->xml, "  <when>\n"));
+	ck_assert_ptr_nonnull(strstr(dr->xml, "<!-- review: this draft "
+	    "creates keys or values: write a <when> that checks that the "
+	    "product the article is about is installed"));
+	draft_free(dr);
+
+	/* Nothing created: no <when> asked for. */
+	dr = draft_wk(DELETE_FOO);
+	ck_assert_ptr_null(strstr(dr->xml, "  <when>\n"));
+	ck_assert_ptr_null(strstr(dr->xml, "write a <when>"));
+	draft_free(dr);
+}
+END_TEST
+
+/* The article's notes are warnings for the author to keep or drop; a
+ * note that introduces what follows stays a comment. */
+START_TEST(test_notes_are_warnings)
+{
+	struct draft *dr = draft_wk(
+	    "NOTE: The following is the full path to the registry key:\n"
+	    "\n"
+	    DELETE_FOO
+	    "\n"
+	    "NOTE: All users can then start the service.\n"
+	    "\n"
+	    "Notes:\n"
+	    "\n"
+	    " - Disabling it slows every page.\n"
+	    " - It takes effect at the next start.\n");
+
+	ck_assert_ptr_nonnull(strstr(dr->xml, "  <warning>\n    All users can "
+	    "then start the service.\n  </warning>\n"));
+	ck_assert_ptr_nonnull(strstr(dr->xml, "  <warning>\n    Disabling it "
+	    "slows every page.\n  </warning>\n"));
+	ck_assert_ptr_nonnull(strstr(dr->xml, "  <warning>\n    It takes "
+	    "effect at the next start.\n  </warning>\n"));
+	ck_assert_ptr_null(strstr(dr->xml, "<warning>\n    The following"));
 	draft_free(dr);
 }
 END_TEST
@@ -1252,6 +1337,8 @@ draft_suite(void)
 	tcase_add_test(tc, test_blank);
 	tcase_add_test(tc, test_change_start);
 	tcase_add_test(tc, test_add_value);
+	tcase_add_test(tc, test_create_needs_when);
+	tcase_add_test(tc, test_notes_are_warnings);
 	tcase_add_test(tc, test_rename_file);
 	tcase_add_test(tc, test_path_forms);
 	tcase_add_test(tc, test_not_recognised);

@@ -196,7 +196,7 @@ START_TEST(test_moves)
 		memcpy(m[i].sha256, SHA, 65);
 	m[2].sha256[0] = '\0';
 	diag_init(&d);
-	ck_assert_int_eq(undo_write_files(f, &p, m, 3, "vol/WINDOWS",
+	ck_assert_int_eq(undo_write_files(f, "u.reg", &p, m, 3, "vol/WINDOWS",
 	    "/backups", "kbfix", "20261123T101500Z", &d), 0);
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(buf, "; kbfix-move: \"%SystemRoot%\\\\"

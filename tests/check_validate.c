@@ -47,6 +47,8 @@ doc(const char *root, const char *number, int actions, int workaround)
 
 /* Load XML as if from file NAME and apply the library rules with
  * TESTS_DIR; returns the printed messages (caller frees). */
+static const char *library;	/* validate_options.library of rules() */
+
 static char *
 rules(const char *xml, const char *name, const char *tests_dir, int *nerr)
 {
@@ -57,6 +59,7 @@ rules(const char *xml, const char *name, const char *tests_dir, int *nerr)
 
 	o.schema = schema;
 	o.tests_dir = tests_dir;
+	o.library = library;
 	diag_init(&d);
 	ck_assert_int_eq(remedy_load_memory(xml, strlen(xml), name, schema,
 	    &r, &d), 0);
@@ -94,6 +97,7 @@ START_TEST(test_seeds_valid)
 
 	o.schema = schema;
 	o.tests_dir = tests;
+	o.library = NULL;
 	for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
 		struct diag d;
 		char *p = NULL, *out;
@@ -127,6 +131,29 @@ START_TEST(test_id_and_file_name)
 	expect("id=\"Q1\"", "Q1", 1, 1, "lib/Q1.xml.bak", NULL,
 	    "lib/Q1.xml.bak:2: error: id 'Q1' is not the file's name "
 	    "'Q1.xml.bak' (without .xml)\n");
+}
+END_TEST
+
+/* Only the library's files must be named after their id: a file being
+ * written elsewhere may be named as its author likes. */
+START_TEST(test_name_outside_library)
+{
+	char *lib = tu_path(tu_srcdir(), "remedies");
+	char *in = tu_path(tu_srcdir(), "remedies/Q2.xml");
+	char *out = tu_path(tu_srcdir(), "tests/validate/Q2.xml");
+	char *want = NULL;
+
+	library = lib;
+	expect("id=\"Q1\"", "Q1", 1, 1, out, NULL, "");
+	expect("id=\"Q1\"", "Q1", 1, 1, "my-draft.xml", NULL, "");
+	ck_assert_int_ge(asprintf(&want, "%s:2: error: id 'Q1' is not the "
+	    "file's name 'Q2' (without .xml)\n", in), 0);
+	expect("id=\"Q1\"", "Q1", 1, 1, in, NULL, want);
+	library = NULL;
+	free(want);
+	free(lib);
+	free(in);
+	free(out);
 }
 END_TEST
 
@@ -216,12 +243,13 @@ START_TEST(test_file_errors)
 
 	o.schema = schema;
 	o.tests_dir = NULL;
+	o.library = NULL;
 	diag_init(&d);
 	ck_assert_int_eq(validate_file(p, &o, &d), 3);
 	ck_assert_uint_eq(d.n, 3);
 	ck_assert_int_eq(d.items[0].line, 20);
 	ck_assert_int_eq(d.items[1].line, 18);
-	ck_assert_int_eq(d.items[2].line, 15);
+	ck_assert_int_eq(d.items[2].line, 13);
 	diag_free(&d);
 	free(p);
 
@@ -245,6 +273,7 @@ validate_suite(void)
 
 	tcase_add_test(tc, test_seeds_valid);
 	tcase_add_test(tc, test_id_and_file_name);
+	tcase_add_test(tc, test_name_outside_library);
 	tcase_add_test(tc, test_article_number);
 	tcase_add_test(tc, test_workaround_and_draft);
 	tcase_add_test(tc, test_tests_dir);

@@ -129,13 +129,14 @@ cmp -s undone.lst before.lst || bad "big value: after undo the hive differs"
 ok
 cd "$tmp"
 
-# --- --no-backup still writes the undo file, and nothing else ------------
+# --- --no-backup still writes the undo file (and the manifest naming it),
+# and nothing else ------------------------------------------------------
 d="$tmp/nb"
 mkdir "$d"
 cp "$H/system/SYSTEM" "$d/SYSTEM"
 (cd "$d" && "$KBFIX" apply -q --no-backup Q317061 SYSTEM > out.txt 2>&1); rc=$?
 [ $rc -eq 0 ] || bad "--no-backup: exit $rc"
-[ "$(cd "$d" && ls | grep -c kbfix-)" -eq 1 ] ||
+[ "$(cd "$d" && ls | grep -c kbfix-)" -eq 2 ] ||
     bad "--no-backup: files: $(ls "$d")"
 grep -q "undo file" "$d/out.txt" || bad "--no-backup: no undo file"
 grep -q "backup '" "$d/out.txt" && bad "--no-backup printed a backup"

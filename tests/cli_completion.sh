@@ -39,12 +39,17 @@ bash -c '. "$1"; awk "$_kbfix_awk" "$2"' sh "$COMP" usage.txt > spec.txt
 cmds=$(sed -n 's/^[[:space:]]*{ "\([a-z][a-z-]*\)", cmd_[a-z_]* },.*/\1/p' \
     "$top_srcdir/src/kbfix.c")
 [ -n "$cmds" ] || bad "no command table in src/kbfix.c"
-for c in $cmds apply --dry-run --help --version; do
+for c in $cmds apply help --dry-run --help --version; do
 	grep -qx "c $c" spec.txt || bad "the usage (kbfix --help) lacks the command '$c'"
 done
-opts=$(cat "$top_srcdir/src/kbfix.c" "$top_srcdir"/src/cmd-*.c |
-    grep -o 'strcmp([^,]*, *"-[-a-z]*")' | sed 's/.*"\(-[-a-z]*\)")/\1/' |
-    sort -u)
+# The options of the table (src/cmd-options.c) and those a command parses
+# itself.
+opts=$( (cat "$top_srcdir/src/kbfix.c" "$top_srcdir"/src/cmd-*.c |
+    grep -o 'strcmp([^,]*, *"-[-a-z]*")' | sed 's/.*"\(-[-a-z]*\)")/\1/'
+    sed -n 's/^	{ "\(-[-a-z]*\)", \(NULL\|"\(-[-a-z]*\)"\),.*/\1 \3/p' \
+    "$top_srcdir/src/cmd-options.c" | tr ' ' '\n') | grep . | sort -u)
+[ -n "$(sed -n '/^	{ "--format"/p' "$top_srcdir/src/cmd-options.c")" ] ||
+    bad "no option table in src/cmd-options.c"
 for o in $opts; do
 	case $o in
 	--|-h|--quiet|--help|--version) continue ;;	# the end, aliases
@@ -82,7 +87,7 @@ expect() {
 # In a folder holding a file and a folder.
 mkdir w w/folder && : > w/afile && cd w || exit 2
 for m in BC plain; do
-	expect $m "--dry-run --help --version apply check draft list recover scan show undo validate " "$K" ""
+	expect $m "--dry-run --help --version apply check draft help list recover scan show undo validate " "$K" ""
 	expect $m "scan show " "$K" s
 	expect $m "Q267971 Q268499 " "$K" apply Q26
 	expect $m "Q317061 " "$K" apply q31
@@ -96,6 +101,13 @@ for m in BC plain; do
 	expect $m "--control-set " "$K" apply --con
 	expect $m "all current default failed lkg " "$K" apply --control-set ""
 	expect $m "--format " "$K" apply --dry-run --for
+	# The dry run takes none of apply's options that write.
+	expect $m " " "$K" apply --dry-run --back
+	expect $m " " "$K" apply -n --out
+	expect $m "--backup-dir " "$K" apply --back
+	expect $m "--each " "$K" -n --ea
+	expect $m "apply " "$K" help ap
+	expect $m "--dry-run " "$K" help --d
 	expect $m "--no-backup --no-progress " "$K" apply --no-
 	expect $m "folder " "$K" apply --backup-dir ""
 	expect $m "afile folder " "$K" undo ""

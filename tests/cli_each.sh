@@ -120,10 +120,12 @@ done
 cmp -s "$tmp/m1/SYSTEM" "$B/system/SYSTEM" && bad "apply -j 2 changed nothing"
 "$KBFIX" apply --each "$tmp/S1" > /dev/null 2> "$tmp/e"
 [ $? -eq 2 ] || bad "apply --each: want exit 2"
-grep -q -- "--each is for scan" "$tmp/e" || bad "apply --each: $(cat "$tmp/e")"
+grep -qx -- "kbfix: error: apply takes no option '--each' (scan and the dry run take it); see 'kbfix apply --help'" "$tmp/e" ||
+    bad "apply --each: $(cat "$tmp/e")"
 "$KBFIX" undo -j 2 "$tmp/S1.undo.reg" "$tmp/S1" > /dev/null 2> "$tmp/e"
 [ $? -eq 2 ] || bad "undo -j 2: want exit 2"
-grep -q -- "--each and -j" "$tmp/e" || bad "undo -j 2: $(cat "$tmp/e")"
+grep -qx -- "kbfix: error: undo takes no option '-j' (scan, the dry run and apply take it); see 'kbfix undo --help'" "$tmp/e" ||
+    bad "undo -j 2: $(cat "$tmp/e")"
 
 [ $fail -eq 0 ] && echo "1 passed, 0 failed"
 exit $fail

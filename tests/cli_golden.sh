@@ -17,6 +17,8 @@ set -u
 # locale (C.UTF-8 is in every Debian): the golden files are made in one.
 LC_ALL=C.UTF-8
 export LC_ALL
+# Help and show are wrapped to the terminal, else to $COLUMNS, else to 80.
+unset COLUMNS
 : "${top_srcdir:?}" "${top_builddir:?}" "${KBFIX:?}"
 G=$top_srcdir/tests/golden
 H=$top_builddir/tests/hives
@@ -82,6 +84,10 @@ check() {
 
 [ -n "$regen" ] && mkdir -p "$G"
 
+# The usage, and one command's help.
+check usage . --help
+check help-apply . help apply
+
 # The library.
 check list . list
 check show-Q267971 . show Q267971
@@ -120,6 +126,7 @@ check err-unknown-id . --dry-run Q999999 SYSTEM
 check err-unknown-id-show . show Q999999
 check err-no-hive-here empty --dry-run Q267971
 check err-unknown-option . --dry-run --frobnicate SYSTEM
+check err-option-of-another . scan --backup-dir keep SYSTEM
 check err-unknown-format . --dry-run --format yaml SYSTEM
 check err-hive-not-given . --dry-run Q267971 user/NTUSER.DAT
 
@@ -133,6 +140,7 @@ SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
 check apply ../a apply Q267971 Q317061 SYSTEM SOFTWARE
 check apply-again ../a apply Q267971 Q317061 SYSTEM SOFTWARE
+check scan-after-apply ../a scan Q267971 Q317061 Q268499 SYSTEM SOFTWARE
 check undo-dry-run ../a undo --dry-run SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM
 check undo ../a undo -q SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM
 check undo-again ../a undo SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM

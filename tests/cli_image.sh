@@ -129,11 +129,18 @@ grep -q "^Q256211 *possible" scan-xp.out || bad "scan: xp: Q256211"
 grep -q "^Q256211 *possible" scan-nt4.out || bad "scan: nt4: Q256211"
 # The summary closes the run.
 grep -q '^TARGET  *RESULT  *CHANGES$' scan.out || bad "scan: no summary"
-grep -q '^xp  *changes pending  *4$' scan.out || bad "scan: summary xp"
-grep -q '^nt4  *changes pending  *4$' scan.out || bad "scan: summary nt4"
+# Changes count keys, values and files: Q267971's three keys deleted are
+# 48 with everything below them, and Q317061's value 1; the seeds named,
+# Q256211's values and Q268499's file too.
+grep -q '^xp  *changes pending  *49$' scan.out ||
+    bad "scan: summary xp: $(grep '^xp ' scan.out)"
+grep -q '^nt4  *changes pending  *49$' scan.out ||
+    bad "scan: summary nt4: $(grep '^nt4 ' scan.out)"
 "$KBFIX" scan $SEEDS xp nt4 > scan-seeds.out 2> /dev/null
-grep -q '^xp  *changes pending  *8$' scan-seeds.out || bad "scan: seeds: xp"
-grep -q '^nt4  *changes pending  *6$' scan-seeds.out || bad "scan: seeds: nt4"
+grep -q '^xp  *changes pending  *53$' scan-seeds.out ||
+    bad "scan: seeds: $(grep '^xp ' scan-seeds.out)"
+grep -q '^nt4  *changes pending  *51$' scan-seeds.out ||
+    bad "scan: seeds: $(grep '^nt4 ' scan-seeds.out)"
 # ProfileList: the other volume is a note, ".." is refused and named.
 grep -q "ProfileList: the profile of S-1-5-21-1-2-3-1002 ('D:.Profiles.Far') is not in 'nt4'" \
     scan.err || bad "scan: no note of the profile on D: $(cat scan.err)"
@@ -239,9 +246,10 @@ jq -r 'select(.event == "file") |
     (if .path then .sha256_before + "  " + .path else empty end),
     (if .written then .sha256_after + "  " + .written else empty end)' \
     "$A" > "$tmp/files.sum"
-# 5 hives and Nmperf.dll, before and after, and 6 undo files.
-[ "$(grep -c . "$tmp/files.sum")" -eq 18 ] ||
-    bad "audit: want 18 files: $(cat "$tmp/files.sum")"
+# 5 hives and Nmperf.dll, before and after, 6 undo files and 2 undo
+# manifests.
+[ "$(grep -c . "$tmp/files.sum")" -eq 20 ] ||
+    bad "audit: want 20 files: $(cat "$tmp/files.sum")"
 sha256sum -c --quiet "$tmp/files.sum" || bad "audit: file hashes"
 nch=$(jq -s '[.[] | .changes] | add' dry.json)
 [ "$(jq -s '[.[] | select(.event == "change")] | length' "$A")" = "$nch" ] ||
@@ -439,7 +447,7 @@ rc=$?
 [ $rc -eq 2 ] || bad "50 targets: exit $rc, want 2"
 [ "$(grep -c '^t[0-9]*  *error  *-$' "$tmp/many.out")" = 10 ] ||
     bad "50 targets: want 10 errors in the summary"
-[ "$(grep -c '^t[0-9]*  *changes pending  *3$' "$tmp/many.out")" = 40 ] ||
+[ "$(grep -c '^t[0-9]*  *changes pending  *48$' "$tmp/many.out")" = 40 ] ||
     bad "50 targets: want 40 pending"
 grep -q '^kbfix: 50 targets, exit 2$' "$tmp/many.out" ||
     bad "50 targets: last line"
@@ -458,7 +466,7 @@ cmp -s "$tmp/many.err" "$tmp/many2.err" ||
     2> /dev/null)
 rc=$?
 [ $rc -eq 2 ] || bad "50 targets, dry run -j 2: exit $rc, want 2"
-[ "$(grep -c '^t[0-9]*  *changes pending  *3$' "$tmp/many3.out")" = 40 ] ||
+[ "$(grep -c '^t[0-9]*  *changes pending  *48$' "$tmp/many3.out")" = 40 ] ||
     bad "50 targets, dry run -j 2: want 40 pending"
 
 # On a terminal, a progress line on standard error, erased before anything
@@ -508,7 +516,7 @@ ok
 [ $rc -eq 2 ] || bad "50 targets apply: exit $rc, want 2"
 [ "$(cd "$tmp/many-out" && find . -name SYSTEM | wc -l)" = 40 ] ||
     bad "50 targets apply: want 40 copies"
-[ "$(grep -c '^t[0-9]*  *changed  *3$' "$tmp/manya.out")" = 40 ] ||
+[ "$(grep -c '^t[0-9]*  *changed  *48$' "$tmp/manya.out")" = 40 ] ||
     bad "50 targets apply: summary"
 # apply -j 2: the same report and messages, the same 40 copies (as
 # reglookup reads them: hivex stamps the times of the keys it writes).
@@ -530,11 +538,13 @@ cmp -s "$tmp/manya.err" "$tmp/manya2.err" || {
 (cd "$tmp/many-out2" && find . -type f | LC_ALL=C sort) > "$tmp/copies2"
 cmp -s "$tmp/copies1" "$tmp/copies2" ||
     bad "50 targets apply -j 2: other files than -j 1"
-# The workers' audit records: whole lines, 120 changes, 40 hives and their
-# 40 undo files written, with the hashes of the copies, 50 results.
+# The workers' audit records: whole lines, 120 changes, 40 hives, their
+# 40 undo files and 40 manifests written, with the hashes of the copies,
+# the 80 hives read (SYSTEM and SOFTWARE) and the remedy's verdict on
+# each, 50 results.
 jq -r .event "$tmp/many2.audit" | LC_ALL=C sort | uniq -c |
     awk '{ printf "%s=%s ", $2, $1 }' > "$tmp/events"
-[ "$(cat "$tmp/events")" = "change=120 end=1 file=80 remedy=1 result=50 start=1 " ] ||
+[ "$(cat "$tmp/events")" = "change=120 end=1 file=120 input=80 remedy=1 result=50 start=1 verdict=40 " ] ||
     bad "50 targets apply -j 2: audit records $(cat "$tmp/events")"
 jq -r 'select(.event == "file") | "\(.sha256_after)  \(.written)"' \
     "$tmp/many2.audit" > "$tmp/sums2"

@@ -161,7 +161,7 @@ untouched "$ev"
 # Usage: no OUT, two hives.
 "$KBFIX" recover "$ev/SYSTEM" > "$tmp/stdout" 2>&1
 [ $? -eq 2 ] || bad "recover without -o: want exit 2"
-contains "$tmp/stdout" "usage: kbfix recover HIVE -o OUT"
+contains "$tmp/stdout" "recover takes a HIVE and -o OUT (OUT a new file: the hive itself is never written); see 'kbfix recover --help'"
 
 # ---------------------------------------------------------------- damage
 # Amcache.hve: LOG1 holds entries 3..7, LOG2 8..9; the hive is at 4/3.

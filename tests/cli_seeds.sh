@@ -75,9 +75,10 @@ run Q195936-reg 0 --dry-run --format reg Q195936 $h/system-sms12/SYSTEM
 
 # show: the article's symptom, what the remedy does, its warnings and the
 # WORKAROUND it encodes; an advisory says that it changes nothing.
-# has ID TEXT: the output of "kbfix show ID" holds the line TEXT.
+# has ID TEXT: the output of "kbfix show ID" holds the line TEXT (on a
+# line wide enough for it: show wraps its text to the terminal).
 has() {
-	if "$KBFIX" show "$1" | grep -qxF -- "$2"; then
+	if COLUMNS=1000 "$KBFIX" show "$1" | grep -qxF -- "$2"; then
 		pass=$((pass + 1))
 	else
 		echo "FAIL: kbfix show $1 has no line '$2'"

@@ -24,9 +24,16 @@ for c in $cmds apply; do
 	}
 done
 
-opts=$(cat "$src/kbfix.c" "$src"/cmd-*.c |
-    grep -o 'strcmp([^,]*, *"-[-a-z]*")' | sed 's/.*"\(-[-a-z]*\)")/\1/' |
-    sort -u)
+# The options of the table (src/cmd-options.c), names and aliases, and
+# those a command parses itself.
+opts=$( (cat "$src/kbfix.c" "$src"/cmd-*.c |
+    grep -o 'strcmp([^,]*, *"-[-a-z]*")' | sed 's/.*"\(-[-a-z]*\)")/\1/'
+    sed -n 's/^	{ "\(-[-a-z]*\)", \(NULL\|"\(-[-a-z]*\)"\),.*/\1 \3/p' \
+    "$src/cmd-options.c" | tr ' ' '\n') | grep . | sort -u)
+echo "$opts" | grep -qx -- --backup-dir || {
+	echo "FAIL: no option table in src/cmd-options.c"
+	fail=$((fail + 1))
+}
 for o in $opts; do
 	[ "$o" = "--" ] && continue	# the end of the options
 	n=$((n + 1))
@@ -45,6 +52,25 @@ if command -v groff > /dev/null 2>&1; then
 	n=$((n + 1))
 	w=$(groff -mdoc -ww -z -Tutf8 "$man" 2>&1)
 	[ -z "$w" ] || { echo "FAIL: groff warns: $w"; fail=$((fail + 1)); }
+fi
+# The page renders as written: a word after "Fl" on a line is a flag too,
+# so "Pq with Fl \-output , the undo file" made every word a flag.
+if command -v man > /dev/null 2>&1; then
+	n=$((n + 1))
+	stray=$(MANWIDTH=80 man -l "$man" 2>/dev/null | grep -c ' -the ')
+	[ "$stray" -eq 0 ] || {
+		echo "FAIL: $stray rendered lines hold a stray flag (' -the ')"
+		fail=$((fail + 1))
+	}
+fi
+# mandoc's lint: no error, no warning (its style notes are left).
+if command -v mandoc > /dev/null 2>&1; then
+	n=$((n + 1))
+	w=$(mandoc -T lint -W warning "$man" 2>&1 | grep -v 'mandoc\.db')
+	[ -z "$w" ] || { echo "FAIL: mandoc -T lint: $w"; fail=$((fail + 1)); }
+elif [ -n "${CI:-}" ]; then
+	echo "FAIL: mandoc is missing (./bootstrap installs it)"
+	fail=$((fail + 1))
 fi
 echo "$((n - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]
