@@ -36,7 +36,7 @@ fi
 mk_win() {
 	mkdir -p "$1/Windows/System32/config" "$1/Users/pat" "$1/Users/lee" \
 	    "$1/Users/Public"
-	cp "$H/system/SYSTEM" "$H/software/SOFTWARE" \
+	cp "$H/system/SYSTEM" "$H/software-sms/SOFTWARE" \
 	    "$1/Windows/System32/config/"
 	cp "$H/ntuser/NTUSER.DAT" "$1/Users/pat/NTUSER.DAT"
 	cp "$H/ntuser-path/NTUSER.DAT" "$1/Users/lee/NTUSER.DAT"
@@ -73,12 +73,16 @@ machines() {
 }
 export SOURCE_DATE_EPOCH=1700000000
 S=20231114T221320Z
+# The whole library holds Q256211 and Q268499 back (possible: their
+# symptoms are not in a hive); the dry run and apply name the seeds whose
+# changes these tests follow.  scan looks at the whole library.
+SEEDS="Q256211 Q267971 Q268499 Q317061"
 
 # --- the dry run: the plan of the folder ------------------------------------
 for f in win sda1 sda2; do
-	"$KBFIX" --dry-run "$f" > "$f.dry" 2> "$f.dry.err"
+	"$KBFIX" --dry-run $SEEDS "$f" > "$f.dry" 2> "$f.dry.err"
 done
-"$KBFIX" --dry-run -j 2 $IMGS > dry.out 2> dry.err; rc=$?
+"$KBFIX" --dry-run -j 2 $SEEDS $IMGS > dry.out 2> dry.err; rc=$?
 [ $rc -eq 1 ] || bad "dry run: exit $rc, want 1: $(cat dry.err)"
 machines > machines.list
 while read -r m f p x; do
@@ -99,10 +103,10 @@ ok
 
 # --- apply: the files of the folder, byte for byte ---------------------------
 for f in win sda1 sda2; do
-	"$KBFIX" apply "$f" > "$f.apply" 2> "$f.apply.err" ||
+	"$KBFIX" apply $SEEDS "$f" > "$f.apply" 2> "$f.apply.err" ||
 	    bad "apply on the folder '$f': $(cat "$f.apply.err")"
 done
-"$KBFIX" apply -j 2 $IMGS > apply.out 2> apply.err; rc=$?
+"$KBFIX" apply -j 2 $SEEDS $IMGS > apply.out 2> apply.err; rc=$?
 [ $rc -eq 0 ] || bad "apply: exit $rc, want 0: $(cat apply.err)"
 while read -r m f p x; do
 	section apply.out "$m" | sed "s|$m:/|$f/|g" > "$x.apply"

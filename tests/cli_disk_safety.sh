@@ -28,11 +28,14 @@ export ASAN_OPTIONS
 cd "$tmp" || exit 1
 export SOURCE_DATE_EPOCH=1700000000
 S=20231114T221320Z
+# The seeds whose changes these tests follow (the whole library holds
+# Q256211 back: its symptom is not in a hive).
+SEEDS="Q256211 Q267971 Q317061"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 # The reference: apply on the same files in a folder.
 mkdir -p win/Windows/System32/config win/Users/pat win/Users/lee
-cp "$H/system/SYSTEM" "$H/software/SOFTWARE" win/Windows/System32/config/
+cp "$H/system/SYSTEM" "$H/software-sms/SOFTWARE" win/Windows/System32/config/
 cp "$H/ntuser/NTUSER.DAT" win/Users/pat/
 cp "$H/ntuser-path/NTUSER.DAT" win/Users/lee/
 if [ -f "$IMAGES/dirty" ]; then
@@ -42,7 +45,7 @@ if [ -f "$IMAGES/dirty" ]; then
 	cp "$IMAGES/dirty-src/NTUSER.DAT.LOG2" win/Users/kim/ntuser.dat.LOG2
 fi
 cp -a win ref
-"$KBFIX" apply --output refout win > /dev/null 2>&1 ||
+"$KBFIX" apply --output refout $SEEDS win > /dev/null 2>&1 ||
     bad "apply --output on the folder"
 HIVES="Windows/System32/config/SYSTEM Users/pat/NTUSER.DAT Users/lee/NTUSER.DAT"
 [ -f "$IMAGES/dirty" ] && HIVES="$HIVES Users/kim/NTUSER.DAT"
@@ -50,7 +53,7 @@ HIVES="Windows/System32/config/SYSTEM Users/pat/NTUSER.DAT Users/lee/NTUSER.DAT"
 # --- --output: the image is only read --------------------------------------
 cp "$IMAGES/win.qcow2" out.qcow2
 before=$(sha out.qcow2)
-"$KBFIX" apply --output out --audit out.jsonl out.qcow2 > out.out \
+"$KBFIX" apply --output out --audit out.jsonl $SEEDS out.qcow2 > out.out \
     2> out.err; rc=$?
 [ $rc -eq 0 ] || bad "apply --output: exit $rc: $(cat out.err)"
 [ "$(sha out.qcow2)" = "$before" ] || bad "apply --output changed the image"
@@ -72,7 +75,7 @@ ok
 # --- --overlay: a new qcow2 over the untouched image -------------------------
 cp "$IMAGES/win.qcow2" ov.qcow2
 before=$(sha ov.qcow2)
-"$KBFIX" apply --overlay new.qcow2 --audit ov.jsonl ov.qcow2 > ov.out \
+"$KBFIX" apply --overlay new.qcow2 --audit ov.jsonl $SEEDS ov.qcow2 > ov.out \
     2> ov.err; rc=$?
 [ $rc -eq 0 ] || bad "apply --overlay: exit $rc: $(cat ov.err)"
 [ "$(sha ov.qcow2)" = "$before" ] || bad "apply --overlay changed the image"
@@ -113,7 +116,7 @@ ok
 # The manifest's root names the image's volume by its absolute path, so
 # that the manifest alone finds the image again.
 cp "$IMAGES/win.qcow2" bd.qcow2
-"$KBFIX" apply --backup-dir bk bd.qcow2 > bd.out 2> bd.err ||
+"$KBFIX" apply --backup-dir bk $SEEDS bd.qcow2 > bd.out 2> bd.err ||
     bad "apply --backup-dir: $(cat bd.err)"
 grep -qF "; kbfix-root: \"$(pwd -P)/bd.qcow2:/\"" "bk/kbfix-$S-undo.reg" ||
     bad "--backup-dir: the manifest's root: $(grep kbfix-root "bk/kbfix-$S-undo.reg")"
@@ -139,7 +142,7 @@ ok
 cp "$IMAGES/win.qcow2" f.qcow2
 before=$(sha f.qcow2)
 fault() {
-	KBFIX_GUESTFS_FAULT=$1 LD_PRELOAD="$SHIM" "$KBFIX" apply -q "$2" \
+	KBFIX_GUESTFS_FAULT=$1 LD_PRELOAD="$SHIM" "$KBFIX" apply -q $SEEDS "$2" \
 	    > "$2.out" 2> "$2.err"
 	echo $? > "$2.rc"
 }
@@ -159,7 +162,7 @@ exec $(command -v qemu-img) "\$@"
 EOF
 chmod +x fakebin/qemu-img
 cp f.qcow2 f-commit.qcow2
-PATH="$tmp/fakebin:$PATH" "$KBFIX" apply -q f-commit.qcow2 > f-commit.qcow2.out \
+PATH="$tmp/fakebin:$PATH" "$KBFIX" apply -q $SEEDS f-commit.qcow2 > f-commit.qcow2.out \
     2> f-commit.qcow2.err
 echo $? > f-commit.qcow2.rc
 for f in upload rename die:rename commit; do

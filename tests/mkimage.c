@@ -8,7 +8,8 @@
  * NTUSER.DAT with its NTUSER.DAT.LOG1 and .LOG2:
  *
  *   win.img   one NTFS partition: Windows\System32\config\SYSTEM
- *             (system) and SOFTWARE (software); Users\pat\NTUSER.DAT
+ *             (system) and SOFTWARE (software-sms: an SMS 2.0 SP2 site
+ *             server, as Q267971 asks); Users\pat\NTUSER.DAT
  *             (ntuser), Users\lee\NTUSER.DAT (ntuser-path), and with DIRTY
  *             Users\kim\NTUSER.DAT with its logs
  *   two.img   two Windows installations and a FAT volume without one:
@@ -96,7 +97,7 @@ windows(int users)
 {
 	mkdirs("/Windows/System32/config");
 	hive("system/SYSTEM", "/Windows/System32/config/SYSTEM");
-	hive("software/SOFTWARE", "/Windows/System32/config/SOFTWARE");
+	hive("software-sms/SOFTWARE", "/Windows/System32/config/SOFTWARE");
 	if (!users)
 		return;
 	mkdirs("/Users/pat");
