@@ -338,17 +338,24 @@ exists(struct place *p, const char *path, struct diag *d)
 	return r;
 }
 
+/* 0 when there is no PATH yet; -1 with D when there is one (kbfix never
+ * overwrites it) or that cannot be told. */
 static int
-g_put(struct place *p, const char *local, const char *path, struct diag *d)
+is_new(struct place *p, const char *path, struct diag *d)
 {
 	int r = exists(p, path, d);
 
-	if (r != 0) {
-		if (r > 0)
-			diag_error(d, NULL, 0, "'%s': '%s' exists: kbfix does "
-			    "not overwrite it", p->name, path);
+	if (r > 0)
+		diag_error(d, NULL, 0, "'%s': '%s' exists: kbfix does not "
+		    "overwrite it", p->name, path);
+	return r != 0 ? -1 : 0;
+}
+
+static int
+g_put(struct place *p, const char *local, const char *path, struct diag *d)
+{
+	if (is_new(p, path, d) < 0)
 		return -1;
-	}
 	if (guestfs_upload(gh(p), local, path) < 0) {
 		diag_error(d, NULL, 0, "'%s': cannot write '%s': %s", p->name,
 		    path, gerr(p));
@@ -371,14 +378,8 @@ g_rename(struct place *p, const char *from, const char *to, struct diag *d)
 static int
 g_link(struct place *p, const char *from, const char *to, struct diag *d)
 {
-	int r = exists(p, to, d);
-
-	if (r != 0) {
-		if (r > 0)
-			diag_error(d, NULL, 0, "'%s': '%s' exists: kbfix does "
-			    "not overwrite it", p->name, to);
+	if (is_new(p, to, d) < 0)
 		return -1;
-	}
 	/* NTFS has hard links (ntfs-3g makes them); FAT has none. */
 	if (guestfs_ln(gh(p), from, to) == 0)
 		return 0;
