@@ -15,7 +15,6 @@
 #include "hive.h"
 #include "names.h"
 #include "regfcheck.h"
-#include "remedy.h"
 
 /* Map PATH read-only and run regf_check on it: hivex is only given hives
  * whose reachable structure it reads safely (see regfcheck.h).  SIZE is
@@ -377,7 +376,7 @@ open_hive(const char *path, int flags, const struct stat *checked,
 
 			diag_init(&quiet);
 			if (hive_value_get(hv, sel, names[i], &v, &quiet) == 1) {
-				if (v.type == REG_DWORD && v.len >= 4)
+				if (v.type == hive_t_REG_DWORD && v.len >= 4)
 					*slots[i] = v.data[0] | v.data[1] << 8 |
 					    v.data[2] << 16 |
 					    (unsigned int)v.data[3] << 24;
@@ -829,8 +828,8 @@ hive_value_text(const struct hive_value *v)
 	size_t i, n = v->len / 2, o = 0;
 	char *s;
 
-	if (v->type != REG_SZ && v->type != REG_EXPAND_SZ &&
-	    v->type != REG_LINK)
+	if (v->type != hive_t_REG_SZ && v->type != hive_t_REG_EXPAND_SZ &&
+	    v->type != hive_t_REG_LINK)
 		return NULL;
 	s = malloc(n * 3 + 1);
 	if (s == NULL)

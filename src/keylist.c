@@ -35,7 +35,6 @@
 #include "keylist.h"
 #include "names.h"
 #include "regf.h"
-#include "tree.h"
 
 #define BINS		4096
 #define NONE		0xFFFFFFFFu
@@ -593,7 +592,7 @@ free_key(unsigned char *b, size_t end, size_t nk, size_t depth)
 	size_t i, k, labs, ll, n, cabs;
 	uint32_t rel;
 
-	if (depth > TREE_MAX_DEPTH || list_read(b, end, nk, &l) < 0)
+	if (depth > REGF_MAX_DEPTH || list_read(b, end, nk, &l) < 0)
 		return -1;
 	for (i = 0; i < l.nleaves; i++) {
 		for (k = 0; k < l.leaves[i].n; k++)

@@ -18,6 +18,7 @@
 
 #define REGF_BASE_BLOCK_SIZE	4096
 #define REGF_BIGDATA_THRESHOLD	16344	/* longest value stored in one cell */
+#define REGF_MAX_DEPTH		512	/* Windows' own limit of key nesting */
 
 /* The format's little-endian fields, wherever they sit in memory. */
 static inline uint16_t

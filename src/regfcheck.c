@@ -32,7 +32,6 @@
 #include "names.h"
 #include "regf.h"
 #include "regfcheck.h"
-#include "tree.h"
 
 #define BINS_START	4096
 
@@ -70,7 +69,7 @@ struct chk {
 	 * allocates them. */
 	size_t *kids;
 	size_t nkids, kidcap;
-	struct frame stack[TREE_MAX_DEPTH + 1];
+	struct frame stack[REGF_MAX_DEPTH + 1];
 	size_t depth;		/* frames in use - 1 */
 	enum regfcheck_refusal why;	/* what was refused (regfcheck.h) */
 	struct regfcheck_stats *st;	/* counts, or NULL */
@@ -623,13 +622,13 @@ check_key_cells(struct chk *c, size_t depth)
 		    " (%d)", nsub, REGFCHECK_MAX_SUBKEYS);
 		return key_error(c, depth, what);
 	}
-	if (depth >= TREE_MAX_DEPTH) {
+	if (depth >= REGF_MAX_DEPTH) {
 		char *p = path_text(c, depth);
 
 		c->why = REGFCHECK_TOO_DEEP;
 		diag_error(c->d, NULL, 0, "'%s': corrupt hive: keys nested "
 		    "deeper than %d levels (under '%s')", c->name,
-		    TREE_MAX_DEPTH, p ? p : "?");
+		    REGF_MAX_DEPTH, p ? p : "?");
 		free(p);
 		return -1;
 	}

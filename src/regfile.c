@@ -36,7 +36,6 @@
 
 #include "names.h"
 #include "regfile.h"
-#include "remedy.h"
 
 /* Bounds against hostile input: a bigger file is refused, and parsing
  * stops after this many errors. */
@@ -428,7 +427,7 @@ parse_data(struct parser *p, long line, const char *s, size_t n,
 		v->len = utf8_to_utf16(text, tlen, v->data);
 		v->data[v->len++] = 0;
 		v->data[v->len++] = 0;
-		v->type = REG_SZ;
+		v->type = hive_t_REG_SZ;
 		free(text);
 		return 0;
 	}
@@ -452,11 +451,11 @@ parse_data(struct parser *p, long line, const char *s, size_t n,
 		v->data[2] = (x >> 16) & 0xff;
 		v->data[3] = (x >> 24) & 0xff;
 		v->len = 4;
-		v->type = REG_DWORD;
+		v->type = hive_t_REG_DWORD;
 		return 0;
 	}
 	if (n >= 4 && strncasecmp(s, "hex:", 4) == 0) {
-		v->type = REG_BINARY;
+		v->type = hive_t_REG_BINARY;
 		return parse_hex_bytes(p, line, s + 4, n - 4, v);
 	}
 	if (n >= 4 && strncasecmp(s, "hex(", 4) == 0) {
@@ -1311,7 +1310,7 @@ regfile_format_value(const char *name, uint32_t type, const void *data,
 	fputc('=', f);
 	if (flags & REGFILE_DELETE) {
 		fputc('-', f);
-	} else if (type == REG_SZ && is_text(b, len) &&
+	} else if (type == hive_t_REG_SZ && is_text(b, len) &&
 	    (!(flags & REGFILE_ASCII_SZ) || is_ascii(b, len))) {
 		char u[4];
 		size_t k;
@@ -1330,12 +1329,12 @@ regfile_format_value(const char *name, uint32_t type, const void *data,
 			fwrite(u, 1, k, f);
 		}
 		fputc('"', f);
-	} else if (type == REG_DWORD && len == 4) {
+	} else if (type == hive_t_REG_DWORD && len == 4) {
 		fprintf(f, "dword:%08lx", (unsigned long)b[0] |
 		    (unsigned long)b[1] << 8 | (unsigned long)b[2] << 16 |
 		    (unsigned long)b[3] << 24);
 	} else {
-		if (type == REG_BINARY)
+		if (type == hive_t_REG_BINARY)
 			fputs("hex:", f);
 		else
 			fprintf(f, "hex(%lx):", (unsigned long)type);

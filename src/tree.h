@@ -9,7 +9,7 @@
 
 #include "hive.h"
 
-#define TREE_MAX_DEPTH	512	/* Windows' own limit of key nesting */
+#define TREE_MAX_DEPTH	REGF_MAX_DEPTH
 
 /* Called for each key, parents before children, children in stored
  * order: PATH holds N elements below the hive root as spelled in the hive,

@@ -38,7 +38,6 @@
 #include "names.h"
 #include "strmap.h"
 #include "regf.h"
-#include "tree.h"
 #include "verify.h"
 
 #define BINS_START	4096
@@ -88,7 +87,7 @@ struct vctx {
 	size_t curbin, binlen, bincap2;
 	int havebin;
 	struct diag *d;
-	char *path[TREE_MAX_DEPTH + 1];
+	char *path[REGF_MAX_DEPTH + 1];
 };
 
 /* Make room for one more element in *V (N used of *CAP). */
@@ -139,10 +138,10 @@ read_at(int fd, uint64_t off, void *buf, size_t n)
 static char *
 key_text(const struct vctx *v, hive_node_h node)
 {
-	char *elems[TREE_MAX_DEPTH + 1] = { NULL }, *s;
+	char *elems[REGF_MAX_DEPTH + 1] = { NULL }, *s;
 	size_t n = 0, i;
 
-	while (node != 0 && node != v->b->root && n <= TREE_MAX_DEPTH) {
+	while (node != 0 && node != v->b->root && n <= REGF_MAX_DEPTH) {
 		if ((elems[n] = hivex_node_name(v->b->h, node)) == NULL)
 			break;
 		n++;
@@ -384,7 +383,7 @@ own_key(struct vctx *v, uint64_t nk, int gone, size_t depth)
 	uint32_t len, slen, n, i;
 	int r = -1;
 
-	if (depth > TREE_MAX_DEPTH || nk < BINS_START ||
+	if (depth > REGF_MAX_DEPTH || nk < BINS_START ||
 	    cell_of(v, (uint32_t)(nk - BINS_START), &abs, &len) < 0 ||
 	    len < NK_FIXED || (k = cell_read(v, abs, NK_FIXED)) == NULL ||
 	    memcmp(k + 4, "nk", 2) != 0) {
@@ -1082,9 +1081,9 @@ cmp_created(struct vctx *v, hive_node_h nb, size_t n)
 	const struct hive_subkeys *kb;
 	size_t i;
 
-	if (n > TREE_MAX_DEPTH) {
+	if (n > REGF_MAX_DEPTH) {
 		diag_error(v->d, v->a->path, 0, "corrupt hive: keys nested "
-		    "deeper than %d levels", TREE_MAX_DEPTH);
+		    "deeper than %d levels", REGF_MAX_DEPTH);
 		return -1;
 	}
 	if (cmp_values(v, 0, nb, n) < 0 || hive_subkeys(v->a, nb, &kb,
@@ -1131,7 +1130,7 @@ cmp_kids(struct vctx *v, hive_node_h node, size_t n)
 	size_t i, j;
 	int r = -1;
 
-	if (n >= TREE_MAX_DEPTH)
+	if (n >= REGF_MAX_DEPTH)
 		return 0;
 	if (hive_subkeys(v->b, node, &ka, v->d) < 0 ||
 	    hive_subkeys(v->a, node, &kb, v->d) < 0)
