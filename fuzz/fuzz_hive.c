@@ -141,7 +141,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)tree_walk(hv, hv->root, NULL, 0, visit, NULL, &d);
 	for (i = 0; i < sizeof sets / sizeof sets[0]; i++) {
 		struct target t = { &hv, 1, NULL };
-		struct plan_options o = { sets[i] };
+		struct plan_options o = { sets[i], (int)(i % 2) };
 		struct plan *p = NULL;
 
 		if (plan_compute(rs, nrs, &t, &o, &p, &d) == 0) {

@@ -834,6 +834,8 @@ START_TEST(test_dirty_li)
 {
 	char *dir = tu_tmpdir(), *fix = tu_fixture("system-li/SYSTEM");
 	char *fin = tu_path(dir, "final"), *fh = tu_path(fin, "SYSTEM");
+	/* Q267971 reads the site server's service pack in SOFTWARE. */
+	char *sw = tu_fixture("software-sms/SOFTWARE"), *swc;
 	char *undo, *want = NULL, *wantl;
 	unsigned char *t0, *t1;
 	size_t l0, l1, b0, b1, off, k, fmt, nsvc;
@@ -842,6 +844,9 @@ START_TEST(test_dirty_li)
 
 	ck_assert_int_eq(mkdir(fin, 0700), 0);
 	tu_copy(fix, fh);
+	swc = tu_path(fin, "SOFTWARE");
+	tu_copy(sw, swc);
+	free(swc);
 	undo = write_reg(fh, HIVE_UNKNOWN, HDR
 	    "[-HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\Dhcp]\n\n"
 	    "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\LogOnly]\n"
@@ -872,7 +877,8 @@ START_TEST(test_dirty_li)
 		free(ch);
 	}
 	hive_close(hv0);
-	ck_assert_int_eq(kbfix_in(fin, "--dry-run Q267971 SYSTEM", &want), 1);
+	ck_assert_int_eq(kbfix_in(fin, "--dry-run Q267971 SYSTEM SOFTWARE",
+	    &want), 1);
 	ck_assert_ptr_nonnull(strstr(want, "SMSPerfCountersForC"));
 
 	for (fmt = 0; fmt < 2; fmt++) {
@@ -887,6 +893,9 @@ START_TEST(test_dirty_li)
 		char *got = NULL, *la, *lb;
 
 		ck_assert_int_eq(mkdir(sub, 0700), 0);
+		swc = tu_path(sub, "SOFTWARE");
+		tu_copy(sw, swc);
+		free(swc);
 		/* The primary: the fixture, its first sequence number one
 		 * above the second (a write begun, never finished). */
 		memcpy(p, t0, 4096 + b0);
@@ -971,24 +980,28 @@ START_TEST(test_dirty_li)
 		diag_free(&d);
 
 		/* Planned on the replay: the plan of the changed hive. */
-		ck_assert_int_eq(kbfix_in(sub, "--dry-run Q267971 SYSTEM",
-		    &got), 1);
+		ck_assert_int_eq(kbfix_in(sub, "--dry-run Q267971 SYSTEM "
+		    "SOFTWARE", &got), 1);
 		ck_assert_str_eq(got, want);
 		free(got);
 		ck_assert_int_eq(kbfix_in(sub, "check SYSTEM", NULL), 0);
 		/* Applied there as on the changed hive. */
-		ck_assert_int_eq(kbfix_in(sub, "apply Q267971 SYSTEM", NULL),
-		    0);
+		ck_assert_int_eq(kbfix_in(sub, "apply Q267971 SYSTEM SOFTWARE",
+		    NULL), 0);
 		la = export(hv);
 		if (fmt == 0) {
 			char *cp = tu_path(dir, "final-applied");
 
 			ck_assert_int_eq(mkdir(cp, 0700), 0);
 			free(cp);
+			swc = tu_path(dir, "final-applied/SOFTWARE");
+			tu_copy(sw, swc);
+			free(swc);
 			cp = tu_path(dir, "final-applied/SYSTEM");
 			tu_copy(fh, cp);
-			ck_assert_int_eq(kbfix_in(dir,
-			    "apply Q267971 final-applied/SYSTEM", NULL), 0);
+			ck_assert_int_eq(kbfix_in(dir, "apply Q267971 "
+			    "final-applied/SYSTEM final-applied/SOFTWARE",
+			    NULL), 0);
 			wantl = export(cp);
 			free(cp);
 		}
@@ -1008,6 +1021,7 @@ START_TEST(test_dirty_li)
 	}
 	free(wantl);
 	free(want);
+	free(sw);
 	free(t0);
 	free(t1);
 	free(fix);

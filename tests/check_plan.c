@@ -47,19 +47,36 @@ open_fixture(const char *rel)
 	return hv;
 }
 
-/* Plan the remedies IDS (NULL-terminated) on HV with control set CS. */
+/* The SOFTWARE hive of the SYSTEM fixtures' machine, an SMS 2.0 SP2 site
+ * server (Q267971 reads its service pack there); opened once. */
+static struct hive *
+software_sms(void)
+{
+	static struct hive *sw;
+
+	if (sw == NULL)
+		sw = open_fixture("software-sms/SOFTWARE");
+	return sw;
+}
+
+/* Plan the remedies IDS (NULL-terminated) on HV with control set CS; a
+ * SYSTEM hive is planned with the SOFTWARE hive of its machine. */
 static struct plan *
 plan_ids(struct hive *hv, const char *const *ids, const char *cs,
     struct remedy ***rs_out, size_t *nrs)
 {
 	struct remedy **rs;
-	struct hive *hives[1] = { hv };
+	struct hive *hives[2] = { hv, NULL };
 	struct target t = { hives, 1, NULL };
-	struct plan_options o = { cs };
+	struct plan_options o = { cs, 0 };
 	struct plan *p = NULL;
 	struct diag d;
 	size_t n;
 
+	if (hv->kind == HIVE_SYSTEM) {
+		hives[1] = software_sms();
+		t.nhives = 2;
+	}
 	for (n = 0; ids[n]; n++)
 		;
 	rs = calloc(n + 1, sizeof *rs);
@@ -172,7 +189,12 @@ START_TEST(test_q267971_current)
 	untouched(p, "OldSMSPerfCountersForX");
 	untouched(p, "ControlSet001");
 	ck_assert_str_eq(e->reason, "3 keys match 'HKEY_LOCAL_MACHINE\\SYSTEM"
-	    "\\ControlSet002\\Services\\SMSPerfCountersfor*'");
+	    "\\ControlSet002\\Services\\SMSPerfCountersfor*'"
+	    "; 'ImagePath' of 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\"
+	    "Services\\SMS_EXECUTIVE' is \"C:\\SMS\\bin\\i386\\smsexec.exe\", "
+	    "which matches '*\\bin\\i386\\smsexec.exe'; 'Full Version' of "
+	    "'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SMS\\Setup' is "
+	    "\"2.00.1493.2000\", which matches '2.00.1493.*'");
 	ck_assert_uint_eq(e->nnotes, 0);
 	ck_assert_uint_eq(plan_nchanges(p), 3);
 	ck_assert(plan_touches(p, hv));
@@ -206,8 +228,13 @@ START_TEST(test_q267971_control_sets)
 	untouched(p, "SMSPerfCounters");
 	untouched(p, "OldSMSPerfCountersForX");
 	ck_assert_str_eq(e->reason, "3 keys match 'HKEY_LOCAL_MACHINE\\SYSTEM"
-	    "\\ControlSet001\\Services\\SMSPerfCountersfor*'; the conditions "
-	    "also hold in ControlSet002");
+	    "\\ControlSet001\\Services\\SMSPerfCountersfor*'"
+	    "; 'ImagePath' of 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\"
+	    "Services\\SMS_EXECUTIVE' is \"C:\\SMS\\bin\\i386\\smsexec.exe\", "
+	    "which matches '*\\bin\\i386\\smsexec.exe'; 'Full Version' of "
+	    "'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SMS\\Setup' is "
+	    "\"2.00.1493.2000\", which matches '2.00.1493.*'"
+	    "; the conditions also hold in ControlSet002");
 	plan_free(p);
 	remedies_free(rs, nrs);
 
@@ -246,7 +273,7 @@ START_TEST(test_control_set_errors)
 	struct hive *hives[1] = { hv };
 	struct target t = { hives, 1, NULL };
 	struct remedy *r = tu_remedy("Q267971");
-	struct plan_options o = { "failed" };
+	struct plan_options o = { "failed", 0 };
 	struct plan *p = (struct plan *)1;
 	struct diag d;
 
@@ -302,7 +329,7 @@ START_TEST(test_q317061)
 	    "\\SYSTEM\\ControlSet002\\Services\\EXIFS\\Parameters' is \"M\"; "
 	    "the remedy wants it blank; 'ImagePath' of 'HKEY_LOCAL_MACHINE\\"
 	    "SYSTEM\\ControlSet002\\Services\\SMS_EXECUTIVE' is \"C:\\SMS\\"
-	    "bin\\i386\\smsexec.exe\", which matches '*\\bin\\*\\smsexec.exe'");
+	    "bin\\i386\\smsexec.exe\", which matches '*\\bin\\i386\\smsexec.exe'");
 	plan_free(p);
 	remedies_free(rs, nrs);
 	hive_close(hv);
@@ -347,7 +374,7 @@ START_TEST(test_q317061_spelling)
 	    "Parameters' is \"X\"; the remedy wants it blank; 'ImagePath' of "
 	    "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\"
 	    "SMS_EXECUTIVE' is \"c:\\sms\\BIN\\ALPHA\\SMSEXEC.EXE\", which "
-	    "matches '*\\bin\\*\\smsexec.exe'");
+	    "matches '*\\bin\\alpha\\smsexec.exe'");
 	plan_free(p);
 	remedies_free(rs, nrs);
 	hive_close(hv);
@@ -488,9 +515,10 @@ START_TEST(test_statuses)
 		    ENTRY_NOT_APPLICABLE,
 		    ENTRY_NOT_APPLICABLE, ENTRY_NOT_APPLICABLE,
 		    ENTRY_NOT_APPLICABLE } },
-		/* SMS 1.2, not Q317061's SMS 2.0. */
+		/* SMS 1.2, not the SMS 2.0 of Q267971 and Q317061. */
 		{ "system-sms12/SYSTEM", { ENTRY_ADVISORY, ENTRY_APPLIES,
-		    ENTRY_APPLIES, ENTRY_NOT_APPLICABLE, ENTRY_NOT_APPLICABLE } },
+		    ENTRY_NOT_APPLICABLE, ENTRY_NOT_APPLICABLE,
+		    ENTRY_NOT_APPLICABLE } },
 		{ "system-alpha/SYSTEM", { ENTRY_NOT_APPLICABLE, ENTRY_APPLIES,
 		    ENTRY_APPLIES, ENTRY_NEEDS_FOLDER, ENTRY_APPLIES } },
 		{ "ntuser/NTUSER.DAT", { ENTRY_MISSING_HIVE,
@@ -537,7 +565,7 @@ START_TEST(test_reasons)
 	hv = open_fixture("ntuser/NTUSER.DAT");
 	p = plan_ids(hv, all + 2, NULL, &rs, &nrs);
 	ck_assert_str_eq(p->entries[0].reason,
-	    "needs the SYSTEM hive, which was not given");
+	    "needs the SYSTEM and SOFTWARE hives, which were not given");
 	plan_free(p);
 	remedies_free(rs, nrs);
 	hive_close(hv);
@@ -559,11 +587,138 @@ START_TEST(test_reasons)
 	hv = open_fixture("system-alpha/SYSTEM");
 	p = plan_ids(hv, all + 3, NULL, &rs, &nrs);
 	ck_assert_str_eq(p->entries[0].reason, "PROCESSOR_ARCHITECTURE is "
-	    "'alpha'; whether '%SystemRoot%\\System32\\Nmperf.dll' exists can "
-	    "only be seen in the Windows folder, and only hives were given");
+	    "'alpha'; 'ImagePath' of 'HKEY_LOCAL_MACHINE\\SYSTEM\\"
+	    "ControlSet002\\Services\\CLISVC' is \"C:\\WINNT\\MS\\SMS\\CORE\\"
+	    "BIN\\CLISVCL.EXE\", which matches '*\\MS\\SMS\\Core\\Bin\\"
+	    "Clisvcl.exe'; whether '%SystemRoot%\\System32\\Nmperf.dll' exists "
+	    "can only be seen in the Windows folder, and only hives were given");
 	plan_free(p);
 	remedies_free(rs, nrs);
 	hive_close(hv);
+}
+END_TEST
+
+/* A remedy whose symptom no hive shows (<unseen>): when the whole library
+ * runs (hold_unseen), only possible, with no change, no note and no
+ * entries to drop, and its reason says what cannot be seen; named, it
+ * applies as any other. */
+START_TEST(test_hold_unseen)
+{
+	struct hive *hv = open_fixture("system/SYSTEM");
+	struct hive *hives[2] = { hv, software_sms() };
+	struct target t = { hives, 2, NULL };
+	struct plan_options o = { NULL, 0 };
+	static const char *const ids[] = { "Q256211", "Q317061", NULL };
+	struct remedy *rs[2];
+	struct plan *p;
+	struct diag d;
+	const char *end = "; the symptom (Smsapm32.exe not stopping when the "
+	    "software distribution agent is upgraded, on clients before SMS "
+	    "2.0 SP2, whose service pack is not in their hives) cannot be "
+	    "seen offline: apply it by name if the machine shows it";
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		rs[i] = tu_remedy(ids[i]);
+	ck_assert_ptr_nonnull(rs[0]->unseen);
+	ck_assert_ptr_null(rs[1]->unseen);
+	diag_init(&d);
+	/* Named. */
+	ck_assert_int_eq(plan_compute(rs, 2, &t, &o, &p, &d), 0);
+	ck_assert_int_eq(p->entries[0].status, ENTRY_APPLIES);
+	ck_assert_uint_eq(p->entries[0].nchanges, 1);
+	ck_assert_ptr_nonnull(p->entries[0].drops);
+	ck_assert_uint_eq(p->entries[0].nnotes, 1);
+	ck_assert_ptr_null(strstr(p->entries[0].reason, "cannot be seen"));
+	plan_free(p);
+	/* The whole library. */
+	o.hold_unseen = 1;
+	ck_assert_int_eq(plan_compute(rs, 2, &t, &o, &p, &d), 0);
+	ck_assert_int_eq(p->entries[0].status, ENTRY_POSSIBLE);
+	ck_assert_str_eq(plan_status_name(ENTRY_POSSIBLE), "possible");
+	ck_assert_uint_eq(p->entries[0].nchanges, 0);
+	ck_assert_ptr_null(p->entries[0].changes);
+	ck_assert_uint_eq(p->entries[0].nnotes, 0);
+	ck_assert_ptr_null(p->entries[0].drops);
+	ck_assert_uint_ge(strlen(p->entries[0].reason), strlen(end));
+	ck_assert_str_eq(p->entries[0].reason + strlen(p->entries[0].reason) -
+	    strlen(end), end);
+	ck_assert_int_eq(strncmp(p->entries[0].reason, "'ImagePath' of ", 15),
+	    0);
+	/* The others are planned as before. */
+	ck_assert_int_eq(p->entries[1].status, ENTRY_APPLIES);
+	ck_assert_uint_eq(p->entries[1].nchanges, 1);
+	ck_assert_uint_eq(plan_nchanges(p), 1);
+	ck_assert(plan_touches(p, hv));
+	plan_free(p);
+	ck_assert_uint_eq(d.nerrors, 0);
+	diag_free(&d);
+	for (i = 0; i < 2; i++)
+		remedy_free(rs[i]);
+	hive_close(hv);
+}
+END_TEST
+
+/* What a held remedy would have changed is not seen by the remedies
+ * planned after it: B, which asks for the value A sets, finds it missing
+ * when A is held, and done when A is planned.  Statuses other than
+ * "applies" are never held. */
+START_TEST(test_hold_unseen_order)
+{
+	static const char head[] =
+	    "<remedy xmlns=\"urn:kbfix:remedy:1\" id=\"%s\"><title>t</title>"
+	    "<article number=\"Q1\"><product>p</product><symptom>s</symptom>"
+	    "<workaround>w</workaround></article><summary>s</summary>%s"
+	    "<hive name=\"SYSTEM\"/><when>%s</when><actions><set-value "
+	    "path=\"HKLM\\SYSTEM\\CurrentControlSet\\Services\\EXIFS\\"
+	    "Parameters\" name=\"%s\" type=\"dword\" data=\"1\" "
+	    "create=\"true\"/></actions></remedy>";
+	char *xa = NULL, *xb = NULL, *xc = NULL;
+	struct hive *hv = open_fixture("system/SYSTEM");
+	struct hive *hives[1] = { hv };
+	struct target t = { hives, 1, NULL };
+	struct plan_options o = { NULL, 1 };
+	struct remedy *rs[3];
+	struct plan *p;
+	struct diag d;
+
+	ck_assert_int_ge(asprintf(&xa, head, "A", "<unseen>u</unseen>",
+	    "<key-exists path=\"HKLM\\SYSTEM\\CurrentControlSet\\Services\\"
+	    "EXIFS\"/>", "Held"), 0);
+	ck_assert_int_ge(asprintf(&xb, head, "B", "",
+	    "<value-exists path=\"HKLM\\SYSTEM\\CurrentControlSet\\Services\\"
+	    "EXIFS\\Parameters\" name=\"Held\"/>", "Seen"), 0);
+	/* Not applicable: nothing to hold. */
+	ck_assert_int_ge(asprintf(&xc, head, "C", "<unseen>u</unseen>",
+	    "<key-exists path=\"HKLM\\SYSTEM\\CurrentControlSet\\Services\\"
+	    "Nope\"/>", "Other"), 0);
+	rs[0] = load_text(xa, "a.xml");
+	rs[1] = load_text(xb, "b.xml");
+	rs[2] = load_text(xc, "c.xml");
+	diag_init(&d);
+	ck_assert_int_eq(plan_compute(rs, 3, &t, &o, &p, &d), 0);
+	ck_assert_int_eq(p->entries[0].status, ENTRY_POSSIBLE);
+	ck_assert_str_eq(p->entries[0].reason, "'HKEY_LOCAL_MACHINE\\SYSTEM\\"
+	    "ControlSet002\\Services\\EXIFS' exists; the symptom (u) cannot "
+	    "be seen offline: apply it by name if the machine shows it");
+	ck_assert_int_eq(p->entries[1].status, ENTRY_NOT_APPLICABLE);
+	ck_assert_int_eq(p->entries[2].status, ENTRY_NOT_APPLICABLE);
+	ck_assert_uint_eq(plan_nchanges(p), 0);
+	plan_free(p);
+	o.hold_unseen = 0;
+	ck_assert_int_eq(plan_compute(rs, 3, &t, &o, &p, &d), 0);
+	ck_assert_int_eq(p->entries[0].status, ENTRY_APPLIES);
+	ck_assert_int_eq(p->entries[1].status, ENTRY_APPLIES);
+	ck_assert_uint_eq(plan_nchanges(p), 2);
+	plan_free(p);
+	diag_free(&d);
+	remedy_free(rs[0]);
+	remedy_free(rs[1]);
+	remedy_free(rs[2]);
+	hive_close(hv);
+	free(xa);
+	free(xb);
+	free(xc);
 }
 END_TEST
 
@@ -639,6 +794,8 @@ plan_suite(void)
 	tcase_add_test(tc, test_statuses);
 	tcase_add_test(tc, test_reasons);
 	tcase_add_test(tc, test_draft);
+	tcase_add_test(tc, test_hold_unseen);
+	tcase_add_test(tc, test_hold_unseen_order);
 	tcase_add_test(tc, test_key_text);
 	suite_add_tcase(s, tc);
 	return s;

@@ -5,7 +5,9 @@
  * LastKnownGood=2, 263 services) is decompressed into a temporary folder,
  * never changed in place.  The keys the remedies look for are added to the
  * copy here, as an SMS 2.0 site server with Exchange 2000 would have had
- * them; the rest of the hive is what the machine held.
+ * them; the rest of the hive is what the machine held.  The machine came
+ * without its SOFTWARE hive: a small one says what Q267971 reads there,
+ * Windows XP and SMS 2.0 at Service Pack 4.
  *
  * Skipped (exit 77) without ../shared, unless $CI is set.
  */
@@ -28,8 +30,8 @@
 /* The SMS 2.0 keys of the article in three letter cases, each with the
  * subkeys and values SMS creates; two decoys; the SMS Executive of an SMS
  * 2.0 site server and Exchange 2000's EXIFS drive letter.  ControlSet002
- * (last known good) gets one more SMSPerf key, so that planning the
- * current set must leave it alone. */
+ * (last known good) gets one more SMSPerf key and the SMS Executive, so
+ * that planning the current set must leave it alone. */
 static const char keys_reg[] =
     "Windows Registry Editor Version 5.00\n\n"
     SVC "SMSPerfCountersForC:_SMS_BIN_I386_SMSPERF.DLL]\n"
@@ -51,9 +53,21 @@ static const char keys_reg[] =
     "\"ImagePath\"=\"C:\\\\SMS\\\\bin\\\\i386\\\\smsexec.exe\"\n\n"
     "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\"
     "SMSPerfCountersForZ:_SMS_BIN_I386_SMSPERF.DLL]\n"
-    "\"Type\"=dword:00000010\n";
+    "\"Type\"=dword:00000010\n\n"
+    "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\SMS_EXECUTIVE]\n"
+    "\"ImagePath\"=\"C:\\\\SMS\\\\bin\\\\i386\\\\smsexec.exe\"\n";
 
-static char *dir, *hive_path;
+/* The SOFTWARE hive beside it. */
+static const char software_reg[] =
+    "Windows Registry Editor Version 5.00\n\n"
+    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\.txt]\n\n"
+    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]\n"
+    "\"CurrentVersion\"=\"5.1\"\n\"CurrentBuildNumber\"=\"2600\"\n\n"
+    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SMS\\Setup]\n"
+    "\"Full Version\"=\"2.00.1493.4000\"\n";
+
+static char *dir, *hive_path, *software_path;
+static struct hive *software;
 
 /* A fresh copy of the XP SYSTEM hive, with the keys added. */
 static void
@@ -65,26 +79,38 @@ setup(void)
 	hive_path = tu_path(dir, "SYSTEM");
 	tu_unxz(xz, hive_path);
 	free(xz);
+	software_path = tu_path(dir, "SOFTWARE");
+	tu_mkhive(software_path,
+	    "CMI-CreateHive{199DAFC2-6F16-4946-BF90-5A3FC3A60902}",
+	    "HKEY_LOCAL_MACHINE\\SOFTWARE", software_reg);
+	software = tu_hive_open(software_path);
 }
 
 static void
 teardown(void)
 {
+	hive_close(software);
 	tu_rmrf(dir);
 	free(dir);
 	free(hive_path);
+	free(software_path);
 }
 
 static struct plan *
 plan_of(struct hive *hv, const char *id, const char *cs, struct remedy **r)
 {
 	char *p = NULL, *schema = tu_path(tu_srcdir(), "remedies/remedy.xsd");
-	struct hive *hives[1] = { hv };
+	struct hive *hives[2] = { hv, NULL };
 	struct target t = { hives, 1, NULL };
-	struct plan_options o = { cs };
+	struct plan_options o = { cs, 0 };
 	struct plan *pl = NULL;
 	struct diag d;
 
+	/* The SYSTEM hive with the machine's SOFTWARE. */
+	if (hv->kind == HIVE_SYSTEM) {
+		hives[1] = software;
+		t.nhives = 2;
+	}
 	ck_assert_int_ge(asprintf(&p, "%s/remedies/%s.xml", tu_srcdir(), id), 0);
 	diag_init(&d);
 	ck_assert_int_eq(remedy_load(p, schema, r, &d), 0);
@@ -257,7 +283,7 @@ START_TEST(test_dry_run)
 	tu_reg_merge(hive_path, NULL, keys_reg);
 	tu_copy(hive_path, saved);
 	ck_assert_int_ge(asprintf(&cmd, "cd '%s' && '%s' --dry-run Q267971 "
-	    "Q317061 SYSTEM 2>&1", dir, kbfix), 0);
+	    "Q317061 SYSTEM SOFTWARE 2>&1", dir, kbfix), 0);
 	/* Exit 1: changes pending. */
 	rc = tu_run(cmd, &out);
 	ck_assert_int_eq(rc, 1);
@@ -281,10 +307,10 @@ START_TEST(test_dry_run)
 	ck_assert(strstr(out, "SMSPerfCounters]") == NULL);
 	free(out);
 	free(cmd);
-	/* No file but the two. */
+	/* No file but the three. */
 	ck_assert_int_ge(asprintf(&cmd, "ls -A '%s'", dir), 0);
 	ck_assert_int_eq(tu_run(cmd, &out), 0);
-	ck_assert_str_eq(out, "SYSTEM\nSYSTEM.before\n");
+	ck_assert_str_eq(out, "SOFTWARE\nSYSTEM\nSYSTEM.before\n");
 	free(out);
 	free(cmd);
 	free(saved);

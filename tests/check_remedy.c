@@ -175,9 +175,12 @@ START_TEST(test_seed_q267971)
 	ck_assert_int_eq(r->restart, 0);
 	ck_assert_uint_eq(r->nwarnings, 0);
 	ck_assert_ptr_null(r->advisory);
-	ck_assert_uint_eq(r->nhives, 1);
+	ck_assert_uint_eq(r->nhives, 2);
 	ck_assert_int_eq(r->hives[0], HIVE_SYSTEM);
 	ck_assert_int_eq(r->hive_optional[0], 0);
+	/* Its service pack is read there, so it is not optional either. */
+	ck_assert_int_eq(r->hives[1], HIVE_SOFTWARE);
+	ck_assert_int_eq(r->hive_optional[1], 0);
 	ck_assert_ptr_nonnull(strstr(r->symptom,
 	    "\n  The library file \"<Drive>:\\SMS\\bin\\i386\\SMSPERF.dll\""));
 	/* The article's text, dedented, with its trailing backslash. */
@@ -186,15 +189,29 @@ START_TEST(test_seed_q267971)
 	    "  HKEY_LOCAL_MACHINE\\System\\CurrentControlSet\\Services\\"));
 	ck_assert_int_eq(strncmp(r->workaround, "WARNING: If you use", 19), 0);
 
+	/* The stale keys, on an SMS 2.0 site server, at SP2 or later. */
 	ck_assert_int_eq(r->when.kind, COND_ALL);
-	ck_assert_uint_eq(r->when.nchildren, 1);
+	ck_assert_uint_eq(r->when.nchildren, 3);
 	ck_assert_int_eq(r->when.children[0].kind, COND_KEY_EXISTS);
 	assert_path(&r->when.children[0].path, HIVE_SYSTEM, 3,
 	    "CurrentControlSet", "Services", "SMSPerfCountersfor*");
+	ck_assert_int_eq(r->when.children[1].kind, COND_ANY);
+	ck_assert_uint_eq(r->when.children[1].nchildren, 2);
+	ck_assert_int_eq(r->when.children[1].children[0].kind,
+	    COND_VALUE_MATCHES);
+	assert_path(&r->when.children[1].children[0].path, HIVE_SYSTEM, 3,
+	    "CurrentControlSet", "Services", "SMS_EXECUTIVE");
+	ck_assert_str_eq(r->when.children[1].children[0].pattern,
+	    "*\\bin\\i386\\smsexec.exe");
+	ck_assert_int_eq(r->when.children[2].kind, COND_VALUE_MATCHES);
+	assert_path(&r->when.children[2].path, HIVE_SOFTWARE, 3,
+	    "Microsoft", "SMS", "Setup");
+	ck_assert_str_eq(r->when.children[2].name, "Full Version");
+	ck_assert_str_eq(r->when.children[2].pattern, "2.00.1493.*");
 
 	ck_assert_uint_eq(r->nactions, 1);
 	ck_assert_int_eq(r->actions[0].kind, ACT_DELETE_KEY);
-	ck_assert_int_eq(r->actions[0].line, 50);
+	ck_assert_int_eq(r->actions[0].line, 69);
 	assert_path(&r->actions[0].path, HIVE_SYSTEM, 3,
 	    "CurrentControlSet", "Services", "SMSPerfCountersfor*");
 	ck_assert_str_eq(r->actions[0].path.text, "HKEY_LOCAL_MACHINE\\SYSTEM"
@@ -248,18 +265,22 @@ START_TEST(test_seed_q317061)
 	ck_assert_uint_eq(c->value.type, 0xFFFFFFFFu);
 	ck_assert_str_eq(c->text, "");
 	assert_bytes(&c->value, "\0\0", 2);
-	/* An SMS 2.0 site server: its Executive runs from SMS\bin. */
+	/* An SMS 2.0 site server: its Executive runs from SMS\bin\i386 or
+	 * SMS\bin\alpha. */
 	c = &r->when.children[2];
-	ck_assert_int_eq(c->kind, COND_VALUE_MATCHES);
-	ck_assert_str_eq(c->name, "ImagePath");
-	ck_assert_str_eq(c->pattern, "*\\bin\\*\\smsexec.exe");
-	assert_path(&c->path, HIVE_SYSTEM, 3, "CurrentControlSet", "Services",
-	    "SMS_EXECUTIVE");
+	ck_assert_int_eq(c->kind, COND_ANY);
+	ck_assert_uint_eq(c->nchildren, 2);
+	ck_assert_int_eq(c->children[0].kind, COND_VALUE_MATCHES);
+	ck_assert_str_eq(c->children[0].name, "ImagePath");
+	ck_assert_str_eq(c->children[0].pattern, "*\\bin\\i386\\smsexec.exe");
+	assert_path(&c->children[0].path, HIVE_SYSTEM, 3, "CurrentControlSet",
+	    "Services", "SMS_EXECUTIVE");
+	ck_assert_str_eq(c->children[1].pattern, "*\\bin\\alpha\\smsexec.exe");
 
 	ck_assert_uint_eq(r->nactions, 1);
 	a = &r->actions[0];
 	ck_assert_int_eq(a->kind, ACT_SET_VALUE);
-	ck_assert_int_eq(a->line, 63);
+	ck_assert_int_eq(a->line, 67);
 	ck_assert_str_eq(a->name, "DriveLetter");
 	ck_assert_int_eq(a->create, 0);
 	assert_path(&a->path, HIVE_SYSTEM, 4, "CurrentControlSet", "Services",
@@ -278,7 +299,7 @@ START_TEST(test_seed_q256211)
 
 	ck_assert_uint_eq(r->nhives, 2);
 	ck_assert_int_eq(r->hives[0], HIVE_SYSTEM);
-	ck_assert_int_eq(r->hive_optional[0], 1);
+	ck_assert_int_eq(r->hive_optional[0], 0);
 	ck_assert_int_eq(r->hives[1], HIVE_NTUSER);
 	ck_assert_int_eq(r->hive_optional[1], 1);
 	ck_assert_str_eq(r->workaround, "To work around this behavior, place "
@@ -286,14 +307,21 @@ START_TEST(test_seed_q256211)
 	    "variable by using the \"PATH =\" statement in the user's logon\n"
 	    "script.");
 	ck_assert_ptr_nonnull(r->advisory);
-	ck_assert_uint_eq(r->when.nchildren, 1);
-	ck_assert_int_eq(r->when.children[0].kind, COND_LIST_CONTAINS);
-	assert_path(&r->when.children[0].path, HIVE_SYSTEM, 4,
+	/* An SMS 2.0 client, a network folder in its system PATH. */
+	ck_assert_uint_eq(r->when.nchildren, 2);
+	ck_assert_int_eq(r->when.children[0].kind, COND_VALUE_MATCHES);
+	assert_path(&r->when.children[0].path, HIVE_SYSTEM, 3,
+	    "CurrentControlSet", "Services", "CLISVC");
+	ck_assert_str_eq(r->when.children[0].name, "ImagePath");
+	ck_assert_str_eq(r->when.children[0].pattern,
+	    "*\\MS\\SMS\\Core\\Bin\\Clisvcl.exe");
+	ck_assert_int_eq(r->when.children[1].kind, COND_LIST_CONTAINS);
+	assert_path(&r->when.children[1].path, HIVE_SYSTEM, 4,
 	    "CurrentControlSet", "Control", "Session Manager", "Environment");
-	ck_assert_str_eq(r->when.children[0].name, "Path");
-	ck_assert_str_eq(r->when.children[0].separator, ";");
-	ck_assert_int_eq(r->when.children[0].match, MATCH_NETWORK);
-	ck_assert_ptr_null(r->when.children[0].pattern);
+	ck_assert_str_eq(r->when.children[1].name, "Path");
+	ck_assert_str_eq(r->when.children[1].separator, ";");
+	ck_assert_int_eq(r->when.children[1].match, MATCH_NETWORK);
+	ck_assert_ptr_null(r->when.children[1].pattern);
 	ck_assert_uint_eq(r->nactions, 2);
 
 	a = &r->actions[0];
@@ -329,11 +357,15 @@ START_TEST(test_seed_q268499)
 	struct remedy *r = load_seed("Q268499");
 	const struct action *a;
 
-	ck_assert_uint_eq(r->when.nchildren, 2);
+	/* An Alpha-based SMS 2.0 client with Nmperf.dll. */
+	ck_assert_uint_eq(r->when.nchildren, 3);
 	ck_assert_int_eq(r->when.children[0].kind, COND_ARCHITECTURE);
 	ck_assert_str_eq(r->when.children[0].arch, "alpha");
-	ck_assert_int_eq(r->when.children[1].kind, COND_FILE_EXISTS);
-	ck_assert_str_eq(r->when.children[1].file,
+	ck_assert_int_eq(r->when.children[1].kind, COND_VALUE_MATCHES);
+	assert_path(&r->when.children[1].path, HIVE_SYSTEM, 3,
+	    "CurrentControlSet", "Services", "CLISVC");
+	ck_assert_int_eq(r->when.children[2].kind, COND_FILE_EXISTS);
+	ck_assert_str_eq(r->when.children[2].file,
 	    "%SystemRoot%\\System32\\Nmperf.dll");
 	ck_assert_uint_eq(r->nactions, 1);
 	a = &r->actions[0];
@@ -667,6 +699,69 @@ START_TEST(test_minimal_ok)
 	remedy_free(r);
 	free(got);
 	free(x);
+}
+END_TEST
+
+/* <unseen>: one paragraph of text, after <restart/> and before <hive>;
+ * only a remedy with actions may have it. */
+#define U_HEAD(w) \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
+	"<remedy xmlns=\"urn:kbfix:remedy:1\" id=\"T1\">\n" \
+	"  <title>t</title>\n" \
+	"  <article number=\"Q1\"><product>p</product><symptom>s</symptom>" \
+	w "</article>\n" \
+	"  <summary>s</summary>\n"
+#define U_HIVE "  <hive name=\"SYSTEM\"/>\n"
+#define U_ACTIONS \
+	"  <actions><delete-value path=\"HKLM\\SYSTEM\\A\" name=\"B\"/>" \
+	"</actions>\n</remedy>\n"
+START_TEST(test_unseen)
+{
+	static const char ok[] = U_HEAD("<workaround>w</workaround>")
+	    "  <restart/>\n"
+	    "  <unseen>\n"
+	    "    clients that hang\n"
+	    "    now and then\n"
+	    "  </unseen>\n" U_HIVE U_ACTIONS;
+	static const char advisory[] = U_HEAD("")
+	    "  <unseen>u</unseen>\n" U_HIVE
+	    "  <advisory>a</advisory>\n"
+	    "</remedy>\n";
+	static const char late[] = U_HEAD("<workaround>w</workaround>")
+	    U_HIVE "  <unseen>u</unseen>\n" U_ACTIONS;
+	struct remedy *r;
+	char *got;
+	int rc;
+
+	got = load_str(ok, &rc, &r);
+	ck_assert_str_eq(got, "");
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(r->unseen, "clients that hang now and then");
+	ck_assert_int_eq(r->unseen_line, 7);
+	ck_assert_int_eq(r->restart, 1);
+	remedy_free(r);
+	free(got);
+
+	got = load_str(advisory, &rc, NULL);
+	ck_assert_str_eq(got, "t.xml:6: error: <unseen> needs <actions>: an "
+	    "advisory changes nothing, and its text says when it matters\n");
+	ck_assert_int_eq(rc, -1);
+	free(got);
+
+	got = load_str(late, &rc, NULL);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_ptr_nonnull(strstr(got, "t.xml:7: error: Element 'unseen': "
+	    "This element is not expected."));
+	free(got);
+
+	/* The library's: Q152589's symptom is a client's. */
+	r = load_seed("Q152589");
+	ck_assert_str_eq(r->unseen, "Netscape Navigator 2.01 clients that "
+	    "seem to hang on SSL pages with graphics");
+	remedy_free(r);
+	r = load_seed("Q317061");
+	ck_assert_ptr_null(r->unseen);
+	remedy_free(r);
 }
 END_TEST
 
@@ -1259,6 +1354,7 @@ remedy_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_minimal_ok);
 	tcase_add_test(tc, test_unknown_element);
+	tcase_add_test(tc, test_unseen);
 	tcase_add_test(tc, test_errors_after_content_error);
 	tcase_add_test(tc, test_missing_attribute);
 	tcase_add_test(tc, test_bad_type_name);

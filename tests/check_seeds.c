@@ -51,7 +51,7 @@ run_plan(struct run *u, const char *id, const char *windir, const char *cs,
 	const char *src = env_or("top_srcdir", KBFIX_SRCDIR);
 	char *file = NULL, *schema = NULL;
 	struct target t;
-	struct plan_options o = { cs };
+	struct plan_options o = { cs, 0 };
 	const char *h;
 	va_list ap;
 
@@ -90,7 +90,7 @@ run_cond(struct run *u, const char *cond, const char *hive)
 	const char *src = env_or("top_srcdir", KBFIX_SRCDIR);
 	char *schema = NULL, *xml = NULL;
 	struct target t;
-	struct plan_options o = { NULL };
+	struct plan_options o = { NULL, 0 };
 
 	memset(u, 0, sizeof *u);
 	diag_init(&u->d);
@@ -466,13 +466,18 @@ START_TEST(test_q256211_clean)
 }
 END_TEST
 
-/* The real XP SYSTEM: no network entry in its Path, so not applicable;
- * applicable once the test adds a UNC path and a drive letter that
- * MountedDevices (A: C: D: E:) does not list. */
+/* The real XP SYSTEM: no SMS client, no network entry in its Path, so not
+ * applicable; still not applicable once the test adds a UNC path and a
+ * drive letter that MountedDevices (A: C: D: E:) does not list, for the
+ * machine is no SMS client; applicable once the test makes it one too. */
 START_TEST(test_q256211_real_xp)
 {
 	static const char *const env1[] = { "ControlSet001", "Control",
 	    "Session Manager", "Environment", NULL };
+	static const char *const svc1[] = { "ControlSet001", "Services",
+	    NULL };
+	static const char *const clisvc1[] = { "ControlSet001", "Services",
+	    "CLISVC", NULL };
 	struct run u;
 	char *tmp, *sys, *xz = NULL, *was;
 	const char *shared = tu_shared();
@@ -491,7 +496,8 @@ START_TEST(test_q256211_real_xp)
 	tu_unxz(xz, sys);
 	run_plan(&u, "Q256211", NULL, NULL, sys, NULL);
 	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
-	ck_assert_ptr_nonnull(strstr(u.e->reason, "holds no network entry"));
+	ck_assert_str_eq(u.e->reason, "'HKEY_LOCAL_MACHINE\\SYSTEM\\"
+	    "ControlSet001\\Services\\CLISVC' does not exist");
 	run_free(&u);
 
 	h = edit_open(sys);
@@ -508,6 +514,17 @@ START_TEST(test_q256211_real_xp)
 		edit_set_text(h, env1, "Path", REG_EXPAND_SZ, now);
 		free(now);
 	}
+	edit_commit(h, sys);
+	run_plan(&u, "Q256211", NULL, NULL, sys, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
+	ck_assert_uint_eq(u.e->nchanges, 0);
+	run_free(&u);
+
+	/* The SMS 2.0 client's service. */
+	h = edit_open(sys);
+	ck_assert(hivex_node_add_child(h, edit_find(h, svc1), "CLISVC") != 0);
+	edit_set_text(h, clisvc1, "ImagePath", REG_EXPAND_SZ,
+	    "%SystemRoot%\\MS\\SMS\\Core\\Bin\\Clisvcl.exe");
 	edit_commit(h, sys);
 	run_plan(&u, "Q256211", NULL, NULL, sys, NULL);
 	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
@@ -570,8 +587,12 @@ START_TEST(test_q268499_hive_alone)
 	ck_assert_int_eq(u.e->status, ENTRY_NEEDS_FOLDER);
 	ck_assert_uint_eq(u.e->nchanges, 0);
 	ck_assert_str_eq(u.e->reason, "PROCESSOR_ARCHITECTURE is 'alpha'; "
-	    "whether '%SystemRoot%\\System32\\Nmperf.dll' exists can only be "
-	    "seen in the Windows folder, and only hives were given");
+	    "'ImagePath' of 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\"
+	    "Services\\CLISVC' is \"C:\\WINNT\\MS\\SMS\\CORE\\BIN\\"
+	    "CLISVCL.EXE\", which matches '*\\MS\\SMS\\Core\\Bin\\"
+	    "Clisvcl.exe'; whether '%SystemRoot%\\System32\\Nmperf.dll' "
+	    "exists can only be seen in the Windows folder, and only hives "
+	    "were given");
 	run_free(&u);
 	free(x86);
 	free(alpha);
@@ -654,9 +675,24 @@ START_TEST(test_q267971_keys)
 {
 	struct run u;
 	char *sys = tu_fixture("system/SYSTEM");
+	char *sw = tu_fixture("software-sms/SOFTWARE");
+	char *sw_xp = tu_fixture("software/SOFTWARE");
 	size_t i;
 
+	/* The site server's service pack is in SOFTWARE: without it, the
+	 * remedy cannot tell; on a SOFTWARE hive without SMS\Setup (the XP
+	 * fixture), it is no SMS 2.0 SP2 site server. */
 	run_plan(&u, "Q267971", NULL, NULL, sys, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_MISSING_HIVE);
+	ck_assert_ptr_nonnull(strstr(u.e->reason, "needs the SOFTWARE hive"));
+	run_free(&u);
+	run_plan(&u, "Q267971", NULL, NULL, sys, sw_xp, NULL);
+	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
+	ck_assert_ptr_nonnull(strstr(u.e->reason, "'HKEY_LOCAL_MACHINE\\"
+	    "SOFTWARE\\Microsoft\\SMS\\Setup' does not exist"));
+	run_free(&u);
+
+	run_plan(&u, "Q267971", NULL, NULL, sys, sw, NULL);
 	ck_assert_int_eq(u.e->status, ENTRY_APPLIES);
 	ck_assert_uint_eq(u.e->nchanges, 3);
 	for (i = 0; i < 3; i++) {
@@ -671,6 +707,8 @@ START_TEST(test_q267971_keys)
 	}
 	run_free(&u);
 	free(sys);
+	free(sw);
+	free(sw_xp);
 }
 END_TEST
 
@@ -982,6 +1020,30 @@ START_TEST(test_action_files)
 END_TEST
 
 /* file-exists and architecture, true and false. */
+/* The children of a group that say the same thing say it once: three
+ * patterns of an ImagePath that is not there. */
+START_TEST(test_cond_reason_once)
+{
+	struct run u;
+	char *sys = tu_fixture("system-clean/SYSTEM");
+
+	run_cond(&u, "<any>"
+	    "<value-matches path=\"" SVC "SMS_EXECUTIVE\" name=\"ImagePath\" "
+	    "pattern=\"*\\site.srv\\*\"/>"
+	    "<value-matches path=\"" SVC "SMS_EXECUTIVE\" name=\"ImagePath\" "
+	    "pattern=\"*\\bin\\i386\\smsexec.exe\"/>"
+	    "<key-exists path=\"" SVC "SMS_EXECUTIVE\"/>"
+	    "<key-exists path=\"" SVC "EXIFS\\Nope\"/></any>", sys);
+	ck_assert_int_eq(u.e->status, ENTRY_NOT_APPLICABLE);
+	ck_assert_str_eq(u.e->reason, "'HKEY_LOCAL_MACHINE\\SYSTEM\\"
+	    "ControlSet002\\Services\\SMS_EXECUTIVE' does not exist; "
+	    "'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\EXIFS\\"
+	    "Nope' does not exist");
+	run_free(&u);
+	free(sys);
+}
+END_TEST
+
 START_TEST(test_cond_file_architecture)
 {
 	struct run u;
@@ -1058,6 +1120,7 @@ seeds_suite(void)
 	tc = tcase_create("conditions");
 	tcase_add_test(tc, test_value_types);
 	tcase_add_test(tc, test_cond_file_architecture);
+	tcase_add_test(tc, test_cond_reason_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -83,7 +83,7 @@ plan(struct fx *f)
 {
 	struct hive *hives[1];
 	struct target t;
-	struct plan_options o = { NULL };
+	struct plan_options o = { NULL, 0 };
 	struct diag d;
 	size_t len = 0;
 	FILE *m;

@@ -11,14 +11,17 @@ trap 'rm -rf "$tmp"' EXIT
 . "$top_srcdir/tests/clilib.sh"
 
 # --- apply Q267971 then Q317061 on the fixture (Current = 2) ------------
+# The machine's SOFTWARE hive, which Q267971 reads (the site server's
+# service pack), is given with SYSTEM and never changed.
 d="$tmp/a"
 mkdir "$d"
 cp "$H/system/SYSTEM" "$d/SYSTEM"
+cp "$H/software-sms/SOFTWARE" "$d/SOFTWARE"
 cd "$d"
 listing SYSTEM > before.lst
-"$KBFIX" --dry-run Q267971 Q317061 SYSTEM > plan.diff
-"$KBFIX" --dry-run --format reg Q267971 Q317061 SYSTEM > plan.reg
-"$KBFIX" apply Q267971 SYSTEM > out1.txt 2> err1.txt; rc=$?
+"$KBFIX" --dry-run Q267971 Q317061 SYSTEM SOFTWARE > plan.diff
+"$KBFIX" --dry-run --format reg Q267971 Q317061 SYSTEM SOFTWARE > plan.reg
+"$KBFIX" apply Q267971 SYSTEM SOFTWARE > out1.txt 2> err1.txt; rc=$?
 [ $rc -eq 0 ] || bad "apply Q267971: exit $rc: $(cat err1.txt)"
 "$KBFIX" apply Q317061 SYSTEM > out2.txt 2> err2.txt; rc=$?
 [ $rc -eq 0 ] || bad "apply Q317061: exit $rc: $(cat err2.txt)"
@@ -37,10 +40,11 @@ case "$u1" in *undo*) ;; *) bad "undo file name '$u1'" ;; esac
 ok
 
 # A second apply has nothing to do, and so has the dry run.
-"$KBFIX" apply Q267971 Q317061 SYSTEM > out3.txt 2>&1; rc=$?
+"$KBFIX" apply Q267971 Q317061 SYSTEM SOFTWARE > out3.txt 2>&1; rc=$?
 [ $rc -eq 0 ] || bad "second apply: exit $rc"
 grep -q 'nothing to do' out3.txt || bad "second apply: $(cat out3.txt)"
-"$KBFIX" --dry-run Q267971 Q317061 SYSTEM > /dev/null; rc=$?
+cmp -s SOFTWARE "$H/software-sms/SOFTWARE" || bad "SOFTWARE was written"
+"$KBFIX" --dry-run Q267971 Q317061 SYSTEM SOFTWARE > /dev/null; rc=$?
 [ $rc -eq 0 ] || bad "dry run after apply: exit $rc, want 0"
 ok
 
@@ -107,11 +111,12 @@ mkdir "$d"
 "$MKHIVE" --root '$$$PROTO.HIV' --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' \
     "$d/SYSTEM" "$top_srcdir/tests/fixtures/system.reg" "$d/big.reg" ||
     bad "mkhive with a big value"
+cp "$H/software-sms/SOFTWARE" "$d/SOFTWARE"
 cd "$d"
 listing SYSTEM > before.lst
 grep -q 'SMSPerfCountersForBig/Data/Blob,BINARY,' before.lst ||
     bad "the big value is not in the test hive"
-"$KBFIX" apply -q --backup-dir "$d" Q267971 SYSTEM > out.txt 2>&1; rc=$?
+"$KBFIX" apply -q --backup-dir "$d" Q267971 SYSTEM SOFTWARE > out.txt 2>&1; rc=$?
 [ $rc -eq 0 ] || bad "apply with a big value: exit $rc: $(cat out.txt)"
 witness SYSTEM
 u=$(sed -n "s/^kbfix: 'SYSTEM': undo file '\(.*\)'$/\1/p" out.txt)

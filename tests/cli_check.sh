@@ -119,7 +119,7 @@ mkdir "$tmp/bad"
 cp "$SYS" "$tmp/bad/good"
 check 2 "$tmp/bad/swap" "$tmp/bad/good" "$tmp/bad/loop" "$tmp/bad/sum"
 [ "$(wc -l < "$tmp/err")" -eq 3 ] || bad "want 3 lines: $(cat "$tmp/err")"
-grep -q "'$tmp/bad/swap': 1 key whose subkeys are out of the order Windows finds them in (first 'ControlSet001\\\\Services': 'Dhcp' listed before 'Caf" \
+grep -q "'$tmp/bad/swap': 1 key whose subkeys are out of the order Windows finds them in (first 'ControlSet001\\\\Services': 'CLISVC' listed before 'Caf" \
     "$tmp/err" || bad "swap: $(cat "$tmp/err")"
 grep -q "lists its own ancestor" "$tmp/err" || bad "loop: $(cat "$tmp/err")"
 grep -q "bad base block checksum" "$tmp/err" || bad "sum: $(cat "$tmp/err")"

@@ -98,11 +98,11 @@ grep -q "^kbfix: error: 'u/NTUSER.DAT' is a user's hive (NTUSER): Q256211 change
 cp "$H/system/SYSTEM" SYSTEM
 "$KBFIX" scan SYSTEM u/NTUSER.DAT > out.txt 2>&1
 rc=$?
-[ $rc -eq 1 ] && grep -q '^Q256211 *applies' out.txt ||
+[ $rc -eq 1 ] && grep -q '^Q256211 *possible' out.txt ||
     bad "scan SYSTEM NTUSER.DAT: exit $rc: $(cat out.txt)"
 # A remedy that does not change a user's hive keeps its own message.
 "$KBFIX" --dry-run Q267971 u/NTUSER.DAT > out.txt 2>&1
-grep -qx "kbfix: error: Q267971 needs the SYSTEM hive, which was not given" \
+grep -qx "kbfix: error: Q267971 needs the SYSTEM and SOFTWARE hives, which were not given" \
     out.txt || bad "--dry-run Q267971 NTUSER.DAT: $(cat out.txt)"
 ok
 

@@ -78,11 +78,13 @@ hasnt "$tmp/stderr" "replayed"
 hasnt "$tmp/stdout" "Services\\ad_driver]"
 has "$tmp/stdout" "# replayed: not applicable: 'HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\ad_driver' does not exist"
 
-# The whole library on the replayed hive: Q256211 reads its Path value
-# (which holds no network entry).
+# The whole library on the replayed hive: Q268499 reads its processor
+# (PROCESSOR_ARCHITECTURE), Q256211 finds no SMS client service.
 run 0 scan SYSTEM
 has "$tmp/stderr" "$note"
-grep -q "^Q256211  *not applicable  *'Path' of '.*' holds no network entry" \
+grep -q "^Q268499  *not applicable  *PROCESSOR_ARCHITECTURE is 'amd64', not 'alpha'" \
+    "$tmp/stdout" || bad "scan: Q268499: $(cat "$tmp/stdout")"
+grep -q "^Q256211  *not applicable  *'.*\\\\Services\\\\CLISVC' does not exist" \
     "$tmp/stdout" || bad "scan: Q256211: $(cat "$tmp/stdout")"
 
 # LOG2 cut in the middle of its second entry: refused, nothing planned.

@@ -43,8 +43,10 @@ n=$(wc -l < "$tmp/alone")
 head -n "$n" "$tmp/j1" > "$tmp/body"
 cmp -s "$tmp/body" "$tmp/alone" || bad "--each differs from one run per hive"
 grep -q '^kbfix: 5 targets, exit 1$' "$tmp/j1" || bad "no summary of 5 targets"
-[ "$(grep -c 'changes pending' "$tmp/j1")" -eq 3 ] ||
-    bad "want 3 machines with changes pending"
+# system and system-alpha (Q317061); system-sms12's only change is
+# Q256211's, which the whole library holds back (possible).
+[ "$(grep -c 'changes pending' "$tmp/j1")" -eq 2 ] ||
+    bad "want 2 machines with changes pending"
 
 # Only clean machines: exit 0.  A missing file: exit 2, the others still
 # reported, in order.

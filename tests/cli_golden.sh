@@ -4,7 +4,8 @@
 # status of each case).
 #
 # Every case runs in a temporary folder holding copies of the fixture hives
-# under relative names (SYSTEM, clean/SYSTEM, user/NTUSER.DAT) and the
+# under relative names (SYSTEM and its machine's SOFTWARE, clean/SYSTEM,
+# user/NTUSER.DAT) and the
 # remedy library as ./remedies (KBFIX_DATADIR=.), so that the output names
 # no folder of this machine and nothing needs rewriting.
 #
@@ -29,6 +30,7 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/w" "$tmp/w/clean" "$tmp/w/user" "$tmp/w/empty" "$tmp/out"
 cp "$H/system/SYSTEM" "$tmp/w/SYSTEM" &&
+cp "$H/software-sms/SOFTWARE" "$tmp/w/SOFTWARE" &&
 cp "$H/system-clean/SYSTEM" "$tmp/w/clean/SYSTEM" &&
 cp "$H/ntuser/NTUSER.DAT" "$tmp/w/user/NTUSER.DAT" || exit 2
 printf 'not a hive\n' > "$tmp/w/notahive"
@@ -96,14 +98,17 @@ check scan . scan SYSTEM
 check scan-all . scan --control-set all SYSTEM
 check scan-clean . scan clean/SYSTEM
 
-# The dry run: the whole library, then the two remedies of issue 2 with
-# the hive found in the current folder.
+# The dry run: the whole library (SYSTEM alone: Q267971 needs SOFTWARE),
+# then the two remedies of issue 2 with the hives found in the current
+# folder.
 check dry-run . --dry-run SYSTEM
 check dry-run-ids . --dry-run Q267971 Q317061
-check dry-run-apply . apply --dry-run Q267971 SYSTEM
-check dry-run-reg . --dry-run --format reg Q267971 Q317061 SYSTEM
-check dry-run-cs-all . --dry-run --control-set all Q267971 Q317061 SYSTEM
-check dry-run-cs-1 . --dry-run --control-set 1 Q267971 Q317061 SYSTEM
+check dry-run-apply . apply --dry-run Q267971 SYSTEM SOFTWARE
+check dry-run-reg . --dry-run --format reg Q267971 Q317061 SYSTEM SOFTWARE
+check dry-run-cs-all . --dry-run --control-set all Q267971 Q317061 SYSTEM \
+    SOFTWARE
+check dry-run-cs-1 . --dry-run --control-set 1 Q267971 Q317061 SYSTEM \
+    SOFTWARE
 check dry-run-cs-lkg . --dry-run --control-set lkg Q317061 SYSTEM
 check dry-run-clean . --dry-run clean/SYSTEM
 check dry-run-clean-reg . --dry-run --format reg clean/SYSTEM
@@ -129,12 +134,13 @@ check err-hive-not-given . --dry-run Q267971 user/NTUSER.DAT
 # time in the names of backups and undo files.
 mkdir "$tmp/a"
 cp "$tmp/w/SYSTEM" "$tmp/a/SYSTEM"
+cp "$tmp/w/SOFTWARE" "$tmp/a/SOFTWARE"
 ln -s "$top_srcdir/remedies" "$tmp/a/remedies"
 SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
-check apply ../a apply Q267971 Q317061 SYSTEM
-check apply-again ../a apply Q267971 Q317061 SYSTEM
-check scan-after-apply ../a scan Q267971 Q317061 Q268499 SYSTEM
+check apply ../a apply Q267971 Q317061 SYSTEM SOFTWARE
+check apply-again ../a apply Q267971 Q317061 SYSTEM SOFTWARE
+check scan-after-apply ../a scan Q267971 Q317061 Q268499 SYSTEM SOFTWARE
 check undo-dry-run ../a undo --dry-run SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM
 check undo ../a undo -q SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM
 check undo-again ../a undo SYSTEM.kbfix-20231114T221320Z-undo.reg SYSTEM

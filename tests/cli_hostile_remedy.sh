@@ -19,6 +19,8 @@ listing() {
 }
 mkdir "$tmp/w"
 cp "$SYS" "$tmp/w/SYSTEM"
+# The machine's SOFTWARE, where the seed reads the SMS service pack.
+cp "$top_builddir/tests/hives/software-sms/SOFTWARE" "$tmp/w/SOFTWARE"
 secret="$tmp/secret.txt"
 echo "KBFIX-SECRET-5d1c" > "$secret"
 
@@ -64,7 +66,8 @@ body() {
 
 # The seed itself must pass, or the rest proves nothing.
 cp "$SEED" "$tmp/w/good.xml"
-( cd "$tmp/w" && "$KBFIX" --dry-run ./good.xml SYSTEM > /dev/null 2>&1 )
+( cd "$tmp/w" && "$KBFIX" --dry-run ./good.xml SYSTEM SOFTWARE \
+    > /dev/null 2>&1 )
 rc=$?
 if [ $rc -eq 1 ]; then pass=$((pass + 1)); else
 	echo "FAIL: the unchanged seed: exit $rc, want 1"

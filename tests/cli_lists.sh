@@ -31,12 +31,16 @@ run() {
 }
 
 # The dry run of Q267971 is the same on both fixtures, but for the name
-# of the file.
+# of the file.  Each is given with the machine's SOFTWARE hive, where
+# Q267971 reads the SMS service pack.
 mkdir "$tmp/lh" "$tmp/li"
 cp "$SYS" "$tmp/lh/SYSTEM"
 cp "$LI" "$tmp/li/SYSTEM"
-(cd "$tmp/lh" && "$KBFIX" --dry-run Q267971 SYSTEM) > "$tmp/dry-lh"
-(cd "$tmp/li" && "$KBFIX" --dry-run Q267971 SYSTEM) > "$tmp/dry-li"
+for k in lh li; do
+	cp "$top_builddir/tests/hives/software-sms/SOFTWARE" "$tmp/$k/SOFTWARE"
+done
+(cd "$tmp/lh" && "$KBFIX" --dry-run Q267971 SYSTEM SOFTWARE) > "$tmp/dry-lh"
+(cd "$tmp/li" && "$KBFIX" --dry-run Q267971 SYSTEM SOFTWARE) > "$tmp/dry-li"
 cmp -s "$tmp/dry-lh" "$tmp/dry-li" || bad "the dry runs differ: $(diff \
     "$tmp/dry-lh" "$tmp/dry-li")"
 grep -q '^-\[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\SMSPerfCountersForC' \
@@ -46,7 +50,7 @@ ok
 # Apply on both; the views change alike.
 for k in lh li; do
 	listing "$tmp/$k/SYSTEM" > "$tmp/$k.before"
-	run 0 apply Q267971 "$tmp/$k/SYSTEM"
+	run 0 apply Q267971 "$tmp/$k/SYSTEM" "$tmp/$k/SOFTWARE"
 	listing "$tmp/$k/SYSTEM" > "$tmp/$k.after"
 	witness "$tmp/$k/SYSTEM"
 	diff "$tmp/$k.before" "$tmp/$k.after" > "$tmp/$k.diff"
@@ -62,7 +66,7 @@ grep -q '^  subkey lists: .* li, .*ri (of .*li)$' "$tmp/check" ||
     bad "apply did not delete the 3 keys: $(cat "$tmp/li.diff")"
 [ "$(grep -c '^>' "$tmp/li.diff")" -eq 0 ] || bad "apply added something"
 ok
-run 0 --dry-run Q267971 "$tmp/li/SYSTEM"
+run 0 --dry-run Q267971 "$tmp/li/SYSTEM" "$tmp/li/SOFTWARE"
 run 0 undo "$tmp"/li/SYSTEM.kbfix-*-undo.reg "$tmp/li/SYSTEM"
 listing "$tmp/li/SYSTEM" > "$tmp/li.undone"
 "$KBFIX" check "$tmp/li/SYSTEM" > "$tmp/check" 2>&1 ||

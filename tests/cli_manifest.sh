@@ -29,10 +29,14 @@ manifest() {
 # --- two hives, one manifest, one undo --------------------------------------
 mkdir m m/cfg m/user
 cp "$H/system/SYSTEM" m/cfg/SYSTEM
+# The machine's SOFTWARE, where Q267971 reads SMS's service pack: read,
+# never changed, so no part of the manifest.
+cp "$H/software-sms/SOFTWARE" m/cfg/SOFTWARE
 cp "$H/ntuser/NTUSER.DAT" m/user/NTUSER.DAT
 listing m/cfg/SYSTEM > sys.before
 listing m/user/NTUSER.DAT > user.before
-(cd m && "$KBFIX" apply Q256211 Q267971 cfg/SYSTEM user/NTUSER.DAT) > a.out 2> a.err
+(cd m && "$KBFIX" apply Q256211 Q267971 cfg/SYSTEM cfg/SOFTWARE \
+    user/NTUSER.DAT) > a.out 2> a.err
 rc=$?
 [ $rc -eq 0 ] || bad "apply: exit $rc: $(cat a.err)"
 M=$(manifest a.out)
@@ -48,7 +52,8 @@ for u in m/cfg/SYSTEM.kbfix-*-undo.reg m/user/NTUSER.DAT.kbfix-*-undo.reg; do
 done
 ok
 # scan: done, not "not applicable", while the apply's changes hold.
-(cd m && "$KBFIX" scan Q256211 Q267971 cfg/SYSTEM user/NTUSER.DAT) > s.out
+(cd m && "$KBFIX" scan Q256211 Q267971 cfg/SYSTEM cfg/SOFTWARE \
+    user/NTUSER.DAT) > s.out
 grep -q "^Q267971 *done *applied by kbfix ('cfg/SYSTEM.kbfix-[0-9TZ]*-undo.reg' undoes it); no key matches" s.out &&
     grep -q "^Q256211 *done *applied by kbfix" s.out ||
     bad "scan after apply: $(cat s.out)"
@@ -79,7 +84,8 @@ rc=$?
     bad "undo MANIFEST: the hives are not what they were"
 witness m/cfg/SYSTEM
 witness m/user/NTUSER.DAT
-(cd m && "$KBFIX" scan Q267971 cfg/SYSTEM) | grep -q "^Q267971 *applies" ||
+(cd m && "$KBFIX" scan Q267971 cfg/SYSTEM cfg/SOFTWARE) |
+    grep -q "^Q267971 *applies" ||
     bad "scan after undo: not 'applies'"
 (cd m && "$KBFIX" undo "$M") > u2.out 2>&1
 rc=$?
@@ -92,6 +98,7 @@ mkvol() {
 	rm -rf "$1"
 	mkdir -p "$1/WINDOWS/system32/config" "$1/Documents and Settings/Kim"
 	cp "$H/system-alpha/SYSTEM" "$1/WINDOWS/system32/config/SYSTEM"
+	cp "$H/software-sms/SOFTWARE" "$1/WINDOWS/system32/config/SOFTWARE"
 	cp "$H/ntuser/NTUSER.DAT" "$1/Documents and Settings/Kim/NTUSER.DAT"
 	echo counters > "$1/WINDOWS/system32/nmperf.dll"
 }
@@ -182,15 +189,20 @@ want=$(cd "$lib" && LC_ALL=C sha256sum *.xml | sha256sum | cut -d' ' -f1)
 jq -e -s '[.[] | select(.event == "start") | .targets[0] | startswith("/")] | all' \
     "$A" > /dev/null || bad "audit: targets not absolute"
 # Every hive read, changed or not, with its SHA-256 when read: the scan's
-# and the apply's are the volume's hives before the apply.
+# and the apply's are the volume's hives before the apply.  SOFTWARE,
+# which the apply only reads, the undo does not read.
 jq -r 'select(.event == "input" and .role == "hive") | .abs_path' "$A" |
-    sort | uniq -c | awk '{ print $1 }' | sort -u > inputs.n
+    grep -v '/SOFTWARE$' | sort | uniq -c | awk '{ print $1 }' | sort -u \
+    > inputs.n
 [ "$(cat inputs.n)" = 3 ] || bad "audit: each hive read thrice (scan, apply, undo): $(cat inputs.n)"
+jq -r 'select(.event == "input" and .role == "hive") | .abs_path' "$A" |
+    grep -c '/SOFTWARE$' > inputs.sw
+[ "$(cat inputs.sw)" = 2 ] || bad "audit: SOFTWARE read $(cat inputs.sw) times, want 2"
 jq -r 'select(.event == "input") | .sha256 + "  " + .abs_path' "$A" |
-    head -2 > scan.sum
+    head -3 > scan.sum
 mkvol y
-(cd y && find . \( -name SYSTEM -o -name NTUSER.DAT \) -exec sha256sum {} +) \
-    > y.sum
+(cd y && find . \( -name SYSTEM -o -name SOFTWARE -o -name NTUSER.DAT \) \
+    -exec sha256sum {} +) > y.sum
 [ "$(cut -d' ' -f1 scan.sum | sort)" = "$(cut -d' ' -f1 y.sum | sort)" ] ||
     bad "audit: the hashes of the hives read are not those of the files"
 # What the undo read was what the apply left: its input hashes are the

@@ -37,6 +37,8 @@ lv=$(printf '%016383d' 0 | tr 0 v)
     "$top_srcdir/tests/fixtures/system-hostile.reg" "$tmp/long.reg" ||
     { echo "FAIL: mkhive cannot build the hostile hive" >&2; exit 1; }
 cp "$H/ntuser/NTUSER.DAT" "$tmp/NTUSER.DAT" || exit 2
+# The machine's SOFTWARE, where Q267971 reads the SMS service pack.
+cp "$H/software-sms/SOFTWARE" "$tmp/SOFTWARE" || exit 2
 listing "$tmp/SYSTEM" > "$tmp/orig.lst"
 listing "$tmp/NTUSER.DAT" > "$tmp/orig-user.lst"
 # The hive holds what the fixture says (reglookup quotes a line break as
@@ -75,8 +77,8 @@ plain_lines() {
 # case NAME WANT-REG HIVES -- REMEDIES: the dry run, --format reg (WANT-REG
 # "merge": hivexregedit --merge of it equals apply; "-": it is plain
 # .reg text, of two hives; any other text: the refusal's message holds
-# it), apply, and undo of REMEDIES on copies of HIVES (SYSTEM, or SYSTEM
-# NTUSER.DAT).
+# it), apply, and undo of REMEDIES on copies of HIVES (SYSTEM, SYSTEM
+# SOFTWARE, or SYSTEM NTUSER.DAT).
 case_() {
 	name=$1 want=$2
 	shift 2
@@ -180,7 +182,7 @@ ok
 # matched by the remedy's pattern itself.
 case_ delete-key-hostile \
     'the key '"'"'HKEY_LOCAL_MACHINE\SYSTEM\ControlSet002\Services\"SMSPerfCountersforZ]\u000a[-HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001]"'"'"' has a name .reg text cannot hold' \
-    SYSTEM -- Q267971
+    SYSTEM SOFTWARE -- Q267971
 # set-value beside them (the key's values are written again), delete-value,
 # delete-key, create-key and set-value of every type, edit-list.
 case_ set-value merge SYSTEM -- Q317061

@@ -2,7 +2,7 @@
 # cli_real_hives.sh: no false alarm.  kbfix scan, with the whole library,
 # over every real hive of ../shared/hives-real: none of those machines runs
 # the products of the library's articles, so no remedy may apply to them
-# (nor be an advisory, nor wait only for the Windows folder).  Each
+# (nor be an advisory, nor possible, nor wait only for the Windows folder).  Each
 # remedy may only be "not applicable", or "missing hive" when the hive
 # that would tell was not given.  A remedy added later is covered without
 # editing this test: it scans the library as it is.
@@ -20,10 +20,22 @@
 # are (the version, build and service pack hives-real's README gives), and
 # then every remedy must be "not applicable".
 #
+# The real hives do not hold every near miss the library tells apart, nor
+# the symptoms that would make a near miss fire: tests/near-miss/ holds
+# made-up machines (Windows 10 with its SmsRouter, SMSvcHost and ClipSVC
+# and network folders in its PATH; Windows XP with IIS 5.1 and the
+# Indexing Service; a Configuration Manager 2012 site server, whose
+# services and keys keep SMS's names), merged over tests/remedies/base as
+# the fixture machines are.  Given SYSTEM and SOFTWARE, every remedy must
+# be "not applicable" there; given SYSTEM alone, "missing hive" too.
+#
 # The check is shown to fail: a remedy that sets NtfsDisable8dot3Name-
 # Creation on any machine where it is 0 (the issue's example of a setting
 # millions of machines hold) is added to a copy of the library, and the
-# same check must find it applying.
+# same check must find it applying; so must a copy of Q256211 that tells
+# the SMS client by a service named SMS*, on the Windows 10 near miss, and
+# a copy of Q318232 that tells SMS 2.0 by any SMS\bin\*\smsexec.exe, on
+# the Configuration Manager one.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}" "${KBFIX:?}"
 real=${KBFIX_SHARED:-$top_srcdir/../shared}/hives-real
@@ -131,8 +143,47 @@ with_software() {
 	done
 }
 
+# The near misses of tests/near-miss, built once.
+for d in "$top_srcdir"/tests/near-miss/*/; do
+	m=$(basename "$d")
+	mkdir -p "$tmp/nm/$m"
+	"$top_builddir/tests/mkhive" --root '$$$PROTO.HIV' \
+	    --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' "$tmp/nm/$m/SYSTEM" \
+	    "$top_srcdir/tests/remedies/base/SYSTEM.reg" "$d/SYSTEM.reg" &&
+	"$top_builddir/tests/mkhive" \
+	    --root 'CMI-CreateHive{199DAFC2-6F16-4946-BF90-5A3FC3A60902}' \
+	    --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' "$tmp/nm/$m/SOFTWARE" \
+	    "$top_srcdir/tests/remedies/base/SOFTWARE.reg" "$d/SOFTWARE.reg" ||
+	    bad "cannot build the near miss $m"
+done
+
+# near_misses LIBRARY: each near miss with SYSTEM and SOFTWARE (every
+# remedy not applicable), then with SYSTEM alone (not applicable or
+# missing hive); one line per remedy that is anything else.
+near_misses() {
+	for d in "$tmp/nm"/*/; do
+		m=$(basename "$d")
+		for hives in "SYSTEM SOFTWARE" SYSTEM; do
+			# shellcheck disable=SC2086
+			(cd "$d" && KBFIX_REMEDY_DIR=$1 "$KBFIX" scan \
+			    --format json $hives) > "$tmp/scan.json" \
+			    2> "$tmp/scan.err"
+			[ $? -ne 2 ] ||
+			    echo "$m ($hives): exit 2: $(cat "$tmp/scan.err")"
+			ok_st='"not-applicable"'
+			[ "$hives" = SYSTEM ] && ok_st='"not-applicable", "missing-hive"'
+			jq -r --arg m "$m ($hives)" --argjson ok "[$ok_st]" \
+			    '.entries[] | select(.status as $s |
+			    $ok | index($s) | not) |
+			    "\($m): \(.id) \(.status): \(.reason)"' \
+			    "$tmp/scan.json" || echo "$m ($hives): bad JSON"
+		done
+	done
+}
+
 lib=${KBFIX_REMEDY_DIR:-$top_srcdir/remedies}
-{ scan_all "$lib"; with_software "$lib"; } > "$tmp/alarms"
+{ scan_all "$lib"; with_software "$lib"; near_misses "$lib"; } \
+    > "$tmp/alarms"
 if [ -s "$tmp/alarms" ]; then
 	bad "remedies fire on real machines they are not about:"
 	cat "$tmp/alarms" >&2
@@ -175,11 +226,32 @@ fi
 sed 's|data="4.0"|data="5.1"|; s|id="Q183769"|id="Q9999998"|; s|number="Q183769"|number="Q9999998"|' \
     "$lib/Q183769.xml" > "$tmp/broad/Q9999998.xml"
 with_software "$tmp/broad" > "$tmp/broad.out" 2> /dev/null
-if grep -q "xp with SOFTWARE: Q9999998 applies" "$tmp/broad.out"; then
+if grep -q "xp with SOFTWARE: Q9999998 \(applies\|possible\)" "$tmp/broad.out"; then
 	ok
 else
 	bad "an over-broad remedy on SOFTWARE was not caught: $(cat "$tmp/broad.out")"
 fi
+
+# Near misses: the SMS client told by a service whose name starts with
+# SMS (Windows 10's SmsRouter), SMS 2.0 told by any bin folder of its
+# SMS Executive (Configuration Manager 2012's bin\x64).
+sed '/Services\\CLISVC"$/{N;s|.*|    <key-exists path="HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\SMS*"/>|;}
+    s|id="Q256211"|id="Q9999997"|; s|number="Q256211"|number="Q9999997"|' \
+    "$lib/Q256211.xml" > "$tmp/broad/Q9999997.xml"
+sed 's|pattern="\*\\bin\\i386\\smsexec.exe"|pattern="*\\bin\\*\\smsexec.exe"|
+    s|id="Q318232"|id="Q9999996"|; s|number="Q318232"|number="Q9999996"|' \
+    "$lib/Q318232.xml" > "$tmp/broad/Q9999996.xml"
+near_misses "$tmp/broad" > "$tmp/broad.out" 2> /dev/null
+# (Both copies keep their <unseen>: "possible" is firing too, as a fleet
+# scan reports it.)
+for want in "win10-sms-names (SYSTEM SOFTWARE): Q9999997" \
+    "cm2012 (SYSTEM SOFTWARE): Q9999996" "cm2012 (SYSTEM): Q9999996"; do
+	if grep -q "^$want \(applies\|possible\): " "$tmp/broad.out"; then
+		ok
+	else
+		bad "a near miss was not caught ($want): $(cat "$tmp/broad.out")"
+	fi
+done
 
 echo "cli_real_hives: $n passed"
 exit $fail

@@ -21,6 +21,12 @@
 #     reglookup and libregf; scan and the dry run find nothing left; the
 #     undo files (hives, then files) give back what hivexregedit exported
 #     before, byte for byte, and the files as they were.
+# A remedy whose symptom no hive shows (<unseen>) is only "possible" when
+# the whole library runs: its folder holds a file "status" that says
+# "possible", and then scan and the dry run of its symptom machines run
+# once more with that remedy as the whole library (KBFIX_REMEDY_DIR): scan
+# says "possible" and exits 0, the dry run changes nothing and says why
+# ("# ID: possible: REASON").
 # Every remedy of remedies/ must have its folder, every folder its remedy:
 # adding a remedy means adding a folder.  KBFIX_REMEDIES="ID..." runs only
 # those.  Under valgrind ($TEST_WRAPPER set, as CI does), apply and undo
@@ -97,14 +103,15 @@ state() {
 # The status scan gives remedy $1 on machine $2 in the output $3 of a scan
 # of several machines ("==> M <==" before each).
 status_of() {
-	sed -n "/^==> $2 <==\$/,/^\$/s/^$1 *\(applies\|not applicable\|missing hive\|needs folder\|advisory\|done\|draft\)  *.*/\1/p" "$3"
+	sed -n "/^==> $2 <==\$/,/^\$/s/^$1 *\(applies\|not applicable\|missing hive\|needs folder\|advisory\|done\|draft\|possible\)  *.*/\1/p" "$3"
 }
 
 # kbfix ARGS in $w: its standard output, standard error (if any) and exit
-# status appended to $out.
+# status appended to $out.  $kenv: VAR=VALUE words for its environment.
 k() {
 	echo "\$ kbfix $*" >> "$out"
-	(cd "$w" && "$KBFIX" "$@") > "$tmp/k.out" 2> "$tmp/k.err"
+	# shellcheck disable=SC2086
+	(cd "$w" && env ${kenv-} "$KBFIX" "$@") > "$tmp/k.out" 2> "$tmp/k.err"
 	rc=$?
 	cat "$tmp/k.out" >> "$out"
 	if [ -s "$tmp/k.err" ]; then
@@ -162,6 +169,53 @@ apply_undo() {
 	fi
 }
 
+# library_run ID: with the remedy alone as the whole library, scan and
+# the dry run of the symptom machines ($sym), when tests/remedies/ID/status
+# says "possible"; the file and the remedy's <unseen> go together.
+library_run() {
+	lst=
+	[ -f "$R/$1/status" ] && lst=$(cat "$R/$1/status")
+	case $lst in
+	""|possible) ;;
+	*) bad "tests/remedies/$1/status: '$lst': only 'possible' is known" ;;
+	esac
+	if grep -q '<unseen>' "$top_srcdir/remedies/$1.xml"; then
+		[ "$lst" = possible ] ||
+		    bad "$1 has <unseen>: tests/remedies/$1/status must say possible"
+	else
+		[ -z "$lst" ] ||
+		    bad "$1 has no <unseen>: tests/remedies/$1/status says $lst"
+	fi
+	[ "$lst" = possible ] && [ -n "$sym" ] || return 0
+	mkdir -p "$tmp/lib-$1"
+	cp "$top_srcdir/remedies/$1.xml" "$tmp/lib-$1/"
+	echo "# $1 as the whole library" >> "$out"
+	kenv="KBFIX_REMEDY_DIR=$tmp/lib-$1"
+	# shellcheck disable=SC2086
+	k scan --no-progress $sym
+	[ $rc -eq 0 ] || bad "$1: scan of the whole library: exit $rc, want 0"
+	set -- "$1" $sym
+	for m in $sym; do
+		if [ $# -eq 2 ]; then
+			# One machine: no "==> M <==" heading.
+			st=$(sed -n "s/^$1  *\([a-z ]*[a-z]\)  .*/\1/p" \
+			    "$tmp/k.out")
+		else
+			st=$(status_of "$1" "$m" "$tmp/k.out")
+		fi
+		[ "$st" = possible ] ||
+		    bad "$1 on $m, whole library: $st, want possible"
+	done
+	# shellcheck disable=SC2086
+	k --dry-run --no-progress $sym
+	[ $rc -eq 0 ] || bad "$1: dry run of the whole library: exit $rc, want 0"
+	# With nothing planned at all, each remedy's status and reason.
+	grep -q "^# not planned: $1 (possible: \|^# $1: possible: " \
+	    "$tmp/k.out" ||
+	    bad "$1: the dry run of the whole library does not say it held it"
+	kenv=
+}
+
 # test_remedy ID: every step above for remedy ID.  Scan and the dry run
 # each run once over all the machines concerned (-j 1: one after the
 # other), so that valgrind in CI pays one start per step.
@@ -204,6 +258,7 @@ test_remedy() {
 	[ $nok -gt 0 ] || bad "tests/remedies/$id: no healthy machine"
 	# shellcheck disable=SC2086
 	[ -n "$sym" ] && k --dry-run --no-progress "$id" $sym
+	library_run "$id"
 	for m in $sym; do
 		[ "$(status_of "$id" "$m" "$tmp/scan.out")" = applies ] ||
 		    continue

@@ -352,11 +352,14 @@ elif [ -n "${CI:-}" ]; then
 fi
 
 # --- the real XP hive, with the keys added by the test ---------------------
+# (and the site server's SOFTWARE hive, where Q267971 reads its service
+# pack: the machine came without its own).
 xp="${KBFIX_SHARED:-}/hives-real/xp-sp3/SYSTEM.xz"
 if [ -f "$xp" ]; then
 	d="$tmp/xp"
 	mkdir "$d"
 	xz -dc "$xp" > "$d/SYSTEM"
+	cp "$H/software-sms/SOFTWARE" "$d/SOFTWARE"
 	cat > "$d/add.reg" <<'EOF'
 Windows Registry Editor Version 5.00
 
@@ -385,8 +388,8 @@ EOF
 	hivexregedit --merge "$d/SYSTEM" --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' \
 	    "$d/add.reg" || bad "xp: cannot add the keys"
 	listing "$d/SYSTEM" > "$tmp/xp-before.lst"
-	(cd "$d" && "$KBFIX" apply -q Q267971 Q317061 SYSTEM > out.txt \
-	    2> err.txt); rc=$?
+	(cd "$d" && "$KBFIX" apply -q Q267971 Q317061 SYSTEM SOFTWARE \
+	    > out.txt 2> err.txt); rc=$?
 	[ $rc -eq 0 ] || bad "xp: apply: exit $rc: $(cat "$d/err.txt")"
 	regfexport "$d/SYSTEM" > "$tmp/xp.exp" 2>&1 &&
 	    ! grep -q '^Unable\|libregf_' "$tmp/xp.exp" ||

@@ -14,7 +14,8 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$top_builddir" || exit 1
 h=tests/hives
 for f in system/SYSTEM system-clean/SYSTEM system-alpha/SYSTEM \
-    system-sms12/SYSTEM ntuser/NTUSER.DAT ntuser-path/NTUSER.DAT; do
+    system-sms12/SYSTEM ntuser/NTUSER.DAT ntuser-path/NTUSER.DAT \
+    software-sms/SOFTWARE; do
 	mkdir -p "$tmp/before/$(dirname "$f")"
 	cp "$h/$f" "$tmp/before/$f" || exit 1
 done
@@ -42,16 +43,22 @@ run() {
 }
 
 # Q267971: every SMSPerfCountersFor* key of the current control set, in
-# .reg form (the diff shows their 40,000-byte values in full).
-run Q267971-reg 1 --dry-run --format reg Q267971 $h/system/SYSTEM
+# .reg form (the diff shows their 40,000-byte values in full), on the site
+# server whose SOFTWARE hive says SP2; without it, the remedy cannot tell.
+run Q267971-reg 1 --dry-run --format reg Q267971 $h/system/SYSTEM \
+    $h/software-sms/SOFTWARE
+run Q267971-no-software 2 --dry-run Q267971 $h/system/SYSTEM
 # Q317061: DriveLetter blank, an empty REG_SZ.
 run Q317061-system 1 --dry-run Q317061 $h/system/SYSTEM
 run Q317061-clean 0 --dry-run Q317061 $h/system-clean/SYSTEM
 # scan: one line per remedy, with the reason.
-run scan-system 1 scan $h/system/SYSTEM $h/ntuser/NTUSER.DAT
+run scan-system 1 scan $h/system/SYSTEM $h/software-sms/SOFTWARE \
+    $h/ntuser/NTUSER.DAT
 run scan-clean 0 scan $h/system-clean/SYSTEM $h/ntuser/NTUSER.DAT
 run scan-alpha 1 scan $h/system-alpha/SYSTEM
-run scan-sms12 1 scan $h/system-sms12/SYSTEM
+# SMS 1.2: Q195936's advisory, and Q256211 only possible (the whole
+# library holds it back): exit 0.
+run scan-sms12 0 scan $h/system-sms12/SYSTEM
 # Q256211: network entries out of the system PATH, into the user's.
 run Q256211-system 1 --dry-run Q256211 $h/system/SYSTEM
 run Q256211-ntuser 1 --dry-run Q256211 $h/system/SYSTEM $h/ntuser/NTUSER.DAT
@@ -89,7 +96,8 @@ has Q195936 'Changes: none (an advisory: kbfix changes nothing)'
 has Q195936 '  Executive service runs from SITE.SRV).  If its package distribution'
 
 for f in system/SYSTEM system-clean/SYSTEM system-alpha/SYSTEM \
-    system-sms12/SYSTEM ntuser/NTUSER.DAT ntuser-path/NTUSER.DAT; do
+    system-sms12/SYSTEM ntuser/NTUSER.DAT ntuser-path/NTUSER.DAT \
+    software-sms/SOFTWARE; do
 	if ! cmp -s "$h/$f" "$tmp/before/$f"; then
 		echo "FAIL: $h/$f changed"
 		fail=$((fail + 1))

@@ -102,7 +102,7 @@ sed 's|<hive name="SYSTEM"/>|<hive name="SOFTWARE"/>|' remedies/Q317061.xml \
 "$KBFIX" validate "$tmp/Q317061.xml" > "$tmp/h" 2>&1; rc=$?
 line=$(grep -n '<hive name="SOFTWARE"/>' "$tmp/Q317061.xml" | cut -d: -f1)
 [ $rc -eq 2 ] && [ "$(grep -c 'xml:[0-9]*: error: ' "$tmp/h")" -eq 1 ] &&
-    grep -q "Q317061.xml:$line: error: no <hive> names hive SYSTEM, which lines [0-9, ]* and [0-9]* read: add <hive name=\"SYSTEM\"/>" "$tmp/h" &&
+    grep -q "Q317061.xml:$line: error: no <hive> names hive SYSTEM, which lines [0-9, ]* and [0-9]*\( more\)\? read: add <hive name=\"SYSTEM\"/>" "$tmp/h" &&
     ok || ko "hive mismatch: exit $rc: $(cat "$tmp/h")"
 
 echo "$pass passed, $fail failed"

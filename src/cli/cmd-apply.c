@@ -78,6 +78,7 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	    cmd_hives_check(r->rs, r->nrs, m.t.hives, m.t.nhives, d) < 0)
 		goto out;
 	po.control_set = a->control_set;
+	po.hold_unseen = a->nids == 0;
 	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) < 0 ||
 	    applied_mark(p, m.t.hives, m.t.nhives, d) < 0)
 		goto out;
@@ -104,6 +105,7 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 			cmd_diff_end(df, out);
 			goto out;
 		}
+		cmd_plan_held(df, p, RENDER_DIFF);
 		/* Nothing to do: each remedy says why, as the dry run. */
 		if (plan_nchanges(p) == 0)
 			cmd_plan_reasons(df, p, cmd_plan_shown(p), 0);

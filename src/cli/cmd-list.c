@@ -255,6 +255,16 @@ show_one(const struct remedy *r)
 		printf("Warning: ");
 		term_wrap(stdout, r->warnings[i], 9, 2, show_width);
 	}
+	if (r->unseen) {
+		char *t = NULL;
+
+		printf("Not seen offline: ");
+		if (asprintf(&t, "%s (with the whole library it is only "
+		    "possible; name it to apply it)", r->unseen) < 0)
+			t = NULL;
+		term_wrap(stdout, t ? t : r->unseen, 18, 2, show_width);
+		free(t);
+	}
 	printf("Restart needed: %s\n", r->restart ? "yes" : "no");
 	if (r->workaround) {
 		printf("WORKAROUND, as the article states it:\n");
@@ -396,6 +406,12 @@ md_catalogue(FILE *out, struct remedy *const *rs, size_t n)
 			fprintf(out, "- Warning: ");
 			md_text(out, r->warnings[j]);
 			fprintf(out, "\n");
+		}
+		if (r->unseen) {
+			fprintf(out, "- Not seen offline: ");
+			md_text(out, r->unseen);
+			fprintf(out, " (scanned with the whole library, it is "
+			    "only *possible*; apply it by name)\n");
 		}
 		if (r->advisory) {
 			fprintf(out, "- Advisory: ");

@@ -47,6 +47,7 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 	info.hives = m.t.hives;
 	info.nhives = m.t.nhives;
 	po.control_set = a->control_set;
+	po.hold_unseen = a->nids == 0;
 	/* "done" where an apply of kbfix is why a remedy no longer
 	 * applies (applied.h). */
 	if (plan_compute(r->rs, r->nrs, &m.t, &po, &p, d) == 0 &&
@@ -93,6 +94,7 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 			cmd_diff_end(df, out);
 			goto out;
 		}
+		cmd_plan_held(df, p, a->format);
 		/* A remedy asked for by name that changes nothing says why,
 		 * so that an empty dry run is never mistaken for a fix; with
 		 * nothing to do at all, every remedy considered does. */
@@ -117,6 +119,30 @@ out:
 	plan_free(p);
 	cmd_machine_close(&m);
 	return o->rc;
+}
+
+void
+cmd_plan_held(FILE *f, const struct plan *p, enum render_format fmt)
+{
+	size_t i, n = 0;
+
+	/* A diff with no change at all gives each remedy's status and
+	 * reason (cmd_plan_reasons), possible ones included. */
+	if (fmt == RENDER_JSON || (fmt == RENDER_DIFF &&
+	    plan_nchanges(p) == 0))
+		return;
+	for (i = 0; i < p->nentries; i++) {
+		if (p->entries[i].status != ENTRY_POSSIBLE)
+			continue;
+		fprintf(f, "%s%s", n++ ? ", " : fmt == RENDER_REG ?
+		    "; not planned: " : "# not planned: ",
+		    p->entries[i].remedy->id);
+	}
+	if (n)
+		fprintf(f, " (possible: %s cannot be seen offline; 'kbfix "
+		    "scan' says why; name %s to apply %s)\n",
+		    n > 1 ? "their symptoms" : "its symptom",
+		    n > 1 ? "them" : "it", n > 1 ? "them" : "it");
 }
 
 static int

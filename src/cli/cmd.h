@@ -108,6 +108,14 @@ void cmd_strings_free(char **v);
 int cmd_hives_check(struct remedy *const *rs, size_t nrs,
     struct hive *const *hives, size_t nh, struct diag *d);
 
+/* The remedies of plan P that the whole library holds back (possible:
+ * their symptoms cannot be seen in a hive, plan.h), said in one comment
+ * line of format FMT on F ("# ..." for a diff, "; ..." for .reg), so that
+ * a dry run or apply without them is never mistaken for one that covered
+ * them.  Nothing when there is none, for JSON (its status says it), and
+ * for a diff that changes nothing (cmd_plan_reasons says it there). */
+void cmd_plan_held(FILE *f, const struct plan *p, enum render_format fmt);
+
 /* Refuse plan P when no remedy could be checked for want of its hives
  * (an NTUSER.DAT given alone to remedies that need SYSTEM is a mistake,
  * not "nothing to do").  Returns 0, or -1 with D. */

@@ -281,6 +281,8 @@ plan_status_name(enum entry_status s)
 		return "advisory";
 	case ENTRY_DRAFT:
 		return "draft";
+	case ENTRY_POSSIBLE:
+		return "possible";
 	}
 	return "?";
 }
@@ -1175,6 +1177,25 @@ on_missing_hive(struct ctx *c, const struct cond *k)
 	return 1;
 }
 
+/* Nonzero if WHY is already one of the "; "-separated parts of ACC: the
+ * children of a group often say the same thing (three patterns of one
+ * ImagePath that is not there), which the reason says once. */
+static int
+reason_has(const char *acc, const char *why)
+{
+	size_t n = strlen(why);
+	const char *p;
+
+	for (p = acc; p != NULL; p = strstr(p, "; ")) {
+		if (p != acc)
+			p += 2;
+		if (strncmp(p, why, n) == 0 && (p[n] == '\0' ||
+		    strncmp(p + n, "; ", 2) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 eval(struct ctx *c, const struct cond *k)
 {
@@ -1199,7 +1220,8 @@ eval(struct ctx *c, const struct cond *k)
 			}
 			if (r == -1)
 				unknown = 1;
-			if (c->why != NULL) {
+			if (c->why != NULL && (acc == NULL ||
+			    !reason_has(acc, c->why))) {
 				char *j = NULL;
 
 				if (asprintf(&j, "%s%s%s", acc ? acc : "",
@@ -2180,6 +2202,45 @@ out:
 	return rc;
 }
 
+static void change_clear(struct change *ch);
+
+/* A remedy whose symptom no hive shows (<unseen>) and that would apply is
+ * only possible when the whole library runs: a scan of a fleet would
+ * report it on every machine of its product, and apply would make its
+ * change there.  Its changes go (before the next remedy is planned, so
+ * that none sees them), and its reason says what cannot be seen. */
+static int
+hold_unseen(struct plan_entry *e, struct diag *d)
+{
+	char *why = NULL;
+	size_t i;
+
+	if (e->status != ENTRY_APPLIES || e->remedy->unseen == NULL)
+		return 0;
+	if (asprintf(&why, "%s; the symptom (%s) cannot be seen offline: "
+	    "apply it by name if the machine shows it", e->reason ? e->reason :
+	    "", e->remedy->unseen) < 0) {
+		diag_error(d, NULL, 0, "out of memory");
+		return -1;
+	}
+	free(e->reason);
+	e->reason = why;
+	for (i = 0; i < e->nchanges; i++)
+		change_clear(&e->changes[i]);
+	free(e->changes);
+	e->changes = NULL;
+	e->nchanges = 0;
+	for (i = 0; i < e->nnotes; i++)
+		free(e->notes[i]);
+	free(e->notes);
+	e->notes = NULL;
+	e->nnotes = 0;
+	free(e->drops);
+	e->drops = NULL;
+	e->status = ENTRY_POSSIBLE;
+	return 0;
+}
+
 int
 plan_compute(struct remedy *const *remedies, size_t nremedies,
     const struct target *t, const struct plan_options *o, struct plan **out,
@@ -2197,7 +2258,9 @@ plan_compute(struct remedy *const *remedies, size_t nremedies,
 		goto oom;
 	for (i = 0; i < nremedies; i++) {
 		p->nentries = i + 1;
-		if (plan_one(p, &p->entries[i], remedies[i], t, o, d) < 0) {
+		if (plan_one(p, &p->entries[i], remedies[i], t, o, d) < 0 ||
+		    (o != NULL && o->hold_unseen &&
+		    hold_unseen(&p->entries[i], d) < 0)) {
 			plan_free(p);
 			return -1;
 		}

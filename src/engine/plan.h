@@ -56,6 +56,10 @@ enum entry_status {
 	ENTRY_NEEDS_FOLDER,	/* needs the Windows folder (file actions) */
 	ENTRY_ADVISORY,		/* detected; nothing to change offline */
 	ENTRY_DRAFT,		/* a draft: refused */
+	ENTRY_POSSIBLE,		/* conditions hold, but the remedy's symptom
+				 * is <unseen>: with the whole library
+				 * (plan_options.hold_unseen) nothing is
+				 * planned; named, it applies */
 };
 
 struct plan_entry {
@@ -83,6 +87,11 @@ struct target {
 
 struct plan_options {
 	const char *control_set;	/* --control-set; NULL: "current" */
+	int hold_unseen;	/* the whole library runs (no remedy named):
+				 * a remedy whose symptom no hive shows
+				 * (remedy.unseen) that would apply is
+				 * ENTRY_POSSIBLE, with no change, and the
+				 * remedies after it do not see its changes */
 };
 
 struct plan {

@@ -439,6 +439,8 @@ json_status(enum entry_status s)
 		return "advisory";
 	case ENTRY_DRAFT:
 		return "draft";
+	case ENTRY_POSSIBLE:
+		return "possible";
 	}
 	return "unknown";
 }

@@ -1626,6 +1626,9 @@ convert_remedy(struct loader *ld, xmlNode *root, struct remedy *r)
 		else if (is_el(k, "restart")) {
 			free(text_of(ld, k));
 			r->restart = 1;
+		} else if (is_el(k, "unseen")) {
+			r->unseen_line = line_of(k);
+			set_once(ld, k, &r->unseen, squeeze(text_of(ld, k)));
 		} else if (is_el(k, "hive"))
 			convert_hive(ld, k, r);
 		else if (is_el(k, "when")) {
@@ -2299,6 +2302,12 @@ check_remedy(const struct remedy *r, struct diag *d, int schema_checked)
 	check_cond(&c, &r->when);
 	for (i = 0; i < r->nactions; i++)
 		check_action(&c, &r->actions[i]);
+	/* Only a change can be held back: an advisory changes nothing, and
+	 * its text already says what the machine must show. */
+	if (r->unseen != NULL && r->nactions == 0)
+		ck_error(&c, r->unseen_line, "<unseen> needs <actions>: an "
+		    "advisory changes nothing, and its text says when it "
+		    "matters");
 	foreign_report(&c);
 	free(c.saved);
 	return c.errs;
@@ -2375,6 +2384,7 @@ remedy_free(struct remedy *r)
 		free(r->warnings[i]);
 	free(r->warnings);
 	free(r->advisory);
+	free(r->unseen);
 	free(r->hives);
 	free(r->hive_optional);
 	cond_clear(&r->when);

@@ -168,6 +168,13 @@ struct remedy {
 	char **warnings;	/* <warning> elements */
 	size_t nwarnings;
 	int restart;		/* <restart/> present: a restart is needed */
+	char *unseen;		/* <unseen>: the article's symptom, which no
+				 * hive shows (a client that hangs, a
+				 * service pack kept in files); NULL when
+				 * the conditions see it.  Run with the
+				 * whole library, such a remedy is only
+				 * "possible" and not planned (plan.h). */
+	long unseen_line;	/* line of <unseen>, for messages */
 	char *advisory;		/* <advisory>: text shown when the remedy
 				 * applies; a remedy with an advisory and no
 				 * actions never changes anything */
