@@ -26,7 +26,7 @@
 #include "hivewrite.h"
 #include "keylist.h"
 #include "regf.h"
-#include "regfile.h"
+#include "regtext.h"
 #include "testutil.h"
 #include "txlog.h"
 #include "undo.h"

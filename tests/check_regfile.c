@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "regfile.h"
+#include "regtext.h"
 #include "remedy.h"
 #include "testutil.h"
 

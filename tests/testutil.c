@@ -18,7 +18,7 @@
 
 #include "diag.h"
 #include "regf.h"
-#include "regfile.h"
+#include "regtext.h"
 #include "remedy.h"
 #include "testutil.h"
 

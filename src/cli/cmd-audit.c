@@ -18,7 +18,7 @@
 #include "cmd.h"
 #include "json.h"
 #include "paths.h"
-#include "regfile.h"
+#include "regtext.h"
 
 /* PATH made absolute: resolved when it exists, else joined to the
  * working folder.  Caller frees; NULL on out-of-memory. */

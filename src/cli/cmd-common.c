@@ -13,7 +13,7 @@
 #include "cmd.h"
 #include "paths.h"
 #include "plan.h"
-#include "regfile.h"
+#include "regtext.h"
 #include "term.h"
 #include "valuetext.h"
 
@@ -472,7 +472,7 @@ cmd_plan_reasons(FILE *f, const struct plan *p, int sep, int nothing)
 		    e->status == ENTRY_NEEDS_FOLDER)
 			continue;
 		/* A reason quotes what the hive holds: one line, names
-		 * escaped (regfile.h). */
+		 * escaped (regtext.h). */
 		why = regfile_escape(e->reason ? e->reason : "", 0);
 		if (sep)
 			fputc('\n', f);

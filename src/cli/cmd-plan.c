@@ -15,7 +15,7 @@
 #include "applied.h"
 #include "cmd.h"
 #include "plancount.h"
-#include "regfile.h"
+#include "regtext.h"
 #include "plan.h"
 
 static int
@@ -72,7 +72,7 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 			goto out;
 	} else if (r->mode == CMD_SCAN) {
 		/* A reason quotes what the hive holds: one line each, names
-		 * escaped (regfile.h). */
+		 * escaped (regtext.h). */
 		for (i = 0; i < p->nentries; i++) {
 			char *why = regfile_escape(p->entries[i].reason ?
 			    p->entries[i].reason : "", 0);

@@ -22,7 +22,7 @@
 #include "cmd.h"
 #include "plancount.h"
 #include "json.h"
-#include "regfile.h"
+#include "regtext.h"
 #include "undo.h"
 
 struct replan_arg {

@@ -24,7 +24,7 @@
 #include "paths.h"
 #include "regf.h"
 #include "recover.h"
-#include "regfile.h"
+#include "regtext.h"
 #include "txlog.h"
 #include "undo.h"
 #include "verify.h"
@@ -365,7 +365,7 @@ same_key_elems(const struct change *a, const struct change *b)
  * same execution path as `kbfix undo` and as the --format reg output.
  * Value changes one after the other in one key go in one key of the
  * file, which regfile_apply writes in one hivex_node_set_values: n values
- * set in a key cost O(n), not O(n^2) (regfile.c). */
+ * set in a key cost O(n), not O(n^2) (regtext.c). */
 static int
 plan_regfile(const struct plan *p, const struct hive *hv, struct regfile **out,
     size_t *nchanges, struct diag *d)

@@ -23,7 +23,7 @@
 
 #include "diag.h"
 #include "hive.h"
-#include "regfile.h"
+#include "regtext.h"
 
 /* Execute RF (keys under PREFIX, as regfile_apply takes them) on the hive
  * HV was opened on (HV->file), as above, and write the result at TMP (a

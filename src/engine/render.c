@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "regfile.h"
+#include "regtext.h"
 #include "render.h"
 #include "tree.h"
 #include "valuetext.h"
@@ -250,7 +250,7 @@ render_diff_entry(FILE *f, const struct plan_entry *e, unsigned vflags,
 }
 
 /* The name of every key and value --format reg would write must read
- * back as itself in regedit, hivexregedit and kbfix (regfile.h): each
+ * back as itself in regedit, hivexregedit and kbfix (regtext.h): each
  * one that would not is an error in D.  Nothing is written then. */
 static int
 reg_names_check(const struct plan *p, struct diag *d)

@@ -6,7 +6,7 @@
  * their types and data, and removes what it created.  `kbfix undo` reads
  * it back as a plan (undo_plan), so that undoing goes through the same
  * dry run, safe write and checks as applying.  Names .reg text cannot
- * hold are in kbfix lines (regfile.h), which other readers skip.
+ * hold are in kbfix lines (regtext.h), which other readers skip.
  *
  * An undo file is checked like a hive: it says what it is bound to and
  * ends with a checksum of everything before its last line.
@@ -89,7 +89,7 @@
 #include "diag.h"
 #include "hive.h"
 #include "plan.h"
-#include "regfile.h"
+#include "regtext.h"
 
 /* The largest undo file kbfix writes, and so reads. */
 #define UNDO_MAX_SIZE	(256UL * 1024 * 1024)

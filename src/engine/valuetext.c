@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "names.h"
-#include "regfile.h"
+#include "regtext.h"
 #include "valuetext.h"
 
 #define HEX_ROW 16	/* bytes per line of hex, as hexdump shows them */
@@ -679,7 +679,7 @@ valuetext_parse(const char *text, size_t len, uint32_t *type,
 
 /* ---------------------------------------------------------------- diff */
 
-/* NAME as a .reg file quotes it (regfile.c: the one place that escapes
+/* NAME as a .reg file quotes it (regtext.c: the one place that escapes
  * value names), followed by '='. */
 static char *
 name_part(const char *name)

@@ -11,7 +11,7 @@
 #include <libxml/xmlerror.h>
 
 #include "diag.h"
-#include "regfile.h"
+#include "regtext.h"
 #include "remedy.h"
 
 #define REMEDY_NS		"urn:kbfix:remedy:1"

@@ -1,4 +1,5 @@
-/* regfile.c: .reg files, read, written and merged into a hive.
+/* regtext.c: .reg files, read, written and merged into a hive (text; the
+ * binary hive format is regf.c).
  *
  * Format facts (regedit 5, Windows XP to 11):
  *  - regedit writes UTF-16LE with a BOM and CRLF line ends; hand-written
@@ -35,7 +36,7 @@
 #include <sys/stat.h>
 
 #include "names.h"
-#include "regfile.h"
+#include "regtext.h"
 
 /* Bounds against hostile input: a bigger file is refused, and parsing
  * stops after this many errors. */
@@ -563,7 +564,7 @@ parse_value(struct parser *p, long line, const char *s, size_t n)
 	parse_value_kind(p, line, s, n, 0);
 }
 
-/* A "; kbfix-TAG: ..." line (regfile.h).  Tags other than these four
+/* A "; kbfix-TAG: ..." line (regtext.h).  Tags other than these four
  * belong to undo files (undo.h) and are comments here. */
 static void
 parse_kbfix(struct parser *p, long line, const char *s, size_t n)
@@ -1095,7 +1096,7 @@ escaped_cp(uint32_t c)
 	    c == 0xfeff;
 }
 
-/* S escaped (regfile.h); with QUOTE, '\' and '"' too.  A byte that is
+/* S escaped (regtext.h); with QUOTE, '\' and '"' too.  A byte that is
  * not UTF-8 (never in a name: hivex gives UTF-8; in a path, it may) is
  * written "\xHH", which no reader takes for a character. */
 static void
@@ -1431,7 +1432,7 @@ regfile_write(FILE *f, const struct regfile *rf, struct diag *d)
 				return -1;
 			}
 			/* Once a value needs a kbfix line, those after it
-			 * take one too (regfile.h). */
+			 * take one too (regtext.h). */
 			if (plain && !regfile_name_plain(v->name, 0))
 				plain = 0;
 			fprintf(f, "%s%s\n", k->left ? "; kbfix-left-value: " :

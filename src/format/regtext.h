@@ -1,4 +1,6 @@
-/* regfile.h: .reg files ("Windows Registry Editor Version 5.00").
+/* regtext.h: .reg files ("Windows Registry Editor Version 5.00"), text:
+ * not to be confused with regf.h, the binary hive format.  The functions
+ * keep the prefix regfile_ (a .reg file).
  *
  * kbfix reads them (test fixtures, undo files) and writes them (dry run
  * --format reg, undo files).  The text form of a value is the one regedit
@@ -52,8 +54,8 @@
  * Windows' own limits hold for every name kbfix reads in .reg text: a key
  * name of at most 255 UTF-16 code units, a value name of at most 16,383.
  */
-#ifndef KBFIX_REGFILE_H
-#define KBFIX_REGFILE_H
+#ifndef KBFIX_REGTEXT_H
+#define KBFIX_REGTEXT_H
 
 #include <stddef.h>
 #include <stdint.h>
