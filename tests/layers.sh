@@ -12,7 +12,9 @@
 #
 # Fails on a source file outside a layer's folder, on a header name two
 # layers both hold (headers are included by name alone), on an include of
-# a header that no layer holds, and on an include of a layer not below.
+# a header that no layer holds, and on an include of a layer not below;
+# and, so that each file stays a room one can read, on a file over 1,500
+# lines or a function over 150 (from its "{" to its "}" at column 0).
 set -u
 : "${top_srcdir:?}"
 . "$top_srcdir/tests/clilib.sh"
@@ -80,5 +82,23 @@ for d in */; do
 		ok
 	done
 done
+
+for f in */*.c */*.h; do
+	[ -e "$f" ] || continue
+	l=$(wc -l < "$f")
+	if [ "$l" -gt 1500 ]; then
+		bad "src/$f has $l lines, over 1,500: split it along its stages"
+	else
+		ok
+	fi
+done
+awk '/^\{/ { start = FNR; name = prev }
+/^\}/ && start { if (FNR - start + 1 > 150) printf "%s:%d: %s: %d lines\n",
+    FILENAME, start - 1, name, FNR - start + 1; start = 0 }
+$0 !~ /^[ \t]/ && $0 != "{" && $0 != "" { prev = $0 }' */*.c > "$tmp/long"
+while read -r line; do
+	bad "src/$line, over 150: cut it into functions"
+done < "$tmp/long"
+[ -s "$tmp/long" ] || ok
 
 finish

@@ -145,6 +145,71 @@ audit_undo_file(struct audit *au, const char *target, const char *path)
 	audit_end(au, f);
 }
 
+/* The undo file *FILE and the hive or folder *TARGET (NULL: the undo
+ * file is to say) that undo's arguments A give; *FOUND, the caller's to
+ * free, the manifest found in a folder given alone. */
+static int
+undo_args(const struct cmd_args *a, const char **file, const char **target,
+    char **found, struct diag *d)
+{
+	struct stat st;
+
+	/* Both arguments are files: "SYSTEM.kbfix-...-undo.reg" is not a
+	 * remedy even though the parser may take a name for one. */
+	if (a->ntargets < 1 || a->ntargets > 2) {
+		cmd_usage_error(d, a->cmd, "undo takes an undo file and the "
+		    "hive or folder it undoes, or an undo manifest (%zu "
+		    "argument%s given)", a->ntargets, a->ntargets == 1 ? "" :
+		    "s");
+		return -1;
+	}
+	if (!a->dry_run && a->format != RENDER_DIFF) {
+		cmd_usage_error(d, a->cmd, "undo shows its changes as a diff; "
+		    "--format is for its dry run (-n)");
+		return -1;
+	}
+	/* kbfix undo FOLDER: the newest undo manifest apply left there. */
+	*file = a->targets[0];
+	*target = a->ntargets == 2 ? a->targets[1] : NULL;
+	if (a->ntargets == 1 && stat(*file, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if ((*found = cmd_undo_find_manifest(*file, d)) == NULL)
+			return -1;
+		diag_note(d, NULL, 0, "undoing the apply of '%s'", *found);
+		*target = *file;
+		*file = *found;
+	}
+	if (*target == NULL && !reg_text(*file)) {
+		cmd_usage_error(d, a->cmd, "'%s' is neither an undo manifest "
+		    "nor a folder: undo takes an undo file and the hive or "
+		    "folder it undoes, or the undo manifest of an apply (or the "
+		    "folder it is in)", *file);
+		return -1;
+	}
+	return 0;
+}
+
+/* Show the changes of undo plan P (a diff, or its dry run's --format). */
+static int
+undo_show(const struct cmd_args *a, const struct plan *p, struct diag *d)
+{
+	enum render_format fmt = a->dry_run ? a->format : RENDER_DIFF;
+	FILE *df = cmd_diff_begin(stdout, a, fmt);
+
+	if (df == NULL) {
+		diag_error(d, NULL, 0, "out of memory");
+		return -1;
+	}
+	if (render_plan_flags(df, p, fmt, a->vflags, d) < 0) {
+		cmd_diff_end(df, stdout);
+		return -1;
+	}
+	if (cmd_diff_end(df, stdout) < 0) {
+		diag_error(d, NULL, 0, "cannot write the output");
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmd_undo(int argc, char **argv)
 {
@@ -169,37 +234,8 @@ cmd_undo(int argc, char **argv)
 	diag_init(&d);
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
-	/* Both arguments are files: "SYSTEM.kbfix-...-undo.reg" is not a
-	 * remedy even though the parser may take a name for one. */
-	if (a.ntargets < 1 || a.ntargets > 2) {
-		cmd_usage_error(&d, a.cmd, "undo takes an undo file and the "
-		    "hive or folder it undoes, or an undo manifest (%zu "
-		    "argument%s given)", a.ntargets, a.ntargets == 1 ? "" :
-		    "s");
+	if (undo_args(&a, &file, &target, &found, &d) < 0)
 		goto out;
-	}
-	if (!a.dry_run && a.format != RENDER_DIFF) {
-		cmd_usage_error(&d, a.cmd, "undo shows its changes as a diff; "
-		    "--format is for its dry run (-n)");
-		goto out;
-	}
-	/* kbfix undo FOLDER: the newest undo manifest apply left there. */
-	file = a.targets[0];
-	target = a.ntargets == 2 ? a.targets[1] : NULL;
-	if (a.ntargets == 1 && stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if ((found = cmd_undo_find_manifest(file, &d)) == NULL)
-			goto out;
-		diag_note(&d, NULL, 0, "undoing the apply of '%s'", found);
-		target = file;
-		file = found;
-	}
-	if (target == NULL && !reg_text(file)) {
-		cmd_usage_error(&d, a.cmd, "'%s' is neither an undo manifest "
-		    "nor a folder: undo takes an undo file and the hive or "
-		    "folder it undoes, or the undo manifest of an apply (or the "
-		    "folder it is in)", file);
-		goto out;
-	}
 	if (a.audit != NULL) {
 		if (audit_open(a.audit, &au, &d) < 0)
 			goto out;
@@ -245,23 +281,8 @@ cmd_undo(int argc, char **argv)
 	}
 	if (!a.dry_run && cmd_writable_check(p, &a, &d) < 0)
 		goto out;
-	if (!a.quiet) {
-		enum render_format fmt = a.dry_run ? a.format : RENDER_DIFF;
-		FILE *df = cmd_diff_begin(stdout, &a, fmt);
-
-		if (df == NULL) {
-			diag_error(&d, NULL, 0, "out of memory");
-			goto out;
-		}
-		if (render_plan_flags(df, p, fmt, a.vflags, &d) < 0) {
-			cmd_diff_end(df, stdout);
-			goto out;
-		}
-		if (cmd_diff_end(df, stdout) < 0) {
-			diag_error(&d, NULL, 0, "cannot write the output");
-			goto out;
-		}
-	}
+	if (!a.quiet && undo_show(&a, p, &d) < 0)
+		goto out;
 	if (plan_nchanges(p) == 0) {
 		if (!a.quiet && !a.dry_run)
 			printf("kbfix: nothing to do\n");

@@ -655,6 +655,56 @@ do_move(struct apply_job *j, struct apply_move *m, struct diag *d)
 	return 0;
 }
 
+/* Undo what apply_commit did before it failed: the files moved go back,
+ * the first DONE hives are put back from their backups, the backups and
+ * undo files made are removed. */
+static void
+roll_back(struct apply_job *j, size_t done, struct diag *d)
+{
+	size_t k;
+
+	/* The files moved go back first, then the hives already replaced,
+	 * from their backups; the temporary names are free again and serve
+	 * for the way back. */
+	for (k = j->nmoves; k-- > 0;) {
+		struct apply_move *m = &j->moves[k];
+
+		if (!m->done)
+			continue;
+		if (j->output ? unlink(m->to) < 0 :
+		    move_noreplace(m->to, m->from) < 0)
+			diag_error(d, NULL, 0, "could not put '%s' back: it is "
+			    "'%s'", m->from, m->to);
+		m->done = 0;
+	}
+	for (k = 0; k < done; k++) {
+		struct apply_file *f = &j->files[k];
+
+		if (j->output) {
+			unlink(f->dest);
+		} else if (keep_file(f->backup, f->tmp) < 0 ||
+		    rename(f->tmp, f->orig->path) < 0) {
+			unlink(f->tmp);
+			diag_error(d, NULL, 0, "could not put '%s' back: its "
+			    "original is '%s'", f->orig->path, f->backup);
+			/* Keep that backup and its undo file. */
+			free(f->backup);
+			free(f->undo);
+			f->backup = f->undo = NULL;
+		}
+		free(f->tmp);
+		f->tmp = NULL;
+	}
+	for (k = 0; k < j->nfiles; k++)
+		unkeep(&j->files[k]);
+	if (j->files_undo != NULL) {
+		unlink(j->files_undo);
+		lock_temp_forget(j->files_undo);
+		free(j->files_undo);
+		j->files_undo = NULL;
+	}
+}
+
 int
 apply_commit(struct apply_job *j, const struct plan *p,
     const struct apply_options *o, struct diag *d)
@@ -769,46 +819,7 @@ apply_commit(struct apply_job *j, const struct plan *p,
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 fail:
-	/* The files moved go back first, then the hives already replaced,
-	 * from their backups; the temporary names are free again and serve
-	 * for the way back. */
-	for (k = j->nmoves; k-- > 0;) {
-		struct apply_move *m = &j->moves[k];
-
-		if (!m->done)
-			continue;
-		if (j->output ? unlink(m->to) < 0 :
-		    move_noreplace(m->to, m->from) < 0)
-			diag_error(d, NULL, 0, "could not put '%s' back: it is "
-			    "'%s'", m->from, m->to);
-		m->done = 0;
-	}
-	for (k = 0; k < done; k++) {
-		struct apply_file *f = &j->files[k];
-
-		if (j->output) {
-			unlink(f->dest);
-		} else if (keep_file(f->backup, f->tmp) < 0 ||
-		    rename(f->tmp, f->orig->path) < 0) {
-			unlink(f->tmp);
-			diag_error(d, NULL, 0, "could not put '%s' back: its "
-			    "original is '%s'", f->orig->path, f->backup);
-			/* Keep that backup and its undo file. */
-			free(f->backup);
-			free(f->undo);
-			f->backup = f->undo = NULL;
-		}
-		free(f->tmp);
-		f->tmp = NULL;
-	}
-	for (k = 0; k < j->nfiles; k++)
-		unkeep(&j->files[k]);
-	if (j->files_undo != NULL) {
-		unlink(j->files_undo);
-		lock_temp_forget(j->files_undo);
-		free(j->files_undo);
-		j->files_undo = NULL;
-	}
+	roll_back(j, done, d);
 	if (blocked)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	return -1;

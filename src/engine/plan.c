@@ -521,6 +521,93 @@ missing_verdict(struct plan_entry *e, unsigned missing, int undecided,
 		    "to tell whether it applies", why);
 }
 
+/* The control sets a remedy was planned for, as its entry names them:
+ * "ControlSet001 (current), ..." (NULL when out of memory). */
+static char *
+control_sets_text(const struct control_set *sets, size_t nsets)
+{
+	/* One line per set would repeat the same label. */
+	int all = nsets > 1 && strcmp(sets[0].label, "all") == 0;
+	size_t i, len = 0, at = 0;
+	char *s;
+
+	for (i = 0; i < nsets; i++)
+		len += strlen(sets[i].name) + strlen(sets[i].label) + 6;
+	if ((s = malloc(len + 1)) == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (i = 0; i < nsets; i++) {
+		if (all)
+			at += (size_t)snprintf(s + at, len + 1 - at, "%s%s",
+			    i ? ", " : "", sets[i].name);
+		else
+			at += (size_t)snprintf(s + at, len + 1 - at,
+			    "%s%s (%s)", i ? ", " : "", sets[i].name,
+			    sets[i].label);
+	}
+	if (all)
+		snprintf(s + at, len + 1 - at, " (all)");
+	return s;
+}
+
+/* The status and reason of entry E of remedy R once its conditions were
+ * evaluated in every control set: HOLDS_ANY sets where they hold,
+ * UNKNOWN when one needed the Windows folder, UNDECIDED (missing_verdict)
+ * when a hive was missing; WHY and WHY_NOT the reasons found. */
+static void
+entry_verdict(struct ctx *c, struct plan_entry *e, const struct remedy *r,
+    int holds_any, int unknown, int undecided, const char *why,
+    const char *why_not)
+{
+	if (c->missing && undecided)
+		missing_verdict(e, c->missing, undecided, why);
+	else if (c->missing) {
+		e->status = ENTRY_NOT_APPLICABLE;
+		set_reason(e, "%s", why_not ? why_not :
+		    "conditions do not hold");
+	} else if (holds_any) {
+		if (c->needs_folder && e->nchanges == 0) {
+			e->status = ENTRY_NEEDS_FOLDER;
+			set_reason(e, "%s%sits file actions need the Windows "
+			    "folder, and only hives were given", why ? why : "",
+			    why ? "; " : "");
+		} else if (e->nchanges > 0) {
+			e->status = ENTRY_APPLIES;
+			set_reason(e, "%s", why ? why : "conditions hold");
+			/* Scan says what apply would refuse. */
+			if (e->drops != NULL) {
+				char *w = e->reason;
+
+				e->reason = NULL;
+				set_reason(e, "%s; the entries it moves %s: "
+				    "apply drops them only with --drop-moved",
+				    w ? w : "", e->drops);
+				free(w);
+			}
+			if (c->needs_folder)
+				entry_note(e, "its file actions need the Windows "
+				    "folder, and only hives were given");
+		} else if (r->advisory != NULL && r->nactions == 0) {
+			e->status = ENTRY_ADVISORY;
+			set_reason(e, "%s", why ? why : "detected");
+		} else {
+			e->status = ENTRY_DONE;
+			set_reason(e, "%s; nothing is left to change",
+			    why ? why : "the conditions hold");
+		}
+	} else if (unknown) {
+		e->status = ENTRY_NEEDS_FOLDER;
+		set_reason(e, "%s", why_not ? why_not : "needs the Windows folder");
+	} else {
+		e->status = ENTRY_NOT_APPLICABLE;
+		set_reason(e, "%s", why_not ? why_not : "conditions do not hold");
+	}
+	if (has_file_actions(r) && c->t->windir == NULL &&
+	    e->status == ENTRY_APPLIES)
+		entry_note(e, "its file actions need the Windows folder, "
+		    "and only hives were given");
+}
+
 static int
 plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
     const struct target *t, const struct plan_options *o, struct diag *d)
@@ -560,35 +647,35 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 			return -1;
 	}
 	for (i = 0; i < (nsets ? nsets : 1) && !c.failed; i++) {
-		int h;
+		enum truth h;
 
 		c.cs = nsets ? &sets[i] : NULL;
 		free(c.why);
 		c.why = NULL;
 		h = eval(&c, &r->when);
-		if (h == -2) {
+		if (h == T_ERROR) {
 			c.failed = 1;
 			break;
 		}
 		if (r->when.nchildren == 0)
 			set_why(&c, "no conditions");
-		if (c.missing && h != 0) {
+		if (c.missing && h != T_FALSE) {
 			/* Undecided, or decided without the hive its
 			 * changes need: nothing is planned. */
-			if (undecided == 0 || (h == 1 && undecided < 0)) {
+			if (undecided == 0 || (h == T_TRUE && undecided < 0)) {
 				free(why);
 				why = c.why && r->when.nchildren ?
 				    strdup(c.why) : NULL;
-				undecided = h == 1 ? 1 : -1;
+				undecided = h == T_TRUE ? 1 : -1;
 			}
 			continue;
 		}
-		if (h == 0) {
+		if (h == T_FALSE) {
 			if (why_not == NULL)
 				why_not = c.why ? strdup(c.why) : NULL;
 			continue;
 		}
-		if (h == -1) {
+		if (h == T_UNKNOWN) {
 			unknown = 1;
 			if (why_not == NULL)
 				why_not = c.why ? strdup(c.why) : NULL;
@@ -614,77 +701,9 @@ plan_one(struct plan *p, struct plan_entry *e, const struct remedy *r,
 		rc = -1;
 		goto out;
 	}
-	if (nsets) {
-		size_t len = 0;
-		char *s;
-
-		for (i = 0; i < nsets; i++)
-			len += strlen(sets[i].name) + strlen(sets[i].label) + 6;
-		s = malloc(len + 1);
-		if (s != NULL) {
-			char *q = s;
-
-			for (i = 0; i < nsets; i++)
-				q += sprintf(q, "%s%s (%s)", i ? ", " : "",
-				    sets[i].name, sets[i].label);
-			/* One line per set would repeat the same label. */
-			if (nsets > 1 && strcmp(sets[0].label, "all") == 0) {
-				q = s;
-				for (i = 0; i < nsets; i++)
-					q += sprintf(q, "%s%s", i ? ", " : "",
-					    sets[i].name);
-				strcpy(q, " (all)");
-			}
-			e->control_sets = s;
-		}
-	}
-	if (c.missing && undecided)
-		missing_verdict(e, c.missing, undecided, why);
-	else if (c.missing) {
-		e->status = ENTRY_NOT_APPLICABLE;
-		set_reason(e, "%s", why_not ? why_not :
-		    "conditions do not hold");
-	} else if (holds_any) {
-		if (c.needs_folder && e->nchanges == 0) {
-			e->status = ENTRY_NEEDS_FOLDER;
-			set_reason(e, "%s%sits file actions need the Windows "
-			    "folder, and only hives were given", why ? why : "",
-			    why ? "; " : "");
-		} else if (e->nchanges > 0) {
-			e->status = ENTRY_APPLIES;
-			set_reason(e, "%s", why ? why : "conditions hold");
-			/* Scan says what apply would refuse. */
-			if (e->drops != NULL) {
-				char *w = e->reason;
-
-				e->reason = NULL;
-				set_reason(e, "%s; the entries it moves %s: "
-				    "apply drops them only with --drop-moved",
-				    w ? w : "", e->drops);
-				free(w);
-			}
-			if (c.needs_folder)
-				entry_note(e, "its file actions need the Windows "
-				    "folder, and only hives were given");
-		} else if (r->advisory != NULL && r->nactions == 0) {
-			e->status = ENTRY_ADVISORY;
-			set_reason(e, "%s", why ? why : "detected");
-		} else {
-			e->status = ENTRY_DONE;
-			set_reason(e, "%s; nothing is left to change",
-			    why ? why : "the conditions hold");
-		}
-	} else if (unknown) {
-		e->status = ENTRY_NEEDS_FOLDER;
-		set_reason(e, "%s", why_not ? why_not : "needs the Windows folder");
-	} else {
-		e->status = ENTRY_NOT_APPLICABLE;
-		set_reason(e, "%s", why_not ? why_not : "conditions do not hold");
-	}
-	if (has_file_actions(r) && t->windir == NULL &&
-	    e->status == ENTRY_APPLIES)
-		entry_note(e, "its file actions need the Windows folder, "
-		    "and only hives were given");
+	if (nsets)
+		e->control_sets = control_sets_text(sets, nsets);
+	entry_verdict(&c, e, r, holds_any, unknown, undecided, why, why_not);
 out:
 	for (j = 0; j < c.nsaved; j++) {
 		free(c.saved[j].name);

@@ -833,17 +833,214 @@ out:
 	return rc;
 }
 
+/* Mark the values of VALS (sorted by data cell) that regf_finish turns
+ * into big-data records: those whose data hivex wrote into region RG in
+ * one cell over REGF_BIGDATA_THRESHOLD.  *NEED grows by the bytes their
+ * records take, *NCONV by their number. */
+static int
+choose_bigvals(struct region *rg, struct bigval *vals, size_t nvals,
+    uint32_t bins_end, uint64_t *need, size_t *nconv, const char *path,
+    struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < nvals; i++) {
+		uint32_t cell = vals[i].cell, cs, nseg, rest;
+		int alloc;
+
+		vals[i].state = BV_SKIP;
+		if (i > 0 && vals[i - 1].cell == cell) {
+			vals[i].state = BV_FOLLOW;
+			continue;
+		}
+		/* A new value whose data hivex did not write (it writes
+		 * both together): not ours to move. */
+		if ((uint64_t)cell + REGF_BASE_BLOCK_SIZE < rg->start)
+			continue;
+		if (cell % 4 != 0 ||
+		    cell > bins_end - REGF_BASE_BLOCK_SIZE - 8 ||
+		    !in_region(rg, cell + REGF_BASE_BLOCK_SIZE)) {
+			diag_warning(d, NULL, 0, "'%s': value at 0x%x points "
+			    "at no data cell, left as is", path, vals[i].vk);
+			continue;
+		}
+		cs = cell_size(AT(rg, cell + REGF_BASE_BLOCK_SIZE), &alloc);
+		if (cs - 4 < vals[i].len) {
+			/* Already a db record, or a corrupt value whose
+			 * data length is longer than its cell. */
+			if (memcmp(AT(rg, cell + REGF_BASE_BLOCK_SIZE) + 4,
+			    "db", 2) != 0)
+				diag_warning(d, NULL, 0, "'%s': value at 0x%x "
+				    "is longer than its data cell, left as is",
+				    path, vals[i].vk);
+			continue;
+		}
+		nseg = (vals[i].len + REGF_BIGDATA_THRESHOLD - 1) /
+		    REGF_BIGDATA_THRESHOLD;
+		if (nseg > UINT16_MAX) {
+			diag_error(d, NULL, 0, "'%s': value at 0x%x too long "
+			    "for a big-data record (%u bytes)", path,
+			    vals[i].vk, vals[i].len);
+			return -1;
+		}
+		rest = vals[i].len - (nseg - 1) * REGF_BIGDATA_THRESHOLD;
+		vals[i].state = BV_CONVERT;
+		*need += (uint64_t)(nseg - 1) * SEGMENT_CELL_SIZE +
+		    round8(rest + 8) + round8(4 + 4 * (size_t)nseg) +
+		    DB_CELL_SIZE;
+		(*nconv)++;
+	}
+
+	return 0;
+}
+
+/* Append a bin to the hive open on FD (bins ending at BINS_END) with a
+ * big-data record for each value of VALS marked BV_CONVERT, NEED bytes of
+ * cells in all; free and zero the cells they leave, in region RG, and
+ * point each value at its record.  *NEW_END is the end of the bins. */
+static int
+write_bigdata(struct region *rg, int fd, struct bigval *vals, size_t nvals,
+    uint32_t bins_end, uint64_t need, uint32_t *new_end, const char *path,
+    struct diag *d)
+{
+	unsigned char *nb = NULL;
+	uint64_t nbsize;
+	uint32_t cur, rel;
+	size_t i, j;
+
+	
+	nbsize = (BIN_HEADER_SIZE + need + 4095) / 4096 * 4096;
+	if (nbsize > UINT32_MAX - bins_end || nbsize > SIZE_MAX) {
+		diag_error(d, NULL, 0, "'%s': hive too large", path);
+		goto fail;
+	}
+	*new_end = bins_end + (uint32_t)nbsize;
+	nb = calloc(1, (size_t)nbsize);
+	if (nb == NULL) {
+		diag_error(d, NULL, 0, "out of memory");
+		goto fail;
+	}
+	memcpy(nb, "hbin", 4);
+	regf_put32(nb + 4, bins_end - REGF_BASE_BLOCK_SIZE);
+	regf_put32(nb + 8, (uint32_t)nbsize);
+	cur = BIN_HEADER_SIZE;	/* within nb */
+
+	for (i = 0; i < nvals; i++) {
+		uint32_t len = vals[i].len, cell, cs, nseg, k, list;
+		unsigned char *data;
+		int alloc;
+
+		if (vals[i].state != BV_CONVERT)
+			continue;
+		cell = vals[i].cell + REGF_BASE_BLOCK_SIZE;
+		data = AT(rg, cell) + 4;
+		nseg = (len + REGF_BIGDATA_THRESHOLD - 1) /
+		    REGF_BIGDATA_THRESHOLD;
+		/* Segment list first, then the segments. */
+		list = cur;
+		cs = (uint32_t)round8(4 + 4 * (size_t)nseg);
+		regf_put32(nb + list, (uint32_t)-(int32_t)cs);
+		cur += cs;
+		for (k = 0; k < nseg; k++) {
+			uint32_t part = len - k * REGF_BIGDATA_THRESHOLD;
+
+			if (part > REGF_BIGDATA_THRESHOLD)
+				part = REGF_BIGDATA_THRESHOLD;
+			cs = k + 1 < nseg ? SEGMENT_CELL_SIZE :
+			    (uint32_t)round8(part + 8);
+			regf_put32(nb + cur, (uint32_t)-(int32_t)cs);
+			memcpy(nb + cur + 4,
+			    data + (size_t)k * REGF_BIGDATA_THRESHOLD,
+			    part);
+			rel = bins_end - REGF_BASE_BLOCK_SIZE + cur;
+			regf_put32(nb + list + 4 + 4 * k, rel);
+			cur += cs;
+		}
+		regf_put32(nb + cur, (uint32_t)-DB_CELL_SIZE);
+		memcpy(nb + cur + 4, "db", 2);
+		put16(nb + cur + 6, (uint16_t)nseg);
+		regf_put32(nb + cur + 8,
+		    bins_end - REGF_BASE_BLOCK_SIZE + list);
+		vals[i].db = bins_end + cur;
+		cur += DB_CELL_SIZE;
+
+		/* Free the old cell (positive size) and zero it:
+		 * hivex leaves freed data readable, and this copy
+		 * now lives in the segments. */
+		cs = cell_size(AT(rg, cell), &alloc);
+		regf_put32(AT(rg, cell), cs);
+		memset(AT(rg, cell) + 4, 0, cs - 4);
+		BIT_CLR(rg, cell);
+		if (write_at(fd, AT(rg, cell), cs, cell, path,
+		    d) == -1)
+			goto fail;
+	}
+	if (cur < nbsize)
+		regf_put32(nb + cur, (uint32_t)nbsize - cur);
+
+	/* Point every vk at its record; the length stays. */
+	for (i = 0; i < nvals; i++) {
+		unsigned char f[4];
+
+		for (j = i; vals[j].state == BV_FOLLOW; j--)
+			;
+		if (vals[j].state != BV_CONVERT)
+			continue;
+		regf_put32(f, vals[j].db - REGF_BASE_BLOCK_SIZE);
+		if (write_at(fd, f, 4, (uint64_t)vals[i].vk + 12,
+		    path, d) == -1)
+			goto fail;
+	}
+	if (write_at(fd, nb, (size_t)nbsize, bins_end, path, d) == -1)
+		goto fail;
+	free(nb);
+	return 0;
+fail:
+	free(nb);
+	return -1;
+}
+
+/* Write the base block BASE of the hive open on FD: sequence numbers SEQ,
+ * bins ending at NEW_END, a fresh timestamp, the checksum. */
+static int
+write_base(int fd, unsigned char *base, uint32_t seq, uint32_t new_end,
+    const char *path, struct diag *d)
+{
+	uint64_t ts;
+
+	/* Base block.  A fresh timestamp, as Windows writes one with every
+	 * flush; nudged by 100 ns while the plain XOR would be 0 or
+	 * 0xFFFFFFFF, so that the checksum needs no special case and hivex
+	 * (which checks the plain XOR) still opens the hive. */
+	regf_put32(base + 4, seq);
+	regf_put32(base + 8, seq);
+	regf_put32(base + 40, new_end - REGF_BASE_BLOCK_SIZE);
+	ts = filetime_now();
+	for (;;) {
+		uint32_t x;
+
+		put64(base + 12, ts);
+		x = xor_words(base);
+		if (x != 0 && x != 0xFFFFFFFFu)
+			break;
+		ts++;
+	}
+	regf_put32(base + 508, regf_checksum(base));
+	if (write_at(fd, base, 512, 0, path, d) == -1)
+		return -1;
+	return 0;
+}
+
 int
 regf_finish(const char *path, uint32_t seq, uint64_t from, struct diag *d)
 {
 	struct regf_header h;
 	struct region rg;
-	unsigned char base[REGF_BASE_BLOCK_SIZE], *nb = NULL;
+	unsigned char base[REGF_BASE_BLOCK_SIZE];
 	struct bigval *vals = NULL;
-	size_t nvals = 0, i, j, nconv = 0;
-	uint64_t fsize, need = 0, nbsize = 0;
+	size_t nvals = 0, nconv = 0;
+	uint64_t fsize, need = 0;
 	uint32_t bins_end, new_end;
-	uint64_t ts;
 	ssize_t n;
 	int fd, rc = -1;
 
@@ -892,162 +1089,14 @@ regf_finish(const char *path, uint32_t seq, uint64_t from, struct diag *d)
 	 * corrupt hive) share one db record, sized for the longest. */
 	if (nvals > 0)
 		qsort(vals, nvals, sizeof *vals, bigval_cmp);
-	for (i = 0; i < nvals; i++) {
-		uint32_t cell = vals[i].cell, cs, nseg, rest;
-		int alloc;
-
-		vals[i].state = BV_SKIP;
-		if (i > 0 && vals[i - 1].cell == cell) {
-			vals[i].state = BV_FOLLOW;
-			continue;
-		}
-		/* A new value whose data hivex did not write (it writes
-		 * both together): not ours to move. */
-		if ((uint64_t)cell + REGF_BASE_BLOCK_SIZE < rg.start)
-			continue;
-		if (cell % 4 != 0 ||
-		    cell > bins_end - REGF_BASE_BLOCK_SIZE - 8 ||
-		    !in_region(&rg, cell + REGF_BASE_BLOCK_SIZE)) {
-			diag_warning(d, NULL, 0, "'%s': value at 0x%x points "
-			    "at no data cell, left as is", path, vals[i].vk);
-			continue;
-		}
-		cs = cell_size(AT(&rg, cell + REGF_BASE_BLOCK_SIZE), &alloc);
-		if (cs - 4 < vals[i].len) {
-			/* Already a db record, or a corrupt value whose
-			 * data length is longer than its cell. */
-			if (memcmp(AT(&rg, cell + REGF_BASE_BLOCK_SIZE) + 4,
-			    "db", 2) != 0)
-				diag_warning(d, NULL, 0, "'%s': value at 0x%x "
-				    "is longer than its data cell, left as is",
-				    path, vals[i].vk);
-			continue;
-		}
-		nseg = (vals[i].len + REGF_BIGDATA_THRESHOLD - 1) /
-		    REGF_BIGDATA_THRESHOLD;
-		if (nseg > UINT16_MAX) {
-			diag_error(d, NULL, 0, "'%s': value at 0x%x too long "
-			    "for a big-data record (%u bytes)", path,
-			    vals[i].vk, vals[i].len);
-			goto out;
-		}
-		rest = vals[i].len - (nseg - 1) * REGF_BIGDATA_THRESHOLD;
-		vals[i].state = BV_CONVERT;
-		need += (uint64_t)(nseg - 1) * SEGMENT_CELL_SIZE +
-		    round8(rest + 8) + round8(4 + 4 * (size_t)nseg) +
-		    DB_CELL_SIZE;
-		nconv++;
-	}
-
+	if (choose_bigvals(&rg, vals, nvals, bins_end, &need, &nconv, path,
+	    d) == -1)
+		goto out;
 	new_end = bins_end;
-	if (nconv > 0) {
-		uint32_t cur, rel;
-
-		nbsize = (BIN_HEADER_SIZE + need + 4095) / 4096 * 4096;
-		if (nbsize > UINT32_MAX - bins_end || nbsize > SIZE_MAX) {
-			diag_error(d, NULL, 0, "'%s': hive too large", path);
-			goto out;
-		}
-		new_end = bins_end + (uint32_t)nbsize;
-		nb = calloc(1, (size_t)nbsize);
-		if (nb == NULL) {
-			diag_error(d, NULL, 0, "out of memory");
-			goto out;
-		}
-		memcpy(nb, "hbin", 4);
-		regf_put32(nb + 4, bins_end - REGF_BASE_BLOCK_SIZE);
-		regf_put32(nb + 8, (uint32_t)nbsize);
-		cur = BIN_HEADER_SIZE;	/* within nb */
-
-		for (i = 0; i < nvals; i++) {
-			uint32_t len = vals[i].len, cell, cs, nseg, k, list;
-			unsigned char *data;
-			int alloc;
-
-			if (vals[i].state != BV_CONVERT)
-				continue;
-			cell = vals[i].cell + REGF_BASE_BLOCK_SIZE;
-			data = AT(&rg, cell) + 4;
-			nseg = (len + REGF_BIGDATA_THRESHOLD - 1) /
-			    REGF_BIGDATA_THRESHOLD;
-			/* Segment list first, then the segments. */
-			list = cur;
-			cs = (uint32_t)round8(4 + 4 * (size_t)nseg);
-			regf_put32(nb + list, (uint32_t)-(int32_t)cs);
-			cur += cs;
-			for (k = 0; k < nseg; k++) {
-				uint32_t part = len - k * REGF_BIGDATA_THRESHOLD;
-
-				if (part > REGF_BIGDATA_THRESHOLD)
-					part = REGF_BIGDATA_THRESHOLD;
-				cs = k + 1 < nseg ? SEGMENT_CELL_SIZE :
-				    (uint32_t)round8(part + 8);
-				regf_put32(nb + cur, (uint32_t)-(int32_t)cs);
-				memcpy(nb + cur + 4,
-				    data + (size_t)k * REGF_BIGDATA_THRESHOLD,
-				    part);
-				rel = bins_end - REGF_BASE_BLOCK_SIZE + cur;
-				regf_put32(nb + list + 4 + 4 * k, rel);
-				cur += cs;
-			}
-			regf_put32(nb + cur, (uint32_t)-DB_CELL_SIZE);
-			memcpy(nb + cur + 4, "db", 2);
-			put16(nb + cur + 6, (uint16_t)nseg);
-			regf_put32(nb + cur + 8,
-			    bins_end - REGF_BASE_BLOCK_SIZE + list);
-			vals[i].db = bins_end + cur;
-			cur += DB_CELL_SIZE;
-
-			/* Free the old cell (positive size) and zero it:
-			 * hivex leaves freed data readable, and this copy
-			 * now lives in the segments. */
-			cs = cell_size(AT(&rg, cell), &alloc);
-			regf_put32(AT(&rg, cell), cs);
-			memset(AT(&rg, cell) + 4, 0, cs - 4);
-			BIT_CLR(&rg, cell);
-			if (write_at(fd, AT(&rg, cell), cs, cell, path,
-			    d) == -1)
-				goto out;
-		}
-		if (cur < nbsize)
-			regf_put32(nb + cur, (uint32_t)nbsize - cur);
-
-		/* Point every vk at its record; the length stays. */
-		for (i = 0; i < nvals; i++) {
-			unsigned char f[4];
-
-			for (j = i; vals[j].state == BV_FOLLOW; j--)
-				;
-			if (vals[j].state != BV_CONVERT)
-				continue;
-			regf_put32(f, vals[j].db - REGF_BASE_BLOCK_SIZE);
-			if (write_at(fd, f, 4, (uint64_t)vals[i].vk + 12,
-			    path, d) == -1)
-				goto out;
-		}
-		if (write_at(fd, nb, (size_t)nbsize, bins_end, path, d) == -1)
-			goto out;
-	}
-
-	/* Base block.  A fresh timestamp, as Windows writes one with every
-	 * flush; nudged by 100 ns while the plain XOR would be 0 or
-	 * 0xFFFFFFFF, so that the checksum needs no special case and hivex
-	 * (which checks the plain XOR) still opens the hive. */
-	regf_put32(base + 4, seq);
-	regf_put32(base + 8, seq);
-	regf_put32(base + 40, new_end - REGF_BASE_BLOCK_SIZE);
-	ts = filetime_now();
-	for (;;) {
-		uint32_t x;
-
-		put64(base + 12, ts);
-		x = xor_words(base);
-		if (x != 0 && x != 0xFFFFFFFFu)
-			break;
-		ts++;
-	}
-	regf_put32(base + 508, regf_checksum(base));
-	if (write_at(fd, base, 512, 0, path, d) == -1)
+	if (nconv > 0 && write_bigdata(&rg, fd, vals, nvals, bins_end, need,
+	    &new_end, path, d) == -1)
+		goto out;
+	if (write_base(fd, base, seq, new_end, path, d) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -1058,7 +1107,6 @@ out:
 	}
 	free(rg.p);
 	free(rg.bm);
-	free(nb);
 	free(vals);
 	return rc;
 }

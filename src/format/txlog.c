@@ -750,6 +750,95 @@ logs_free(struct log *logs, size_t n)
 	}
 }
 
+/* Check the base block of the primary file read into PR and note what
+ * it says (sequence numbers, size, timestamp, checksum valid). */
+static int
+primary_parse(const char *hive_path, struct primary *pr, struct diag *d)
+{
+	const unsigned char *b;
+
+	b = pr->buf;
+	/* The same messages, in the same order, as regf_header_parse. */
+	if (pr->len == 0) {
+		diag_error(d, NULL, 0, "'%s': empty file, not a registry hive",
+		    hive_path);
+		return -1;
+	}
+	if (pr->len < 4 || memcmp(b, "regf", 4) != 0) {
+		diag_error(d, NULL, 0, "'%s': not a registry hive (no 'regf' "
+		    "signature)", hive_path);
+		return -1;
+	}
+	if (pr->len < PRIMARY_BASE) {
+		diag_error(d, NULL, 0, "'%s': truncated base block", hive_path);
+		return -1;
+	}
+	if (regf_get32(b + 28) != FILE_TYPE_PRIMARY) {
+		diag_error(d, NULL, 0, "'%s': not a primary hive file (file "
+		    "type %u: a transaction log?)", hive_path, regf_get32(b + 28));
+		return -1;
+	}
+	pr->valid = regf_checksum(b) == regf_get32(b + 508);
+	pr->seq1 = regf_get32(b + 4);
+	pr->seq2 = regf_get32(b + 8);
+	pr->bins_size = regf_get32(b + 40);
+	pr->stamp = regf_get64(b + 12);
+	if (!pr->valid && pr->len >= PRIMARY_BASE + 28 &&
+	    memcmp(b + PRIMARY_BASE, "hbin", 4) == 0)
+		pr->stamp = regf_get64(b + PRIMARY_BASE + 20);	/* [spec: Notes 3] */
+	return 0;
+}
+
+/* Read and parse the logs of the hive at HIVE_PATH (st->files, found
+ * here) into LOGS, *NLOGS of them; *NEWFMT set when one is in the new
+ * format.  A DIRTY hive whose changes cannot be told is refused. */
+static int
+read_logs(const char *hive_path, const struct primary *pr, int dirty,
+    struct log *logs, size_t *nlogs, int *newfmt, struct txlog_state *st,
+    struct diag *d)
+{
+	size_t i;
+
+	if (find_logs(hive_path, st, d) != 0)
+		return -1;
+	for (i = 0; i < st->nfiles; i++) {
+		struct log *l = &logs[(*nlogs)++];
+
+		l->f = &st->files[i];
+		if (read_file(l->f->path, MAX_LOG, 0, &l->buf, &l->len, d) != 0)
+			return -1;
+		log_parse_base(l);
+		if (l->valid && l->type == FILE_TYPE_LOG_NEW) {
+			*newfmt = 1;
+			if (log_parse_entries(l, d) != 0)
+				return -1;
+		}
+		if (!dirty && l->valid)
+			l->f->stale = 1;
+	}
+	if (dirty) {
+		for (i = 0; i < *nlogs; i++) {
+			if (!logs[i].badbase)
+				continue;
+			diag_error(d, NULL, 0, "'%s': %s: cannot tell whether "
+			    "it holds changes newer than the hive",
+			    logs[i].f->path, logs[i].f->stopped);
+			return -1;
+		}
+		if (!pr->valid) {
+			for (i = 0; i < *nlogs && !logs[i].valid; i++)
+				;
+			if (i == *nlogs) {
+				diag_error(d, NULL, 0, "'%s': bad base block "
+				    "checksum and no valid log to recover it "
+				    "from", hive_path);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 txlog_run(const char *hive_path, int build, unsigned char **out,
     size_t *outlen, struct txlog_state *st, struct diag *d)
@@ -759,7 +848,6 @@ txlog_run(const char *hive_path, int build, unsigned char **out,
 	struct image im = { NULL, 0, 0 };
 	size_t i, nlogs = 0;
 	int dirty, newfmt = 0, rc = -1;
-	unsigned char *b;
 
 	memset(st, 0, sizeof *st);
 	memset(&pr, 0, sizeof pr);
@@ -773,35 +861,8 @@ txlog_run(const char *hive_path, int build, unsigned char **out,
 	if (read_file(hive_path, build ? (off_t)PRIMARY_BASE + MAX_BINS :
 	    PRIMARY_BASE + 32, !build, &pr.buf, &pr.len, d) != 0)
 		return -1;
-	b = pr.buf;
-	/* The same messages, in the same order, as regf_header_parse. */
-	if (pr.len == 0) {
-		diag_error(d, NULL, 0, "'%s': empty file, not a registry hive",
-		    hive_path);
+	if (primary_parse(hive_path, &pr, d) != 0)
 		goto out;
-	}
-	if (pr.len < 4 || memcmp(b, "regf", 4) != 0) {
-		diag_error(d, NULL, 0, "'%s': not a registry hive (no 'regf' "
-		    "signature)", hive_path);
-		goto out;
-	}
-	if (pr.len < PRIMARY_BASE) {
-		diag_error(d, NULL, 0, "'%s': truncated base block", hive_path);
-		goto out;
-	}
-	if (regf_get32(b + 28) != FILE_TYPE_PRIMARY) {
-		diag_error(d, NULL, 0, "'%s': not a primary hive file (file "
-		    "type %u: a transaction log?)", hive_path, regf_get32(b + 28));
-		goto out;
-	}
-	pr.valid = regf_checksum(b) == regf_get32(b + 508);
-	pr.seq1 = regf_get32(b + 4);
-	pr.seq2 = regf_get32(b + 8);
-	pr.bins_size = regf_get32(b + 40);
-	pr.stamp = regf_get64(b + 12);
-	if (!pr.valid && pr.len >= PRIMARY_BASE + 28 &&
-	    memcmp(b + PRIMARY_BASE, "hbin", 4) == 0)
-		pr.stamp = regf_get64(b + PRIMARY_BASE + 20);	/* [spec: Notes 3] */
 	st->seq_before = pr.seq1;
 	st->seq_before2 = pr.seq2;
 	st->seq_after = pr.seq1;
@@ -811,43 +872,9 @@ txlog_run(const char *hive_path, int build, unsigned char **out,
 	dirty = !pr.valid || pr.seq1 != pr.seq2;
 	st->dirty = dirty;
 
-	if (find_logs(hive_path, st, d) != 0)
+	if (read_logs(hive_path, &pr, dirty, logs, &nlogs, &newfmt, st,
+	    d) != 0)
 		goto out;
-	for (i = 0; i < st->nfiles; i++) {
-		struct log *l = &logs[nlogs++];
-
-		l->f = &st->files[i];
-		if (read_file(l->f->path, MAX_LOG, 0, &l->buf, &l->len, d) != 0)
-			goto out;
-		log_parse_base(l);
-		if (l->valid && l->type == FILE_TYPE_LOG_NEW) {
-			newfmt = 1;
-			if (log_parse_entries(l, d) != 0)
-				goto out;
-		}
-		if (!dirty && l->valid)
-			l->f->stale = 1;
-	}
-	if (dirty) {
-		for (i = 0; i < nlogs; i++) {
-			if (!logs[i].badbase)
-				continue;
-			diag_error(d, NULL, 0, "'%s': %s: cannot tell whether "
-			    "it holds changes newer than the hive",
-			    logs[i].f->path, logs[i].f->stopped);
-			goto out;
-		}
-		if (!pr.valid) {
-			for (i = 0; i < nlogs && !logs[i].valid; i++)
-				;
-			if (i == nlogs) {
-				diag_error(d, NULL, 0, "'%s': bad base block "
-				    "checksum and no valid log to recover it "
-				    "from", hive_path);
-				goto out;
-			}
-		}
-	}
 	if (build) {
 		size_t have = pr.len - PRIMARY_BASE;
 
