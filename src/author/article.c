@@ -620,21 +620,17 @@ article_parse(const char *text, size_t len, const char *name,
 	char **cl = NULL;
 
 	*out = NULL;
-	if (len > ARTICLE_MAX_BYTES) {
-		diag_error(d, name, 0, "article is larger than %d bytes",
+	if (len > ARTICLE_MAX_BYTES)
+		return diag_error(d, name, 0, "article is larger than %d bytes",
 		    ARTICLE_MAX_BYTES);
-		return -1;
-	}
 	raw = split_lines(text, len, &nraw);
-	if (raw == NULL && len > 0) {
-		diag_error(d, name, 0, "article has too many lines or "
+	if (raw == NULL && len > 0)
+		return diag_error(d, name, 0, "article has too many lines or "
 		    "memory is exhausted");
-		return -1;
-	}
 	a = calloc(1, sizeof(*a));
 	cl = calloc(nraw + 1, sizeof(*cl));
 	if (a == NULL || cl == NULL || (a->name = strdup(name)) == NULL) {
-		diag_error(d, name, 0, "out of memory");
+		diag_oom(d);
 		free(raw);
 		free(cl);
 		article_free(a);
@@ -668,7 +664,7 @@ article_parse(const char *text, size_t len, const char *name,
 	free(cl);
 	free(raw);
 	if (oom) {
-		diag_error(d, name, 0, "out of memory");
+		diag_oom(d);
 		article_free(a);
 		return -1;
 	}

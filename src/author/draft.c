@@ -237,7 +237,7 @@ draft_make(const struct article *a, struct draft **out, struct diag *d)
 	*out = dr;
 	return 0;
 oom:
-	diag_error(d, a->name, 0, "out of memory");
+	diag_oom(d);
 fail:
 	for (i = 0; i < nitems; i++)
 		draft_item_free(&items[i]);

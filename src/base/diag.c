@@ -13,12 +13,11 @@ diag_init(struct diag *d)
 	memset(d, 0, sizeof *d);
 }
 
-void
-diag_add(struct diag *d, enum diag_level level, const char *file, long line,
-    const char *fmt, ...)
+static void
+diag_vadd(struct diag *d, enum diag_level level, const char *file, long line,
+    const char *fmt, va_list ap)
 {
 	struct diag_item *it;
-	va_list ap;
 	char *msg = NULL;
 
 	if (level == DIAG_ERROR)
@@ -26,10 +25,8 @@ diag_add(struct diag *d, enum diag_level level, const char *file, long line,
 	else if (level == DIAG_WARNING)
 		d->nwarnings++;
 
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	va_end(ap);
 	if (msg == NULL)
 		return;
 
@@ -49,6 +46,34 @@ diag_add(struct diag *d, enum diag_level level, const char *file, long line,
 	it->line = line;
 	it->msg = msg;
 	d->n++;
+}
+
+void
+diag_add(struct diag *d, enum diag_level level, const char *file, long line,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, level, file, line, fmt, ap);
+	va_end(ap);
+}
+
+int
+diag_error(struct diag *d, const char *file, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, DIAG_ERROR, file, line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+diag_oom(struct diag *d)
+{
+	return diag_error(d, NULL, 0, "out of memory");
 }
 
 void

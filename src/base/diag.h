@@ -1,8 +1,10 @@
 /* diag.h: diagnostics collected by the stages, printed by the commands.
  *
  * Stage functions never print: they append to a struct diag and return -1
- * (or a count of errors).  Only the subcommand files print a diag and pick
- * the exit code.  Messages follow git's style: lowercase, subject quoted.
+ * (or a count of errors): "return diag_error(d, file, line, ...);", and
+ * "return diag_oom(d);" when memory ran out.  Only the subcommand files
+ * print a diag and pick the exit code.  Messages follow git's style:
+ * lowercase, subject quoted.
  */
 #ifndef KBFIX_DIAG_H
 #define KBFIX_DIAG_H
@@ -34,8 +36,16 @@ void diag_add(struct diag *d, enum diag_level level, const char *file,
     long line, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-#define diag_error(d, file, line, ...) \
-	diag_add((d), DIAG_ERROR, (file), (line), __VA_ARGS__)
+/* An error, as diag_add makes it; returns -1, so that a stage function
+ * fails with "return diag_error(d, ...);". */
+int diag_error(struct diag *d, const char *file, long line,
+    const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The one way to say that memory ran out: the error "out of memory"
+ * (no file, no line); returns -1 as diag_error does. */
+int diag_oom(struct diag *d);
+
 #define diag_warning(d, file, line, ...) \
 	diag_add((d), DIAG_WARNING, (file), (line), __VA_ARGS__)
 #define diag_note(d, file, line, ...) \

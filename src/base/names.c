@@ -338,3 +338,15 @@ names_utf8_put(uint32_t c, char *out)
 	out[3] = (char)(0x80 | (c & 0x3F));
 	return 4;
 }
+
+int
+names_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -51,4 +51,7 @@ int names_prefix(char *const *a, size_t na, char *const *b, size_t nb);
 /* Nonzero if S holds '*' or '?'. */
 int names_is_pattern(const char *s);
 
+/* The value of the hexadecimal digit C (either case), or -1. */
+int names_hexval(int c);
+
 #endif

@@ -68,10 +68,8 @@ paths_make_dirs(const char *dir, char ***made, size_t *nmade,
 	struct stat st;
 	int r = 0;
 
-	if (p == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	if (p == NULL)
+		return diag_oom(d);
 	for (s = p + (*p != '\0'); r == 0; s++) {
 		int end = *s == '\0';
 
@@ -96,7 +94,7 @@ paths_make_dirs(const char *dir, char ***made, size_t *nmade,
 				;
 			else if (nv == NULL ||
 			    (nv[*nmade] = strdup(p)) == NULL) {
-				diag_error(d, NULL, 0, "out of memory");
+				diag_oom(d);
 				r = -1;
 			} else
 				(*nmade)++;
@@ -110,4 +108,12 @@ paths_make_dirs(const char *dir, char ***made, size_t *nmade,
 	}
 	free(p);
 	return r;
+}
+
+const char *
+paths_base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
 }

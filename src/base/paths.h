@@ -28,4 +28,7 @@ char *paths_schema(void);
 int paths_make_dirs(const char *dir, char ***made, size_t *nmade,
     struct diag *d);
 
+/* The last component of PATH, after its last '/' (borrowed from PATH). */
+const char *paths_base_name(const char *path);
+
 #endif

@@ -98,7 +98,7 @@ apply_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 		FILE *df = cmd_diff_begin(out, a, RENDER_DIFF);
 
 		if (df == NULL) {
-			diag_error(d, NULL, 0, "out of memory");
+			diag_oom(d);
 			goto out;
 		}
 		if (render_plan_flags(df, p, RENDER_DIFF, a->vflags, d) < 0) {

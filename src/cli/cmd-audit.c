@@ -37,12 +37,6 @@ absolute(const char *path)
 	return r;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The checksum of the remedy library DIR: the SHA-256 of what
  * "sha256sum *.xml" prints there, the files in C order, so that
  *     (cd DIR && LC_ALL=C sha256sum *.xml) | sha256sum
@@ -73,7 +67,7 @@ library_sha256(const char *dir, char hex[65], size_t *n)
 		(*n)++;
 	}
 	if (*n > 0)
-		qsort(names, *n, sizeof *names, cmp_str);
+		qsort(names, *n, sizeof *names, cmd_cmp_str);
 	if ((m = open_memstream(&buf, &len)) == NULL)
 		goto out;
 	for (i = 0; i < *n; i++) {

@@ -28,6 +28,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "paths.h"
 #include "regf.h"
 #include "regfcheck.h"
 #include "txlog.h"
@@ -48,14 +49,6 @@ struct report {
 	uint32_t rseq;
 	struct diag problems;	/* one line each */
 };
-
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
 
 /* Check the LEN bytes at B, the hive PATH (or its replay, when REPLAY is
  * set), into *ST; problems into R. */
@@ -218,7 +211,7 @@ print_logs(FILE *f, const struct txlog_state *ls)
 	for (i = 0; i < ls->nfiles; i++) {
 		const struct txlog_file *lf = &ls->files[i];
 
-		fprintf(f, "%s'%s' ", i ? ", " : "", base_name(lf->path));
+		fprintf(f, "%s'%s' ", i ? ", " : "", paths_base_name(lf->path));
 		if (lf->format == 0)
 			fputs("unreadable", f);
 		else if (lf->format == 1)

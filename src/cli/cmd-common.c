@@ -91,10 +91,8 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 	a->color_when = TERM_COLOR_AUTO;
 	a->ids = calloc((size_t)argc + 1, sizeof *a->ids);
 	a->targets = calloc((size_t)argc + 1, sizeof *a->targets);
-	if (a->ids == NULL || a->targets == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	if (a->ids == NULL || a->targets == NULL)
+		return diag_oom(d);
 	if (cmd_opts_parse(a->cmd, argc, argv, a, a->targets, &npos, d) < 0)
 		bad = 1;
 	for (i = 0; i < npos; i++) {
@@ -145,8 +143,8 @@ cmd_args_free(struct cmd_args *a)
 	a->ids = a->targets = NULL;
 }
 
-static int
-cmp_str(const void *a, const void *b)
+int
+cmd_cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -188,7 +186,7 @@ cmd_remedies_load(char *const *ids, size_t nids, struct remedy ***out,
 	*out = NULL;
 	*n = 0;
 	if (dir == NULL || schema == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		rc = -1;
 		goto done;
 	}
@@ -211,7 +209,7 @@ cmd_remedies_load(char *const *ids, size_t nids, struct remedy ***out,
 			if (asprintf(&p, "%s/%s", dir, de->d_name) < 0 ||
 			    strv_add(&files, &nf, p) < 0) {
 				closedir(dp);
-				diag_error(d, NULL, 0, "out of memory");
+				diag_oom(d);
 				rc = -1;
 				goto done;
 			}
@@ -219,7 +217,7 @@ cmd_remedies_load(char *const *ids, size_t nids, struct remedy ***out,
 		}
 		closedir(dp);
 		if (nf)
-			qsort(files, nf, sizeof *files, cmp_str);
+			qsort(files, nf, sizeof *files, cmd_cmp_str);
 	} else {
 		for (i = 0; i < nids; i++) {
 			char *p = NULL;
@@ -245,7 +243,7 @@ cmd_remedies_load(char *const *ids, size_t nids, struct remedy ***out,
 				r = 0;
 			}
 			if (r < 0) {
-				diag_error(d, NULL, 0, "out of memory");
+				diag_oom(d);
 				rc = -1;
 				goto done;
 			}
@@ -254,7 +252,7 @@ cmd_remedies_load(char *const *ids, size_t nids, struct remedy ***out,
 			goto done;
 	}
 	if ((*out = calloc(nf + 1, sizeof **out)) == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		rc = -1;
 		goto done;
 	}
@@ -369,10 +367,10 @@ cmd_plan_check(const struct plan *p, struct diag *d)
 	}
 	if (first == NULL || missing != p->nentries)
 		return 0;
-	diag_error(d, NULL, 0, "no remedy can run on the hives given: %s %s%s",
+	return diag_error(d, NULL, 0,
+	    "no remedy can run on the hives given: %s %s%s",
 	    first->remedy->id, first->reason,
 	    missing > 1 ? " (as do the others)" : "");
-	return -1;
 }
 
 int
@@ -414,14 +412,14 @@ cmd_user_hives_alone(const struct plan *p, struct hive *const *hv, size_t n,
 		return 0;
 	if (o >= sizeof others)
 		snprintf(others + sizeof others - 6, 6, "...");
-	diag_error(d, NULL, 0, "'%s' is a user's hive (%s): %s changes it, "
+	return diag_error(d, NULL, 0,
+	    "'%s' is a user's hive (%s): %s changes it, "
 	    "but %s%s%s; give the machine's SYSTEM hive with it, as one "
 	    "machine ('kbfix %s SYSTEM %s', SYSTEM being "
 	    "Windows\\System32\\config\\SYSTEM of the same Windows), or "
 	    "the Windows volume that holds both", user->path,
 	    hive_kind_name(user->kind), first->remedy->id, first->reason,
 	    others, o ? ")" : "", verb, user->path);
-	return -1;
 }
 
 int
@@ -503,15 +501,14 @@ cmd_one_machine(struct hive *const *hv, size_t n, struct diag *d)
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i; j++) {
 			if (single_kind(hv[i]->kind) &&
-			    hv[i]->kind == hv[j]->kind) {
-				diag_error(d, NULL, 0, "'%s' and '%s' are both "
+			    hv[i]->kind == hv[j]->kind)
+				return diag_error(d, NULL, 0,
+				    "'%s' and '%s' are both "
 				    "%s hives, which one machine cannot have "
 				    "(scan and the dry run take --each to plan "
 				    "each TARGET as a machine of its own)",
 				    hv[j]->path, hv[i]->path,
 				    hive_kind_name(hv[i]->kind));
-				return -1;
-			}
 		}
 	}
 	return 0;

@@ -51,7 +51,7 @@ slurp(const char *path, size_t *len, struct diag *d)
 	buf = malloc((size_t)ARTICLE_MAX_BYTES + 2);
 	if (buf == NULL) {
 		fclose(f);
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		return NULL;
 	}
 	n = fread(buf, 1, (size_t)ARTICLE_MAX_BYTES + 1, f);
@@ -134,16 +134,14 @@ write_file(const char *dir, const char *id, const char *xml, int force,
 		if (!(*p >= '0' && *p <= '9') && !(*p >= 'A' && *p <= 'Z') &&
 		    !(*p >= 'a' && *p <= 'z') && *p != '_' && *p != '-')
 			break;
-	if (*id == '\0' || *p != '\0') {
-		diag_error(d, NULL, 0, "'%s' is not a remedy ID to name a file "
+	if (*id == '\0' || *p != '\0')
+		return diag_error(d, NULL, 0,
+		    "'%s' is not a remedy ID to name a file "
 		    "after", id);
-		return -1;
-	}
 	if (asprintf(&path, "%s/%s.xml", dir, id) < 0 || (force &&
 	    asprintf(&tmp, "%s/%s.xml.kbfix-tmp-XXXXXX", dir, id) < 0)) {
 		free(path);
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
+		return diag_oom(d);
 	}
 	fd = force ? mkstemp(tmp) : open(path, O_WRONLY | O_CREAT | O_EXCL |
 	    O_CLOEXEC, 0644);
@@ -159,7 +157,7 @@ write_file(const char *dir, const char *id, const char *xml, int force,
 		(void)fchmod(fd, 0644);
 	if ((f = fdopen(fd, "w")) == NULL) {
 		close(fd);
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		goto out;
 	}
 	rc = fputs(xml, f) == EOF || fflush(f) == EOF ||

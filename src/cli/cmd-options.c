@@ -459,9 +459,9 @@ opt_format(struct cmd_args *a, const struct opt *o, const char *v,
 			k += strlen(sep);
 		}
 		alts[k] = '\0';
-		diag_error(d, NULL, 0, "unknown format '%s' for %s (%s)", v,
+		return diag_error(d, NULL, 0,
+		    "unknown format '%s' for %s (%s)", v,
 		    label(a->cmd), alts);
-		return -1;
 	}
 	a->format = strcmp(v, "json") == 0 ? RENDER_JSON :
 	    strcmp(v, "reg") == 0 ? RENDER_REG : RENDER_DIFF;
@@ -476,9 +476,9 @@ opt_control_set(struct cmd_args *a, const struct opt *o, const char *v,
 	a->control_set = v;
 	if (hive_control_set_spec_ok(v))
 		return 0;
-	diag_error(d, NULL, 0, "bad --control-set '%s' (current, default, lkg,"
+	return diag_error(d, NULL, 0,
+	    "bad --control-set '%s' (current, default, lkg,"
 	    " failed, all or a number)", v);
-	return -1;
 }
 
 static int
@@ -490,11 +490,10 @@ opt_jobs(struct cmd_args *a, const struct opt *o, const char *v,
 
 	(void)o;
 	n = strtol(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || n < 1 || n > 256) {
-		diag_error(d, NULL, 0, "bad -j '%s' (a number of jobs from 1 to"
+	if (*v == '\0' || *end != '\0' || n < 1 || n > 256)
+		return diag_error(d, NULL, 0,
+		    "bad -j '%s' (a number of jobs from 1 to"
 		    " 256)", v);
-		return -1;
-	}
 	a->jobs = (int)n;
 	return 0;
 }
@@ -506,11 +505,10 @@ opt_color(struct cmd_args *a, const struct opt *o, const char *v,
 	int c = v == NULL ? TERM_COLOR_ALWAYS : term_color_parse(v);
 
 	(void)o;
-	if (c < 0) {
-		diag_error(d, NULL, 0, "bad --color '%s' (auto, always or "
+	if (c < 0)
+		return diag_error(d, NULL, 0,
+		    "bad --color '%s' (auto, always or "
 		    "never)", v);
-		return -1;
-	}
 	a->color_when = c;
 	return 0;
 }

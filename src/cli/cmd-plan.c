@@ -87,7 +87,7 @@ plan_target(const struct cmd_run *r, const struct cmd_target *t, FILE *out,
 		FILE *df = cmd_diff_begin(out, a, a->format);
 
 		if (df == NULL) {
-			diag_error(d, NULL, 0, "out of memory");
+			diag_oom(d);
 			goto out;
 		}
 		if (render_plan_flags(df, p, a->format, a->vflags, d) < 0) {

@@ -24,15 +24,8 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "paths.h"
 #include "recover.h"
-
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
 
 /* One line per log found: what became of it. */
 static void
@@ -42,7 +35,7 @@ report_logs(FILE *f, const struct txlog_state *st)
 
 	for (i = 0; i < st->nfiles; i++) {
 		const struct txlog_file *lf = &st->files[i];
-		const char *name = base_name(lf->path);
+		const char *name = paths_base_name(lf->path);
 
 		if (lf->format == 0) {
 			fprintf(f, "  '%s': unreadable (%s), ignored\n", name,
@@ -140,7 +133,7 @@ cmd_recover(int argc, char **argv)
 		goto out;
 	if (st.dirty) {
 		if ((sum = recover_summary(&st)) == NULL) {
-			diag_error(&d, NULL, 0, "out of memory");
+			diag_oom(&d);
 			goto out;
 		}
 		printf("%s\n", sum);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "fileio.h"
 #include "json.h"
 
 /* ---------------------------------------------------------------- targets */
@@ -200,8 +201,7 @@ oom:
 	free(out_real);
 	free(audit_real);
 	cmd_targets_free(ts);
-	diag_error(d, NULL, 0, "out of memory");
-	return -1;
+	return diag_oom(d);
 }
 
 void
@@ -263,7 +263,7 @@ cmd_machine_open(const struct cmd_args *a, const struct cmd_target *t,
 	}
 	if ((m->hives = calloc(m->im->nhives + 1, sizeof *m->hives)) == NULL ||
 	    (m->recs = calloc(m->im->nhives + 1, sizeof *m->recs)) == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		cmd_machine_close(m);
 		return -1;
 	}
@@ -454,24 +454,6 @@ struct msg_head {
 	size_t nmsg;
 };
 
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Read exactly LEN bytes; 0 at a clean end of file before any, -1 on an
  * error or a short message, 1 when read. */
 static int
@@ -535,8 +517,8 @@ worker_main(const struct cmd_run *r, const struct cmd_targets *ts,
 		h.index = idx;
 		h.nout = nout;
 		h.ndiag = d.n;
-		if (write_all(res, &h, sizeof h) < 0 ||
-		    write_all(res, out, nout) < 0)
+		if (fileio_write_all(res, &h, sizeof h) < 0 ||
+		    fileio_write_all(res, out, nout) < 0)
 			_exit(EXIT_TROUBLE);
 		for (i = 0; i < d.n; i++) {
 			const struct diag_item *it = &d.items[i];
@@ -547,9 +529,10 @@ worker_main(const struct cmd_run *r, const struct cmd_targets *ts,
 			m.line = it->line;
 			m.nfile = it->file ? strlen(it->file) : (size_t)-1;
 			m.nmsg = it->msg ? strlen(it->msg) : 0;
-			if (write_all(res, &m, sizeof m) < 0 || (it->file &&
-			    write_all(res, it->file, m.nfile) < 0) ||
-			    write_all(res, it->msg ? it->msg : "", m.nmsg) < 0)
+			if (fileio_write_all(res, &m, sizeof m) < 0 ||
+			    (it->file && fileio_write_all(res, it->file,
+			    m.nfile) < 0) || fileio_write_all(res,
+			    it->msg ? it->msg : "", m.nmsg) < 0)
 				_exit(EXIT_TROUBLE);
 		}
 		diag_free(&d);
@@ -642,7 +625,7 @@ worker_start(struct worker *w, const struct cmd_run *r,
 static void
 worker_feed(struct worker *w, size_t *next, size_t n)
 {
-	if (*next < n && write_all(w->task, next, sizeof *next) == 0) {
+	if (*next < n && fileio_write_all(w->task, next, sizeof *next) == 0) {
 		w->busy = (*next)++;
 		return;
 	}
@@ -854,14 +837,12 @@ cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
 			show_progress(&pg, ts, res, 1);
 			if (fo == NULL) {
 				rs->o.rc = EXIT_TROUBLE;
-				diag_error(&rs->d, ts->v[i].name, 0,
-				    "out of memory");
+				diag_oom(&rs->d);
 			} else {
 				fn(r, &ts->v[i], fo, &rs->o, &rs->d);
 				if (fclose(fo) != 0) {
 					rs->o.rc = EXIT_TROUBLE;
-					diag_error(&rs->d, ts->v[i].name, 0,
-					    "out of memory");
+					diag_oom(&rs->d);
 				}
 			}
 			rs->done = 1;

@@ -128,10 +128,8 @@ all_plan(const struct cmd_undo_all *ua, const struct target *t,
 	size_t i;
 
 	*out = NULL;
-	if (all == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	if (all == NULL)
+		return diag_oom(d);
 	for (i = 0; i < ua->n; i++) {
 		const struct undo_file *u = ua->undos[i];
 
@@ -144,8 +142,7 @@ all_plan(const struct cmd_undo_all *ua, const struct target *t,
 		}
 		if (plan_take(all, p) < 0) {
 			plan_free(all);
-			diag_error(d, NULL, 0, "out of memory");
-			return -1;
+			return diag_oom(d);
 		}
 	}
 	*out = all;
@@ -171,7 +168,7 @@ part_place(const struct undo_file *m, const char *base, const char *p,
 		struct stat st;
 
 		if ((out = winpath_join(m->backup_dir, p + 12)) == NULL) {
-			diag_error(d, NULL, 0, "out of memory");
+			diag_oom(d);
 			return NULL;
 		}
 		*exists = lstat(out, &st) == 0;
@@ -201,7 +198,7 @@ cmd_undo_all(const struct cmd_args *a, const char *name,
 	    (ua->targets = calloc(ua->n + 1, sizeof *ua->targets)) == NULL ||
 	    (ua->hive_of = calloc(ua->n + 1, sizeof *ua->hive_of)) == NULL ||
 	    (hives = calloc(ua->n + 1, sizeof *hives)) == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		goto fail;
 	}
 	/* Every part found and read, each problem said, before any hive is
@@ -260,7 +257,7 @@ cmd_undo_all(const struct cmd_args *a, const char *name,
 		if (ua->undos[i]->files)
 			continue;
 		if ((r = strdup(m->parts[i].target)) == NULL) {
-			diag_error(d, NULL, 0, "out of memory");
+			diag_oom(d);
 			goto fail;
 		}
 		for (s = r; *s; s++)
@@ -271,7 +268,7 @@ cmd_undo_all(const struct cmd_args *a, const char *name,
 	}
 	if ((ua->im->root = strdup(base)) == NULL ||
 	    (ua->windir && (ua->im->windir = strdup(ua->windir)) == NULL)) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		goto fail;
 	}
 	if (nh > 0 && cmd_hives_open(hives, nh, a, &ua->h, d) < 0)

@@ -58,40 +58,35 @@ undo_one(const struct cmd_args *a, const struct undo_file *u,
 	/* A .reg file without the header is bound to nothing: it may be
 	 * another machine's, or an undo file stripped of its checks.  It is
 	 * merged only when asked for. */
-	if (u->plain && !a->force) {
-		diag_error(d, NULL, 0, "'%s' is not an undo file of kbfix (it "
+	if (u->plain && !a->force)
+		return diag_error(d, NULL, 0,
+		    "'%s' is not an undo file of kbfix (it "
 		    "has no '; kbfix-undo:' line), so nothing binds it to "
 		    "'%s'; give --force to merge it as a .reg file", name,
 		    target);
-		return -1;
-	}
 	if (u->plain)
 		diag_note(d, NULL, 0, "'%s' is not an undo file of kbfix (it "
 		    "has no '; kbfix-undo:' line): its keys and values are "
 		    "merged as those of a .reg file, without the checks of an "
 		    "undo file", name);
 	folder = stat(target, &st) == 0 && S_ISDIR(st.st_mode);
-	if (folder && !u->files) {
-		diag_error(d, NULL, 0, "'%s' restores keys and values of a "
+	if (folder && !u->files)
+		return diag_error(d, NULL, 0,
+		    "'%s' restores keys and values of a "
 		    "hive: give the hive, not the folder '%s'", name, target);
-		return -1;
-	}
-	if (!folder && u->files) {
-		diag_error(d, NULL, 0, "'%s' puts back files: give the "
+	if (!folder && u->files)
+		return diag_error(d, NULL, 0, "'%s' puts back files: give the "
 		    "Windows folder, or the volume holding it, not '%s'",
 		    name, target);
-		return -1;
-	}
 	if (folder) {
 		int want[HIVE__COUNT] = { 0 };
 
 		if (image_find(target, want, im, d) < 0)
 			return -1;
-		if ((*im)->windir == NULL) {
-			diag_error(d, NULL, 0, "'%s' holds no Windows folder",
+		if ((*im)->windir == NULL)
+			return diag_error(d, NULL, 0,
+			    "'%s' holds no Windows folder",
 			    target);
-			return -1;
-		}
 		t->windir = (*im)->windir;
 		return undo_moves_plan(u, name, (*im)->windir, a->force, p, d);
 	}
@@ -195,18 +190,14 @@ undo_show(const struct cmd_args *a, const struct plan *p, struct diag *d)
 	enum render_format fmt = a->dry_run ? a->format : RENDER_DIFF;
 	FILE *df = cmd_diff_begin(stdout, a, fmt);
 
-	if (df == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	if (df == NULL)
+		return diag_oom(d);
 	if (render_plan_flags(df, p, fmt, a->vflags, d) < 0) {
 		cmd_diff_end(df, stdout);
 		return -1;
 	}
-	if (cmd_diff_end(df, stdout) < 0) {
-		diag_error(d, NULL, 0, "cannot write the output");
-		return -1;
-	}
+	if (cmd_diff_end(df, stdout) < 0)
+		return diag_error(d, NULL, 0, "cannot write the output");
 	return 0;
 }
 

@@ -17,12 +17,6 @@
 #include "paths.h"
 #include "validate.h"
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The .xml files of the library folder DIR, sorted; NULL-terminated. */
 static char **
 library_files(const char *dir, struct diag *d)
@@ -53,14 +47,14 @@ library_files(const char *dir, struct diag *d)
 	if (v == NULL)
 		v = calloc(1, sizeof *v);
 	else
-		qsort(v, n, sizeof *v, cmp_str);
+		qsort(v, n, sizeof *v, cmd_cmp_str);
 	return v;
 oom:
 	closedir(dp);
 	if (v != NULL)
 		v[n] = NULL;
 	cmd_strings_free(v);
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 	return NULL;
 }
 
@@ -131,7 +125,7 @@ cmd_validate(int argc, char **argv)
 		}
 	}
 	if (dir == NULL || schema == NULL) {
-		diag_error(&d, NULL, 0, "out of memory");
+		diag_oom(&d);
 		goto out;
 	}
 	o.schema = schema;
@@ -150,7 +144,7 @@ cmd_validate(int argc, char **argv)
 	}
 	if (files == NULL) {
 		if (d.n == 0)
-			diag_error(&d, NULL, 0, "out of memory");
+			diag_oom(&d);
 		goto out;
 	}
 	/* Each file's messages are printed as soon as it is checked, so a

@@ -27,7 +27,7 @@ cmd_hives_open(char *const *paths, size_t n, const struct cmd_args *a,
 	h->recs = calloc(n + 1, sizeof *h->recs);
 	h->locks = calloc(n + 1, sizeof *h->locks);
 	if (h->hives == NULL || h->recs == NULL || h->locks == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		cmd_hives_release(h);
 		return -1;
 	}
@@ -103,7 +103,7 @@ output_path(void *arg, const char *path, struct diag *d)
 		return NULL;
 	}
 	if (asprintf(&s, "%s/%s", w->output, rel) < 0) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		s = NULL;
 	}
 	free(rel);
@@ -145,14 +145,13 @@ cmd_writable_check(const struct plan *p, const struct cmd_args *a,
 			const struct change *c = &p->entries[i].changes[k];
 			const char *path = c->hive ? c->hive->path : c->file;
 
-			if (read_only(path)) {
-				diag_error(d, NULL, 0, "'%s' is on a read-only "
+			if (read_only(path))
+				return diag_error(d, NULL, 0,
+				    "'%s' is on a read-only "
 				    "file system, and %s writes beside it: "
 				    "nothing was changed; to treat it as "
 				    "evidence, write remediated copies elsewhere "
 				    "with --output DIR", path, verb);
-				return -1;
-			}
 		}
 	if (a->backup_dir != NULL) {
 		char *f;
@@ -161,12 +160,11 @@ cmd_writable_check(const struct plan *p, const struct cmd_args *a,
 			int ro = read_only(f);
 
 			free(f);
-			if (ro) {
-				diag_error(d, NULL, 0, "the backup folder '%s' "
+			if (ro)
+				return diag_error(d, NULL, 0,
+				    "the backup folder '%s' "
 				    "is on a read-only file system: nothing was "
 				    "changed", a->backup_dir);
-				return -1;
-			}
 		}
 	}
 	return 0;
@@ -379,15 +377,17 @@ common_dir(struct hive *const *hv, size_t n, struct diag *d)
 			    r[l] == '/' || l == 1))
 				break;
 			*strrchr(c, '/') = '\0';
-			if (*c == '\0')
-				strcpy(c, "/");
+			if (*c == '\0') {
+				c[0] = '/';	/* C held at least "/x" */
+				c[1] = '\0';
+			}
 		}
 		free(r);
 	}
 	return c;
 oom:
 	free(c);
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 	return NULL;
 }
 
@@ -418,7 +418,7 @@ cmd_write(const struct plan *p, const struct target *t,
 		return EXIT_TROUBLE;
 	/* Counted on the hives as planned on, before they are replaced. */
 	if ((counts = calloc(t->nhives + 1, sizeof *counts)) == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		return EXIT_TROUBLE;
 	}
 	for (i = 0; i < t->nhives; i++)
@@ -442,7 +442,7 @@ cmd_write(const struct plan *p, const struct target *t,
 		firstdir = strdup(dirname(first));
 		free(first);
 		if (firstdir == NULL) {
-			diag_error(d, NULL, 0, "out of memory");
+			diag_oom(d);
 			goto out;
 		}
 		o.manifest_root = common;

@@ -77,6 +77,9 @@ void cmd_args_free(struct cmd_args *a);
  * its files, "Q267971", goes to ID (SIZE bytes). */
 int cmd_remedy_id(const char *arg, char *id, size_t size);
 
+/* qsort's comparison of two strings (char *), by strcmp. */
+int cmd_cmp_str(const void *a, const void *b);
+
 /* The file of the library folder DIR that remedy ID ARG names (its "Q"
  * spelling, or else its "KB" one), which exists; NULL when there is none
  * (or on out-of-memory).  Caller frees. */

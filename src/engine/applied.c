@@ -138,7 +138,7 @@ applied_mark(struct plan *p, struct hive *const *hv, size_t n,
 				    "it); %s", files[i], pe->reason ?
 				    pe->reason : "nothing is left to change") <
 				    0) {
-					diag_error(d, NULL, 0, "out of memory");
+					diag_oom(d);
 					undo_file_free(u);
 					strings_free(files);
 					return -1;

@@ -184,7 +184,7 @@ keep_original(struct apply_file *f, const struct plan *p,
 		r = -1;
 	goto out;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 out:
 	if (u != NULL)
 		fclose(u);	/* on error: the file is removed below */
@@ -238,8 +238,7 @@ keep_logs(struct apply_file *f, const struct apply_options *o,
 	}
 	return 0;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
-	return -1;
+	return diag_oom(d);
 }
 
 static void
@@ -319,7 +318,7 @@ manifest_path(const char *root, const char *backup, const char *path,
 		    "manifest cannot name it", path, root);
 	goto out;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 out:
 	free(dir);
 	free(base);
@@ -406,7 +405,7 @@ keep_manifest(struct apply_job *j, const struct plan *p,
 	u = NULL;
 	goto out;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 out:
 	if (u != NULL)
 		fclose(u);
@@ -523,10 +522,9 @@ keep_moves(struct apply_job *j, const struct plan *p,
 
 	if (j->nmoves == 0 || o->no_files_undo)
 		return 0;
-	if (j->windir == NULL) {
-		diag_error(d, NULL, 0, "file changes without a Windows folder");
-		return -1;
-	}
+	if (j->windir == NULL)
+		return diag_error(d, NULL, 0,
+		    "file changes without a Windows folder");
 	if (j->output) {
 		if ((outwin = o->output(o->output_arg, j->windir, d)) == NULL)
 			goto out;
@@ -592,7 +590,7 @@ keep_moves(struct apply_job *j, const struct plan *p,
 		r = -1;
 	goto out;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 out:
 	if (u != NULL)
 		fclose(u);	/* on error: the file is removed below */
@@ -641,12 +639,10 @@ do_move(struct apply_job *j, struct apply_move *m, struct diag *d)
 	if (m->to == NULL)	/* a deletion, with an output folder */
 		return 0;
 	if (j->output ? copy_file(m->from, m->to) < 0 :
-	    move_noreplace(m->from, m->to) < 0) {
-		diag_error(d, NULL, 0, "cannot %s '%s' to '%s': %s",
+	    move_noreplace(m->from, m->to) < 0)
+		return diag_error(d, NULL, 0, "cannot %s '%s' to '%s': %s",
 		    j->output ? "copy" : "move", m->from, m->to,
 		    strerror(errno));
-		return -1;
-	}
 	m->done = 1;
 	if (sync_dir_of(m->to, d) < 0)
 		return -1;

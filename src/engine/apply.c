@@ -262,7 +262,7 @@ apply_clean_stale(const char *hive_path, struct diag *d)
 	if (dir == NULL || base == NULL || asprintf(&pre, "%s.kbfix-tmp-",
 	    base) < 0) {
 		pre = NULL;
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		goto out;
 	}
 	if ((dp = opendir(*dir ? dir : ".")) == NULL) {
@@ -443,8 +443,7 @@ plan_regfile(const struct plan *p, const struct hive *hv, struct regfile **out,
 	return 0;
 oom:
 	regfile_free(rf);
-	diag_error(d, hv->path, 0, "out of memory");
-	return -1;
+	return diag_oom(d);
 }
 
 /* The sequence number the new file carries (recover_next_seq: above the
@@ -471,8 +470,7 @@ new_seq(struct apply_file *f, struct diag *d)
 			if (nl != NULL)
 				f->logs = nl;
 			txlog_state_free(&st);
-			diag_error(d, NULL, 0, "out of memory");
-			return -1;
+			return diag_oom(d);
 		}
 		f->logs = nl;
 		f->nlogs++;
@@ -504,7 +502,7 @@ write_temp(struct apply_file *f, const struct plan *p, struct diag *d)
 	    (base = base_of(f->dest)) == NULL ||
 	    asprintf(&f->tmp, "%s%s.kbfix-tmp-XXXXXX", dir, base) < 0) {
 		f->tmp = NULL;
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		goto out;
 	}
 	if ((fd = mkstemp(f->tmp)) < 0) {
@@ -601,12 +599,11 @@ prepare_moves(struct apply_job *j, const struct plan *p,
 			if ((m->from = strdup(c->file)) == NULL)
 				goto oom;
 			j->nmoves++;
-			if (lstat(m->from, &st) < 0 || !S_ISREG(st.st_mode)) {
-				diag_error(d, NULL, 0, "'%s' %s", m->from,
+			if (lstat(m->from, &st) < 0 || !S_ISREG(st.st_mode))
+				return diag_error(d, NULL, 0, "'%s' %s",
+				    m->from,
 				    errno == ENOENT ? "is gone" : "is not a "
 				    "regular file: not touched");
-				return -1;
-			}
 			if (c->kind == CHANGE_DELETE_FILE && !o->output)
 				continue;	/* named by apply_commit */
 			if (c->kind == CHANGE_DELETE_FILE)
@@ -618,11 +615,10 @@ prepare_moves(struct apply_job *j, const struct plan *p,
 					goto oom;
 				return -1;
 			}
-			if (lstat(m->to, &st) == 0) {
-				diag_error(d, NULL, 0, "'%s' exists: kbfix does "
+			if (lstat(m->to, &st) == 0)
+				return diag_error(d, NULL, 0,
+				    "'%s' exists: kbfix does "
 				    "not overwrite it", m->to);
-				return -1;
-			}
 			if (o->output) {
 				char *dir = dir_of(m->to);
 
@@ -637,8 +633,7 @@ prepare_moves(struct apply_job *j, const struct plan *p,
 		}
 	return 0;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
-	return -1;
+	return diag_oom(d);
 }
 
 int
@@ -750,7 +745,7 @@ apply_prepare(const struct plan *p, const struct target *t,
 	*out = j;
 	return 0;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 fail:
 	free(after.hives);
 	apply_job_free(j);

@@ -33,8 +33,7 @@ audit_open(const char *path, struct audit **out, struct diag *d)
 	*out = NULL;
 	if (a == NULL || (a->path = strdup(path)) == NULL) {
 		free(a);
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
+		return diag_oom(d);
 	}
 	a->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (a->fd < 0) {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "hivewrite.h"
 #include "keylist.h"
 #include "names.h"
@@ -132,22 +133,6 @@ bins_end(const unsigned char *b, size_t len)
 	return end > len ? 0 : (size_t)end;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Copy the file FROM to the existing file TO, through the kernel
  * (copy_file_range): the original's pages are not read into this
  * process, which holds one copy of a hive at a time (hive.h:
@@ -184,7 +169,7 @@ copy_to(const char *from, const char *to, struct diag *d)
 			if ((n = read(in, buf, sizeof buf)) < 0 &&
 			    errno == EINTR)
 				continue;
-			if (n > 0 && write_all(out, buf, (size_t)n) < 0)
+			if (n > 0 && fileio_write_all(out, buf, (size_t)n) < 0)
 				n = -1;
 		}
 		if (n <= 0) {
@@ -259,9 +244,9 @@ delete_early(const struct hive *hv, size_t end, const struct regfile *rf,
 		return -1;
 	if (end > clen) {
 		munmap(c, clen);
-		diag_error(d, NULL, 0, "'%s': changed while being copied",
+		return diag_error(d, NULL, 0,
+		    "'%s': changed while being copied",
 		    hv->path);
-		return -1;
 	}
 	for (i = 0; r == 0 && i < rf->nkeys; i++)
 		if (pre[i] && keylist_delete(c, end, parent[i], node[i]) < 0) {
@@ -354,7 +339,7 @@ hivewrite_execute(const struct hive *hv, const struct regfile *rf,
 	    hv->path, d);
 	goto out;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 out:
 	if (b != NULL)
 		munmap(b, len);

@@ -20,22 +20,17 @@ lock_acquire(const char *path, struct lock *l, struct diag *d)
 
 	l->fd = -1;
 	l->path = NULL;
-	if (lstat(path, &st) < 0) {
-		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
+	if (lstat(path, &st) < 0)
+		return diag_error(d, NULL, 0, "cannot open '%s': %s", path,
 		    strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		diag_error(d, NULL, 0, "'%s' is not a regular file%s", path,
+	if (!S_ISREG(st.st_mode))
+		return diag_error(d, NULL, 0, "'%s' is not a regular file%s",
+		    path,
 		    S_ISLNK(st.st_mode) ? " (a symbolic link)" : "");
-		return -1;
-	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
+	if (fd < 0)
+		return diag_error(d, NULL, 0, "cannot open '%s': %s", path,
 		    strerror(errno));
-		return -1;
-	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
 
@@ -54,10 +49,9 @@ lock_acquire(const char *path, struct lock *l, struct diag *d)
 	if (fstat(fd, &st) < 0 || stat(path, &st2) < 0 ||
 	    st.st_ino != st2.st_ino || st.st_dev != st2.st_dev) {
 		close(fd);
-		diag_error(d, NULL, 0,
+		return diag_error(d, NULL, 0,
 		    "'%s' was replaced by another kbfix while opening it: "
 		    "run again", path);
-		return -1;
 	}
 	l->fd = fd;
 	l->path = strdup(path);
@@ -70,23 +64,20 @@ lock_same(const struct lock *l, struct diag *d)
 {
 	struct stat st;
 
-	if (lstat(l->path, &st) < 0) {
-		diag_error(d, NULL, 0, "'%s' is gone since kbfix planned on it: "
+	if (lstat(l->path, &st) < 0)
+		return diag_error(d, NULL, 0,
+		    "'%s' is gone since kbfix planned on it: "
 		    "%s", l->path, strerror(errno));
-		return -1;
-	}
-	if (st.st_dev != l->st.st_dev || st.st_ino != l->st.st_ino) {
-		diag_error(d, NULL, 0, "'%s' is another file than the one kbfix "
+	if (st.st_dev != l->st.st_dev || st.st_ino != l->st.st_ino)
+		return diag_error(d, NULL, 0,
+		    "'%s' is another file than the one kbfix "
 		    "planned on: something moved a file onto it", l->path);
-		return -1;
-	}
 	if (st.st_size != l->st.st_size ||
 	    st.st_mtim.tv_sec != l->st.st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != l->st.st_mtim.tv_nsec) {
-		diag_error(d, NULL, 0, "'%s' has been written to since kbfix "
+	    st.st_mtim.tv_nsec != l->st.st_mtim.tv_nsec)
+		return diag_error(d, NULL, 0,
+		    "'%s' has been written to since kbfix "
 		    "planned on it", l->path);
-		return -1;
-	}
 	return 0;
 }
 

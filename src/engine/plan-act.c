@@ -670,7 +670,7 @@ run_actions(struct ctx *c)
 		}
 	}
 	if (r < 0 && !c->failed) {
-		diag_error(c->d, c->r->file, 0, "out of memory");
+		diag_oom(c->d);
 		c->failed = 1;
 	}
 	return c->failed ? -1 : 0;

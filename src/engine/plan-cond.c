@@ -211,7 +211,7 @@ multi_sz_text(const struct hive_value *v)
 		out = grown;
 		if (len)
 			out[len++] = '\n';
-		strcpy(out + len, part);
+		memcpy(out + len, part, strlen(part) + 1);
 		len += strlen(part);
 		free(part);
 		i = j + 1;
@@ -563,7 +563,7 @@ eval_list(struct ctx *c, const struct cond *k)
 	strlist_free(&hits);
 	return r;
 oom:
-	diag_error(c->d, c->r->file, k->line, "out of memory");
+	diag_oom(c->d);
 	c->failed = 1;
 fail:
 	free(shown);

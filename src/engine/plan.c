@@ -241,7 +241,7 @@ overlay_key(struct ctx *c, const struct hive *hv, char *const *elems,
 	else
 		st = overlay_key_state(c->ov, hv, elems, n);
 	if (st == -2) {
-		diag_error(c->d, NULL, 0, "out of memory");
+		diag_oom(c->d);
 		c->failed = 1;
 		return 0;
 	}
@@ -261,7 +261,7 @@ overlay_value(struct ctx *c, const struct hive *hv, char *const *elems,
 	else
 		st = overlay_value_state(c->ov, hv, elems, n, name, v);
 	if (st == -2) {
-		diag_error(c->d, NULL, 0, "out of memory");
+		diag_oom(c->d);
 		c->failed = 1;
 		return 0;
 	}
@@ -735,10 +735,8 @@ hold_unseen(struct plan_entry *e, struct diag *d)
 		return 0;
 	if (asprintf(&why, "%s; the symptom (%s) cannot be seen offline: "
 	    "apply it by name if the machine shows it", e->reason ? e->reason :
-	    "", e->remedy->unseen) < 0) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	    "", e->remedy->unseen) < 0)
+		return diag_oom(d);
 	free(e->reason);
 	e->reason = why;
 	for (i = 0; i < e->nchanges; i++)
@@ -785,8 +783,7 @@ plan_compute(struct remedy *const *remedies, size_t nremedies,
 	return 0;
 oom:
 	free(p);
-	diag_error(d, NULL, 0, "out of memory");
-	return -1;
+	return diag_oom(d);
 }
 
 size_t

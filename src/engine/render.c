@@ -77,10 +77,8 @@ subtree(FILE *f, const struct hive *hv, hive_node_h node, char *const *path,
 	struct subtree_arg a = { f, prefix, 1, diff, vflags };
 	int r = tree_walk(hv, node, path, n, subtree_key, &a, d);
 
-	if (r > 0 || (r < 0 && d->nerrors == 0)) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	if (r > 0 || (r < 0 && d->nerrors == 0))
+		return diag_oom(d);
 	return r;
 }
 
@@ -407,15 +405,13 @@ render_plan_flags(FILE *f, const struct plan *p, enum render_format fmt,
 		first = 0;
 		if (r < 0) {
 			if (d->nerrors == 0)
-				diag_error(d, NULL, 0, "out of memory");
+				diag_oom(d);
 			return -1;
 		}
 	}
-	if (ferror(f)) {
-		diag_error(d, NULL, 0, "cannot write output: %s",
+	if (ferror(f))
+		return diag_error(d, NULL, 0, "cannot write output: %s",
 		    strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
@@ -581,10 +577,8 @@ render_json_change(FILE *f, const struct change *c, int subtree,
 		json_string(f, c->hive->path);
 		fprintf(f, ",\"hive_kind\":\"%s\",\"key\":",
 		    hive_kind_name(c->hive->kind));
-		if ((k = plan_key_text(c->hive, c->key, c->nkey)) == NULL) {
-			diag_error(d, NULL, 0, "out of memory");
-			return -1;
-		}
+		if ((k = plan_key_text(c->hive, c->key, c->nkey)) == NULL)
+			return diag_oom(d);
 		json_string(f, k);
 		free(k);
 	}
@@ -626,7 +620,7 @@ render_json_change(FILE *f, const struct change *c, int subtree,
 		    &a, d);
 		if (r != 0) {
 			if (d->nerrors == 0)
-				diag_error(d, NULL, 0, "out of memory");
+				diag_oom(d);
 			return -1;
 		}
 		fputc(']', f);
@@ -708,11 +702,9 @@ render_json(FILE *f, const struct plan *p, const struct render_info *info,
 		n += e->nchanges;
 	}
 	fprintf(f, "],\"changes\":%zu,\"exit\":%d}\n", n, n ? 1 : 0);
-	if (ferror(f)) {
-		diag_error(d, NULL, 0, "cannot write output: %s",
+	if (ferror(f))
+		return diag_error(d, NULL, 0, "cannot write output: %s",
 		    strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 

@@ -237,7 +237,7 @@ plan_key(struct uctx *u, const struct regfile_key *k)
 	r = 0;
 	goto out;
 oom:
-	diag_error(u->d, u->name, k->line, "out of memory");
+	diag_oom(u->d);
 	r = -1;
 out:
 	elems_free(key, n);
@@ -253,7 +253,7 @@ undo_plan_one(const struct remedy *r, struct diag *d)
 	if (p == NULL || (p->entries = calloc(1, sizeof *p->entries)) ==
 	    NULL) {
 		free(p);
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		return NULL;
 	}
 	p->nentries = 1;
@@ -279,8 +279,7 @@ undo_plan(const struct undo_file *uf, const char *name, struct hive *hv,
 	u.d = d;
 	if ((u.ov = overlay_new(p)) == NULL) {
 		plan_free(p);
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
+		return diag_oom(d);
 	}
 	for (i = 0; uf->rf != NULL && i < uf->rf->nkeys; i++)
 		if (!uf->rf->keys[i].left && plan_key(&u, &uf->rf->keys[i]) < 0)
@@ -519,15 +518,14 @@ entry_conflicts(struct conflicts *c, const struct entry *e)
 		strmap_free(&c->listed);
 		if (w != 0) {
 			if (w > 0)
-				diag_error(c->d, NULL, 0, "out of memory");
+				diag_oom(c->d);
 			return -1;
 		}
 	}
 	return 0;
 oom:
 	strmap_free(&c->listed);
-	diag_error(c->d, NULL, 0, "out of memory");
-	return -1;
+	return diag_oom(c->d);
 }
 
 /* Mark the entries of E[0..N) that plan P writes: its changes carry the
@@ -570,10 +568,8 @@ count_conflicts(const struct undo_file *u, const char *name, struct hive *hv,
 	c.name = name;
 	c.force = force;
 	c.d = d;
-	if ((e = entries_of(u->rf, &n)) == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	if ((e = entries_of(u->rf, &n)) == NULL)
+		return diag_oom(d);
 	mark_touched(e, n, p);
 	for (i = 0; i < n; i++)
 		if (e[i].touched && entry_conflicts(&c, &e[i]) < 0) {
@@ -592,18 +588,16 @@ undo_check_hive(const struct undo_file *u, const char *name,
 
 	if (u->plain)
 		return 0;
-	if (u->files) {
-		diag_error(d, NULL, 0, "'%s' puts back files: give the Windows "
+	if (u->files)
+		return diag_error(d, NULL, 0,
+		    "'%s' puts back files: give the Windows "
 		    "folder, or the volume holding it, not '%s'", name,
 		    hv->path);
-		return -1;
-	}
-	if (u->kind != hv->kind) {
-		diag_error(d, NULL, 0, "'%s' was written for a %s hive; '%s' is "
+	if (u->kind != hv->kind)
+		return diag_error(d, NULL, 0,
+		    "'%s' was written for a %s hive; '%s' is "
 		    "a %s hive", name, hive_kind_name(u->kind), hv->path,
 		    hive_kind_name(hv->kind));
-		return -1;
-	}
 	if (!names_equal(u->hive, base)) {
 		char *e = regfile_escape(u->hive, 0);
 
@@ -910,7 +904,7 @@ undo_verify(const char *path, const struct regfile *model,
 	r = 0;
 	goto out;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 bad:
 	diag_error(d, NULL, 0, "the undo file of '%s' cannot be trusted: "
 	    "nothing was changed", orig->path);

@@ -140,8 +140,8 @@ parse_move(struct undo_file *u, const char *s, size_t n, long line,
 	if ((mv.from = move_path(&s, &n, err, sizeof err)) == NULL ||
 	    (mv.to = move_path(&s, &n, err, sizeof err)) == NULL) {
 		free(mv.from);
-		diag_error(d, name, line, "bad kbfix-move line: %s", err);
-		return -1;
+		return diag_error(d, name, line, "bad kbfix-move line: %s",
+		    err);
 	}
 	if (n != 72 || memcmp(s, " sha256 ", 8) != 0 ||
 	    !is_sha256(s + 8, 64)) {
@@ -171,7 +171,7 @@ parse_move(struct undo_file *u, const char *s, size_t n, long line,
 		goto fail;
 	}
 	if ((nv = realloc(u->moves, (u->nmoves + 1) * sizeof *nv)) == NULL) {
-		diag_error(d, name, line, "out of memory");
+		diag_oom(d);
 		goto fail;
 	}
 	u->moves = nv;
@@ -249,7 +249,7 @@ parse_part(struct undo_file *u, const char *s, size_t n, long line,
 		goto fail;
 	}
 	if ((nv = realloc(u->parts, (u->nparts + 1) * sizeof *nv)) == NULL) {
-		diag_error(d, name, line, "out of memory");
+		diag_oom(d);
 		goto fail;
 	}
 	u->parts = nv;
@@ -278,34 +278,31 @@ parse_tag(struct undo_file *u, const char *s, size_t n, long line,
 		else if (rn == 7 && memcmp(r, "apply 1", 7) == 0)
 			u->manifest = 1;
 		else {
-			diag_error(d, name, line, "an undo file of another "
+			return diag_error(d, name, line,
+			    "an undo file of another "
 			    "version of kbfix ('%.*s')", (int)(rn < 20 ? rn :
 			    20), r);
-			return -1;
 		}
 		*version = 1;
 	} else if (tagged(s, n, "; kbfix-hive: ", &r, &rn)) {
 		free(u->hive);
-		if (regfile_unquote(r, rn, &u->hive, err, sizeof err) != rn) {
-			diag_error(d, name, line, "bad kbfix-hive line: %s",
+		if (regfile_unquote(r, rn, &u->hive, err, sizeof err) != rn)
+			return diag_error(d, name, line,
+			    "bad kbfix-hive line: %s",
 			    u->hive ? "text after the name" : err);
-			return -1;
-		}
 	} else if (tagged(s, n, "; kbfix-hive-kind: ", &r, &rn)) {
 		char kind[32];
 
 		snprintf(kind, sizeof kind, "%.*s", (int)(rn < 31 ? rn : 31),
 		    r);
-		if ((u->kind = hive_kind_parse(kind)) == HIVE_UNKNOWN) {
-			diag_error(d, name, line, "unknown hive kind '%s'",
+		if ((u->kind = hive_kind_parse(kind)) == HIVE_UNKNOWN)
+			return diag_error(d, name, line,
+			    "unknown hive kind '%s'",
 			    kind);
-			return -1;
-		}
 	} else if (tagged(s, n, "; kbfix-hive-sha256: ", &r, &rn)) {
-		if (!is_sha256(r, rn)) {
-			diag_error(d, name, line, "bad kbfix-hive-sha256 line");
-			return -1;
-		}
+		if (!is_sha256(r, rn))
+			return diag_error(d, name, line,
+			    "bad kbfix-hive-sha256 line");
 		memcpy(u->sha256, r, 64);
 	} else if (tagged(s, n, "; kbfix-hive-root-time: ", &r, &rn)) {
 		char num[24], *end;
@@ -313,31 +310,28 @@ parse_tag(struct undo_file *u, const char *s, size_t n, long line,
 		snprintf(num, sizeof num, "%.*s", (int)(rn < 23 ? rn : 23), r);
 		errno = 0;
 		u->root_time = strtoll(num, &end, 10);
-		if (rn == 0 || rn > 22 || *end != '\0' || errno != 0) {
-			diag_error(d, name, line, "bad kbfix-hive-root-time "
+		if (rn == 0 || rn > 22 || *end != '\0' || errno != 0)
+			return diag_error(d, name, line,
+			    "bad kbfix-hive-root-time "
 			    "line");
-			return -1;
-		}
 		u->has_root_time = 1;
 	} else if (tagged(s, n, "; kbfix-backup-dir: ", &r, &rn)) {
 		free(u->backup_dir);
 		if (regfile_unquote(r, rn, &u->backup_dir, err, sizeof err) !=
-		    rn || u->backup_dir[0] != '/') {
-			diag_error(d, name, line, "bad kbfix-backup-dir line: "
+		    rn || u->backup_dir[0] != '/')
+			return diag_error(d, name, line,
+			    "bad kbfix-backup-dir line: "
 			    "%s", u->backup_dir ? "want an absolute path" :
 			    err);
-			return -1;
-		}
 	} else if (tagged(s, n, "; kbfix-move: ", &r, &rn)) {
 		return parse_move(u, r, rn, line, name, d);
 	} else if (tagged(s, n, "; kbfix-root: ", &r, &rn)) {
 		free(u->root);
 		if (regfile_unquote(r, rn, &u->root, err, sizeof err) != rn ||
-		    u->root[0] != '/') {
-			diag_error(d, name, line, "bad kbfix-root line: %s",
+		    u->root[0] != '/')
+			return diag_error(d, name, line,
+			    "bad kbfix-root line: %s",
 			    u->root ? "want an absolute path" : err);
-			return -1;
-		}
 	} else if (tagged(s, n, "; kbfix-part: ", &r, &rn)) {
 		return parse_part(u, r, rn, line, name, d);
 	} else if (tagged(s, n, "; kbfix-remedy: ", &r, &rn)) {
@@ -345,14 +339,13 @@ parse_tag(struct undo_file *u, const char *s, size_t n, long line,
 
 		if (regfile_unquote(r, rn, &id, err, sizeof err) != rn) {
 			free(id);
-			diag_error(d, name, line, "bad kbfix-remedy line");
-			return -1;
+			return diag_error(d, name, line,
+			    "bad kbfix-remedy line");
 		}
 		if ((nv = realloc(u->remedies, (u->nremedies + 1) *
 		    sizeof *nv)) == NULL) {
 			free(id);
-			diag_error(d, name, line, "out of memory");
-			return -1;
+			return diag_oom(d);
 		}
 		u->remedies = nv;
 		nv[u->nremedies++] = id;
@@ -371,10 +364,8 @@ undo_parse(const char *text, size_t len, const char *name,
 	char hex[65];
 
 	*out = NULL;
-	if (u == NULL) {
-		diag_error(d, name, 0, "out of memory");
-		return -1;
-	}
+	if (u == NULL)
+		return diag_oom(d);
 	/* First what it is and whether it is whole, then what it says. */
 	while (s < end) {
 		const char *e = memchr(s, '\n', (size_t)(end - s));
@@ -497,11 +488,9 @@ undo_read(const char *path, struct undo_file **out, struct diag *d)
 
 	*out = NULL;
 	/* Non-blocking: a FIFO must not hang the open. */
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
-		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return diag_error(d, NULL, 0, "cannot open '%s': %s", path,
 		    strerror(errno));
-		return -1;
-	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		diag_error(d, NULL, 0, "'%s' is not a regular file: not an "
 		    "undo file", path);

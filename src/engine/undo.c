@@ -79,7 +79,7 @@ below_root(const struct regfile_key *k, enum hive_kind kind, size_t *n,
 		under = names_equal(r[i], k->elems[i]);
 	elems_free(r, nr);
 	if (r == NULL) {
-		diag_error(d, name, k->line, "out of memory");
+		diag_oom(d);
 		return NULL;
 	}
 	if (!under) {
@@ -335,7 +335,7 @@ undo_model(const struct plan *p, const struct hive *orig,
 	r = 0;
 	goto out;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 	r = -1;
 out:
 	regfile_free(m.rf);
@@ -397,20 +397,17 @@ put_ended(FILE *f, char *buf, size_t len, const char *what,
 {
 	char hex[65];
 
-	if (len > UNDO_MAX_SIZE - 128) {
-		diag_error(d, NULL, 0, "the undo file of %s would be larger "
+	if (len > UNDO_MAX_SIZE - 128)
+		return diag_error(d, NULL, 0,
+		    "the undo file of %s would be larger "
 		    "than %lu bytes, the most kbfix writes (and reads)", what,
 		    UNDO_MAX_SIZE);
-		return -1;
-	}
 	audit_sha256_buf(buf, len, hex);
 	fwrite(buf, 1, len, f);
 	fprintf(f, "; kbfix-end: sha256 %s\n", hex);
-	if (ferror(f)) {
-		diag_error(d, NULL, 0, "cannot write the undo file: %s",
+	if (ferror(f))
+		return diag_error(d, NULL, 0, "cannot write the undo file: %s",
 		    strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
@@ -424,7 +421,7 @@ text_begin(char **buf, size_t *len, const char *what, const char *tool,
 	FILE *m = open_memstream(buf, len);
 
 	if (m == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		return NULL;
 	}
 	fprintf(m, "Windows Registry Editor Version 5.00\n\n");
@@ -443,7 +440,7 @@ text_end(FILE *m, FILE *f, char **buf, size_t *len, const char *what,
 	int r = -1;
 
 	if (fclose(m) != 0)
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 	else
 		r = put_ended(f, *buf, *len, what, d);
 	free(*buf);
@@ -712,7 +709,7 @@ undo_moves_plan(const struct undo_file *u, const char *name,
 		    sizeof *nv)) == NULL) {
 			free(from);
 			free(to);
-			diag_error(d, NULL, 0, "out of memory");
+			diag_oom(d);
 			bad = 1;
 			break;
 		}

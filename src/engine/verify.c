@@ -35,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "names.h"
 #include "strmap.h"
 #include "regf.h"
@@ -110,26 +111,7 @@ grow(void *v, size_t *cap, size_t n, size_t size)
 static int
 oom(struct vctx *v)
 {
-	diag_error(v->d, NULL, 0, "out of memory");
-	return -1;
-}
-
-static int
-read_at(int fd, uint64_t off, void *buf, size_t n)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = pread(fd, (char *)buf + done, n - done,
-		    (off_t)(off + done));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
+	return diag_oom(v->d);
 }
 
 /* ------------------------------------------------------------ messages */
@@ -167,7 +149,7 @@ refuse_cell(struct vctx *v, uint64_t c, uint64_t lo)
 	unsigned char h[8];
 	char *what = NULL;
 
-	if (read_at(v->fb, c, h, sizeof h) < 0)
+	if (fileio_pread_all(v->fb, h, sizeof h, c) != (ssize_t)sizeof h)
 		memset(h, 0, sizeof h);
 	if (memcmp(h + 4, "nk", 2) == 0) {
 		char *k = key_text(v, (hive_node_h)c);
@@ -235,7 +217,7 @@ cell_of(struct vctx *v, uint32_t rel, uint64_t *abs, uint32_t *len)
 	int32_t raw;
 
 	if (rel == NONE || off % 4 != 0 || off + 8 > v->end ||
-	    read_at(v->fb, off, s, sizeof s) < 0)
+	    fileio_pread_all(v->fb, s, sizeof s, off) != (ssize_t)sizeof s)
 		return -1;
 	raw = (int32_t)regf_get32(s);
 	if (raw > -8 || raw == INT32_MIN ||
@@ -253,7 +235,7 @@ cell_read(struct vctx *v, uint64_t abs, size_t n)
 {
 	unsigned char *p = malloc(n ? n : 1);
 
-	if (p != NULL && read_at(v->fb, abs, p, n) < 0) {
+	if (p != NULL && fileio_pread_all(v->fb, p, n, abs) != (ssize_t)n) {
 		free(p);
 		p = NULL;
 	}
@@ -263,10 +245,10 @@ cell_read(struct vctx *v, uint64_t abs, size_t n)
 static int
 unreadable(struct vctx *v, uint64_t off)
 {
-	diag_error(v->d, v->b->path, 0, "verification failed: cannot read "
+	return diag_error(v->d, v->b->path, 0,
+	    "verification failed: cannot read "
 	    "the cell at offset 0x%llx of the original",
 	    (unsigned long long)off);
-	return -1;
 }
 
 /* Note the original's cell at stored offset REL, named by the cell at
@@ -610,13 +592,12 @@ cell_change_ok(struct vctx *v, uint64_t c, int32_t raw, uint64_t lo,
 	const struct owned *o = owned_at(v, c), *end = v->own + v->nown;
 	uint64_t x;
 
-	if (hive_cell_shared(v->b, c)) {
-		diag_error(v->d, v->a->path, 0, "verification failed: the cell "
+	if (hive_cell_shared(v->b, c))
+		return diag_error(v->d, v->a->path, 0,
+		    "verification failed: the cell "
 		    "at offset 0x%llx, which more than one key of the "
 		    "original uses, changed: kbfix cannot tell what else "
 		    "changed with it", (unsigned long long)c);
-		return -1;
-	}
 	for (x = lo; o != NULL && x < hi; x++) {
 		const struct owned *e;
 
@@ -627,7 +608,8 @@ cell_change_ok(struct vctx *v, uint64_t c, int32_t raw, uint64_t lo,
 			if (e->kind == OWN_SK && x - c < 4) {
 				unsigned char s[20];
 
-				if (read_at(v->fa, c, s, sizeof s) == 0 &&
+				if (fileio_pread_all(v->fa, s, sizeof s, c) ==
+				    (ssize_t)sizeof s &&
 				    regf_get32(s) == (uint32_t)-(int64_t)raw &&
 				    regf_get32(s + 16) == 0)
 					break;
@@ -673,7 +655,7 @@ load_bin(struct vctx *v, uint64_t off)
 		v->bincap2 = len;
 	}
 	v->havebin = 0;
-	if (read_at(v->fb, start, v->bin, len) < 0)
+	if (fileio_pread_all(v->fb, v->bin, len, start) != (ssize_t)len)
 		return unreadable(v, start);
 	v->curbin = lo;
 	v->binlen = len;
@@ -689,12 +671,11 @@ base_ok(struct vctx *v, uint64_t lo, uint64_t hi)
 
 	for (x = lo; x < hi; x++)
 		if (!((x >= 4 && x < 20) || (x >= 40 && x < 44) ||
-		    (x >= 508 && x < 512))) {
-			diag_error(v->d, v->a->path, 0, "verification failed: "
+		    (x >= 508 && x < 512)))
+			return diag_error(v->d, v->a->path, 0,
+			    "verification failed: "
 			    "the base block differs at offset 0x%llx",
 			    (unsigned long long)x);
-			return -1;
-		}
 	return 0;
 }
 
@@ -718,12 +699,11 @@ change_ok(struct vctx *v, uint64_t lo, uint64_t hi)
 			return -1;
 		bin = v->bins[v->curbin];
 		bend = bin + v->binlen;
-		if (lo < bin + 32) {
-			diag_error(v->d, v->a->path, 0, "verification failed: "
+		if (lo < bin + 32)
+			return diag_error(v->d, v->a->path, 0,
+			    "verification failed: "
 			    "the header of the hive bin at offset 0x%llx "
 			    "differs", (unsigned long long)bin);
-			return -1;
-		}
 		for (c = bin + 32; c < bend; c += size) {
 			raw = (int32_t)regf_get32(v->bin + (c - bin));
 			size = raw < 0 ? (uint32_t)-(int64_t)raw :
@@ -760,12 +740,12 @@ compare_files(struct vctx *v)
 	}
 	for (off = 0; off < v->end; off += n) {
 		n = v->end - off < CHUNK ? (size_t)(v->end - off) : CHUNK;
-		if (read_at(v->fb, off, pb, n) < 0) {
+		if (fileio_pread_all(v->fb, pb, n, off) != (ssize_t)n) {
 			diag_error(v->d, NULL, 0, "cannot read '%s': %s",
 			    v->b->file, strerror(errno ? errno : EIO));
 			goto out;
 		}
-		if (read_at(v->fa, off, pa, n) < 0) {
+		if (fileio_pread_all(v->fa, pa, n, off) != (ssize_t)n) {
 			diag_error(v->d, v->a->path, 0, "verification failed: "
 			    "shorter than the original's hive bins");
 			goto out;
@@ -1015,7 +995,7 @@ cmp_values(struct vctx *v, hive_node_h na, hive_node_h nb, size_t n)
 		goto oom;
 	goto out;
 oom:
-	diag_error(v->d, NULL, 0, "out of memory");
+	diag_oom(v->d);
 	r = -1;
 out:
 	strmap_free(&ba.m);
@@ -1081,11 +1061,10 @@ cmp_created(struct vctx *v, hive_node_h nb, size_t n)
 	const struct hive_subkeys *kb;
 	size_t i;
 
-	if (n > REGF_MAX_DEPTH) {
-		diag_error(v->d, v->a->path, 0, "corrupt hive: keys nested "
+	if (n > REGF_MAX_DEPTH)
+		return diag_error(v->d, v->a->path, 0,
+		    "corrupt hive: keys nested "
 		    "deeper than %d levels", REGF_MAX_DEPTH);
-		return -1;
-	}
 	if (cmp_values(v, 0, nb, n) < 0 || hive_subkeys(v->a, nb, &kb,
 	    v->d) < 0)
 		return -1;
@@ -1223,10 +1202,8 @@ verify_unchanged(const struct hive *before, const struct hive *after,
 	size_t i, j, n = 0;
 	int r = -1;
 
-	if (v == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	if (v == NULL)
+		return diag_oom(d);
 	v->b = before;
 	v->a = after;
 	v->d = d;

@@ -40,13 +40,6 @@
 #define NONE		0xFFFFFFFFu
 #define NK_NAME		0x50
 
-static void
-put16(unsigned char *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
 /* The size of the allocated cell at file offset ABS, 0 if none is
  * there. */
 static size_t
@@ -650,7 +643,7 @@ keylist_delete(unsigned char *b, size_t end, size_t parent, size_t child)
 	i = (size_t)(lf - l.leaves);
 	memmove(b + lf->abs + 8 + lf->w * k, b + lf->abs + 8 + lf->w * (k + 1),
 	    lf->w * (lf->n - k - 1));
-	put16(b + lf->abs + 6, (uint16_t)(lf->n - 1));
+	regf_put16(b + lf->abs + 6, (uint16_t)(lf->n - 1));
 	if (l.total == 1) {
 		/* The last subkey: the whole list goes. */
 		for (j = 0; j < l.nleaves; j++)
@@ -665,7 +658,7 @@ keylist_delete(unsigned char *b, size_t end, size_t parent, size_t child)
 		for (j = i; j + 1 < l.nleaves; j++)
 			memcpy(b + l.ri + 8 + 4 * j, b + l.ri + 8 + 4 * (j + 1),
 			    4);
-		put16(b + l.ri + 6, (uint16_t)(l.nleaves - 1));
+		regf_put16(b + l.ri + 6, (uint16_t)(l.nleaves - 1));
 	}
 	regf_put32(b + parent + 0x18, (uint32_t)(l.total - 1));
 	r = 0;

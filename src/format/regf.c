@@ -64,6 +64,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "names.h"
 #include "regf.h"
 
@@ -77,13 +78,6 @@
 
 /* FILETIME of 1970-01-01: 100 ns intervals since 1601-01-01. */
 #define FILETIME_UNIX_EPOCH	116444736000000000ULL
-
-static void
-put16(unsigned char *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
 
 static void
 put64(unsigned char *p, uint64_t v)
@@ -178,12 +172,12 @@ utf8_to_utf16le(const char *s, unsigned char *out, size_t maxunits)
 			if (units + 2 > maxunits)
 				return -1;
 			c -= 0x10000;
-			put16(out + 2 * units++, (uint16_t)(0xD800 + (c >> 10)));
-			put16(out + 2 * units++, (uint16_t)(0xDC00 + (c & 0x3FF)));
+			regf_put16(out + 2 * units++, (uint16_t)(0xD800 + (c >> 10)));
+			regf_put16(out + 2 * units++, (uint16_t)(0xDC00 + (c & 0x3FF)));
 		} else {
 			if (units + 1 > maxunits)
 				return -1;
-			put16(out + 2 * units++, (uint16_t)c);
+			regf_put16(out + 2 * units++, (uint16_t)c);
 		}
 	}
 	return (long)(units * 2);
@@ -200,20 +194,16 @@ parse_base(const unsigned char *buf, size_t len, uint64_t file_size,
 
 	memset(h, 0, sizeof *h);
 	h->file_size = file_size;
-	if (len == 0) {
-		diag_error(d, NULL, 0, "'%s': empty file, not a registry hive",
+	if (len == 0)
+		return diag_error(d, NULL, 0,
+		    "'%s': empty file, not a registry hive",
 		    name);
-		return -1;
-	}
-	if (len < 4 || memcmp(buf, "regf", 4) != 0) {
-		diag_error(d, NULL, 0,
+	if (len < 4 || memcmp(buf, "regf", 4) != 0)
+		return diag_error(d, NULL, 0,
 		    "'%s': not a registry hive (no 'regf' signature)", name);
-		return -1;
-	}
-	if (len < REGF_BASE_BLOCK_SIZE) {
-		diag_error(d, NULL, 0, "'%s': truncated base block", name);
-		return -1;
-	}
+	if (len < REGF_BASE_BLOCK_SIZE)
+		return diag_error(d, NULL, 0, "'%s': truncated base block",
+		    name);
 	h->seq1 = regf_get32(buf + 4);
 	h->seq2 = regf_get32(buf + 8);
 	h->timestamp = regf_get64(buf + 12);
@@ -228,40 +218,32 @@ parse_base(const unsigned char *buf, size_t len, uint64_t file_size,
 	utf16le_to_utf8(buf + 48, 64, h->file_name, sizeof h->file_name);
 
 	if (h->checksum != h->checksum_computed &&
-	    !(hivex_sum && h->checksum == xor_words(buf))) {
-		diag_error(d, NULL, 0, "'%s': bad base block checksum "
+	    !(hivex_sum && h->checksum == xor_words(buf)))
+		return diag_error(d, NULL, 0, "'%s': bad base block checksum "
 		    "(stored 0x%08x, computed 0x%08x)", name, h->checksum,
 		    h->checksum_computed);
-		return -1;
-	}
-	if (h->file_type != 0) {
-		diag_error(d, NULL, 0, "'%s': a transaction log (file type "
+	if (h->file_type != 0)
+		return diag_error(d, NULL, 0,
+		    "'%s': a transaction log (file type "
 		    "%u), not a primary hive", name, h->file_type);
-		return -1;
-	}
-	if (h->major != 1) {
-		diag_error(d, NULL, 0, "'%s': unsupported hive version %u.%u",
+	if (h->major != 1)
+		return diag_error(d, NULL, 0,
+		    "'%s': unsupported hive version %u.%u",
 		    name, h->major, h->minor);
-		return -1;
-	}
-	if (h->bins_size == 0 || h->bins_size % 4096 != 0) {
-		diag_error(d, NULL, 0, "'%s': bad hive bins size 0x%x "
+	if (h->bins_size == 0 || h->bins_size % 4096 != 0)
+		return diag_error(d, NULL, 0, "'%s': bad hive bins size 0x%x "
 		    "(not a positive multiple of 4096)", name, h->bins_size);
-		return -1;
-	}
 	bins_end = (uint64_t)REGF_BASE_BLOCK_SIZE + h->bins_size;
-	if (bins_end > file_size) {
-		diag_error(d, NULL, 0, "'%s': hive bins size past the end of "
+	if (bins_end > file_size)
+		return diag_error(d, NULL, 0,
+		    "'%s': hive bins size past the end of "
 		    "the file (bins end at %llu, file is %llu bytes)", name,
 		    (unsigned long long)bins_end,
 		    (unsigned long long)file_size);
-		return -1;
-	}
-	if ((uint64_t)h->root_offset + REGF_BASE_BLOCK_SIZE + 4 > bins_end) {
-		diag_error(d, NULL, 0, "'%s': root key offset 0x%x past the "
+	if ((uint64_t)h->root_offset + REGF_BASE_BLOCK_SIZE + 4 > bins_end)
+		return diag_error(d, NULL, 0,
+		    "'%s': root key offset 0x%x past the "
 		    "hive bins", name, h->root_offset);
-		return -1;
-	}
 	return 0;
 }
 
@@ -283,11 +265,9 @@ open_hive(const char *path, int flags, uint64_t *size, struct diag *d)
 	/* O_NONBLOCK so that a FIFO is refused below instead of hanging
 	 * the open; it changes nothing for a regular file. */
 	fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1) {
-		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
+	if (fd == -1)
+		return diag_error(d, NULL, 0, "cannot open '%s': %s", path,
 		    strerror(errno));
-		return -1;
-	}
 	if (fstat(fd, &st) == -1) {
 		diag_error(d, NULL, 0, "cannot stat '%s': %s", path,
 		    strerror(errno));
@@ -315,23 +295,12 @@ static ssize_t
 read_at(int fd, unsigned char *buf, size_t len, uint64_t off,
     const char *path, struct diag *d)
 {
-	size_t done = 0;
+	ssize_t r = fileio_pread_all(fd, buf, len, off);
 
-	while (done < len) {
-		ssize_t r = pread(fd, buf + done, len - done,
-		    (off_t)(off + done));
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			diag_error(d, NULL, 0, "cannot read '%s': %s", path,
-			    strerror(errno));
-			return -1;
-		}
-		if (r == 0)
-			break;
-		done += (size_t)r;
-	}
-	return (ssize_t)done;
+	if (r < 0)
+		return diag_error(d, NULL, 0, "cannot read '%s': %s", path,
+		    strerror(errno));
+	return r;
 }
 
 static int
@@ -345,11 +314,10 @@ write_at(int fd, const unsigned char *buf, size_t len, uint64_t off,
 		    (off_t)(off + done));
 		if (r == -1 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			diag_error(d, NULL, 0, "cannot write '%s': %s", path,
+		if (r <= 0)
+			return diag_error(d, NULL, 0, "cannot write '%s': %s",
+			    path,
 			    r == 0 ? "short write" : strerror(errno));
-			return -1;
-		}
 		done += (size_t)r;
 	}
 	return 0;
@@ -440,11 +408,9 @@ regf_write_empty(const char *path, const char *root_name, struct diag *d)
 	const unsigned char *p;
 
 	if (root_name == NULL || *root_name == '\0' ||
-	    strchr(root_name, '\\') != NULL) {
-		diag_error(d, NULL, 0, "bad root key name '%s'",
+	    strchr(root_name, '\\') != NULL)
+		return diag_error(d, NULL, 0, "bad root key name '%s'",
 		    root_name ? root_name : "");
-		return -1;
-	}
 	for (p = (const unsigned char *)root_name; *p; p++)
 		if (*p >= 0x80)
 			ascii = 0;
@@ -458,11 +424,10 @@ regf_write_empty(const char *path, const char *root_name, struct diag *d)
 		n16 = utf8_to_utf16le(root_name, name16, 255);
 		namelen = n16 < 0 ? SIZE_MAX : (size_t)n16;
 	}
-	if (namelen == SIZE_MAX) {
-		diag_error(d, NULL, 0, "bad root key name '%s' (not UTF-8, or "
+	if (namelen == SIZE_MAX)
+		return diag_error(d, NULL, 0,
+		    "bad root key name '%s' (not UTF-8, or "
 		    "longer than 255 characters)", root_name);
-		return -1;
-	}
 
 	memset(img, 0, sizeof img);
 
@@ -500,7 +465,7 @@ regf_write_empty(const char *path, const char *root_name, struct diag *d)
 	memcpy(nk, "nk", 2);
 	/* KEY_HIVE_ENTRY | KEY_NO_DELETE, KEY_COMP_NAME for a byte name. */
 	flags = 0x0004 | 0x0008 | (ascii ? 0x0020 : 0);
-	put16(nk + 2, flags);
+	regf_put16(nk + 2, flags);
 	put64(nk + 4, now);
 	regf_put32(nk + 16, OFFSET_NONE);	/* parent: none */
 	regf_put32(nk + 28, OFFSET_NONE);	/* subkey list */
@@ -508,7 +473,7 @@ regf_write_empty(const char *path, const char *root_name, struct diag *d)
 	regf_put32(nk + 40, OFFSET_NONE);	/* value list */
 	regf_put32(nk + 44, (uint32_t)(off + nk_size));	/* sk */
 	regf_put32(nk + 48, OFFSET_NONE);	/* class name */
-	put16(nk + 72, (uint16_t)namelen);
+	regf_put16(nk + 72, (uint16_t)namelen);
 	memcpy(nk + 76, ascii ? (const unsigned char *)root_name : name16,
 	    namelen);
 
@@ -533,11 +498,9 @@ regf_write_empty(const char *path, const char *root_name, struct diag *d)
 	regf_put32(base + 508, regf_checksum(base));
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd == -1) {
-		diag_error(d, NULL, 0, "cannot create '%s': %s", path,
+	if (fd == -1)
+		return diag_error(d, NULL, 0, "cannot create '%s': %s", path,
 		    strerror(errno));
-		return -1;
-	}
 	if (write_at(fd, img, sizeof img, 0, path, d) == -1) {
 		close(fd);
 		unlink(path);
@@ -673,8 +636,7 @@ scan_bins(struct region *r, struct bigval **vals, size_t *nvals,
 					struct bigval *nv = realloc(v,
 					    ncap * sizeof *nv);
 					if (nv == NULL) {
-						diag_error(d, NULL, 0,
-						    "out of memory");
+						diag_oom(d);
 						goto fail;
 					}
 					v = nv;
@@ -768,7 +730,7 @@ fix_lh_hashes(struct region *r, int fd, const char *path, struct diag *d)
 				continue;	/* hivex refuses it anyway */
 			if (scratch == NULL &&
 			    (scratch = malloc(UINT16_MAX)) == NULL) {
-				diag_error(d, NULL, 0, "out of memory");
+				diag_oom(d);
 				goto out;
 			}
 			for (i = 0; i < cnt; i++) {
@@ -877,12 +839,11 @@ choose_bigvals(struct region *rg, struct bigval *vals, size_t nvals,
 		}
 		nseg = (vals[i].len + REGF_BIGDATA_THRESHOLD - 1) /
 		    REGF_BIGDATA_THRESHOLD;
-		if (nseg > UINT16_MAX) {
-			diag_error(d, NULL, 0, "'%s': value at 0x%x too long "
+		if (nseg > UINT16_MAX)
+			return diag_error(d, NULL, 0,
+			    "'%s': value at 0x%x too long "
 			    "for a big-data record (%u bytes)", path,
 			    vals[i].vk, vals[i].len);
-			return -1;
-		}
 		rest = vals[i].len - (nseg - 1) * REGF_BIGDATA_THRESHOLD;
 		vals[i].state = BV_CONVERT;
 		*need += (uint64_t)(nseg - 1) * SEGMENT_CELL_SIZE +
@@ -917,7 +878,7 @@ write_bigdata(struct region *rg, int fd, struct bigval *vals, size_t nvals,
 	*new_end = bins_end + (uint32_t)nbsize;
 	nb = calloc(1, (size_t)nbsize);
 	if (nb == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		goto fail;
 	}
 	memcpy(nb, "hbin", 4);
@@ -958,7 +919,7 @@ write_bigdata(struct region *rg, int fd, struct bigval *vals, size_t nvals,
 		}
 		regf_put32(nb + cur, (uint32_t)-DB_CELL_SIZE);
 		memcpy(nb + cur + 4, "db", 2);
-		put16(nb + cur + 6, (uint16_t)nseg);
+		regf_put16(nb + cur + 6, (uint16_t)nseg);
 		regf_put32(nb + cur + 8,
 		    bins_end - REGF_BASE_BLOCK_SIZE + list);
 		vals[i].db = bins_end + cur;

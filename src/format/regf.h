@@ -41,6 +41,13 @@ regf_get64(const unsigned char *p)
 }
 
 static inline void
+regf_put16(unsigned char *p, uint16_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = v >> 8;
+}
+
+static inline void
 regf_put32(unsigned char *p, uint32_t v)
 {
 	p[0] = v & 0xff;

@@ -258,19 +258,20 @@ key_name(const struct chk *c, size_t nk, char *out, size_t size)
 static char *
 path_text(const struct chk *c, size_t depth)
 {
-	char *s = malloc(6 * 260 + 16), *q = s;
+	const size_t size = 6 * 260 + 16;
+	char *s = malloc(size), *q = s;
 	size_t i;
 
 	if (s == NULL)
 		return NULL;
 	if (depth == 0) {
-		strcpy(s, "(root)");
+		snprintf(s, size, "(root)");
 		return s;
 	}
 	*q = '\0';
 	for (i = 1; i <= depth; i++) {
 		if (depth > 6 && i == 4) {
-			q += sprintf(q, "\\...");
+			q += snprintf(q, size - (size_t)(q - s), "\\...");
 			i = depth - 2;
 			continue;
 		}
@@ -303,27 +304,26 @@ check_bins(struct chk *c)
 	while (off < c->end) {
 		size_t size, cell, bin_end;
 
-		if (c->end - off < 32 || memcmp(c->b + off, "hbin", 4) != 0) {
-			diag_error(c->d, NULL, 0, "'%s': corrupt hive: no hive "
+		if (c->end - off < 32 || memcmp(c->b + off, "hbin", 4) != 0)
+			return diag_error(c->d, NULL, 0,
+			    "'%s': corrupt hive: no hive "
 			    "bin at offset 0x%zx", c->name, off);
-			return -1;
-		}
 		if (regf_get32(c->b + off + 4) != off - BINS_START) {
 			c->why = REGFCHECK_BIN_OFFSET;
-			diag_error(c->d, NULL, 0, "'%s': corrupt hive: the hive "
+			return diag_error(c->d, NULL, 0,
+			    "'%s': corrupt hive: the hive "
 			    "bin at offset 0x%zx says it is at 0x%zx", c->name,
 			    off, (size_t)regf_get32(c->b + off + 4) +
 			    BINS_START);
-			return -1;
 		}
 		size = regf_get32(c->b + off + 8);
 		if (size < 4096 || size % 4096 != 0 || size > c->end - off) {
 			if (size % 4096 == 0 && size > c->end - off)
 				c->why = REGFCHECK_BIN_PAST_END;
-			diag_error(c->d, NULL, 0, "'%s': corrupt hive: the hive "
+			return diag_error(c->d, NULL, 0,
+			    "'%s': corrupt hive: the hive "
 			    "bin at offset 0x%zx has a bad size (0x%zx)", c->name,
 			    off, size);
-			return -1;
 		}
 		bin_end = off + size;
 		for (cell = off + 32; cell < bin_end; ) {
@@ -332,10 +332,10 @@ check_bins(struct chk *c)
 
 			if (bin_end - cell < 4) {
 				c->why = REGFCHECK_CELL_PAST_BIN;
-				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
+				return diag_error(c->d, NULL, 0,
+				    "'%s': corrupt hive: "
 				    "cell at offset 0x%zx runs past the end of "
 				    "its hive bin", c->name, cell);
-				return -1;
 			}
 			raw = (int32_t)regf_get32(c->b + cell);
 			cl = raw < 0 ? (size_t)0 - (size_t)(int64_t)raw :
@@ -346,17 +346,17 @@ check_bins(struct chk *c)
 				 * every bin. */
 				if (raw == INT32_MIN)
 					c->why = REGFCHECK_CELL_PAST_BIN;
-				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
+				return diag_error(c->d, NULL, 0,
+				    "'%s': corrupt hive: "
 				    "cell at offset 0x%zx has a bad size (%ld)",
 				    c->name, cell, (long)raw);
-				return -1;
 			}
 			if (cl > bin_end - cell) {
 				c->why = REGFCHECK_CELL_PAST_BIN;
-				diag_error(c->d, NULL, 0, "'%s': corrupt hive: "
+				return diag_error(c->d, NULL, 0,
+				    "'%s': corrupt hive: "
 				    "cell at offset 0x%zx runs past the end of "
 				    "its hive bin", c->name, cell);
-				return -1;
 			}
 			if (raw < 0)
 				MAP_SET(c, cell, MAP_USED(cell));
@@ -642,10 +642,8 @@ check_key_cells(struct chk *c, size_t depth)
 
 		while (ncap - c->nkids < nsub)
 			ncap *= 2;
-		if ((nv = realloc(c->kids, ncap * sizeof *nv)) == NULL) {
-			diag_error(c->d, NULL, 0, "out of memory");
-			return -1;
-		}
+		if ((nv = realloc(c->kids, ncap * sizeof *nv)) == NULL)
+			return diag_oom(c->d);
 		c->kids = nv;
 		c->kidcap = ncap;
 	}
@@ -724,7 +722,7 @@ check_key(struct chk *c, size_t depth)
 	}
 	reach_done(c);
 	if (r == 0 && c->oom) {
-		diag_error(c->d, NULL, 0, "out of memory");
+		diag_oom(c->d);
 		r = -1;
 	}
 	return r;
@@ -841,10 +839,9 @@ regf_check_ex(const unsigned char *buf, size_t len, const char *name,
 		sh->n = 0;
 	}
 
-	if (len < BINS_START) {
-		diag_error(d, NULL, 0, "'%s': truncated base block", name);
-		return -1;
-	}
+	if (len < BINS_START)
+		return diag_error(d, NULL, 0, "'%s': truncated base block",
+		    name);
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		goto oom;
 	c->b = buf;
@@ -898,6 +895,6 @@ out:
 	}
 	return rc;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 	goto out;
 }

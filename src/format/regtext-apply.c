@@ -281,10 +281,8 @@ strip_prefix(const struct regfile_key *k, const char *prefix,
 			e = s + strlen(s);
 		if (i >= k->nelems)
 			break;
-		if ((head = strndup(s, (size_t)(e - s))) == NULL) {
-			diag_error(d, name, k->line, "out of memory");
-			return -1;
-		}
+		if ((head = strndup(s, (size_t)(e - s))) == NULL)
+			return diag_oom(d);
 		eq = names_equal(head, k->elems[i]);
 		free(head);
 		if (!eq)
@@ -292,9 +290,9 @@ strip_prefix(const struct regfile_key *k, const char *prefix,
 	}
 	if (*s == '\0')
 		return (long)i;
-	diag_error(d, name, k->line, "key '%s' is not under '%s'", k->path,
+	return diag_error(d, name, k->line, "key '%s' is not under '%s'",
+	    k->path,
 	    prefix);
-	return -1;
 }
 
 /* Walk ELEMS[0..N) from the root; create missing keys if CREATE.  *OUT
@@ -307,17 +305,15 @@ walk(hive_h *h, char *const *elems, size_t n, int create, hive_node_h *out,
 	size_t i;
 
 	*out = 0;
-	if (node == 0) {
-		diag_error(d, name, k->line, "cannot read the root key: %s",
+	if (node == 0)
+		return diag_error(d, name, k->line,
+		    "cannot read the root key: %s",
 		    strerror(errno));
-		return -1;
-	}
 	for (i = 0; i < n; i++) {
-		if (find_child(h, node, elems[i], &child) == -1) {
-			diag_error(d, name, k->line, "cannot read key '%s': %s",
+		if (find_child(h, node, elems[i], &child) == -1)
+			return diag_error(d, name, k->line,
+			    "cannot read key '%s': %s",
 			    k->path, strerror(errno));
-			return -1;
-		}
 		if (child == 0 && !create)
 			return 0;
 		if (child == 0) {
@@ -375,11 +371,10 @@ apply_key(hive_h *h, const struct regfile_key *k, const char *prefix,
 	if ((skip = strip_prefix(k, prefix, name, d)) < 0)
 		return -1;
 	if (k->delete) {
-		if ((size_t)skip == k->nelems) {
-			diag_error(d, name, k->line, "cannot delete the root "
+		if ((size_t)skip == k->nelems)
+			return diag_error(d, name, k->line,
+			    "cannot delete the root "
 			    "key '%s'", k->path);
-			return -1;
-		}
 		/* The values of a key being edited go first: it may be
 		 * below this one. */
 		if (flush(h, pd, name, d) < 0)
@@ -387,11 +382,9 @@ apply_key(hive_h *h, const struct regfile_key *k, const char *prefix,
 		if (walk(h, k->elems + skip, k->nelems - (size_t)skip, 0,
 		    &node, k, name, d) == -1)
 			return -1;
-		if (node != 0 && hivex_node_delete_child(h, node) == -1) {
-			diag_error(d, name, k->line, "cannot delete key "
+		if (node != 0 && hivex_node_delete_child(h, node) == -1)
+			return diag_error(d, name, k->line, "cannot delete key "
 			    "'%s': %s", k->path, strerror(errno));
-			return -1;
-		}
 		return 0;
 	}
 	if (walk(h, k->elems + skip, k->nelems - (size_t)skip, 1, &node, k,
@@ -402,20 +395,16 @@ apply_key(hive_h *h, const struct regfile_key *k, const char *prefix,
 	if (pd->node != node && flush(h, pd, name, d) < 0)
 		return -1;
 	if (pd->node == 0) {
-		if (vals_read(h, node, &pd->vs) == -1) {
-			diag_error(d, name, k->line, "cannot read the values "
+		if (vals_read(h, node, &pd->vs) == -1)
+			return diag_error(d, name, k->line,
+			    "cannot read the values "
 			    "of '%s': %s", k->path, strerror(errno));
-			return -1;
-		}
 		pd->node = node;
 	}
 	pd->k = k;
 	for (i = 0; i < k->nvalues; i++)
-		if (vals_set(&pd->vs, &k->values[i]) == -1) {
-			diag_error(d, name, k->values[i].line,
-			    "out of memory");
-			return -1;
-		}
+		if (vals_set(&pd->vs, &k->values[i]) == -1)
+			return diag_oom(d);
 	return 0;
 }
 

@@ -316,13 +316,12 @@ check_limits(const struct regfile_key *k, struct diag *d)
 		}
 	for (i = 0; i < k->nvalues; i++)
 		if (regfile_name_units(k->values[i].name) >
-		    REGFILE_MAX_VALUE_NAME) {
-			diag_error(d, NULL, 0, "a value of '%s' has a name of "
+		    REGFILE_MAX_VALUE_NAME)
+			return diag_error(d, NULL, 0,
+			    "a value of '%s' has a name of "
 			    "%zu characters: Windows allows %d at most",
 			    k->path, regfile_name_units(k->values[i].name),
 			    REGFILE_MAX_VALUE_NAME);
-			return -1;
-		}
 	return 0;
 }
 
@@ -358,10 +357,8 @@ regfile_write(FILE *f, const struct regfile *rf, struct diag *d)
 			    v->data, v->len, REGFILE_ASCII_SZ |
 			    (v->delete ? REGFILE_DELETE : 0));
 
-			if (line == NULL) {
-				diag_error(d, NULL, 0, "out of memory");
-				return -1;
-			}
+			if (line == NULL)
+				return diag_oom(d);
 			/* Once a value needs a kbfix line, those after it
 			 * take one too (regtext.h). */
 			if (plain && !regfile_name_plain(v->name, 0))
@@ -372,10 +369,9 @@ regfile_write(FILE *f, const struct regfile *rf, struct diag *d)
 		}
 		fputc('\n', f);
 	}
-	if (ferror(f)) {
-		diag_error(d, NULL, 0, "cannot write: %s", strerror(errno));
-		return -1;
-	}
+	if (ferror(f))
+		return diag_error(d, NULL, 0, "cannot write: %s",
+		    strerror(errno));
 	return 0;
 }
 

@@ -168,18 +168,6 @@ is_space(int c)
 	return c == ' ' || c == '\t';
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* S (N bytes) quoted for a message: at most 40 bytes, cut on a character
  * boundary.  Returns a static buffer. */
 static const char *
@@ -196,7 +184,7 @@ excerpt(const char *s, size_t n)
 		i += k;
 	}
 	memcpy(buf, s, i);
-	strcpy(buf + i, i < n ? "..." : "");
+	snprintf(buf + i, sizeof buf - i, "%s", i < n ? "..." : "");
 	return buf;
 }
 
@@ -359,8 +347,8 @@ parse_hex_bytes(struct parser *p, long line, const char *s, size_t n,
 		start = i;
 		while (i < n && s[i] != ',' && !is_space(s[i]))
 			i++;
-		hi = hexval(s[start]);
-		lo = i - start == 2 ? hexval(s[start + 1]) : 0;
+		hi = names_hexval(s[start]);
+		lo = i - start == 2 ? names_hexval(s[start + 1]) : 0;
 		if (i - start == 1) {
 			lo = hi;
 			hi = 0;
@@ -437,8 +425,8 @@ parse_data(struct parser *p, long line, const char *s, size_t n,
 	if (n >= 6 && strncasecmp(s, "dword:", 6) == 0) {
 		unsigned long x = 0;
 
-		for (i = 6; i < n && hexval(s[i]) >= 0; i++)
-			x = x << 4 | hexval(s[i]);
+		for (i = 6; i < n && names_hexval(s[i]) >= 0; i++)
+			x = x << 4 | names_hexval(s[i]);
 		if (i == 6 || i > 14 || i != n) {
 			perr(p, line, "invalid dword '%s'",
 			    excerpt(s + 6, n - 6));
@@ -463,8 +451,8 @@ parse_data(struct parser *p, long line, const char *s, size_t n,
 	}
 	if (n >= 4 && strncasecmp(s, "hex(", 4) == 0) {
 		type = 0;
-		for (i = 4; i < n && hexval(s[i]) >= 0; i++)
-			type = type << 4 | hexval(s[i]);
+		for (i = 4; i < n && names_hexval(s[i]) >= 0; i++)
+			type = type << 4 | names_hexval(s[i]);
 		if (i == 4 || i > 12 || i + 1 >= n || s[i] != ')' ||
 		    s[i + 1] != ':') {
 			perr(p, line, "invalid type in '%s'", excerpt(s, n));
@@ -689,16 +677,16 @@ regfile_unquote(const char *s, size_t n, char **out, char *err,
 		if (i + 1 >= n || s[i + 1] != 'u')
 			goto bad_escape;
 		for (k = 0; k < 4; k++) {
-			if (i + 2 + k >= n || hexval(s[i + 2 + k]) < 0)
+			if (i + 2 + k >= n || names_hexval(s[i + 2 + k]) < 0)
 				goto bad_escape;
-			u = u << 4 | (unsigned long)hexval(s[i + 2 + k]);
+			u = u << 4 | (unsigned long)names_hexval(s[i + 2 + k]);
 		}
 		i += 5;
 		/* A high surrogate takes the low one escaped after it. */
 		if (u >= 0xd800 && u <= 0xdbff && i + 6 < n &&
 		    s[i + 1] == '\\' && s[i + 2] == 'u') {
-			for (k = 0; k < 4 && hexval(s[i + 3 + k]) >= 0; k++)
-				lo = lo << 4 | (unsigned long)hexval(s[i + 3 + k]);
+			for (k = 0; k < 4 && names_hexval(s[i + 3 + k]) >= 0; k++)
+				lo = lo << 4 | (unsigned long)names_hexval(s[i + 3 + k]);
 			if (k == 4 && lo >= 0xdc00 && lo <= 0xdfff) {
 				u = 0x10000 + ((u - 0xd800) << 10) +
 				    (lo - 0xdc00);
@@ -991,16 +979,14 @@ regfile_parse(const char *text, size_t len, const char *name,
 	p.name = name;
 	p.d = d;
 	p.rf = calloc(1, sizeof *p.rf);
-	if (p.rf == NULL) {
-		diag_error(d, name, 0, "out of memory");
-		return -1;
-	}
+	if (p.rf == NULL)
+		return diag_oom(d);
 	if (len >= 2 && (unsigned char)text[0] == 0xff &&
 	    (unsigned char)text[1] == 0xfe) {
 		conv = utf16_to_utf8(&p, (const unsigned char *)text + 2,
 		    len - 2, &len);
 		if (conv == NULL) {
-			diag_error(d, name, 0, "out of memory");
+			diag_oom(d);
 			regfile_free(p.rf);
 			return -1;
 		}
@@ -1027,11 +1013,9 @@ regfile_parse_file(const char *path, struct regfile **out, struct diag *d)
 
 	*out = NULL;
 	f = fopen(path, "rb");
-	if (f == NULL) {
-		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
+	if (f == NULL)
+		return diag_error(d, NULL, 0, "cannot open '%s': %s", path,
 		    strerror(errno));
-		return -1;
-	}
 	if (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode)) {
 		diag_error(d, NULL, 0, "cannot read '%s': not a file", path);
 		fclose(f);

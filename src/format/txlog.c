@@ -233,10 +233,8 @@ find_logs(const char *hive_path, struct txlog_state *st, struct diag *d)
 
 	dir = slash ? strndup(hive_path, slash - hive_path + (slash ==
 	    hive_path)) : strdup(".");
-	if (dir == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	if (dir == NULL)
+		return diag_oom(d);
 	if ((dp = opendir(dir)) == NULL) {
 		diag_error(d, NULL, 0, "cannot list '%s': %s", dir,
 		    strerror(errno));
@@ -281,8 +279,7 @@ nomem:
 	for (i = 0; i < NSUFFIXES; i++)
 		free(best[i]);
 	free(dir);
-	diag_error(d, NULL, 0, "out of memory");
-	return -1;
+	return diag_oom(d);
 }
 
 static void
@@ -458,10 +455,8 @@ log_parse_entries(struct log *l, struct diag *d)
 			struct entry *n;
 
 			cap = cap ? 2 * cap : 16;
-			if ((n = realloc(l->ents, cap * sizeof *n)) == NULL) {
-				diag_error(d, NULL, 0, "out of memory");
-				return -1;
-			}
+			if ((n = realloc(l->ents, cap * sizeof *n)) == NULL)
+				return diag_oom(d);
 			l->ents = n;
 		}
 		l->ents[l->nents++] = e;
@@ -491,11 +486,10 @@ image_grow(struct image *im, uint32_t bins, struct diag *d)
 
 	if (need <= im->cap)
 		return 0;
-	if ((n = realloc(im->buf, need)) == NULL) {
-		diag_error(d, NULL, 0, "out of memory for a hive of %zu bytes",
+	if ((n = realloc(im->buf, need)) == NULL)
+		return diag_error(d, NULL, 0,
+		    "out of memory for a hive of %zu bytes",
 		    need);
-		return -1;
-	}
 	memset(n + im->cap, 0, need - im->cap);
 	im->buf = n;
 	im->cap = need;
@@ -696,9 +690,9 @@ replay_old(struct primary *pr, struct log *logs, size_t nlogs,
 		free(l->f->stopped);
 		l->f->stopped = xasprintf("offset 0x%x: no 'DIRT' dirty "
 		    "vector", LOG_BASE);
-		diag_error(d, NULL, 0, "'%s': no 'DIRT' dirty vector: cannot "
+		return diag_error(d, NULL, 0,
+		    "'%s': no 'DIRT' dirty vector: cannot "
 		    "tell what it holds", l->f->path);
-		return -1;
 	}
 	v = l->buf + LOG_BASE + 4;
 	if (im != NULL) {
@@ -759,25 +753,21 @@ primary_parse(const char *hive_path, struct primary *pr, struct diag *d)
 
 	b = pr->buf;
 	/* The same messages, in the same order, as regf_header_parse. */
-	if (pr->len == 0) {
-		diag_error(d, NULL, 0, "'%s': empty file, not a registry hive",
+	if (pr->len == 0)
+		return diag_error(d, NULL, 0,
+		    "'%s': empty file, not a registry hive",
 		    hive_path);
-		return -1;
-	}
-	if (pr->len < 4 || memcmp(b, "regf", 4) != 0) {
-		diag_error(d, NULL, 0, "'%s': not a registry hive (no 'regf' "
+	if (pr->len < 4 || memcmp(b, "regf", 4) != 0)
+		return diag_error(d, NULL, 0,
+		    "'%s': not a registry hive (no 'regf' "
 		    "signature)", hive_path);
-		return -1;
-	}
-	if (pr->len < PRIMARY_BASE) {
-		diag_error(d, NULL, 0, "'%s': truncated base block", hive_path);
-		return -1;
-	}
-	if (regf_get32(b + 28) != FILE_TYPE_PRIMARY) {
-		diag_error(d, NULL, 0, "'%s': not a primary hive file (file "
+	if (pr->len < PRIMARY_BASE)
+		return diag_error(d, NULL, 0, "'%s': truncated base block",
+		    hive_path);
+	if (regf_get32(b + 28) != FILE_TYPE_PRIMARY)
+		return diag_error(d, NULL, 0,
+		    "'%s': not a primary hive file (file "
 		    "type %u: a transaction log?)", hive_path, regf_get32(b + 28));
-		return -1;
-	}
 	pr->valid = regf_checksum(b) == regf_get32(b + 508);
 	pr->seq1 = regf_get32(b + 4);
 	pr->seq2 = regf_get32(b + 8);
@@ -820,20 +810,19 @@ read_logs(const char *hive_path, const struct primary *pr, int dirty,
 		for (i = 0; i < *nlogs; i++) {
 			if (!logs[i].badbase)
 				continue;
-			diag_error(d, NULL, 0, "'%s': %s: cannot tell whether "
+			return diag_error(d, NULL, 0,
+			    "'%s': %s: cannot tell whether "
 			    "it holds changes newer than the hive",
 			    logs[i].f->path, logs[i].f->stopped);
-			return -1;
 		}
 		if (!pr->valid) {
 			for (i = 0; i < *nlogs && !logs[i].valid; i++)
 				;
-			if (i == *nlogs) {
-				diag_error(d, NULL, 0, "'%s': bad base block "
+			if (i == *nlogs)
+				return diag_error(d, NULL, 0,
+				    "'%s': bad base block "
 				    "checksum and no valid log to recover it "
 				    "from", hive_path);
-				return -1;
-			}
 		}
 	}
 	return 0;

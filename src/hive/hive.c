@@ -26,11 +26,9 @@ check_structure(const char *path, uint64_t size, struct regfcheck_shared *sh,
 	void *map;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return diag_error(d, NULL, 0, "cannot open '%s': %s", path,
 		    strerror(errno));
-		return -1;
-	}
 	/* A file that shrinks under a mapping faults on access. */
 	if (fstat(fd, st) == -1 || (uint64_t)st->st_size != size) {
 		diag_error(d, NULL, 0, "'%s': changed while being read", path);
@@ -42,11 +40,9 @@ check_structure(const char *path, uint64_t size, struct regfcheck_shared *sh,
 	map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
 	    fd, 0);
 	close(fd);
-	if (map == MAP_FAILED) {
-		diag_error(d, NULL, 0, "cannot read '%s': %s", path,
+	if (map == MAP_FAILED)
+		return diag_error(d, NULL, 0, "cannot read '%s': %s", path,
 		    strerror(errno));
-		return -1;
-	}
 	rc = regf_check(map, (size_t)size, path, sh, d);
 	munmap(map, (size_t)size);
 	return rc;
@@ -283,7 +279,7 @@ hive_subkeys(const struct hive *hv, hive_node_h parent,
 
 	*out = NULL;
 	if (k == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -331,8 +327,7 @@ open_hive(const char *path, int flags, const struct stat *checked,
 			free(hv->file);
 		}
 		free(hv);
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
+		return diag_oom(d);
 	}
 	if (regf_header_read(path, &hv->hdr, d) < 0)
 		goto fail;
@@ -586,11 +581,9 @@ read_value(const struct hive *hv, hive_value_h vh, struct hive_value *v,
 
 	memset(v, 0, sizeof *v);
 	v->name = hivex_value_key(hv->h, vh);
-	if (v->name == NULL) {
-		diag_error(d, hv->path, 0,
+	if (v->name == NULL)
+		return diag_error(d, hv->path, 0,
 		    "corrupt value name at offset 0x%zx", (size_t)vh);
-		return -1;
-	}
 	len = 0;
 	data = hivex_value_value(hv->h, vh, &t, &len);
 	if (data == NULL && errno == ERANGE) {
@@ -722,18 +715,16 @@ hive_value_get(const struct hive *hv, hive_node_h node, const char *name,
 	 * list is not even read again. */
 	if (x == NULL) {
 		vals = hivex_node_values(hv->h, node);
-		if (vals == NULL) {
-			diag_error(d, hv->path, 0, "corrupt value list: %s",
+		if (vals == NULL)
+			return diag_error(d, hv->path, 0,
+			    "corrupt value list: %s",
 			    strerror(errno));
-			return -1;
-		}
 		for (n = 0; vals[n] != 0; n++)
 			;
 		if (!hv->writable && n >= VINDEX_MIN &&
 		    (x = vindex_make(hv, node, vals, n)) == NULL) {
 			free(vals);
-			diag_error(d, NULL, 0, "out of memory");
-			return -1;
+			return diag_oom(d);
 		}
 	}
 	if (x != NULL) {
@@ -741,8 +732,7 @@ hive_value_get(const struct hive *hv, hive_node_h node, const char *name,
 
 		if (f == NULL) {
 			free(vals);
-			diag_error(d, NULL, 0, "out of memory");
-			return -1;
+			return diag_oom(d);
 		}
 		for (i = fold_slot(f, x->nslots); x->fold[i] != NULL &&
 		    strcmp(x->fold[i], f) != 0; i = (i + 1) & (x->nslots - 1))
@@ -778,18 +768,15 @@ hive_values(const struct hive *hv, hive_node_h node, struct hive_value **out,
 	*out = NULL;
 	*n = 0;
 	vals = hivex_node_values(hv->h, node);
-	if (vals == NULL) {
-		diag_error(d, hv->path, 0, "corrupt value list: %s",
+	if (vals == NULL)
+		return diag_error(d, hv->path, 0, "corrupt value list: %s",
 		    strerror(errno));
-		return -1;
-	}
 	for (cnt = 0; vals[cnt] != 0; cnt++)
 		;
 	v = calloc(cnt ? cnt : 1, sizeof *v);
 	if (v == NULL) {
 		free(vals);
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
+		return diag_oom(d);
 	}
 	for (i = 0; i < cnt; i++) {
 		if (read_value(hv, vals[i], &v[i], d) < 0) {
@@ -977,21 +964,18 @@ hive_control_sets(const struct hive *hv, const char *spec,
 
 	*out = NULL;
 	*n = 0;
-	if (hv->kind != HIVE_SYSTEM) {
-		diag_error(d, hv->path, 0,
+	if (hv->kind != HIVE_SYSTEM)
+		return diag_error(d, hv->path, 0,
 		    "not a SYSTEM hive (it looks like %s): no control sets",
 		    hive_kind_name(hv->kind));
-		return -1;
-	}
 	if (strcmp(spec, "all") == 0) {
 		hive_node_h *kids = hivex_node_children(hv->h, hv->root);
 		size_t i;
 
-		if (kids == NULL) {
-			diag_error(d, hv->path, 0, "corrupt root key: %s",
+		if (kids == NULL)
+			return diag_error(d, hv->path, 0,
+			    "corrupt root key: %s",
 			    strerror(errno));
-			return -1;
-		}
 		for (i = 0; kids[i] != 0; i++) {
 			char *kn = hivex_node_name(hv->h, kids[i]);
 			unsigned int k;
@@ -1000,17 +984,14 @@ hive_control_sets(const struct hive *hv, const char *spec,
 			    add_set(out, n, k, "all") < 0) {
 				free(kn);
 				free(kids);
-				diag_error(d, NULL, 0, "out of memory");
-				return -1;
+				return diag_oom(d);
 			}
 			free(kn);
 		}
 		free(kids);
-		if (*n == 0) {
-			diag_error(d, hv->path, 0,
+		if (*n == 0)
+			return diag_error(d, hv->path, 0,
 			    "no ControlSet00N key in this SYSTEM hive");
-			return -1;
-		}
 		return 0;
 	}
 	if (strcmp(spec, "current") == 0)
@@ -1047,16 +1028,13 @@ hive_control_sets(const struct hive *hv, const char *spec,
 		char want[16];
 
 		snprintf(want, sizeof want, "ControlSet%03u", num);
-		if (hive_child(hv, hv->root, want) == 0) {
-			diag_error(d, hv->path, 0, "%s does not exist%s", want,
+		if (hive_child(hv, hv->root, want) == 0)
+			return diag_error(d, hv->path, 0,
+			    "%s does not exist%s", want,
 			    strcmp(label, "chosen") ? " (Select points at it)" :
 			    "");
-			return -1;
-		}
 	}
-	if (add_set(out, n, num, label) < 0) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	if (add_set(out, n, num, label) < 0)
+		return diag_oom(d);
 	return 0;
 }

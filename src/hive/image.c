@@ -97,8 +97,7 @@ add_hive(struct ictx *c, const char *path, const char *rel)
 	nh[im->nhives] = nr[im->nhives] = NULL;
 	return 0;
 oom:
-	diag_error(c->d, NULL, 0, "out of memory");
-	return -1;
+	return diag_oom(c->d);
 }
 
 /* PATH below the folder, for --output. */
@@ -233,7 +232,7 @@ scan_profiles(struct ictx *c, const char *dir)
 		if (r < 0 || strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
 			continue;
 		if ((p = winpath_join(dir, nm)) == NULL) {
-			diag_error(c->d, NULL, 0, "out of memory");
+			diag_oom(c->d);
 			r = -1;
 			continue;
 		}
@@ -310,8 +309,7 @@ profile_from_list(struct ictx *c, const char *sid, const char *path,
 	if (asprintf(&rel, "%s\\NTUSER.DAT", rest) < 0 ||
 	    asprintf(&what, "ProfileList entry %s", sid) < 0) {
 		free(rel);
-		diag_error(c->d, NULL, 0, "out of memory");
-		return -1;
+		return diag_oom(c->d);
 	}
 	diag_init(&tmp);
 	if (winpath_lookup(base, rel, &hive, &exists, &tmp) < 0)
@@ -429,11 +427,10 @@ find_windir(struct ictx *c)
 	char *found = NULL, *p, *sys;
 	int n, i, r = 0;
 
-	if ((n = scandir(c->folder, &list, NULL, cmp_name)) < 0) {
-		diag_error(c->d, NULL, 0, "cannot read '%s': %s", c->folder,
+	if ((n = scandir(c->folder, &list, NULL, cmp_name)) < 0)
+		return diag_error(c->d, NULL, 0, "cannot read '%s': %s",
+		    c->folder,
 		    strerror(errno));
-		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		const char *nm = list[i]->d_name;
 		struct stat st;
@@ -442,7 +439,7 @@ find_windir(struct ictx *c)
 			continue;
 		if ((p = winpath_join(c->folder, nm)) == NULL) {
 			r = -1;
-			diag_error(c->d, NULL, 0, "out of memory");
+			diag_oom(c->d);
 			break;
 		}
 		if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -478,10 +475,8 @@ find_windir(struct ictx *c)
 		/* The Windows folder itself. */
 		free(sys);
 		found = strdup(c->folder);
-		if (found == NULL) {
-			diag_error(c->d, NULL, 0, "out of memory");
-			return -1;
-		}
+		if (found == NULL)
+			return diag_oom(c->d);
 	}
 	c->im->windir = found;
 	return 0;
@@ -500,8 +495,7 @@ image_find(const char *folder, const int want[HIVE__COUNT],
 	memset(&c, 0, sizeof c);
 	if (im == NULL || (im->root = strdup(folder)) == NULL) {
 		free(im);
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
+		return diag_oom(d);
 	}
 	c.im = im;
 	c.folder = folder;
@@ -535,7 +529,7 @@ image_find(const char *folder, const int want[HIVE__COUNT],
 			continue;
 		if (asprintf(&rel, "System32\\config\\%s",
 		    image_hive_file_name(k)) < 0) {
-			diag_error(d, NULL, 0, "out of memory");
+			diag_oom(d);
 			goto out;
 		}
 		if (find_hive(&c, im->windir, rel) < 0) {
@@ -635,8 +629,7 @@ image_from_files(char *const *files, size_t n, struct image **out,
 	return 0;
 oom:
 	image_free(im);
-	diag_error(d, NULL, 0, "out of memory");
-	return -1;
+	return diag_oom(d);
 }
 
 char *

@@ -14,17 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
+#include "paths.h"
 #include "recover.h"
 #include "tree.h"
-
-/* The last component of PATH (borrowed). */
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
 
 const struct txlog_file *
 recover_damaged(const struct txlog_state *st)
@@ -175,24 +168,6 @@ image_check(const char *path, const char *hive_path, struct diag *d)
 	return rc != 0 ? -1 : 0;
 }
 
-/* Write all of BUF to FD. */
-static int
-write_all(int fd, const unsigned char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 recover_temp(const char *hive_path, struct recovery *r, struct diag *d)
 {
@@ -219,9 +194,9 @@ recover_temp(const char *hive_path, struct recovery *r, struct diag *d)
 	if (tmp == NULL || *tmp == '\0')
 		tmp = "/tmp";
 	if (asprintf(&path, "%s/kbfix-%s-XXXXXX", tmp,
-	    base_name(hive_path)) < 0) {
+	    paths_base_name(hive_path)) < 0) {
 		path = NULL;
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		goto fail;
 	}
 	if ((fd = mkstemp(path)) < 0) {
@@ -229,7 +204,7 @@ recover_temp(const char *hive_path, struct recovery *r, struct diag *d)
 		    "'%s': %s", tmp, strerror(errno));
 		goto fail;
 	}
-	if (write_all(fd, img, len) < 0 || close(fd) < 0) {
+	if (fileio_write_all(fd, img, len) < 0 || close(fd) < 0) {
 		diag_error(d, NULL, 0, "cannot write '%s': %s", path,
 		    strerror(errno));
 		fd = -1;
@@ -289,7 +264,7 @@ recover_hive_open(const char *hive_path, int ignore_logs, int flags,
 	if ((name = strdup(hive_path)) == NULL ||
 	    (sum = recover_summary(&r->st)) == NULL) {
 		free(name);
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		goto fail;
 	}
 	free((*hv)->path);
@@ -327,16 +302,14 @@ recover_write(const char *out, const unsigned char *img, size_t len,
 	mode_t mask;
 	int fd = -1, dfd, rc = -1;
 
-	if (lstat(out, &sb) == 0) {
-		diag_error(d, NULL, 0, "'%s' exists: not replaced", out);
-		return -1;
-	}
+	if (lstat(out, &sb) == 0)
+		return diag_error(d, NULL, 0, "'%s' exists: not replaced", out);
 	dir = slash ? strndup(out, slash == out ? 1 : (size_t)(slash - out)) :
 	    strdup(".");
 	if (dir == NULL || asprintf(&tmp, "%s/.%s.kbfix-XXXXXX", dir,
-	    base_name(out)) < 0) {
+	    paths_base_name(out)) < 0) {
 		tmp = NULL;
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		goto out;
 	}
 	if ((fd = mkstemp(tmp)) < 0) {
@@ -346,7 +319,7 @@ recover_write(const char *out, const unsigned char *img, size_t len,
 	}
 	mask = umask(0);
 	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) < 0 || write_all(fd, img, len) < 0 ||
+	if (fchmod(fd, 0666 & ~mask) < 0 || fileio_write_all(fd, img, len) < 0 ||
 	    fsync(fd) < 0) {
 		diag_error(d, NULL, 0, "cannot write '%s': %s", tmp,
 		    strerror(errno));
@@ -427,13 +400,13 @@ recover_summary(const struct txlog_state *st)
 		if (lf->format == 1)
 			fprintf(f, "%zu page%s from '%s'", lf->pages_applied,
 			    lf->pages_applied == 1 ? "" : "s",
-			    base_name(lf->path));
+			    paths_base_name(lf->path));
 		else
 			fprintf(f, "%zu entr%s (%zu page%s) from '%s'",
 			    lf->entries_applied, lf->entries_applied == 1 ?
 			    "y" : "ies", lf->pages_applied,
 			    lf->pages_applied == 1 ? "" : "s",
-			    base_name(lf->path));
+			    paths_base_name(lf->path));
 	}
 	if (k == 0)
 		fputs("nothing", f);

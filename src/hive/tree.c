@@ -29,12 +29,10 @@ walk_rec(struct walk *w, hive_node_h node, size_t depth)
 	int r;
 
 	for (i = 0; i < depth; i++) {
-		if (w->stack[i] == node) {
-			diag_error(w->d, w->hv->path, 0,
+		if (w->stack[i] == node)
+			return diag_error(w->d, w->hv->path, 0,
 			    "corrupt hive: key at offset 0x%zx is its own "
 			    "ancestor", (size_t)node);
-			return -1;
-		}
 	}
 	w->stack[depth] = node;
 	if (hive_values(w->hv, node, &vals, &nvals, w->d) < 0)
@@ -44,18 +42,15 @@ walk_rec(struct walk *w, hive_node_h node, size_t depth)
 	if (r != 0)
 		return r;
 	kids = hivex_node_children(w->hv->h, node);
-	if (kids == NULL) {
-		diag_error(w->d, w->hv->path, 0,
+	if (kids == NULL)
+		return diag_error(w->d, w->hv->path, 0,
 		    "corrupt subkey list at offset 0x%zx: %s", (size_t)node,
 		    strerror(errno));
-		return -1;
-	}
 	if (kids[0] != 0 && depth >= TREE_MAX_DEPTH) {
 		free(kids);
-		diag_error(w->d, w->hv->path, 0,
+		return diag_error(w->d, w->hv->path, 0,
 		    "corrupt hive: keys nested deeper than %d levels",
 		    TREE_MAX_DEPTH);
-		return -1;
 	}
 	for (i = 0; kids[i] != 0 && r == 0; i++) {
 		char *name = hivex_node_name(w->hv->h, kids[i]);
@@ -83,17 +78,13 @@ tree_walk(const struct hive *hv, hive_node_h node, char *const *path,
 	size_t i;
 	int r;
 
-	if (n > TREE_MAX_DEPTH) {
-		diag_error(d, hv->path, 0,
+	if (n > TREE_MAX_DEPTH)
+		return diag_error(d, hv->path, 0,
 		    "corrupt hive: keys nested deeper than %d levels",
 		    TREE_MAX_DEPTH);
-		return -1;
-	}
 	w = calloc(1, sizeof *w);
-	if (w == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	if (w == NULL)
+		return diag_oom(d);
 	w->hv = hv;
 	w->fn = fn;
 	w->arg = arg;

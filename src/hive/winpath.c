@@ -66,11 +66,9 @@ lookup(const char *base, const char *rel, const char *shown, char **out,
 	*out = NULL;
 	*exists = 0;
 	dirfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		diag_error(d, NULL, 0, "cannot open '%s': %s", base,
+	if (dirfd < 0)
+		return diag_error(d, NULL, 0, "cannot open '%s': %s", base,
 		    strerror(errno));
-		return -1;
-	}
 	copy = strdup(rel);
 	path = strdup(base);
 	if (copy == NULL || path == NULL)
@@ -144,7 +142,7 @@ lookup(const char *base, const char *rel, const char *shown, char **out,
 	*out = path;
 	return 0;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
+	diag_oom(d);
 fail:
 	*exists = 0;
 	if (dirfd >= 0)
@@ -192,11 +190,9 @@ winpath_resolve(const char *windir, const char *winpath, char **out,
 
 	*out = NULL;
 	*exists = 0;
-	if (l == 0) {
-		diag_error(d, NULL, 0,
+	if (l == 0)
+		return diag_error(d, NULL, 0,
 		    "'%s': file paths must start with %%SystemRoot%%", winpath);
-		return -1;
-	}
 	return lookup(windir, winpath + l, winpath, out, exists, d);
 }
 

@@ -183,18 +183,6 @@ parse_number(const char *s, uint64_t max, uint64_t *out, const char **err)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 rvalue_encode(uint32_t type, const char *text, struct rvalue *v,
     const char **err)
@@ -288,7 +276,7 @@ rvalue_encode(uint32_t type, const char *text, struct rvalue *v,
 				i++;
 				continue;
 			}
-			while (i + run < n && hexval(s[i + run]) >= 0)
+			while (i + run < n && names_hexval(s[i + run]) >= 0)
 				run++;
 			/* "0g" is not hex, whatever the count of digits. */
 			if (run == 0 || (i + run < n &&
@@ -303,8 +291,8 @@ rvalue_encode(uint32_t type, const char *text, struct rvalue *v,
 				return -1;
 			}
 			for (; run > 0; run -= 2, i += 2)
-				buf[o++] = (unsigned char)(hexval(s[i]) << 4 |
-				    hexval(s[i + 1]));
+				buf[o++] = (unsigned char)(names_hexval(s[i]) << 4 |
+				    names_hexval(s[i + 1]));
 		}
 		v->data = buf;
 		v->len = o;

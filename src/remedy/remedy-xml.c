@@ -31,7 +31,7 @@ void
 ld_oom(struct loader *ld)
 {
 	if (!ld->oom)
-		diag_error(ld->d, ld->name, 0, "out of memory");
+		diag_oom(ld->d);
 	ld->oom = 1;
 }
 
@@ -266,20 +266,19 @@ check_bytes(struct loader *ld)
 	char enc[64];
 
 	if (ld->len >= 2 && ((ld->buf[0] == 0xFF && ld->buf[1] == 0xFE) ||
-	    (ld->buf[0] == 0xFE && ld->buf[1] == 0xFF))) {
-		diag_error(ld->d, ld->name, 1, "UTF-16 text (it starts with a "
+	    (ld->buf[0] == 0xFE && ld->buf[1] == 0xFF)))
+		return diag_error(ld->d, ld->name, 1,
+		    "UTF-16 text (it starts with a "
 		    "byte-order mark): remedy files must be UTF-8");
-		return -1;
-	}
 	if (declared_encoding(ld->buf, ld->len, enc, sizeof enc) &&
 	    strcasecmp(enc, "UTF-8") != 0) {
 		for (i = 0; enc[i] != '\0'; i++)
 			if ((unsigned char)enc[i] < 0x20 ||
 			    (unsigned char)enc[i] >= 0x7F)
 				enc[i] = '?';
-		diag_error(ld->d, ld->name, 1, "declared encoding '%s': remedy "
+		return diag_error(ld->d, ld->name, 1,
+		    "declared encoding '%s': remedy "
 		    "files must be UTF-8", enc);
-		return -1;
 	}
 	for (i = 0; i < ld->len;) {
 		uint32_t c;
@@ -287,16 +286,13 @@ check_bytes(struct loader *ld)
 
 		if (ld->buf[i] == '\n')
 			line++;
-		if (ld->buf[i] == 0) {
-			diag_error(ld->d, ld->name, line, "NUL byte in file");
-			return -1;
-		}
+		if (ld->buf[i] == 0)
+			return diag_error(ld->d, ld->name, line,
+			    "NUL byte in file");
 		l = names_utf8_get(ld->buf + i, ld->len - i, &c);
-		if (l == 0) {
-			diag_error(ld->d, ld->name, line,
+		if (l == 0)
+			return diag_error(ld->d, ld->name, line,
 			    "invalid UTF-8 (byte 0x%02x)", ld->buf[i]);
-			return -1;
-		}
 		i += l;
 	}
 	return 0;

@@ -1035,18 +1035,16 @@ remedy_load_memory(const char *buf, size_t len, const char *name,
 	ld.d = d;
 	diag_init(&ld.covered);
 
-	if (len > REMEDY_MAX_FILE) {
-		diag_error(d, name, 0, "file too large (%zu bytes, limit %d)",
+	if (len > REMEDY_MAX_FILE)
+		return diag_error(d, name, 0,
+		    "file too large (%zu bytes, limit %d)",
 		    len, REMEDY_MAX_FILE);
-		return -1;
-	}
 	if (check_bytes(&ld) == -1)
 		return -1;
 	r = calloc(1, sizeof *r);
 	if (r == NULL || (r->file = strdup(name)) == NULL) {
 		free(r);
-		diag_error(d, name, 0, "out of memory");
-		return -1;
+		return diag_oom(d);
 	}
 	sha256_of(buf, len, r->sha256);
 
@@ -1085,11 +1083,9 @@ remedy_load(const char *path, const char *schema_path, struct remedy **out,
 	*out = NULL;
 	/* O_NONBLOCK: a FIFO named like a remedy must not hang us. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd == -1) {
-		diag_error(d, NULL, 0, "cannot open '%s': %s", path,
+	if (fd == -1)
+		return diag_error(d, NULL, 0, "cannot open '%s': %s", path,
 		    strerror(errno));
-		return -1;
-	}
 	if (fstat(fd, &st) == -1) {
 		diag_error(d, NULL, 0, "cannot read '%s': %s", path,
 		    strerror(errno));
@@ -1112,8 +1108,7 @@ remedy_load(const char *path, const char *schema_path, struct remedy **out,
 	buf = malloc(REMEDY_MAX_FILE + 2);
 	if (buf == NULL) {
 		close(fd);
-		diag_error(d, path, 0, "out of memory");
-		return -1;
+		return diag_oom(d);
 	}
 	while (len <= REMEDY_MAX_FILE) {
 		n = read(fd, buf + len, REMEDY_MAX_FILE + 1 - len);
