@@ -115,5 +115,4 @@ for m in BC plain; do
 	expect $m "--version " "$K" --ver
 done
 
-echo "cli_completion: $n passed"
-exit $fail
+finish

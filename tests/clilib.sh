@@ -7,9 +7,9 @@
 #   finish                       the counts; exit 0, 1, or 77 (skipped)
 #
 # It makes $tmp, a scratch folder removed at exit (a script that set tmp
-# before keeps its own).  n counts the checks passed, nbad those failed,
+# before keeps its own).  npass counts the checks passed, nbad those failed,
 # fail is 1 once one has failed.
-n=0
+npass=0
 nbad=0
 fail=0
 nskip=0
@@ -25,7 +25,7 @@ bad() {
 }
 
 ok() {
-	n=$((n + 1))
+	npass=$((npass + 1))
 }
 
 # True when ../shared ($KBFIX_SHARED) is there.  Without it the checks it
@@ -46,12 +46,12 @@ have_shared() {
 # (automake's SKIP) if every check was skipped, else 0.
 finish() {
 	if [ "$nskip" -gt 0 ]; then
-		echo "${0##*/}: $n passed, $nbad failed, $nskip skipped"
+		echo "${0##*/}: $npass passed, $nbad failed, $nskip skipped"
 	else
-		echo "${0##*/}: $n passed, $nbad failed"
+		echo "${0##*/}: $npass passed, $nbad failed"
 	fi
 	[ "$fail" -eq 0 ] || exit 1
-	[ "$n" -eq 0 ] && [ "$nskip" -gt 0 ] && exit 77
+	[ "$npass" -eq 0 ] && [ "$nskip" -gt 0 ] && exit 77
 	exit 0
 }
 
