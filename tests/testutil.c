@@ -46,6 +46,21 @@ tu_need_shared(void)
 	exit(77);
 }
 
+int
+tu_have_shared(const char *what)
+{
+	if (tu_shared() != NULL)
+		return 1;
+	if (getenv("CI") != NULL) {
+		fprintf(stderr, "../shared is missing (KBFIX_SHARED), needed "
+		    "for %s\n", what);
+		exit(EXIT_FAILURE);
+	}
+	fprintf(stderr, "skipped: %s: ../shared is missing (KBFIX_SHARED)\n",
+	    what);
+	return 0;
+}
+
 char *
 tu_tmpdir(void)
 {
