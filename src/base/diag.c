@@ -25,8 +25,9 @@ diag_vadd(struct diag *d, enum diag_level level, const char *file, long line,
 	else if (level == DIAG_WARNING)
 		d->nwarnings++;
 
+	/* Out of memory: say so in place of the message, or drop it. */
 	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+		msg = strdup("out of memory");
 	if (msg == NULL)
 		return;
 
@@ -67,6 +68,14 @@ diag_error(struct diag *d, const char *file, long line, const char *fmt, ...)
 	va_start(ap, fmt);
 	diag_vadd(d, DIAG_ERROR, file, line, fmt, ap);
 	va_end(ap);
+	return -1;
+}
+
+int
+diag_verror(struct diag *d, const char *file, long line, const char *fmt,
+    va_list ap)
+{
+	diag_vadd(d, DIAG_ERROR, file, line, fmt, ap);
 	return -1;
 }
 

@@ -9,6 +9,7 @@
 #ifndef KBFIX_DIAG_H
 #define KBFIX_DIAG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -31,7 +32,8 @@ struct diag {
 void diag_init(struct diag *d);
 
 /* Append a message.  FILE is copied (may be NULL); LINE 0 means none.
- * Never fails: on out-of-memory the message is dropped but still counted. */
+ * Never fails: on out-of-memory the message is "out of memory", or is
+ * dropped but still counted. */
 void diag_add(struct diag *d, enum diag_level level, const char *file,
     long line, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -41,6 +43,12 @@ void diag_add(struct diag *d, enum diag_level level, const char *file,
 int diag_error(struct diag *d, const char *file, long line,
     const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* diag_error with the arguments of FMT in AP, for the wrappers of a stage
+ * that count or hold back their errors.  Returns -1. */
+int diag_verror(struct diag *d, const char *file, long line, const char *fmt,
+    va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 /* The one way to say that memory ran out: the error "out of memory"
  * (no file, no line); returns -1 as diag_error does. */

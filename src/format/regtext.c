@@ -65,7 +65,6 @@ static void
 perr(struct parser *p, long line, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 
 	p->nerrors++;
 	if (p->nerrors > REGFILE_MAX_ERRORS)
@@ -75,11 +74,8 @@ perr(struct parser *p, long line, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	diag_verror(p->d, p->name, line, fmt, ap);
 	va_end(ap);
-	diag_error(p->d, p->name, line, "%s", msg ? msg : "out of memory");
-	free(msg);
 }
 
 /* ---------------------------------------------------------------- text */

@@ -51,14 +51,10 @@ static void
 ck_error(struct checker *c, long line, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	diag_verror(c->d, c->r->file, line, fmt, ap);
 	va_end(ap);
-	diag_error(c->d, c->r->file, line, "%s", msg ? msg : "out of memory");
-	free(msg);
 	c->errs++;
 }
 

@@ -64,18 +64,10 @@ static void
 covered_error(struct loader *ld, long line, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	diag_verror(&ld->covered, ld->name, line, fmt, ap);
 	va_end(ap);
-	if (msg == NULL) {
-		ld_oom(ld);
-		return;
-	}
-	diag_error(&ld->covered, ld->name, line, "%s", msg);
-	free(msg);
 }
 
 static void
