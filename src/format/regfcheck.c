@@ -150,8 +150,8 @@ reach(struct chk *c, size_t off)
 	}
 }
 
-static int
-cmp_size(const void *x, const void *y)
+int
+regfcheck_cmp_off(const void *x, const void *y)
 {
 	size_t a = *(const size_t *)x, b = *(const size_t *)y;
 
@@ -167,10 +167,12 @@ reach_done(struct chk *c)
 
 	if (c->nagain > 0) {
 		if (c->nmine > 1)
-			qsort(c->mine, c->nmine, sizeof *c->mine, cmp_size);
+			qsort(c->mine, c->nmine, sizeof *c->mine,
+			    regfcheck_cmp_off);
 		for (i = 0; i < c->nagain; i++)
 			if (c->nmine == 0 || bsearch(&c->again[i], c->mine,
-			    c->nmine, sizeof *c->mine, cmp_size) == NULL)
+			    c->nmine, sizeof *c->mine,
+			    regfcheck_cmp_off) == NULL)
 				push(c, &c->shared, &c->nshared,
 				    &c->sharedcap, c->again[i]);
 	}
@@ -873,7 +875,8 @@ regf_check_ex(const unsigned char *buf, size_t len, const char *name,
 	}
 	rc = walk(c, root);
 	if (rc == 0 && sh != NULL && c->nshared > 0) {
-		qsort(c->shared, c->nshared, sizeof *c->shared, cmp_size);
+		qsort(c->shared, c->nshared, sizeof *c->shared,
+		    regfcheck_cmp_off);
 		for (i = n = 0; i < c->nshared; i++)
 			if (n == 0 || c->shared[n - 1] != c->shared[i])
 				c->shared[n++] = c->shared[i];

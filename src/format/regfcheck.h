@@ -32,6 +32,10 @@ struct regfcheck_shared {
 	size_t n;
 };
 
+/* The order of those offsets: qsort's and bsearch's comparison of two
+ * size_t. */
+int regfcheck_cmp_off(const void *x, const void *y);
+
 /* What regf_check refused.  The differential test (tests/cli_hivediff.sh)
  * and the hive fuzzer (fuzz/fuzz_hive.c) hold the check to this list
  * through hivexwalk.h: when hivex reads a hive whole (every key and value

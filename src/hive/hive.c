@@ -439,19 +439,11 @@ hive_close(struct hive *hv)
 	free(hv);
 }
 
-static int
-cmp_off(const void *x, const void *y)
-{
-	size_t a = *(const size_t *)x, b = *(const size_t *)y;
-
-	return a < b ? -1 : a > b;
-}
-
 int
 hive_cell_shared(const struct hive *hv, size_t off)
 {
 	return hv->nshared > 0 && bsearch(&off, hv->shared, hv->nshared,
-	    sizeof *hv->shared, cmp_off) != NULL;
+	    sizeof *hv->shared, regfcheck_cmp_off) != NULL;
 }
 
 /* Does the root hold a child with this name? (ASCII names only here) */
