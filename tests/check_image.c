@@ -15,25 +15,6 @@
 #include "testutil.h"
 #include "winpath.h"
 
-/* Make DIR/REL's folders and the file itself with TEXT. */
-static void
-put(const char *dir, const char *rel, const char *text)
-{
-	char *p = tu_path(dir, rel), *s;
-	FILE *f;
-
-	for (s = p + strlen(dir) + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		mkdir(p, 0777);
-		*s = '/';
-	}
-	f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	free(p);
-}
-
 static int
 has_error(const struct diag *d, const char *part)
 {
@@ -51,7 +32,7 @@ START_TEST(test_lookup_case)
 	struct diag d;
 	int exists;
 
-	put(dir, "WINNT/system32/DRIVERS/Tcpip.SYS", "x");
+	tu_put(dir, "WINNT/system32/DRIVERS/Tcpip.SYS", "x");
 	diag_init(&d);
 	ck_assert_int_eq(winpath_resolve(dir, "%SystemRoot%\\..", &out,
 	    &exists, &d), -1);
@@ -84,8 +65,8 @@ START_TEST(test_lookup_links)
 	struct diag d;
 	int exists;
 
-	put(dir, "outside/secret", "x");
-	put(dir, "vol/Windows/System32/keep", "x");
+	tu_put(dir, "outside/secret", "x");
+	tu_put(dir, "vol/Windows/System32/keep", "x");
 	p = tu_path(dir, "vol/Windows/System32/config");
 	q = tu_path(dir, "outside");
 	ck_assert_int_eq(symlink(q, p), 0);
@@ -120,16 +101,16 @@ START_TEST(test_find_volume)
 	struct diag d;
 	size_t i;
 
-	put(dir, "WinNT/SYSTEM32/Config/system", "x");
-	put(dir, "Documents and Settings/Pat/ntuser.dat", "x");
-	put(dir, "Documents and Settings/Lee/NTUSER.DAT", "x");
-	put(dir, "Documents and Settings/All Users/Desktop/x", "x");
-	put(dir, "Program Files/x", "x");
+	tu_put(dir, "WinNT/SYSTEM32/Config/system", "x");
+	tu_put(dir, "Documents and Settings/Pat/ntuser.dat", "x");
+	tu_put(dir, "Documents and Settings/Lee/NTUSER.DAT", "x");
+	tu_put(dir, "Documents and Settings/All Users/Desktop/x", "x");
+	tu_put(dir, "Program Files/x", "x");
 	/* The fixture's ProfileList names %systemroot%\system32\config\
 	 * systemprofile, found only through it. */
 	sw = tu_path(dir, "WinNT/SYSTEM32/Config/SOFTWARE");
 	tu_copy(KBFIX_BUILDDIR "/tests/hives/software/SOFTWARE", sw);
-	put(dir, "WinNT/SYSTEM32/Config/SystemProfile/NTUSER.DAT", "x");
+	tu_put(dir, "WinNT/SYSTEM32/Config/SystemProfile/NTUSER.DAT", "x");
 	want[HIVE_SYSTEM] = want[HIVE_NTUSER] = 1;
 	diag_init(&d);
 	ck_assert_int_eq(image_find(dir, want, &im, &d), 0);
@@ -167,8 +148,8 @@ START_TEST(test_find_refused)
 
 	want[HIVE_SYSTEM] = 1;
 	/* Two Windows folders: which machine is meant? */
-	put(dir, "two/Windows/System32/config/SYSTEM", "x");
-	put(dir, "two/WINNT/system32/config/SYSTEM", "x");
+	tu_put(dir, "two/Windows/System32/config/SYSTEM", "x");
+	tu_put(dir, "two/WINNT/system32/config/SYSTEM", "x");
 	a = tu_path(dir, "two");
 	diag_init(&d);
 	ck_assert_int_eq(image_find(a, want, &im, &d), -1);
@@ -177,8 +158,8 @@ START_TEST(test_find_refused)
 	diag_free(&d);
 	free(a);
 	/* A hive that is a link out of the folder. */
-	put(dir, "outside/SYSTEM", "x");
-	put(dir, "link/Windows/System32/config/SOFTWARE", "x");
+	tu_put(dir, "outside/SYSTEM", "x");
+	tu_put(dir, "link/Windows/System32/config/SOFTWARE", "x");
 	a = tu_path(dir, "outside/SYSTEM");
 	b = tu_path(dir, "link/Windows/System32/config/SYSTEM");
 	ck_assert_int_eq(symlink(a, b), 0);
@@ -191,7 +172,7 @@ START_TEST(test_find_refused)
 	diag_free(&d);
 	free(a);
 	/* Nothing at all. */
-	put(dir, "empty/readme.txt", "x");
+	tu_put(dir, "empty/readme.txt", "x");
 	a = tu_path(dir, "empty");
 	diag_init(&d);
 	ck_assert_int_eq(image_find(a, want, &im, &d), -1);
@@ -199,7 +180,7 @@ START_TEST(test_find_refused)
 	diag_free(&d);
 	free(a);
 	/* A folder of hives, copied off a machine. */
-	put(dir, "hives/system", "x");
+	tu_put(dir, "hives/system", "x");
 	a = tu_path(dir, "hives");
 	diag_init(&d);
 	ck_assert_int_eq(image_find(a, want, &im, &d), 0);

@@ -6,6 +6,7 @@
 #   format   the registry's file formats, read and written as bytes
 #   hive     hives opened through hivex, walked, found on a machine
 #   remedy   remedy files loaded and checked; the library
+#   place    files inside a disk image, through libguestfs: never a hive
 #   engine   plan, render, verify, apply, undo
 #   author   KB articles read and remedies drafted: never a hive
 #   cli      the subcommands: the only code that prints and exits
@@ -26,9 +27,10 @@ may_include() {
 	format) echo format base ;;
 	hive) echo hive format base ;;
 	remedy) echo remedy hive format base ;;
-	engine) echo engine remedy hive format base ;;
+	place) echo place base ;;
+	engine) echo engine remedy place hive format base ;;
 	author) echo author base ;;
-	cli) echo cli author engine remedy hive format base ;;
+	cli) echo cli author engine remedy place hive format base ;;
 	*) return 1 ;;
 	esac
 }

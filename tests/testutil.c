@@ -108,6 +108,24 @@ tu_unxz(const char *src, const char *dst)
 }
 
 void
+tu_put(const char *dir, const char *rel, const char *text)
+{
+	char *p = tu_path(dir, rel), *s;
+	FILE *f;
+
+	for (s = p + strlen(dir) + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		mkdir(p, 0777);
+		*s = '/';
+	}
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+void
 tu_copy(const char *src, const char *dst)
 {
 	char *cmd = NULL;

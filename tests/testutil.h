@@ -60,6 +60,10 @@ char *tu_path(const char *dir, const char *name);
 /* Decompress the .xz file SRC to DST. Aborts the test on failure. */
 void tu_unxz(const char *src, const char *dst);
 
+/* The file DIR/REL holding TEXT, with the folders on its way made.
+ * Aborts the test on failure. */
+void tu_put(const char *dir, const char *rel, const char *text);
+
 /* Copy SRC to DST. Aborts the test on failure. */
 void tu_copy(const char *src, const char *dst);
 

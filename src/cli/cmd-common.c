@@ -113,6 +113,11 @@ cmd_args_parse(int argc, char **argv, struct cmd_args *a, struct diag *d)
 		    "the target itself is the original");
 		bad = 1;
 	}
+	if (a->overlay != NULL && a->output != NULL) {
+		diag_error(d, NULL, 0, "--overlay and --output both say where "
+		    "the changes go: give one");
+		bad = 1;
+	}
 	if (a->no_backup && a->backup_dir != NULL) {
 		diag_error(d, NULL, 0,
 		    "--no-backup and --backup-dir contradict each other");

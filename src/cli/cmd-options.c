@@ -52,7 +52,9 @@ static const struct command {
 	    "manifest it wrote (given alone, or with the FOLDER where the "
 	    "machine is now; a FOLDER alone: its newest manifest); or one "
 	    "hive from its undo file, given with the HIVE (the undo file of "
-	    "file changes with the Windows FOLDER)." },
+	    "file changes with the Windows FOLDER).  In a disk image, files "
+	    "are named IMAGE:/PATH: its manifest given alone, or undo files "
+	    "and then the IMAGE." },
 	{ "recover", CMDB_RECOVER, "HIVE",
 	    "Replay the transaction logs of a dirty hive and write the "
 	    "recovered hive to the new file OUT; the hive and its logs are "
@@ -115,6 +117,8 @@ static int opt_jobs(struct cmd_args *, const struct opt *, const char *,
     struct diag *);
 static int opt_color(struct cmd_args *, const struct opt *, const char *,
     struct diag *);
+static int opt_image_format(struct cmd_args *, const struct opt *,
+    const char *, struct diag *);
 
 #define INT(f, v)	OPT_INT, offsetof(struct cmd_args, f), (v), NULL
 #define STR(f)		OPT_STR, offsetof(struct cmd_args, f), 0, NULL
@@ -161,12 +165,20 @@ static const struct opt opts[] = {
 	{ "--output", NULL, "DIR", AP | UN, STR(output), 0,
 	    "write the new hives and files to DIR; nothing under the "
 	    "TARGET" },
+	{ "--overlay", NULL, "NEW.qcow2", AP | UN, STR(overlay), 0,
+	    "on one disk image: write the changes into a new qcow2 overlay "
+	    "of it; the image keeps every byte" },
 	{ "--audit", NULL, "FILE", SC | DR | AP | UN, STR(audit), 0,
 	    "append a record of the run to FILE, as JSON lines" },
 	{ "--ignore-logs", NULL, NULL, SC | DR | AP | UN, INT(ignore_logs, 1),
 	    0, "take a dirty hive as it is, not the replay of its logs" },
 	{ "--each", NULL, NULL, SC | DR, INT(each, 1), 0,
 	    "each hive file TARGET is a machine of its own" },
+	{ "--image-format", NULL, "FMT", SC | DR | AP | UN,
+	    FN(opt_image_format), 0,
+	    "a TARGET that is not a hive is a disk image of format FMT (raw, "
+	    "qcow2, vmdk, vhdx, vpc, vdi, qed, parallels), not the one its "
+	    "first bytes say" },
 	{ "-j", NULL, "N", SC | DR | AP, FN(opt_jobs), 0,
 	    "work on N machines at once (1 to 256)" },
 	{ "--progress", NULL, NULL, SC | DR | AP, INT(progress, 1), 0,
@@ -513,6 +525,19 @@ opt_color(struct cmd_args *a, const struct opt *o, const char *v,
 	return 0;
 }
 
+static int
+opt_image_format(struct cmd_args *a, const struct opt *o, const char *v,
+    struct diag *d)
+{
+	(void)o;
+	a->image_format = v;
+	if (cmd_disk_format_ok(v))
+		return 0;
+	diag_error(d, NULL, 0, "unknown disk image format '%s' (raw, qcow2, "
+	    "vmdk, vhdx, vpc, vdi, qed, parallels)", v);
+	return -1;
+}
+
 int
 cmd_opts_parse(unsigned cmd, int argc, char **argv, struct cmd_args *a,
     char **pos, size_t *npos, struct diag *d)
@@ -663,7 +688,10 @@ cmd_usage_all(FILE *f)
 	    "each its own with --each) or a folder (one machine each): a "
 	    "volume\n"
 	    "holding Windows or WINNT, a Windows folder, or a folder of hive "
-	    "files.\n"
+	    "files;\n"
+	    "or a disk image (raw, qcow2, vmdk, vhdx ...: --image-format FMT), "
+	    "each\n"
+	    "Windows installation on it a machine.\n"
 	    "An ID is Q267971, KB267971 or 267971; a remedy FILE ends in "
 	    ".xml.\n"
 	    "'kbfix help COMMAND' (or 'kbfix COMMAND --help') explains its "

@@ -12,10 +12,20 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
+
+/* What each target is doing now ("opening 'vm.qcow2'"), for the line: a
+ * slot per target in memory shared with the worker processes (made before
+ * they are forked), written by whichever process works on the target. */
+#define DOING_LEN 72
+static char (*doing)[DOING_LEN];
+static size_t ndoing;
+static size_t doing_self = (size_t)-1;	/* the target this process is on */
+static struct cmd_progress *doing_line;	/* drawn by this process */
 
 static double
 now(void)
@@ -55,6 +65,7 @@ static void
 draw(struct cmd_progress *p)
 {
 	long sec = (long)(now() - p->start);
+	size_t i, shown;
 
 	fprintf(p->f, "\rkbfix: %zu of %zu target%s done", p->done, p->total,
 	    p->total == 1 ? "" : "s");
@@ -62,7 +73,21 @@ draw(struct cmd_progress *p)
 		fprintf(p->f, ", %zu running", p->running);
 	if (p->failed > 0)
 		fprintf(p->f, ", %zu with trouble", p->failed);
-	fprintf(p->f, " (%ld:%02ld)\033[K", sec / 60, sec % 60);
+	fprintf(p->f, " (%ld:%02ld)", sec / 60, sec % 60);
+	for (i = 0, shown = 0; doing != NULL && i < ndoing; i++) {
+		char text[DOING_LEN];
+
+		memcpy(text, doing[i], sizeof text);
+		text[DOING_LEN - 1] = '\0';	/* a worker may be writing it */
+		if (text[0] == '\0')
+			continue;
+		if (shown++ == 2) {
+			fputs(", ...", p->f);
+			break;
+		}
+		fprintf(p->f, "%s%s", shown == 1 ? ": " : ", ", text);
+	}
+	fputs("\033[K", p->f);
 	fflush(p->f);
 	p->shown = 1;
 	p->drawn = now();
@@ -116,4 +141,51 @@ cmd_progress_clear(struct cmd_progress *p)
 	fputs("\r\033[K", p->f);
 	fflush(p->f);
 	p->shown = 0;
+}
+
+void
+cmd_progress_share(struct cmd_progress *p, size_t ntargets)
+{
+	void *m;
+
+	if (p->f == NULL || ntargets == 0)
+		return;
+	m = mmap(NULL, ntargets * DOING_LEN, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return;	/* the line says less */
+	doing = m;
+	ndoing = ntargets;
+	doing_line = p;
+}
+
+void
+cmd_progress_unshare(void)
+{
+	if (doing != NULL)
+		munmap(doing, ndoing * DOING_LEN);
+	doing = NULL;
+	ndoing = 0;
+	doing_self = (size_t)-1;
+	doing_line = NULL;
+}
+
+void
+cmd_progress_working(size_t i, int worker)
+{
+	doing_self = i;
+	if (worker)
+		doing_line = NULL;	/* the parent draws it */
+}
+
+void
+cmd_progress_doing(const char *what)
+{
+	if (doing == NULL || doing_self >= ndoing)
+		return;
+	snprintf(doing[doing_self], DOING_LEN, "%s", what ? what : "");
+	/* What follows is slow (a disk image is opened): say it now, delay
+	 * or not, as nothing redraws the line meanwhile. */
+	if (doing_line != NULL && doing_line->f != NULL && what != NULL)
+		draw(doing_line);
 }

@@ -102,10 +102,16 @@ cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
 	/* The hive files together are one machine. */
 	for (i = 0; i < a->ntargets; i++) {
 		struct stat st;
+		int r;
 
 		if (stat(a->targets[i], &st) == 0 && S_ISDIR(st.st_mode))
 			continue;
-		ts->files[nfiles++] = a->targets[i];
+		if ((r = cmd_disk_target(a, a->targets[i], NULL, d)) < 0) {
+			cmd_targets_free(ts);
+			return -1;
+		}
+		if (r == 0)
+			ts->files[nfiles++] = a->targets[i];
 	}
 	/* With --each, a fleet's hives: every file a machine of its own. */
 	for (i = 0; i < nfiles; i += a->each ? 1 : nfiles) {
@@ -117,16 +123,32 @@ cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
 	}
 	for (i = 0; i < a->ntargets; i++) {
 		struct stat st;
+		int r;
 
-		if (stat(a->targets[i], &st) < 0 || !S_ISDIR(st.st_mode))
+		if (stat(a->targets[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			ts->v[ts->n].name = a->targets[i];
+			ts->v[ts->n++].folder = a->targets[i];
 			continue;
-		ts->v[ts->n].name = a->targets[i];
-		ts->v[ts->n++].folder = a->targets[i];
+		}
+		/* Disk images, each a target of its own. */
+		if ((r = cmd_disk_target(a, a->targets[i], &ts->v[ts->n],
+		    d)) < 0) {
+			cmd_targets_free(ts);
+			return -1;
+		}
+		if (r > 0)
+			ts->n++;
 	}
 	if (a->ntargets == 0) {
 		ts->v[0].name = dot;
 		ts->v[0].folder = dot;
 		ts->n = 1;
+	}
+	if (a->overlay != NULL && (ts->n != 1 || ts->v[0].disk == NULL)) {
+		diag_error(d, NULL, 0, "--overlay NEW.qcow2 is for one disk "
+		    "image TARGET");
+		cmd_targets_free(ts);
+		return -1;
 	}
 	if (a->output == NULL)
 		return 0;
@@ -163,15 +185,16 @@ cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
 			}
 			free(tr);
 		}
-		if (ts->n == 1 || t->folder == NULL) {
+		if (ts->n == 1 || (t->folder == NULL && t->disk == NULL)) {
 			if ((t->output = strdup(a->output)) == NULL)
 				goto oom;
 			continue;
 		}
-		if ((b = target_base(t->folder)) == NULL) {
+		if ((b = target_base(t->folder ? t->folder : t->name)) ==
+		    NULL) {
 			diag_error(d, NULL, 0, "'%s' has no name for its "
 			    "subfolder of the output folder: give it as a "
-			    "path that ends with one", t->folder);
+			    "path that ends with one", t->name);
 			bad = 1;
 			continue;
 		}
@@ -182,10 +205,11 @@ cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
 		}
 		free(b);
 		for (j = 0; j < i; j++)
-			if (ts->v[j].folder != NULL && ts->v[j].output &&
+			if ((ts->v[j].folder != NULL || ts->v[j].disk != NULL) &&
+			    ts->v[j].output &&
 			    strcmp(ts->v[j].output, t->output) == 0) {
 				diag_error(d, NULL, 0, "'%s' and '%s' would both "
-				    "write to '%s'", ts->v[j].folder, t->folder,
+				    "write to '%s'", ts->v[j].name, t->name,
 				    t->output);
 				bad = 1;
 			}
@@ -209,8 +233,11 @@ cmd_targets_free(struct cmd_targets *ts)
 {
 	size_t i;
 
-	for (i = 0; ts->v != NULL && i < ts->n; i++)
+	for (i = 0; ts->v != NULL && i < ts->n; i++) {
 		free(ts->v[i].output);
+		free(ts->v[i].disk);
+		free(ts->v[i].disk_device);
+	}
 	free(ts->v);
 	free(ts->files);
 	memset(ts, 0, sizeof *ts);
@@ -492,6 +519,16 @@ read_string(int fd, size_t len)
 	return s;
 }
 
+/* Run FN on T, or on each machine of T when it is a disk image. */
+static int
+run_target(const struct cmd_run *r, const struct cmd_target *t,
+    cmd_target_fn fn, FILE *out, struct cmd_outcome *o, struct diag *d)
+{
+	if (t->disk != NULL)
+		return cmd_disk_run(r, t, fn, out, o, d);
+	return fn(r, t, out, o, d);
+}
+
 /* A worker's life: run FN on each target index read from TASK and send
  * the result on RES, until the parent closes TASK. */
 static void
@@ -509,9 +546,10 @@ worker_main(const struct cmd_run *r, const struct cmd_targets *ts,
 
 		if (fo == NULL)
 			_exit(EXIT_TROUBLE);
+		cmd_progress_working(idx, 1);
 		diag_init(&d);
 		memset(&h, 0, sizeof h);
-		fn(r, &ts->v[idx], fo, &h.o, &d);
+		run_target(r, &ts->v[idx], fn, fo, &h.o, &d);
 		if (fclose(fo) != 0)
 			_exit(EXIT_TROUBLE);
 		h.index = idx;
@@ -824,6 +862,12 @@ cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
 	if (nw > ts->n)
 		nw = ts->n;
 	cmd_progress_start(&pg, r->a, ts->n);
+	/* A disk image takes seconds to open: the line says so, even for
+	 * one. */
+	if (pg.f == NULL && ts->n == 1 && ts->v[0].disk != NULL &&
+	    r->a->progress < 0 && !r->a->quiet && isatty(STDERR_FILENO))
+		pg.f = stderr;
+	cmd_progress_share(&pg, ts->n);
 	if (nw > 1) {
 		fflush(stdout);
 		run_workers(r, ts, fn, nw, res, &pg);
@@ -835,11 +879,13 @@ cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
 			FILE *fo = open_memstream(&rs->out, &rs->nout);
 
 			show_progress(&pg, ts, res, 1);
+			cmd_progress_working(i, 0);
 			if (fo == NULL) {
 				rs->o.rc = EXIT_TROUBLE;
 				diag_oom(&rs->d);
 			} else {
-				fn(r, &ts->v[i], fo, &rs->o, &rs->d);
+				run_target(r, &ts->v[i], fn, fo, &rs->o,
+				    &rs->d);
 				if (fclose(fo) != 0) {
 					rs->o.rc = EXIT_TROUBLE;
 					diag_oom(&rs->d);
@@ -854,7 +900,7 @@ cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
 
 			target_head(r, i, ts->v[i].name);
 			fflush(stdout);
-			fn(r, &ts->v[i], stdout, &rs->o, &rs->d);
+			run_target(r, &ts->v[i], fn, stdout, &rs->o, &rs->d);
 			fflush(stdout);
 			diag_print(&rs->d, stderr);
 			cmd_audit_result(r->audit, ts->v[i].name, &rs->o,
@@ -869,6 +915,7 @@ cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
 			w = strlen(ts->v[i].name);
 	}
 	cmd_progress_clear(&pg);
+	cmd_progress_unshare();
 	if (ts->n > 1 && !(r->a->quiet && r->mode != CMD_APPLY)) {
 		fprintf(sum, "%s%-*s  %-15s  %s\n", machine_out ? "" : "\n",
 		    (int)w, "TARGET", "RESULT", "CHANGES");

@@ -223,6 +223,9 @@ cmd_undo(int argc, char **argv)
 
 	memset(&ua, 0, sizeof ua);
 	diag_init(&d);
+	/* An undo file or a target inside a disk image (cmd-disk.c). */
+	if (cmd_disk_undo(argc, argv, &rc))
+		return rc;
 	if (cmd_args_parse(argc, argv, &a, &d) < 0)
 		goto out;
 	if (undo_args(&a, &file, &target, &found, &d) < 0)

@@ -60,6 +60,9 @@ struct cmd_args {
 					 * (valuetext.h), from the locale */
 	unsigned cmd;			/* the command (cmd-options.h) */
 	int color_when;			/* --color[=WHEN], as given */
+	const char *image_format;	/* --image-format FMT, or NULL:
+					 * detected (cmd-disk.c) */
+	const char *overlay;		/* --overlay NEW.qcow2, or NULL */
 };
 
 /* Parse ARGV[1..ARGC) (ARGV[0] is the subcommand) into A, with the
@@ -156,6 +159,11 @@ struct cmd_target {
 	char *output;		/* where its remediated copies go (--output
 				 * DIR, or DIR/NAME when there are several
 				 * targets), or NULL */
+	char *disk;		/* a disk image (cmd-disk.c): its file, or
+				 * NULL */
+	const char *disk_format;	/* its format ("qcow2", "raw" ...) */
+	char *disk_device;	/* IMAGE:DEVICE: only that file system, or
+				 * NULL */
 };
 
 struct cmd_targets {
@@ -165,9 +173,10 @@ struct cmd_targets {
 };
 
 /* The machines of A's TARGETs, in the order given (the hive files first
- * when they are mixed with folders; with A->each, every hive file is a
- * machine of its own, in the order given).  Checks --output: never inside a
- * folder TARGET, one subfolder per target when there are several.
+ * when they are mixed with folders and disk images; with A->each, every
+ * hive file is a machine of its own, in the order given).  Checks
+ * --output: never inside a folder TARGET, one subfolder per target when
+ * there are several.
  * Returns 0 (free with cmd_targets_free) or -1 with D. */
 int cmd_targets_make(const struct cmd_args *a, struct cmd_targets *ts,
     struct diag *d);
@@ -212,6 +221,18 @@ void cmd_progress_tick(struct cmd_progress *p);
 int cmd_progress_wait(const struct cmd_progress *p);
 /* Erase the line, before printing anything else or at the end. */
 void cmd_progress_clear(struct cmd_progress *p);
+/* The line also says what each of the NTARGETS targets is doing
+ * (cmd_progress_doing): call before the workers are forked, and
+ * cmd_progress_unshare at the end. */
+void cmd_progress_share(struct cmd_progress *p, size_t ntargets);
+void cmd_progress_unshare(void);
+/* This process now works on target I (in a WORKER process: the parent
+ * draws the line). */
+void cmd_progress_working(size_t i, int worker);
+/* What the target this process works on is doing now, for the progress
+ * line ("opening 'vm.qcow2'"); NULL when that is over.  Nothing without a
+ * line. */
+void cmd_progress_doing(const char *what);
 
 /* How one target went, for the summary. */
 struct cmd_outcome {
@@ -236,6 +257,37 @@ typedef int (*cmd_target_fn)(const struct cmd_run *r,
  * stderr when stdout is JSON or .reg).  Returns the worst exit code. */
 int cmd_run_all(const struct cmd_run *r, const struct cmd_targets *ts,
     cmd_target_fn fn);
+
+/* ------------------------------------------------------------ disk images
+ * (cmd-disk.c) */
+
+/* Is FMT a disk image format --image-format takes? */
+int cmd_disk_format_ok(const char *fmt);
+
+/* Is the TARGET ARG a disk image ("vm.qcow2", or "vm.qcow2:/dev/sda2" for
+ * one file system of it)?  Its format is A->image_format, or found from
+ * its first bytes (place.h); a hive file is never one.  Returns 1 and,
+ * when T is not NULL, fills T's name and disk fields (free with
+ * cmd_targets_free); 0 when it is not a disk image; -1 with D (out of
+ * memory). */
+int cmd_disk_target(const struct cmd_args *a, const char *arg,
+    struct cmd_target *t, struct diag *d);
+
+/* Work on the disk image T as FN works on a folder: start its appliance
+ * once, find every Windows installation on it (each is a machine, named
+ * T's name, or "IMAGE:DEVICE" when there are several), copy what the run
+ * looks at into a private folder (stage.h), run FN there with the paths
+ * it prints named inside the image ("IMAGE:/Windows/..."), and for apply
+ * write what changed into the image (through an overlay committed at the
+ * end, or into --overlay NEW.qcow2) or to --output.  Same contract as a
+ * cmd_target_fn. */
+int cmd_disk_run(const struct cmd_run *r, const struct cmd_target *t,
+    cmd_target_fn fn, FILE *out, struct cmd_outcome *o, struct diag *d);
+
+/* kbfix undo when one of its two arguments is inside a disk image
+ * ("IMAGE:/path", "IMAGE:DEVICE:/path"): 1 when so (and *RC is the exit
+ * code), 0 when neither is (cmd_undo goes on as for files). */
+int cmd_disk_undo(int argc, char **argv, int *rc);
 
 /* The whole of scan, the dry run and apply once A is parsed and checked:
  * load the remedies, make the targets, open the audit log, run FN on every

@@ -248,3 +248,27 @@ audit_put_sha256(FILE *f, const char *name, const char *path)
 	else
 		fputs("null", f);
 }
+
+void
+audit_append(struct audit *a, const char *line, size_t len)
+{
+	FILE *f;
+
+	if (a == NULL)
+		return;
+	while (len > 0 && line[len - 1] == '\n')
+		len--;
+	if (len == 0 || line[len - 1] != '}') {
+		a->failed = 1;	/* not a record */
+		return;
+	}
+	a->buf = NULL;
+	a->len = 0;
+	if ((f = open_memstream(&a->buf, &a->len)) == NULL) {
+		a->failed = 1;
+		return;
+	}
+	/* audit_end closes it with its "}" and writes it in one write. */
+	fwrite(line, 1, len - 1, f);
+	audit_end(a, f);
+}

@@ -48,6 +48,10 @@ int audit_sync(struct audit *a, struct diag *d);
 FILE *audit_begin(struct audit *a, const char *event, const char *target);
 void audit_end(struct audit *a, FILE *rec);
 
+/* Append LINE (LEN bytes: one whole record, as another audit log holds
+ * it; a newline is added when it has none) to A. */
+void audit_append(struct audit *a, const char *line, size_t len);
+
 /* The SHA-256 of the file at PATH as 64 hex digits and a NUL in HEX.
  * Returns 0, or -1 (errno set) if it cannot be read. */
 int audit_sha256_file(const char *path, char hex[65]);

@@ -86,11 +86,18 @@ put64(unsigned char *p, uint64_t v)
 	regf_put32(p + 4, (uint32_t)(v >> 32));
 }
 
+/* Now, or SOURCE_DATE_EPOCH when set (as apply names its backups), so
+ * that the same run on the same hive writes the same bytes. */
 static uint64_t
 filetime_now(void)
 {
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	struct timespec ts;
 
+	if (sde != NULL && *sde != '\0' && strlen(sde) < 19 &&
+	    strspn(sde, "0123456789") == strlen(sde))
+		return FILETIME_UNIX_EPOCH +
+		    (uint64_t)strtoll(sde, NULL, 10) * 10000000ULL;
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0)
 		return FILETIME_UNIX_EPOCH;
 	return FILETIME_UNIX_EPOCH + (uint64_t)ts.tv_sec * 10000000ULL +

@@ -271,31 +271,52 @@ starts_with_var(const char *text, const char *var)
 	return strncasecmp(text, var, l) == 0 ? l : 0;
 }
 
+enum image_base
+image_profile_base(const char *path, char sysdrive, const char **rest)
+{
+	size_t l;
+
+	if ((l = starts_with_var(path, "%SystemDrive%")) != 0) {
+		*rest = path + l;
+		return IMAGE_BASE_VOLUME;
+	}
+	if ((l = starts_with_var(path, "%SystemRoot%")) != 0 ||
+	    (l = starts_with_var(path, "%windir%")) != 0) {
+		*rest = path + l;
+		return IMAGE_BASE_WINDIR;
+	}
+	if (isalpha((unsigned char)path[0]) && path[1] == ':' &&
+	    toupper((unsigned char)path[0]) == sysdrive) {
+		*rest = path + 2;
+		return IMAGE_BASE_VOLUME;
+	}
+	*rest = path;
+	return IMAGE_BASE_NONE;
+}
+
 /* One entry of ProfileList: the profile folder PATH (ProfileImagePath, an
  * expandable string as Windows wrote it) on this volume.  Profiles on
  * another volume, or spelled with variables kbfix cannot know, are notes. */
 static int
-profile_from_list(struct ictx *c, const char *sid, const char *path,
+profile_from_list(void *arg, const char *sid, const char *path,
     char sysdrive)
 {
+	struct ictx *c = arg;
 	const char *base = NULL, *rest = NULL;
 	char *rel = NULL, *hive = NULL, *what = NULL;
 	struct diag tmp;
 	struct stat st;
 	int exists = 0, r = 0;
-	size_t l;
 
-	if ((l = starts_with_var(path, "%SystemDrive%")) != 0) {
+	switch (image_profile_base(path, sysdrive, &rest)) {
+	case IMAGE_BASE_VOLUME:
 		base = c->im->root;
-		rest = path + l;
-	} else if ((l = starts_with_var(path, "%SystemRoot%")) != 0 ||
-	    (l = starts_with_var(path, "%windir%")) != 0) {
+		break;
+	case IMAGE_BASE_WINDIR:
 		base = c->im->windir;
-		rest = path + l;
-	} else if (isalpha((unsigned char)path[0]) && path[1] == ':' &&
-	    toupper((unsigned char)path[0]) == sysdrive) {
-		base = c->im->root;
-		rest = path + 2;
+		break;
+	case IMAGE_BASE_NONE:
+		break;
 	}
 	/* A Windows folder given alone: the volume around it is not ours. */
 	if (base == c->im->root && strcmp(c->im->root, c->im->windir) == 0)
@@ -346,8 +367,9 @@ value_text(struct hive *hv, hive_node_h node, const char *name)
  * profile made just before the machine stopped may be listed only there.
  * When the replay fails, the file as it is (planning then reports why, or
  * works on it too with --ignore-logs). */
-static int
-scan_profile_list(struct ictx *c, const char *software)
+int
+image_profile_list(const char *software, int (*fn)(void *arg,
+    const char *sid, const char *path, char sysdrive), void *arg)
 {
 	static char *const cv[] = { "Microsoft", "Windows NT",
 	    "CurrentVersion" };
@@ -385,7 +407,7 @@ scan_profile_list(struct ictx *c, const char *software)
 		char *path = value_text(hv, kids[i], "ProfileImagePath");
 
 		if (sid != NULL && path != NULL)
-			r = profile_from_list(c, sid, path, sysdrive);
+			r = fn(arg, sid, path, sysdrive);
 		free(sid);
 		free(path);
 	}
@@ -568,7 +590,8 @@ image_find(const char *folder, const int want[HIVE__COUNT],
 			if (names_equal(b ? b + 1 : im->hives[i], "SOFTWARE"))
 				sw = im->hives[i];
 		}
-		if (sw != NULL && scan_profile_list(&c, sw) < 0)
+		if (sw != NULL &&
+		    image_profile_list(sw, profile_from_list, &c) < 0)
 			goto out;
 		/* ... and is dropped again when no remedy needs it. */
 		if (sw != NULL && !want[HIVE_SOFTWARE]) {

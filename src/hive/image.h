@@ -60,4 +60,21 @@ const char *image_hive_file_name(enum hive_kind k);
 
 void image_free(struct image *im);
 
+/* Call FN for each profile that the SOFTWARE hive at SOFTWARE lists in
+ * ProfileList (read on the replay of its logs when it is dirty): the
+ * profile's SID, its ProfileImagePath as Windows wrote it, and the letter
+ * of the drive Windows was installed on (from SystemRoot; 'C' when it
+ * says none).  Stops at FN's first nonzero return and returns it; 0 when
+ * SOFTWARE cannot be read or lists nothing (planning reports a bad hive). */
+int image_profile_list(const char *software, int (*fn)(void *arg,
+    const char *sid, const char *path, char sysdrive), void *arg);
+
+/* Where the ProfileImagePath PATH lies: on the volume Windows was
+ * installed on (%SystemDrive%\..., or the drive letter SYSDRIVE), in its
+ * Windows folder (%SystemRoot%, %windir%), or elsewhere; *REST gets the
+ * rest of PATH, below that. */
+enum image_base { IMAGE_BASE_VOLUME, IMAGE_BASE_WINDIR, IMAGE_BASE_NONE };
+enum image_base image_profile_base(const char *path, char sysdrive,
+    const char **rest);
+
 #endif
