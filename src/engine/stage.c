@@ -88,8 +88,7 @@ stage_want_remedies(struct remedy *const *rs, size_t nrs,
 	}
 	return 0;
 oom:
-	diag_error(d, NULL, 0, "out of memory");
-	return -1;
+	return diag_oom(d);
 }
 
 void
@@ -148,8 +147,7 @@ local_of(const struct mirror *m, const char *path)
 static int
 oom(struct mirror *m)
 {
-	diag_error(m->d, NULL, 0, "out of memory");
-	return -1;
+	return diag_oom(m->d);
 }
 
 /* The entries of folder DIR (listed once). */
@@ -745,11 +743,9 @@ stage_volume(struct place *p, const struct stage_want *w, const char *root,
 	m.root = root;
 	m.d = d;
 	ha.w = w;
-	if (mkdir(root, 0700) < 0) {
-		diag_error(d, NULL, 0, "cannot make '%s': %s", root,
+	if (mkdir(root, 0700) < 0)
+		return diag_error(d, NULL, 0, "cannot make '%s': %s", root,
 		    strerror(errno));
-		return -1;
-	}
 	if (m_list(&m, "/", &es, &ne) < 0)
 		goto out;
 	for (i = 0; i < ne; i++) {
@@ -865,11 +861,9 @@ stage_path(struct place *p, const char *root, const char *path, int hive,
 	m.p = p;
 	m.root = root;
 	m.d = d;
-	if (stat(root, &st) < 0 && mkdir(root, 0700) < 0) {
-		diag_error(d, NULL, 0, "cannot make '%s': %s", root,
+	if (stat(root, &st) < 0 && mkdir(root, 0700) < 0)
+		return diag_error(d, NULL, 0, "cannot make '%s': %s", root,
 		    strerror(errno));
-		return -1;
-	}
 	if ((el = elements(path, &n)) == NULL)
 		return oom(&m);
 	if (n > 0) {
@@ -951,10 +945,8 @@ stage_snap_take(const char *root, struct stage_snap **out, struct diag *d)
 	int r;
 
 	*out = NULL;
-	if (s == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
-	}
+	if (s == NULL)
+		return diag_oom(d);
 	s->rootlen = strlen(root);
 	snap_now = s;
 	r = nftw(root, snap_one, 16, FTW_PHYS);
@@ -1097,7 +1089,7 @@ stage_commit(struct place *p, const char *root,
 	if (stage_snap_take(root, &after, d) < 0)
 		return -1;
 	if ((puts = calloc(after->n + 1, sizeof *puts)) == NULL) {
-		diag_error(d, NULL, 0, "out of memory");
+		diag_oom(d);
 		goto out;
 	}
 	/* What changed, and that it is only what apply makes: new files and
@@ -1141,7 +1133,7 @@ stage_commit(struct place *p, const char *root,
 		puts[np].path = a->path;
 		puts[np].replace = b != NULL;
 		if ((puts[np].tmp = tmp_name(a->path)) == NULL) {
-			diag_error(d, NULL, 0, "out of memory");
+			diag_oom(d);
 			goto out;
 		}
 		np++;
@@ -1151,7 +1143,7 @@ stage_commit(struct place *p, const char *root,
 		char *local, want[65], got[65];
 
 		if (asprintf(&local, "%s%s", root, puts[i].path) < 0) {
-			diag_error(d, NULL, 0, "out of memory");
+			diag_oom(d);
 			goto out;
 		}
 		if (audit_sha256_file(local, want) < 0) {

@@ -113,8 +113,7 @@ add_volume(struct place *p, const char *dev, struct place_volume **out,
 		if (nv != NULL)
 			*out = nv;
 		free(type);
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
+		return diag_oom(d);
 	}
 	*out = nv;
 	nv[*n].type = type;
@@ -182,11 +181,9 @@ g_umount(struct place *p, struct diag *d)
 	if (!gp->mounted)
 		return 0;
 	gp->mounted = 0;
-	if (guestfs_umount_all(gp->g) < 0) {
-		diag_error(d, NULL, 0, "'%s': cannot unmount: %s", p->name,
-		    gerr(p));
-		return -1;
-	}
+	if (guestfs_umount_all(gp->g) < 0)
+		return diag_error(d, NULL, 0, "'%s': cannot unmount: %s",
+		    p->name, gerr(p));
 	return 0;
 }
 
@@ -202,19 +199,15 @@ g_mount(struct place *p, const char *device, int write, struct diag *d)
 	/* noatime: reading a file must not change the image. */
 	r = write ? guestfs_mount_options(gp->g, "noatime", device, "/") :
 	    guestfs_mount_ro(gp->g, device, "/");
-	if (r < 0) {
-		diag_error(d, NULL, 0, "'%s': cannot mount '%s'%s: %s", p->name,
-		    device, write ? " for writing" : "", gerr(p));
-		return -1;
-	}
+	if (r < 0)
+		return diag_error(d, NULL, 0, "'%s': cannot mount '%s'%s: %s",
+		    p->name, device, write ? " for writing" : "", gerr(p));
 	gp->mounted = 1;
 	if (!write)
 		return 0;
-	if ((sv = guestfs_statvfs(gp->g, "/")) == NULL) {
-		diag_error(d, NULL, 0, "'%s': cannot ask about '%s': %s",
+	if ((sv = guestfs_statvfs(gp->g, "/")) == NULL)
+		return diag_error(d, NULL, 0, "'%s': cannot ask about '%s': %s",
 		    p->name, device, gerr(p));
-		return -1;
-	}
 	r = (sv->flag & 1) != 0;	/* ST_RDONLY */
 	guestfs_free_statvfs(sv);
 	if (r) {
@@ -243,11 +236,10 @@ g_list(struct place *p, const char *dir, struct place_entry **out, size_t *n,
 
 	*out = NULL;
 	*n = 0;
-	if (names == NULL) {
-		diag_error(d, NULL, 0, "'%s': cannot read the folder '%s': %s",
-		    p->name, dir, gerr(p));
-		return -1;
-	}
+	if (names == NULL)
+		return diag_error(d, NULL, 0,
+		    "'%s': cannot read the folder '%s': %s", p->name, dir,
+		    gerr(p));
 	for (k = 0; names[k] != NULL; k++)
 		;
 	if (k > 0 && (st = guestfs_lstatnslist(gh(p), dir, names)) == NULL) {
@@ -301,11 +293,9 @@ g_head(struct place *p, const char *path, void *buf, size_t n, size_t *got,
 	char *s = guestfs_pread(gh(p), path, (int)n, 0, &len);
 
 	*got = 0;
-	if (s == NULL) {
-		diag_error(d, NULL, 0, "'%s': cannot read '%s': %s", p->name,
-		    path, gerr(p));
-		return -1;
-	}
+	if (s == NULL)
+		return diag_error(d, NULL, 0, "'%s': cannot read '%s': %s",
+		    p->name, path, gerr(p));
 	if (len > n)
 		len = n;
 	memcpy(buf, s, len);
@@ -356,22 +346,19 @@ g_put(struct place *p, const char *local, const char *path, struct diag *d)
 {
 	if (is_new(p, path, d) < 0)
 		return -1;
-	if (guestfs_upload(gh(p), local, path) < 0) {
-		diag_error(d, NULL, 0, "'%s': cannot write '%s': %s", p->name,
-		    path, gerr(p));
-		return -1;
-	}
+	if (guestfs_upload(gh(p), local, path) < 0)
+		return diag_error(d, NULL, 0, "'%s': cannot write '%s': %s",
+		    p->name, path, gerr(p));
 	return 0;
 }
 
 static int
 g_rename(struct place *p, const char *from, const char *to, struct diag *d)
 {
-	if (guestfs_rename(gh(p), from, to) < 0) {
-		diag_error(d, NULL, 0, "'%s': cannot rename '%s' to '%s': %s",
-		    p->name, from, to, gerr(p));
-		return -1;
-	}
+	if (guestfs_rename(gh(p), from, to) < 0)
+		return diag_error(d, NULL, 0,
+		    "'%s': cannot rename '%s' to '%s': %s", p->name, from, to,
+		    gerr(p));
 	return 0;
 }
 
@@ -383,33 +370,29 @@ g_link(struct place *p, const char *from, const char *to, struct diag *d)
 	/* NTFS has hard links (ntfs-3g makes them); FAT has none. */
 	if (guestfs_ln(gh(p), from, to) == 0)
 		return 0;
-	if (guestfs_cp(gh(p), from, to) < 0) {
-		diag_error(d, NULL, 0, "'%s': cannot keep '%s' as '%s': %s",
-		    p->name, from, to, gerr(p));
-		return -1;
-	}
+	if (guestfs_cp(gh(p), from, to) < 0)
+		return diag_error(d, NULL, 0,
+		    "'%s': cannot keep '%s' as '%s': %s", p->name, from, to,
+		    gerr(p));
 	return 0;
 }
 
 static int
 g_remove(struct place *p, const char *path, struct diag *d)
 {
-	if (guestfs_rm(gh(p), path) < 0) {
-		diag_error(d, NULL, 0, "'%s': cannot remove '%s': %s", p->name,
-		    path, gerr(p));
-		return -1;
-	}
+	if (guestfs_rm(gh(p), path) < 0)
+		return diag_error(d, NULL, 0, "'%s': cannot remove '%s': %s",
+		    p->name, path, gerr(p));
 	return 0;
 }
 
 static int
 g_mkdir(struct place *p, const char *path, struct diag *d)
 {
-	if (guestfs_mkdir(gh(p), path) < 0) {
-		diag_error(d, NULL, 0, "'%s': cannot make the folder '%s': %s",
-		    p->name, path, gerr(p));
-		return -1;
-	}
+	if (guestfs_mkdir(gh(p), path) < 0)
+		return diag_error(d, NULL, 0,
+		    "'%s': cannot make the folder '%s': %s", p->name, path,
+		    gerr(p));
 	return 0;
 }
 
@@ -432,11 +415,9 @@ g_sha256(struct place *p, const char *path, char hex[65], struct diag *d)
 static int
 g_sync(struct place *p, struct diag *d)
 {
-	if (guestfs_sync(gh(p)) < 0) {
-		diag_error(d, NULL, 0, "'%s': cannot sync: %s", p->name,
+	if (guestfs_sync(gh(p)) < 0)
+		return diag_error(d, NULL, 0, "'%s': cannot sync: %s", p->name,
 		    gerr(p));
-		return -1;
-	}
 	return 0;
 }
 
@@ -635,11 +616,10 @@ place_disk_in_use(const char *image, const char *format, char **why,
 	int r = qemu_img(argv, &out);
 
 	*why = NULL;
-	if (r < 0) {
-		diag_error(d, NULL, 0, "cannot run qemu-img: %s (it is in the "
+	if (r < 0)
+		return diag_error(d, NULL, 0,
+		    "cannot run qemu-img: %s (it is in the "
 		    "package qemu-utils)", strerror(errno));
-		return -1;
-	}
 	if (r == 0) {
 		free(out);
 		return 0;
@@ -665,11 +645,9 @@ place_disk_overlay(const char *image, const char *format,
 	    (char *)format, "-b", abs, (char *)overlay, NULL };
 	int fd, r;
 
-	if (abs == NULL) {
-		diag_error(d, NULL, 0, "cannot open '%s': %s", image,
+	if (abs == NULL)
+		return diag_error(d, NULL, 0, "cannot open '%s': %s", image,
 		    strerror(errno));
-		return -1;
-	}
 	argv[8] = abs;
 	/* The name is taken first, so that an existing file is never
 	 * overwritten (qemu-img create would). */
@@ -796,8 +774,7 @@ place_disk_open(const char *image, const char *format, enum place_mode mode,
 	    (gp->p.name = strdup(name)) == NULL) {
 		free(gp);
 		guestfs_close(g);
-		diag_error(d, NULL, 0, "out of memory");
-		return -1;
+		return diag_oom(d);
 	}
 	gp->p.ops = &guestfs_ops;
 	gp->g = g;
