@@ -24,7 +24,7 @@
 #include "hivexwalk.h"
 #include "plan.h"
 #include "regf.h"
-#include "regfile.h"
+#include "regtext.h"
 #include "render.h"
 #include "tree.h"
 

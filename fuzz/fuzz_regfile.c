@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "regfile.h"
+#include "regtext.h"
 #include "valuetext.h"
 
 /* The diff's notation of (TYPE, DATA, LEN) parses back to it. */

@@ -15,7 +15,7 @@
 
 #include <hivex.h>
 
-#include "regfile.h"
+#include "regtext.h"
 #include "testutil.h"
 #include "valuetext.h"
 

@@ -212,5 +212,4 @@ Q9000017 Q9000018 Q9000019 Q9000020"
 	run conditions-clean 1 --dry-run $C clean/SYSTEM
 }
 
-echo "cli_actions: $n passed"
-exit $fail
+finish

@@ -145,5 +145,4 @@ check 2 "$tmp/empty/none-such"
 [ $? -eq 2 ] || bad "--format xml accepted"
 ok
 
-echo "$n checks, $( [ $fail -eq 0 ] && echo passed || echo FAILED)"
-exit $fail
+finish

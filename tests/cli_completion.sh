@@ -2,8 +2,8 @@
 # cli_completion.sh: the bash completion, completion/kbfix.
 #
 # It reads the commands and options from "kbfix --help": the usage must
-# name every command of src/kbfix.c's table and every option the program
-# parses (a "-x" or "--xyz" compared in src/kbfix.c or src/cmd-*.c, as
+# name every command of src/cli/kbfix.c's table and every option the program
+# parses (a "-x" or "--xyz" compared in src/cli/kbfix.c or src/cli/cmd-*.c, as
 # tests/man_commands.sh finds them), as the completion parses it.  Then
 # what it completes, with bash-completion loaded (as installed) and
 # without it: commands, options, option values, remedy IDs from the
@@ -37,19 +37,19 @@ export KBFIX_REMEDY_DIR
 "$KBFIX" --help > usage.txt || bad "kbfix --help failed"
 bash -c '. "$1"; awk "$_kbfix_awk" "$2"' sh "$COMP" usage.txt > spec.txt
 cmds=$(sed -n 's/^[[:space:]]*{ "\([a-z][a-z-]*\)", cmd_[a-z_]* },.*/\1/p' \
-    "$top_srcdir/src/kbfix.c")
-[ -n "$cmds" ] || bad "no command table in src/kbfix.c"
+    "$top_srcdir/src/cli/kbfix.c")
+[ -n "$cmds" ] || bad "no command table in src/cli/kbfix.c"
 for c in $cmds apply help --dry-run --help --version; do
 	grep -qx "c $c" spec.txt || bad "the usage (kbfix --help) lacks the command '$c'"
 done
-# The options of the table (src/cmd-options.c) and those a command parses
+# The options of the table (src/cli/cmd-options.c) and those a command parses
 # itself.
-opts=$( (cat "$top_srcdir/src/kbfix.c" "$top_srcdir"/src/cmd-*.c |
+opts=$( (cat "$top_srcdir/src/cli/kbfix.c" "$top_srcdir"/src/cli/cmd-*.c |
     grep -o 'strcmp([^,]*, *"-[-a-z]*")' | sed 's/.*"\(-[-a-z]*\)")/\1/'
     sed -n 's/^	{ "\(-[-a-z]*\)", \(NULL\|"\(-[-a-z]*\)"\),.*/\1 \3/p' \
-    "$top_srcdir/src/cmd-options.c" | tr ' ' '\n') | grep . | sort -u)
-[ -n "$(sed -n '/^	{ "--format"/p' "$top_srcdir/src/cmd-options.c")" ] ||
-    bad "no option table in src/cmd-options.c"
+    "$top_srcdir/src/cli/cmd-options.c" | tr ' ' '\n') | grep . | sort -u)
+[ -n "$(sed -n '/^	{ "--format"/p' "$top_srcdir/src/cli/cmd-options.c")" ] ||
+    bad "no option table in src/cli/cmd-options.c"
 for o in $opts; do
 	case $o in
 	--|-h|--quiet|--help|--version) continue ;;	# the end, aliases
@@ -115,5 +115,4 @@ for m in BC plain; do
 	expect $m "--version " "$K" --ver
 done
 
-echo "cli_completion: $n passed"
-exit $fail
+finish

@@ -144,5 +144,4 @@ grep -q "^$esc\\[31m-\"Escape\"=\"\\\\u{1b}\\[31m\"$esc\\[m\$" apply.txt ||
 [ $? -eq 0 ] || bad "the dry run after apply is not empty: $(cat after.txt)"
 ok
 
-echo "cli_diff: $n passed"
-exit $fail
+finish

@@ -106,5 +106,4 @@ grep -qx "kbfix: error: Q267971 needs the SYSTEM and SOFTWARE hives, which were 
     out.txt || bad "--dry-run Q267971 NTUSER.DAT: $(cat out.txt)"
 ok
 
-echo "cli_dirs: $n passed"
-exit $fail
+finish

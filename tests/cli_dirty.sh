@@ -7,13 +7,11 @@
 # plans on the stale file with a warning; damaged or missing logs are
 # refused with exit 2.  The same in a folder TARGET, and apply there.
 set -u
-if [ ! -d "${KBFIX_SHARED-}/hives-real" ]; then
-	if [ -n "${CI-}" ]; then echo "../shared is missing"; exit 1; fi
-	echo "skipped: ../shared is missing (KBFIX_SHARED)"; exit 77
-fi
+. "$top_srcdir/tests/clilib.sh"
+# Every check here needs the real hives.
+have_shared "every check" || finish
 real="$KBFIX_SHARED/hives-real/win10-1709-system-dirty"
 remedy="$top_srcdir/tests/fixtures/replayed.xml"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 ev="$tmp/ev" ref="$tmp/ref"
 mkdir "$ev" "$ref" "$tmp/t"
 for n in SYSTEM SYSTEM.LOG1 SYSTEM.LOG2; do
@@ -22,9 +20,6 @@ for n in SYSTEM SYSTEM.LOG1 SYSTEM.LOG2; do
 done
 # Private temporary files go here, never beside the hive.
 TMPDIR="$tmp/t"; export TMPDIR
-pass=0 fail=0
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-good() { pass=$((pass + 1)); }
 
 # run WANT ARGS...: kbfix ARGS in $ev, exit code WANT; the hive, its logs
 # and the folder unchanged, no temporary file left.
@@ -41,17 +36,17 @@ run() {
 	done
 	[ -z "$(ls -A "$tmp/t")" ] ||
 	    bad "kbfix $*: left in TMPDIR: $(ls -A "$tmp/t")"
-	good
+	ok
 }
 has() {
-	if grep -qxF -- "$2" "$1"; then good; else
+	if grep -qxF -- "$2" "$1"; then ok; else
 		bad "no line '$2' in ${1##*/}:"; sed 's/^/  | /' "$1"
 	fi
 }
 hasnt() {
 	if grep -qF -- "$2" "$1"; then
 		bad "'$2' in ${1##*/}:"; sed 's/^/  | /' "$1"
-	else good; fi
+	else ok; fi
 }
 
 note="kbfix: note: 'SYSTEM' is dirty: replayed 4 entries (10 pages) from 'SYSTEM.LOG1' and 20 entries (305 pages) from 'SYSTEM.LOG2', sequence numbers 1622/1621 -> 2130/2130; planning on the recovered hive"
@@ -166,7 +161,7 @@ reglookup -H "$o/SYSTEM" 2>/dev/null > "$tmp/out.lst"
     bad "folder --output: not the replayed hive"
 grep -q '^/ControlSet001/Services/ad_driver/Start,DWORD,0x00000004,' \
     "$tmp/out.lst" || bad "folder --output: the change is missing"
-good
+ok
 
 (cd "$tmp" && SOURCE_DATE_EPOCH=1700000000 "$KBFIX" apply -q \
     --audit audit.jsonl "$remedy" vol) > "$tmp/stdout" 2> "$tmp/stderr"; rc=$?
@@ -188,7 +183,6 @@ for n in LOG1 LOG2; do
 done
 (cd "$tmp" && "$KBFIX" --dry-run "$remedy" vol) > /dev/null 2>&1; rc=$?
 [ $rc -eq 0 ] || bad "folder apply: dry run after apply: exit $rc"
-good
+ok
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -201,5 +201,4 @@ disk_cat sda1.u.part /WINDOWS/system32/NMPERF.DLL > nm.back &&
 no_tmp "undo"
 ok
 
-echo "$n passed"
-exit $fail
+finish

@@ -233,5 +233,4 @@ grep -q "error: 'hib.qcow2': '/dev/sda2' could be mounted only read-only" \
 no_tmp "hibernated"
 ok
 
-echo "$n passed"
-exit $fail
+finish

@@ -43,5 +43,4 @@ else
 	bad "dist_remedies_DATA in Makefile.am and remedies/ differ (-: listed only, +: present only):"
 	diff "$tmp/listed" "$tmp/present" | grep '^[<>]' | sed 's/^</-/; s/^>/+/' >&2
 fi
-echo "cli_docs: $n passed"
-exit $fail
+finish

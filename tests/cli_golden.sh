@@ -23,11 +23,9 @@ unset COLUMNS
 G=$top_srcdir/tests/golden
 H=$top_builddir/tests/hives
 regen=${KBFIX_REGEN_GOLDEN:-}
-fail=0
 ran=
 
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
+. "$top_srcdir/tests/clilib.sh"
 mkdir "$tmp/w" "$tmp/w/clean" "$tmp/w/user" "$tmp/w/empty" "$tmp/out"
 cp "$H/system/SYSTEM" "$tmp/w/SYSTEM" &&
 cp "$H/software-sms/SOFTWARE" "$tmp/w/SOFTWARE" &&
@@ -70,15 +68,15 @@ check() {
 		printf '[exit %d]\n' "$rc"
 	} > "$tmp/out/$name.out"
 	if [ -n "$regen" ]; then
-		cp "$tmp/out/$name.out" "$G/$name.out" || fail=1
+		cp "$tmp/out/$name.out" "$G/$name.out" && ok ||
+		    bad "$name: cannot write tests/golden/$name.out"
 	elif [ ! -f "$G/$name.out" ]; then
-		echo "FAIL: $name: no tests/golden/$name.out" \
-		    "(make regen-golden)"
-		fail=1
+		bad "$name: no tests/golden/$name.out" "(make regen-golden)"
 	elif ! cmp -s "$G/$name.out" "$tmp/out/$name.out"; then
-		echo "FAIL: $name: output differs from tests/golden/$name.out:"
+		bad "$name: output differs from tests/golden/$name.out:"
 		diff -u "$G/$name.out" "$tmp/out/$name.out"
-		fail=1
+	else
+		ok
 	fi
 }
 
@@ -148,16 +146,11 @@ check err-apply-hive-not-given ../a apply Q317061 NOPE
 unset SOURCE_DATE_EPOCH
 
 # Nothing may have been written.
-cmp -s "$tmp/w/SYSTEM" "$tmp/SYSTEM.orig" || {
-	echo "FAIL: the dry runs changed SYSTEM"
-	fail=1
-}
+cmp -s "$tmp/w/SYSTEM" "$tmp/SYSTEM.orig" && ok ||
+    bad "the dry runs changed SYSTEM"
 extra=$(cd "$tmp/w" && find . -newer "$tmp/SYSTEM.orig" ! -name . \
     ! -name empty ! -type l -print)
-[ -z "$extra" ] || {
-	echo "FAIL: new files: $extra"
-	fail=1
-}
+[ -z "$extra" ] && ok || bad "new files: $extra"
 
 # Every golden file belongs to a case.
 for f in "$G"/*.out; do
@@ -169,12 +162,11 @@ for f in "$G"/*.out; do
 		if [ -n "$regen" ]; then
 			rm -f "$f"
 		else
-			echo "FAIL: tests/golden/$b belongs to no case"
-			fail=1
+			bad "tests/golden/$b belongs to no case"
 		fi
 		;;
 	esac
 done
 
 [ -n "$regen" ] && echo "regenerated tests/golden/ (read the diff)"
-exit $fail
+finish

@@ -15,8 +15,7 @@ NTUSER="$top_builddir/tests/hives/ntuser/NTUSER.DAT"
 CS='ControlSet002\Services'
 SMS="$CS"'\SMSPerfCountersForC:_SMS_BIN_I386_SMSPERF.DLL'
 LIMIT=${HOSTILE_TIMEOUT:-120}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$top_srcdir/tests/clilib.sh"
 
 # What a folder holds, to the nanosecond: its entries and its own times
 # (a file made and removed again still changes the folder's).
@@ -52,12 +51,11 @@ run() {
 			why="the hive changed"
 		fi
 		if [ -n "$why" ]; then
-			echo "FAIL: $c: kbfix $cmd: $why"
+			bad "$c: kbfix $cmd: $why"
 			sed 's/^/  stderr: /' "$tmp/err" | head -n 5
-			fail=$((fail + 1))
 		else
 			echo "ok: $c: kbfix $cmd: $(cat "$tmp/err")"
-			pass=$((pass + 1))
+			ok
 		fi
 	done
 }
@@ -68,8 +66,7 @@ mk() {
 	shift
 	mkdir -p "$tmp/$c"
 	"$MKHOSTILE" "$SYS" "$tmp/$c/SYSTEM" "$@" || {
-		echo "FAIL: $c: mkhostile $*"
-		fail=$((fail + 1))
+		bad "$c: mkhostile $*"
 		return 1
 	}
 }
@@ -169,13 +166,11 @@ then
 	rc=$?
 	if [ $rc -eq 1 ] && [ ! -s "$tmp/err" ]; then
 		echo "ok: 511 levels deep is accepted"
-		pass=$((pass + 1))
+		ok
 	else
-		echo "FAIL: 511 levels deep: exit $rc, want 1"
+		bad "511 levels deep: exit $rc, want 1"
 		cat "$tmp/err"
-		fail=$((fail + 1))
 	fi
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

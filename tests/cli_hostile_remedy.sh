@@ -9,8 +9,7 @@
 set -u
 SYS="$top_builddir/tests/hives/system/SYSTEM"
 SEED="$top_srcdir/remedies/Q267971.xml"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$top_srcdir/tests/clilib.sh"
 
 # What a folder holds, to the nanosecond: its entries and its own times
 # (a file made and removed again still changes the folder's).
@@ -50,12 +49,11 @@ check() {
 		why="the hive changed"
 	fi
 	if [ -n "$why" ]; then
-		echo "FAIL: $f: $why"
+		bad "$f: $why"
 		sed 's/^/  stderr: /' "$tmp/err" | head -n 5
-		fail=$((fail + 1))
 	else
 		echo "ok: $f: $(cat "$tmp/err")"
-		pass=$((pass + 1))
+		ok
 	fi
 }
 
@@ -69,9 +67,8 @@ cp "$SEED" "$tmp/w/good.xml"
 ( cd "$tmp/w" && "$KBFIX" --dry-run ./good.xml SYSTEM SOFTWARE \
     > /dev/null 2>&1 )
 rc=$?
-if [ $rc -eq 1 ]; then pass=$((pass + 1)); else
-	echo "FAIL: the unchanged seed: exit $rc, want 1"
-	fail=$((fail + 1))
+if [ $rc -eq 1 ]; then ok; else
+	bad "the unchanged seed: exit $rc, want 1"
 fi
 
 # An external entity pointing at a local file, used in the title.
@@ -149,5 +146,4 @@ check surrogate.xml "surrogate.xml:3: error: invalid UTF-8 (byte 0xed)"
 sed '4s|<article|<\x00article|' "$SEED" > "$tmp/w/nul.xml"
 check nul.xml "nul.xml:4: error: NUL byte in file"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -116,5 +116,4 @@ elif [ -n "${CI-}" ]; then
 	bad "../shared is missing"
 fi
 
-echo "$n checks, $( [ $fail -eq 0 ] && echo passed || echo FAILED)"
-exit $fail
+finish

@@ -254,5 +254,4 @@ else
 	echo "note: ../shared is missing (KBFIX_SHARED): the real hives are not read"
 fi
 
-echo "cli_manifest: $n passed"
-exit $fail
+finish

@@ -192,5 +192,4 @@ case_ set-types merge SYSTEM -- "$A/Q9000003.xml"
 case_ delete-key merge SYSTEM -- "$A/Q9000004.xml"
 case_ edit-list - SYSTEM NTUSER.DAT -- "$A/Q9000005.xml" Q256211
 
-echo "$n passed, $fail failed"
-exit $fail
+finish

@@ -86,5 +86,4 @@ listing "$d/SYSTEM" | grep -q 'Environment/Path,EXPAND_SZ,%25SystemRoot%25\\syst
     bad "scan after apply Q256211: exit $rc: $(grep Q256211 "$d/scan.out")"
 ok
 
-echo "cli_possible: $n passed"
-exit $fail
+finish

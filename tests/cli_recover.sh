@@ -7,15 +7,10 @@
 # entries before the damage are kept, or nothing is written and the exit
 # code is 2.
 set -u
-if [ ! -d "${KBFIX_SHARED-}/hives-real" ]; then
-	if [ -n "${CI-}" ]; then echo "../shared is missing"; exit 1; fi
-	echo "skipped: ../shared is missing (KBFIX_SHARED)"; exit 77
-fi
+. "$top_srcdir/tests/clilib.sh"
+# Every check here needs the real hives.
+have_shared "every check" || finish
 real="$KBFIX_SHARED/hives-real"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-good() { pass=$((pass + 1)); }
 
 # unpack CASE DIR NAME...: the .xz files of a case into DIR, and a second
 # copy into DIR.ref to compare with afterwards.
@@ -37,7 +32,7 @@ untouched() {
 	for f in "$1.ref"/*; do
 		cmp -s "$f" "$1/${f##*/}" || { bad "${f##*/} changed"; return; }
 	done
-	good
+	ok
 }
 
 # counts FILE: "KEYS VALUES" by reglookup -i, then by regfinfo.
@@ -78,13 +73,13 @@ poke() {
 
 # has FILE TEXT: FILE holds the line TEXT (fixed string).
 has() {
-	if grep -qxF -- "$2" "$1"; then good; else
+	if grep -qxF -- "$2" "$1"; then ok; else
 		bad "no line '$2' in ${1##*/}:"; sed 's/^/  | /' "$1"
 	fi
 }
 # contains FILE TEXT: some line of FILE contains TEXT.
 contains() {
-	if grep -qF -- "$2" "$1"; then good; else
+	if grep -qF -- "$2" "$1"; then ok; else
 		bad "no '$2' in ${1##*/}:"; sed 's/^/  | /' "$1"
 	fi
 }
@@ -112,7 +107,7 @@ check_case() {
 	    bad "$c: counts (reglookup, regfinfo) $got, want $want"
 	hivexregedit --export "$out/$h" '\' > /dev/null 2>&1 ||
 	    bad "$c: hivex cannot export the recovered hive"
-	good
+	ok
 
 	# Again, on the recovered hive with the old logs beside it: they are
 	# stale now, and the copy is identical.
@@ -278,5 +273,4 @@ rm "$ev/Amcache.hve.LOG1" "$ev/Amcache.hve.LOG2" "$ev.ref/Amcache.hve.LOG1" \
 damaged no-logs 2
 has "$tmp/stderr" "kbfix: error: 'Amcache.hve' is dirty (sequence numbers 4/3) and no transaction log (.LOG1, .LOG2, .LOG) is beside it: its latest changes are missing"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

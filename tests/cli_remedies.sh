@@ -295,5 +295,4 @@ for id in $ids; do
 	fi
 	test_remedy "$id"
 done
-echo "cli_remedies: $n passed"
-exit $fail
+finish

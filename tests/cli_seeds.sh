@@ -10,7 +10,7 @@ set -u
 LC_ALL=C.UTF-8
 export LC_ALL
 golden="$top_srcdir/tests/seeds"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. "$top_srcdir/tests/clilib.sh"
 cd "$top_builddir" || exit 1
 h=tests/hives
 for f in system/SYSTEM system-clean/SYSTEM system-alpha/SYSTEM \
@@ -19,7 +19,6 @@ for f in system/SYSTEM system-clean/SYSTEM system-alpha/SYSTEM \
 	mkdir -p "$tmp/before/$(dirname "$f")"
 	cp "$h/$f" "$tmp/before/$f" || exit 1
 done
-pass=0 fail=0
 
 # run NAME WANT-EXIT ARGS...: stdout and stderr against tests/seeds/NAME.out
 run() {
@@ -31,14 +30,12 @@ run() {
 		cp "$tmp/$name.out" "$golden/$name.out"
 	fi
 	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL $name: exit $rc, want $want"
+		bad "$name: exit $rc, want $want"
 		cat "$tmp/$name.out"
-		fail=$((fail + 1))
 	elif ! diff -u "$golden/$name.out" "$tmp/$name.out"; then
-		echo "FAIL $name: output differs from tests/seeds/$name.out"
-		fail=$((fail + 1))
+		bad "$name: output differs from tests/seeds/$name.out"
 	else
-		pass=$((pass + 1))
+		ok
 	fi
 }
 
@@ -79,10 +76,9 @@ run Q195936-reg 0 --dry-run --format reg Q195936 $h/system-sms12/SYSTEM
 # line wide enough for it: show wraps its text to the terminal).
 has() {
 	if COLUMNS=1000 "$KBFIX" show "$1" | grep -qxF -- "$2"; then
-		pass=$((pass + 1))
+		ok
 	else
-		echo "FAIL: kbfix show $1 has no line '$2'"
-		fail=$((fail + 1))
+		bad "kbfix show $1 has no line '$2'"
 	fi
 }
 has Q317061 'Symptom, as the article states it:'
@@ -99,9 +95,7 @@ for f in system/SYSTEM system-clean/SYSTEM system-alpha/SYSTEM \
     system-sms12/SYSTEM ntuser/NTUSER.DAT ntuser-path/NTUSER.DAT \
     software-sms/SOFTWARE; do
 	if ! cmp -s "$h/$f" "$tmp/before/$f"; then
-		echo "FAIL: $h/$f changed"
-		fail=$((fail + 1))
+		bad "$h/$f changed"
 	fi
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

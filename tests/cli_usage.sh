@@ -240,5 +240,4 @@ sed -n '/^## Quick start/,/^[^ #]/p' "$R" | grep -c '^    ' > qs.n
 [ "$(cat qs.n)" -eq 2 ] || bad "README's quick start has $(cat qs.n) commands, not 2"
 ok
 
-echo "cli_usage: $n passed"
-exit $fail
+finish

@@ -1,8 +1,8 @@
 #!/bin/sh
-# The manual page documents every subcommand of src/kbfix.c's table (and
+# The manual page documents every subcommand of src/cli/kbfix.c's table (and
 # apply, which main() dispatches itself) as ".It Cm NAME", and every option
 # the command line parses (a "-x" or "--xyz" string literal compared in
-# src/kbfix.c or src/cmd-*.c) as "Fl ...".  groff, when present, reads it
+# src/cli/kbfix.c or src/cli/cmd-*.c) as "Fl ...".  groff, when present, reads it
 # without a warning.
 set -u
 man="$top_srcdir/doc/kbfix.1"
@@ -10,8 +10,8 @@ src="$top_srcdir/src"
 fail=0 n=0
 [ -r "$man" ] || { echo "no $man"; exit 1; }
 
-cmds=$(sed -n 's/^[[:space:]]*{ "\([a-z][a-z-]*\)", cmd_[a-z_]* },.*/\1/p' "$src/kbfix.c")
-[ -n "$cmds" ] || { echo "no command table in src/kbfix.c"; exit 1; }
+cmds=$(sed -n 's/^[[:space:]]*{ "\([a-z][a-z-]*\)", cmd_[a-z_]* },.*/\1/p' "$src/cli/kbfix.c")
+[ -n "$cmds" ] || { echo "no command table in src/cli/kbfix.c"; exit 1; }
 for c in $cmds apply; do
 	n=$((n + 1))
 	grep -q "^\.It Cm $c\( \|$\)" "$man" || {
@@ -24,14 +24,14 @@ for c in $cmds apply; do
 	}
 done
 
-# The options of the table (src/cmd-options.c), names and aliases, and
+# The options of the table (src/cli/cmd-options.c), names and aliases, and
 # those a command parses itself.
-opts=$( (cat "$src/kbfix.c" "$src"/cmd-*.c |
+opts=$( (cat "$src/cli/kbfix.c" "$src"/cli/cmd-*.c |
     grep -o 'strcmp([^,]*, *"-[-a-z]*")' | sed 's/.*"\(-[-a-z]*\)")/\1/'
     sed -n 's/^	{ "\(-[-a-z]*\)", \(NULL\|"\(-[-a-z]*\)"\),.*/\1 \3/p' \
-    "$src/cmd-options.c" | tr ' ' '\n') | grep . | sort -u)
+    "$src/cli/cmd-options.c" | tr ' ' '\n') | grep . | sort -u)
 echo "$opts" | grep -qx -- --backup-dir || {
-	echo "FAIL: no option table in src/cmd-options.c"
+	echo "FAIL: no option table in src/cli/cmd-options.c"
 	fail=$((fail + 1))
 }
 for o in $opts; do

@@ -47,7 +47,7 @@
 #include "diag.h"
 #include "keylist.h"
 #include "regf.h"
-#include "regfile.h"
+#include "regtext.h"
 
 #define BINS	4096
 #define NONE	0xFFFFFFFFu

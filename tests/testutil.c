@@ -18,7 +18,7 @@
 
 #include "diag.h"
 #include "regf.h"
-#include "regfile.h"
+#include "regtext.h"
 #include "remedy.h"
 #include "testutil.h"
 
@@ -44,6 +44,21 @@ tu_need_shared(void)
 	}
 	fprintf(stderr, "skipped: ../shared is missing (KBFIX_SHARED)\n");
 	exit(77);
+}
+
+int
+tu_have_shared(const char *what)
+{
+	if (tu_shared() != NULL)
+		return 1;
+	if (getenv("CI") != NULL) {
+		fprintf(stderr, "../shared is missing (KBFIX_SHARED), needed "
+		    "for %s\n", what);
+		exit(EXIT_FAILURE);
+	}
+	fprintf(stderr, "skipped: %s: ../shared is missing (KBFIX_SHARED)\n",
+	    what);
+	return 0;
 }
 
 char *

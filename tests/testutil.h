@@ -12,6 +12,11 @@ const char *tu_shared(void);
  * missing, unless $CI is set, where a missing ../shared is a failure. */
 void tu_need_shared(void);
 
+/* For the tests of a suite that need ../shared when the others do not:
+ * 1 when it is there; else 0 after saying that WHAT is skipped (exit 1
+ * under $CI, where a missing ../shared is a failure). */
+int tu_have_shared(const char *what);
+
 /* The source and build trees: $top_srcdir and $top_builddir (set by make
  * check), else the ones configure saw.  Static storage. */
 const char *tu_srcdir(void);
