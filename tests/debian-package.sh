@@ -128,7 +128,7 @@ kbfix list > "$w/list.txt" 2>&1 && grep -q '^Q267971 ' "$w/list.txt" ||
 kbfix validate -q > "$w/validate.txt" 2>&1 ||
     bad "kbfix validate: $(cat "$w/validate.txt")"
 kbfix --dry-run "$w/SYSTEM" > "$w/dry.txt" 2>&1
-[ $? -eq 1 ] && grep -q '^-"Path"=expand_sz:' "$w/dry.txt" ||
+[ $? -eq 1 ] && grep -q '^-"DriveLetter"="M"$' "$w/dry.txt" ||
     bad "kbfix --dry-run: $(head -n 5 "$w/dry.txt")"
 man -w kbfix > /dev/null 2>&1 || bad "man -w kbfix: no manual page"
 got=$(bash -c '
